@@ -1,0 +1,136 @@
+import { decode } from '@msgpack/msgpack';
+import { JobEvent } from '../model/event';
+
+/** Where a payload came from, so an error can point at it. */
+export interface PayloadOrigin {
+  seq?: number;
+  subject?: string;
+}
+
+/** A payload that is not a job event; names the stream sequence and subject it was read from. */
+export class EventDecodeError extends Error {
+  override name = 'EventDecodeError';
+  readonly seq: number | undefined;
+  readonly subject: string | undefined;
+  readonly reason: string;
+
+  constructor(reason: string, origin: PayloadOrigin = {}) {
+    const where = [
+      origin.seq !== undefined ? `sequence ${origin.seq}` : undefined,
+      origin.subject !== undefined ? `subject ${JSON.stringify(origin.subject)}` : undefined,
+    ]
+      .filter(Boolean)
+      .join(', ');
+    super(`cannot decode event${where ? ` at ${where}` : ''}: ${reason}`);
+    this.seq = origin.seq;
+    this.subject = origin.subject;
+    this.reason = reason;
+  }
+}
+
+type Fields = Record<string, unknown>;
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'nil';
+  if (Array.isArray(value)) return 'array';
+  if (value instanceof Uint8Array) return 'binary';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  return typeof value === 'object' ? 'map' : typeof value;
+}
+
+function wrongType(field: string, expected: string, value: unknown): never {
+  throw new TypeError(`field "${field}": expected ${expected}, got ${kindOf(value)}`);
+}
+
+function requiredString(fields: Fields, field: string): string {
+  const value = fields[field];
+  if (typeof value !== 'string') wrongType(field, 'a string', value);
+  return value;
+}
+
+function optionalString(fields: Fields, field: string): string | null {
+  const value = fields[field];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') wrongType(field, 'a string or nil', value);
+  return value;
+}
+
+function optionalNumber(fields: Fields, field: string): number | null {
+  const value = fields[field];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number') wrongType(field, 'a number or nil', value);
+  return Number(value);
+}
+
+function isMap(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+}
+
+function map(fields: Fields, field: string): Fields {
+  const value = fields[field];
+  if (value === undefined || value === null) return {};
+  if (!isMap(value)) wrongType(field, 'a map or nil', value);
+  return value;
+}
+
+function stringMap(fields: Fields, field: string): Record<string, string> {
+  const value = map(fields, field);
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item !== 'string') wrongType(`${field}.${key}`, 'a string', item);
+  }
+  return value as Record<string, string>;
+}
+
+function sequence(fields: Fields): number | null {
+  const value = fields.nats_sequence;
+  if (value === undefined || value === null) return null;
+  if (!(typeof value === 'number' && Number.isSafeInteger(value))) {
+    wrongType('nats_sequence', 'an int or nil', value);
+  }
+  return Number(value);
+}
+
+/**
+ * Decodes either published layout (the seed's 17 fields, or the published NAQ's 12), ignoring unknown
+ * fields and keeping unknown event types. `fallbackTimestamp` stands in for a missing timestamp, as
+ * msgspec's default factory would.
+ */
+export function decodeEvent(payload: Uint8Array, origin: PayloadOrigin = {}, fallbackTimestamp = Date.now() / 1000): JobEvent {
+  let raw: unknown;
+  try {
+    raw = decode(payload);
+  } catch (error) {
+    throw new EventDecodeError(`not valid msgpack (${(error as Error).message})`, origin);
+  }
+  if (!isMap(raw)) throw new EventDecodeError(`expected a msgpack map, got ${kindOf(raw)}`, origin);
+  try {
+    const timestamp = optionalNumber(raw, 'timestamp') ?? fallbackTimestamp;
+    if (!Number.isFinite(timestamp)) throw new TypeError(`field "timestamp": not a finite number`);
+    const event: JobEvent = {
+      job_id: requiredString(raw, 'job_id'),
+      event_type: requiredString(raw, 'event_type'),
+      timestamp,
+      worker_id: optionalString(raw, 'worker_id'),
+      worker_type: optionalString(raw, 'worker_type'),
+      queue_name: optionalString(raw, 'queue_name'),
+      message: optionalString(raw, 'message'),
+      details: map(raw, 'details'),
+      error_type: optionalString(raw, 'error_type'),
+      error_message: optionalString(raw, 'error_message'),
+      duration_ms: optionalNumber(raw, 'duration_ms'),
+      memory_mb: optionalNumber(raw, 'memory_mb'),
+      cpu_time_ms: optionalNumber(raw, 'cpu_time_ms'),
+      tags: stringMap(raw, 'tags'),
+      metadata: map(raw, 'metadata'),
+      nats_subject: optionalString(raw, 'nats_subject'),
+      nats_sequence: sequence(raw),
+    };
+    if (event.job_id === '') throw new TypeError('field "job_id": must not be empty');
+    if (event.event_type === '') throw new TypeError('field "event_type": must not be empty');
+    if (origin.subject !== undefined) event.nats_subject = origin.subject;
+    if (origin.seq !== undefined) event.nats_sequence = origin.seq;
+    return event;
+  } catch (error) {
+    throw new EventDecodeError((error as Error).message, origin);
+  }
+}
