@@ -1,7 +1,9 @@
+import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.tools/**', 'test-results/**', 'out/**'] },
+  js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     rules: {

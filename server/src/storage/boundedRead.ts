@@ -1,0 +1,93 @@
+import { AckPolicy, ConsumerConfig, DeliverPolicy, JsMsg, nanos } from 'nats';
+import { decodeEvent, EventDecodeError } from '../codec/decode';
+import type { JobEvent } from '../model/event';
+import { withTimeout } from '../util/timeout';
+import type { ReadResult, StartPosition } from './readResult';
+import type { NatsSession } from './session';
+
+export interface BoundedReadOptions {
+  filter: string;
+  start?: StartPosition;
+  /** Skip this many matching events. */
+  offset?: number;
+  /** Stop after this many matching events. */
+  limit?: number;
+  /** Applied after decoding; offset and limit count only events that pass. */
+  accept?: (event: JobEvent) => boolean;
+}
+
+const BATCH = 1000;
+/** A consumer the client forgot (a crash) is removed by the server after this. */
+const INACTIVE_THRESHOLD_MS = 30_000;
+
+function deliverPolicy(start: StartPosition): Partial<ConsumerConfig> {
+  switch (start.from) {
+    case 'all':
+      return { deliver_policy: DeliverPolicy.All };
+    case 'new':
+      return { deliver_policy: DeliverPolicy.New };
+    case 'sequence':
+      return { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start.seq };
+    case 'time':
+      return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: start.time.toISOString() };
+  }
+}
+
+export function decodeMessage(msg: Pick<JsMsg, 'data' | 'subject' | 'seq' | 'info'>): JobEvent {
+  return decodeEvent(msg.data, { seq: msg.seq, subject: msg.subject }, msg.info.timestampNanos / 1e9);
+}
+
+/**
+ * Reads what matches `filter` at this moment and stops: an ephemeral consumer tells how many
+ * messages are pending, exactly that many are fetched, and the consumer is deleted afterwards.
+ */
+export async function boundedRead(session: NatsSession, options: BoundedReadOptions): Promise<ReadResult> {
+  const { jsm, js, streamName, timeoutMs } = session;
+  const result: ReadResult = { events: [], errors: [] };
+  const info = await jsm.consumers.add(streamName, {
+    ack_policy: AckPolicy.None,
+    filter_subject: options.filter,
+    mem_storage: true,
+    inactive_threshold: nanos(INACTIVE_THRESHOLD_MS),
+    ...deliverPolicy(options.start ?? { from: 'all' }),
+  });
+  try {
+    let remaining = info.num_pending;
+    let skip = options.offset ?? 0;
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    const consumer = await js.consumers.get(streamName, info.name);
+    while (remaining > 0 && result.events.length < limit) {
+      const batch = await consumer.fetch({ max_messages: Math.min(BATCH, remaining), expires: timeoutMs });
+      let received = 0;
+      for await (const msg of batch) {
+        received++;
+        remaining--;
+        let event: JobEvent;
+        try {
+          event = decodeMessage(msg);
+        } catch (error) {
+          if (error instanceof EventDecodeError) {
+            result.errors.push(error);
+            continue;
+          }
+          throw error;
+        }
+        if (options.accept && !options.accept(event)) continue;
+        if (skip > 0) {
+          skip--;
+          continue;
+        }
+        result.events.push(event);
+        if (result.events.length >= limit) {
+          batch.stop();
+          break;
+        }
+      }
+      // Messages can expire or be purged between counting and fetching: an empty batch ends the read.
+      if (received === 0) break;
+    }
+  } finally {
+    await withTimeout(jsm.consumers.delete(streamName, info.name), timeoutMs, 'deleting the read consumer').catch(() => undefined);
+  }
+  return result;
+}

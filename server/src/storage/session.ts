@@ -1,0 +1,69 @@
+import { ConnectionOptions, JetStreamClient, JetStreamManager, JetStreamOptions, NatsConnection, connect } from 'nats';
+import { withTimeout } from '../util/timeout';
+import { ensureStream, desiredStreamConfig, EnsureOutcome, SEED_LIMITS, StreamLimits } from './streamConfig';
+
+export interface SessionOptions {
+  /** nats.js connection options: servers, authentication, reconnect settings. */
+  connection: ConnectionOptions;
+  /** JetStream domain or API prefix. */
+  jetstream?: JetStreamOptions;
+  streamName: string;
+  subjectPrefix: string;
+  /** Bound on every request to the server. */
+  timeoutMs: number;
+  limits?: StreamLimits;
+  /** When false, the stream must already exist (a user who may not create streams). */
+  createStream?: boolean;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** An open connection with JetStream, bound to the event stream. */
+export class NatsSession {
+  private constructor(
+    readonly nc: NatsConnection,
+    readonly jsm: JetStreamManager,
+    readonly js: JetStreamClient,
+    readonly options: SessionOptions,
+    readonly stream: EnsureOutcome | undefined,
+  ) {}
+
+  get streamName(): string {
+    return this.options.streamName;
+  }
+
+  get prefix(): string {
+    return this.options.subjectPrefix;
+  }
+
+  get timeoutMs(): number {
+    return this.options.timeoutMs;
+  }
+
+  static async open(options: SessionOptions): Promise<NatsSession> {
+    const nc = await connect({ timeout: options.timeoutMs, ...options.connection });
+    try {
+      const jsOptions = { timeout: options.timeoutMs, ...options.jetstream };
+      const jsm = await nc.jetstreamManager(jsOptions);
+      const js = nc.jetstream(jsOptions);
+      const outcome =
+        options.createStream === false
+          ? undefined
+          : await ensureStream(jsm, desiredStreamConfig(options.streamName, options.subjectPrefix, options.limits ?? SEED_LIMITS));
+      return new NatsSession(nc, jsm, js, options, outcome);
+    } catch (error) {
+      await nc.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The server's version, from the connection's INFO. */
+  get serverVersion(): string {
+    return this.nc.info?.version ?? 'unknown';
+  }
+
+  async close(): Promise<void> {
+    if (this.nc.isClosed()) return;
+    await withTimeout(this.nc.drain(), this.timeoutMs, 'draining the NATS connection').catch(() => this.nc.close());
+  }
+}
