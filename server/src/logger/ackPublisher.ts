@@ -1,0 +1,643 @@
+import { ErrorCode, Events, Msg, MsgHdrsImpl, NatsConnection, NatsError, Status, Subscription, nuid } from 'nats';
+import { AckVerdict, PubAck, readAck } from './pubAck';
+
+/**
+ * A JetStream publisher that keeps a bounded window of publishes in flight.
+ *
+ * Why not `js.publish()`: it awaits one request per message (the seed's 4k events/s), and with many
+ * promises in flight it still pays a timer and a promise per message. Here each message is a plain
+ * `nc.publish(subject, data, {reply, headers})`; ONE wildcard subscription collects every PubAck.
+ *
+ * What makes it lossless and duplicate-free:
+ * - every message carries a `Nats-Msg-Id` fixed when it is enqueued, so any resend inside the stream's
+ *   duplicate window is dropped by the server and acknowledged with `duplicate: true`;
+ * - nats.js 2.29 throws away whatever it buffered while the connection was down, so nothing is
+ *   "sent" until acknowledged: on disconnect every unacknowledged message goes back to waiting, and on
+ *   reconnect all of them are sent again, in their original order;
+ * - after a reconnect or any failed attempt only ONE message is sent until the server stores something
+ *   again (a probe), so a stream that is still recovering cannot store later messages before earlier ones;
+ * - the duplicate window only protects a resend that reaches the server within the window of the first
+ *   store. A message whose fate has been unknown for longer (an outage longer than the window) is
+ *   looked up in the stream by its message id first (`findStored`), and resent only if it is not there.
+ */
+
+export interface AckPublisherOptions {
+  /** Messages sent and not yet acknowledged, at most. */
+  window?: number;
+  /** How long to wait for one acknowledgement, while connected, before sending it again. */
+  ackTimeoutMs?: number;
+  /**
+   * While connected, how long the server may refuse or ignore every publish ("no responders",
+   * 5xx errors, missing acks) before the waiting messages fail. A disconnected period does not count:
+   * messages wait for the connection as long as it takes. Keep this below the stream's duplicate window.
+   */
+  giveUpAfterMs?: number;
+  /** The connection's `inboxPrefix`, when it has one (permissions often allow only that). */
+  inboxPrefix?: string;
+  /** The stream's duplicate window (its `duplicate_window`); can be corrected later with `setDuplicateWindow`. */
+  duplicateWindowMs?: number;
+  /**
+   * Finds the messages with ids starting `msgIdPrefix` stored at or after stream sequence `fromSeq`.
+   * Without it, a message in doubt for longer than the duplicate window is resent blindly, and may be
+   * stored twice (counted in `unverifiedResends`).
+   */
+  findStored?: (fromSeq: number, msgIdPrefix: string) => Promise<Map<string, PubAck>>;
+}
+
+export const DEFAULT_WINDOW = 4096;
+export const DEFAULT_ACK_TIMEOUT_MS = 5_000;
+export const DEFAULT_GIVE_UP_AFTER_MS = 60_000;
+export const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
+
+/** Why a message was not stored. */
+export interface PublishFailure {
+  reason: string;
+  /**
+   * True when an attempt reached the server and its outcome is unknown (no acknowledgement, or the
+   * connection dropped first): the message may be in the stream after all.
+   */
+  maybeStored: boolean;
+}
+
+export interface AckPublisherHandlers<T> {
+  stored(tag: T, ack: PubAck): void;
+  failed(tag: T, failure: PublishFailure): void;
+}
+
+export interface AckPublisherStats {
+  /** Messages acknowledged as stored (duplicates included: they are stored). */
+  stored: number;
+  /** Acknowledgements that said "duplicate": a resend of something already stored. */
+  duplicates: number;
+  failed: number;
+  /** Sends after the first one of a message. */
+  retries: number;
+  /** Messages in doubt past the duplicate window that `findStored` found in the stream (not resent). */
+  reconciled: number;
+  /** Messages in doubt past the duplicate window resent without a look-up (none, or it failed): possible duplicates. */
+  unverifiedResends: number;
+  /** Sent, waiting for the acknowledgement. */
+  inFlight: number;
+  /** Neither stored nor failed yet (in flight included). */
+  unsettled: number;
+  connected: boolean;
+}
+
+const WAITING = 0;
+const SENT = 1;
+const DONE = 2;
+type State = typeof WAITING | typeof SENT | typeof DONE;
+
+interface Entry<T> {
+  /** Fixed for the message's life: in base 36, its reply subject token and the tail of its `Nats-Msg-Id`. */
+  readonly id: number;
+  readonly subject: string;
+  readonly data: Uint8Array;
+  /** The encoded header block carrying the message id, built once and reused by every resend. */
+  readonly header: Uint8Array;
+  readonly tag: T;
+  state: State;
+  sentAt: number;
+  /** Highest stream sequence acknowledged before the latest send: if that send was stored, it is above. */
+  sentAfterSeq: number;
+  attempts: number;
+  /** An attempt reached the server with an unknown outcome: a failure must say "maybe stored". */
+  uncertain: boolean;
+  /**
+   * Since when (send time of the oldest unresolved attempt, 0: none) and above which stream sequence
+   * the message may be stored without us knowing: what a look-up must cover before a late resend.
+   */
+  doubtSince: number;
+  doubtAfterSeq: number;
+}
+
+/** Back-off after a failed probe: short first (a stream recovering), capped (a stream gone). */
+function backoffMs(failures: number): number {
+  return Math.min(2_000, 25 * 2 ** Math.min(failures, 10));
+}
+
+/**
+ * Header bytes handed to `nc.publish` as they are. nats.js only ever calls `encode()` on the headers
+ * of an outgoing message, synchronously inside `publish()`; a `MsgHdrsImpl` with a Map, validation and
+ * a fresh `toString()` + TextEncoder per send was a measurable share of the per-message cost. One
+ * instance is reused: `bytes` is set right before each publish. The inherited map stays empty.
+ */
+class EncodedHeaders extends MsgHdrsImpl {
+  bytes: Uint8Array = new Uint8Array(0);
+  override encode(): Uint8Array {
+    return this.bytes;
+  }
+}
+
+const ascii = new TextEncoder();
+const HEADER_END = ascii.encode('\r\n\r\n');
+
+/** `NATS/1.0\r\nNats-Msg-Id: <prefix><id>\r\n\r\n`, written straight into one buffer. */
+function msgIdHeader(prefix: Uint8Array, id: number): Uint8Array {
+  const digits = id.toString(36);
+  const out = new Uint8Array(prefix.length + digits.length + HEADER_END.length);
+  out.set(prefix, 0);
+  let at = prefix.length;
+  for (let i = 0; i < digits.length; i++) out[at++] = digits.charCodeAt(i);
+  out.set(HEADER_END, at);
+  return out;
+}
+
+function stoppable(value: object): value is { stop(): void } {
+  return 'stop' in value && typeof value.stop === 'function';
+}
+
+export class PublisherClosedError extends Error {
+  override name = 'PublisherClosedError';
+}
+
+export class AckPublisher<T> {
+  readonly window: number;
+  readonly ackTimeoutMs: number;
+  readonly giveUpAfterMs: number;
+  /**
+   * Refill the window only once it has drained to this. Refilling on every acknowledgement sent a few
+   * messages per socket write (and per server read): `writeBuffer` was 16% of the client's CPU profile.
+   * Refilling half a window at a time keeps writes at nats.js's 32 KB frames (8% in the profile).
+   */
+  private readonly lowWater: number;
+  /** Reply subjects are `${replyBase}${id in base 36}`; the id finds the entry without a map. */
+  private readonly replyBase: string;
+  /** `NATS/1.0\r\nNats-Msg-Id: <nuid>-`: message ids are this publisher's nuid plus the entry id. */
+  private readonly headerPrefix: Uint8Array;
+  private readonly headers = new EncodedHeaders();
+  private readonly sub: Subscription;
+  private readonly statusIterable: AsyncIterable<Status>;
+
+  /**
+   * Every message not yet known to be settled, in enqueue order. Entries before `head` are settled;
+   * entries in [head, cursor) are SENT or DONE; entries from `cursor` on are WAITING or DONE
+   * (a late acknowledgement of an earlier attempt can settle a WAITING entry).
+   */
+  private entries: Entry<T>[] = [];
+  /** Reply index of `entries[0]`. */
+  private base = 0;
+  private head = 0;
+  private cursor = 0;
+  private inFlight = 0;
+  private unsettled = 0;
+  /** > 0 while inside `enqueue()`. */
+  private depth = 0;
+
+  private connected = true;
+  private disconnectedAt = 0;
+  private closed = false;
+  private closeReason = '';
+  /** Send one message at a time until the server stores something (after a reconnect or a failed attempt). */
+  private probing = false;
+  private retryAt = 0;
+  private failuresInRow = 0;
+  /** When the server, while connected, last started refusing or ignoring publishes; 0 when it stores. */
+  private troubleSince = 0;
+  private lastTrouble = '';
+  /** Subjects the server refused with a permissions violation on this connection. */
+  private readonly denied = new Set<string>();
+
+  private duplicateWindowMs: number;
+  private readonly findStored: AckPublisherOptions['findStored'];
+  private readonly msgIdPrefix: string;
+  /** Highest stream sequence acknowledged so far. */
+  private lastSeq = 0;
+  /** Sending is paused while the stream is searched for messages in doubt past the duplicate window. */
+  private reconciling = false;
+  /** Bumped on every disconnect: a look-up started before it no longer describes what was sent. */
+  private generation = 0;
+
+  private readonly counters = { stored: 0, duplicates: 0, failed: 0, retries: 0, reconciled: 0, unverifiedResends: 0 };
+  private readonly timer: NodeJS.Timeout;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly handlers: AckPublisherHandlers<T>,
+    options: AckPublisherOptions = {},
+  ) {
+    this.window = Math.max(1, options.window ?? DEFAULT_WINDOW);
+    this.lowWater = Math.floor(this.window / 2);
+    this.duplicateWindowMs = options.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS;
+    this.findStored = options.findStored;
+    this.ackTimeoutMs = Math.max(1, options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS);
+    this.giveUpAfterMs = Math.max(0, options.giveUpAfterMs ?? DEFAULT_GIVE_UP_AFTER_MS);
+    const id = nuid.next();
+    this.replyBase = `${options.inboxPrefix ?? '_INBOX'}.${id}.`;
+    this.msgIdPrefix = `${id}-`;
+    this.headerPrefix = ascii.encode(`NATS/1.0\r\nNats-Msg-Id: ${this.msgIdPrefix}`);
+    if (nc.isClosed()) throw new PublisherClosedError('the NATS connection is closed');
+    this.sub = nc.subscribe(`${this.replyBase}*`, { callback: (err, msg) => this.onReply(err, msg) });
+    this.statusIterable = nc.status();
+    void this.watchStatus();
+    nc.closed().then(
+      (err) => this.shutdown(`the NATS connection closed${err ? `: ${err.message}` : ''}`),
+      () => undefined,
+    );
+    // One coarse timer instead of one per message: acks only need to be checked a few times per timeout.
+    this.timer = setInterval(() => this.checkAckTimeout(), Math.max(10, Math.min(250, this.ackTimeoutMs / 4)));
+    this.timer.unref();
+  }
+
+  /**
+   * Queues one message; it is sent as soon as the window and the connection allow.
+   * Exactly one of the handlers is called for it, later: never from inside this call.
+   */
+  enqueue(subject: string, data: Uint8Array, tag: T): void {
+    if (this.closed) throw new PublisherClosedError(`the publisher is closed: ${this.closeReason}`);
+    const id = this.base + this.entries.length;
+    const header = msgIdHeader(this.headerPrefix, id);
+    this.entries.push({
+      id,
+      subject,
+      data,
+      header,
+      tag,
+      state: WAITING,
+      sentAt: 0,
+      sentAfterSeq: 0,
+      attempts: 0,
+      uncertain: false,
+      doubtSince: 0,
+      doubtAfterSeq: 0,
+    });
+    this.unsettled++;
+    this.depth++;
+    try {
+      this.pump();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  stats(): AckPublisherStats {
+    return { ...this.counters, inFlight: this.inFlight, unsettled: this.unsettled, connected: this.connected };
+  }
+
+  /** The stream's actual duplicate window, once known. */
+  setDuplicateWindow(ms: number): void {
+    this.duplicateWindowMs = ms;
+  }
+
+  /** Why messages are not being stored right now, for reports; empty when nothing is wrong. */
+  trouble(): string {
+    if (this.closed) return this.closeReason;
+    if (!this.connected) return `NATS disconnected for ${((Date.now() - this.disconnectedAt) / 1000).toFixed(1)} s`;
+    if (this.reconciling) return 'looking up messages in doubt in the stream';
+    if (this.troubleSince) return `${this.lastTrouble} (for ${((Date.now() - this.troubleSince) / 1000).toFixed(1)} s)`;
+    return '';
+  }
+
+  /** Fails every unsettled message with `reason` and stops: nothing is sent or settled afterwards. */
+  close(reason = 'the publisher was closed'): void {
+    this.shutdown(reason);
+  }
+
+  private shutdown(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeReason = reason;
+    clearInterval(this.timer);
+    clearTimeout(this.retryTimer);
+    if (stoppable(this.statusIterable)) this.statusIterable.stop();
+    if (!this.nc.isClosed()) {
+      try {
+        this.sub.unsubscribe();
+      } catch {
+        // The connection is closing under us; the subscription goes with it.
+      }
+    }
+    this.failWhere(() => true, reason);
+  }
+
+  private async watchStatus(): Promise<void> {
+    try {
+      for await (const status of this.statusIterable) {
+        if (this.closed) return;
+        this.onStatus(status);
+      }
+    } catch {
+      // The iterator only ends with the connection, which `closed()` reports.
+    }
+  }
+
+  private onStatus(status: Status): void {
+    switch (status.type) {
+      case Events.Disconnect:
+        if (!this.connected) return;
+        this.connected = false;
+        this.disconnectedAt = Date.now();
+        this.generation++;
+        this.reconciling = false;
+        // The client drops its outbound buffer when it dials again: nothing unacknowledged got out for sure.
+        this.goBack();
+        return;
+      case Events.Reconnect:
+        this.connected = true;
+        this.denied.clear();
+        // Resend from the oldest unacknowledged message even if the disconnect was never seen:
+        // what was published in between went into a buffer that the reconnect dropped.
+        this.goBack();
+        this.probing = true;
+        this.failuresInRow = 0;
+        this.retryAt = 0;
+        // Time spent disconnected does not count against giveUpAfterMs.
+        this.troubleSince = 0;
+        this.generation++;
+        this.reconciling = false;
+        this.reconcileIfNeeded();
+        this.pump();
+        return;
+      case Events.Error:
+        if (status.permissionContext?.operation === 'publish') {
+          const subject = status.permissionContext.subject;
+          this.denied.add(subject);
+          this.failWhere((e) => e.subject === subject, `permissions violation: this connection may not publish to ${subject}`);
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onReply(err: NatsError | null, msg: Msg): void {
+    if (this.closed) return;
+    if (err) {
+      // The server refused or closed our reply subscription (typically: may not subscribe to the inbox):
+      // no acknowledgement can ever arrive, so nothing can be confirmed.
+      this.shutdown(`cannot receive JetStream acknowledgements on ${this.replyBase}*: ${err.message}`);
+      return;
+    }
+    const index = parseInt(msg.subject.slice(this.replyBase.length), 36) - this.base;
+    if (!(index >= this.head && index < this.entries.length)) return; // settled already
+    const entry = this.entries[index] as Entry<T>;
+    if (entry.state === DONE) return;
+    let verdict: AckVerdict;
+    if (msg.data.length === 0 && msg.headers) verdict = readAck(msg.data, msg.headers.code);
+    else verdict = readAck(msg.data);
+    switch (verdict.kind) {
+      case 'stored':
+        this.troubleSince = 0;
+        this.failuresInRow = 0;
+        this.probing = false;
+        this.counters.stored++;
+        if (verdict.ack.duplicate) this.counters.duplicates++;
+        if (verdict.ack.seq > this.lastSeq) this.lastSeq = verdict.ack.seq;
+        this.settle(entry);
+        this.handlers.stored(entry.tag, verdict.ack);
+        this.pump();
+        return;
+      case 'refused':
+        this.settle(entry);
+        this.counters.failed++;
+        this.handlers.failed(entry.tag, { reason: verdict.reason, maybeStored: entry.uncertain });
+        this.pump();
+        return;
+      case 'retry':
+        // A refusal of an attempt made before the latest go-back: that attempt is moot, a new one comes.
+        if (entry.state !== SENT) return;
+        // This attempt certainly did not store it; go-back must not mark it "maybe stored".
+        entry.state = WAITING;
+        this.inFlight--;
+        this.onTrouble(verdict.reason);
+        return;
+    }
+  }
+
+  private checkAckTimeout(): void {
+    if (this.closed || !this.connected || this.head >= this.cursor) return;
+    // Sends always go out in entry order from the cursor, so the first SENT entry is the oldest send.
+    for (let i = this.head; i < this.cursor; i++) {
+      const entry = this.entries[i] as Entry<T>;
+      if (entry.state !== SENT) continue;
+      if (Date.now() - entry.sentAt >= this.ackTimeoutMs) {
+        this.onTrouble(`no acknowledgement within ${this.ackTimeoutMs} ms`);
+      }
+      return;
+    }
+  }
+
+  /**
+   * Something was not stored while connected. Resend everything unacknowledged from the oldest, one
+   * message at a time, after a back-off; give up on all of it once the server has stored nothing for
+   * `giveUpAfterMs`.
+   */
+  private onTrouble(reason: string): void {
+    const now = Date.now();
+    if (!this.troubleSince) this.troubleSince = now;
+    this.lastTrouble = reason;
+    if (now - this.troubleSince >= this.giveUpAfterMs) {
+      const seconds = ((now - this.troubleSince) / 1000).toFixed(1);
+      this.failWhere(() => true, `${reason}; JetStream has stored nothing from this connection for ${seconds} s`);
+      return;
+    }
+    this.goBack();
+    this.probing = true;
+    this.failuresInRow++;
+    this.retryAt = now + backoffMs(this.failuresInRow);
+    this.reconcileIfNeeded();
+    this.pump();
+  }
+
+  /**
+   * Before anything is resent: is a message in doubt for so long that the server's duplicate window
+   * may have forgotten its first store? Then look the doubtful ones up in the stream and settle those
+   * found, instead of storing them a second time. Sending pauses meanwhile. Returns true when a look-up
+   * started.
+   */
+  private reconcileIfNeeded(): boolean {
+    if (this.reconciling) return true;
+    const now = Date.now();
+    // The resend must reach the server inside the window: keep a margin for the way there.
+    const safeFor = this.duplicateWindowMs - Math.min(5_000, this.duplicateWindowMs / 4);
+    let fromSeq = Infinity;
+    const atRisk: Entry<T>[] = [];
+    for (let i = this.head; i < this.entries.length; i++) {
+      const entry = this.entries[i] as Entry<T>;
+      if (entry.state === WAITING && entry.doubtSince && now - entry.doubtSince >= safeFor) {
+        atRisk.push(entry);
+        fromSeq = Math.min(fromSeq, entry.doubtAfterSeq + 1);
+      }
+    }
+    if (atRisk.length === 0) return false;
+    const findStored = this.findStored;
+    if (!findStored) {
+      this.acceptRisk(atRisk);
+      return false;
+    }
+    this.reconciling = true;
+    const generation = this.generation;
+    findStored(fromSeq, this.msgIdPrefix).then(
+      (found) => {
+        if (generation !== this.generation || this.closed) return; // disconnected meanwhile: redone on reconnect
+        // Still paused while settling: a stored handler may enqueue, and the pump it triggers must not
+        // resend an entry this loop is about to settle.
+        this.applyFound(found, atRisk);
+        this.reconciling = false;
+        this.pump();
+      },
+      (error: unknown) => {
+        if (generation !== this.generation || this.closed) return;
+        this.reconciling = false;
+        this.lastTrouble = `could not look up messages in doubt (${error instanceof Error ? error.message : String(error)}); resent them, duplicates possible`;
+        this.acceptRisk(atRisk);
+        this.pump();
+      },
+    );
+    return true;
+  }
+
+  private applyFound(found: Map<string, PubAck>, atRisk: Entry<T>[]): void {
+    // Sending was paused and every attempt had gone back to WAITING: what is not found was not stored.
+    for (const entry of atRisk) {
+      if (entry.state !== WAITING) continue;
+      if (!found.has(this.msgIdPrefix + entry.id.toString(36))) {
+        entry.uncertain = false;
+        entry.doubtSince = 0;
+      }
+    }
+    const stored: [T, PubAck][] = [];
+    for (const [msgId, ack] of found) {
+      const index = parseInt(msgId.slice(this.msgIdPrefix.length), 36) - this.base;
+      const entry = this.entries[index];
+      if (index < this.head || !entry || entry.state === DONE) continue;
+      this.counters.reconciled++;
+      this.counters.stored++;
+      if (ack.seq > this.lastSeq) this.lastSeq = ack.seq;
+      stored.push([entry.tag, ack]);
+      this.settle(entry);
+    }
+    // Handlers only once everything found is settled (see failWhere).
+    for (const [tag, ack] of stored) this.handlers.stored(tag, ack);
+  }
+
+  /** No look-up possible: resend anyway (a possible duplicate), and stop counting the doubt as new. */
+  private acceptRisk(atRisk: Entry<T>[]): void {
+    this.counters.unverifiedResends += atRisk.length;
+    for (const entry of atRisk) entry.doubtSince = 0;
+  }
+
+  /** Every SENT entry goes back to WAITING; sending restarts at the oldest unsettled one. */
+  private goBack(): void {
+    for (let i = this.head; i < this.cursor; i++) {
+      const entry = this.entries[i] as Entry<T>;
+      if (entry.state === SENT) {
+        entry.state = WAITING;
+        // It may have been stored; the resend carries the same message id.
+        entry.uncertain = true;
+        if (!entry.doubtSince) {
+          entry.doubtSince = entry.sentAt;
+          entry.doubtAfterSeq = entry.sentAfterSeq;
+        }
+      }
+    }
+    this.cursor = this.head;
+    this.inFlight = 0;
+  }
+
+  private pump(): void {
+    if (this.closed || !this.connected || this.reconciling) return;
+    const now = Date.now();
+    if (now < this.retryAt) {
+      if (!this.retryTimer) {
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined;
+          this.pump();
+        }, this.retryAt - now);
+        this.retryTimer.unref();
+      }
+      return;
+    }
+    if (this.inFlight > this.lowWater) return;
+    const limit = this.probing ? 1 : this.window;
+    while (this.inFlight < limit && this.cursor < this.entries.length) {
+      const entry = this.entries[this.cursor] as Entry<T>;
+      this.cursor++;
+      if (entry.state === WAITING) this.send(entry, now);
+      if (this.closed) return;
+    }
+  }
+
+  private send(entry: Entry<T>, now: number): void {
+    if (this.denied.has(entry.subject)) {
+      this.fail(entry, { reason: `permissions violation: this connection may not publish to ${entry.subject}`, maybeStored: entry.uncertain });
+      return;
+    }
+    try {
+      this.headers.bytes = entry.header;
+      this.nc.publish(entry.subject, entry.data, { reply: this.replyBase + entry.id.toString(36), headers: this.headers });
+    } catch (error) {
+      const err = error instanceof Error ? error : new Error(String(error));
+      const code = err instanceof NatsError ? err.code : '';
+      if (code === ErrorCode.ConnectionClosed || code === ErrorCode.ConnectionDraining) {
+        this.shutdown(`the NATS connection is ${code === ErrorCode.ConnectionClosed ? 'closed' : 'draining'}`);
+        return;
+      }
+      const reason =
+        code === ErrorCode.MaxPayloadExceeded
+          ? `message of ${entry.data.length} bytes exceeds the server's max_payload of ${this.nc.info?.max_payload ?? '?'} bytes`
+          : `publish failed: ${err.message}`;
+      this.fail(entry, { reason, maybeStored: entry.uncertain });
+      return;
+    }
+    if (entry.attempts > 0) this.counters.retries++;
+    entry.attempts++;
+    entry.state = SENT;
+    entry.sentAt = now;
+    entry.sentAfterSeq = this.lastSeq;
+    this.inFlight++;
+  }
+
+  private fail(entry: Entry<T>, failure: PublishFailure): void {
+    this.settle(entry);
+    this.counters.failed++;
+    this.notifyFailed(entry.tag, failure);
+  }
+
+  /**
+   * Handlers never run inside `enqueue()`: a caller that enqueues from a loop would otherwise see its
+   * own handler (and whatever that enqueues) interleave with the loop and reorder its messages.
+   */
+  private notifyFailed(tag: T, failure: PublishFailure): void {
+    if (this.depth > 0) queueMicrotask(() => this.handlers.failed(tag, failure));
+    else this.handlers.failed(tag, failure);
+  }
+
+  private failWhere(match: (entry: Entry<T>) => boolean, reason: string): void {
+    const victims: Entry<T>[] = [];
+    for (let i = this.head; i < this.entries.length; i++) {
+      const entry = this.entries[i] as Entry<T>;
+      if (entry.state !== DONE && match(entry)) victims.push(entry);
+    }
+    const failures = victims.map((entry): [T, PublishFailure] => [entry.tag, { reason, maybeStored: entry.uncertain || entry.state === SENT }]);
+    // Settle every victim before any handler runs: a handler may enqueue, and the pump that triggers
+    // must not send a victim that is about to be reported as failed.
+    for (const entry of victims) {
+      this.settle(entry);
+      this.counters.failed++;
+    }
+    for (const [tag, failure] of failures) this.notifyFailed(tag, failure);
+    this.pump();
+  }
+
+  private settle(entry: Entry<T>): void {
+    if (entry.state === SENT) this.inFlight--;
+    entry.state = DONE;
+    this.unsettled--;
+    this.advanceHead();
+  }
+
+  private advanceHead(): void {
+    const entries = this.entries;
+    while (this.head < entries.length && (entries[this.head] as Entry<T>).state === DONE) this.head++;
+    if (this.cursor < this.head) this.cursor = this.head;
+    // Drop the settled prefix now and then, not on every ack: a splice per ack would be quadratic.
+    if (this.head >= 4096 && this.head * 2 >= entries.length) {
+      this.entries = entries.slice(this.head);
+      this.base += this.head;
+      this.cursor -= this.head;
+      this.head = 0;
+    }
+  }
+}
