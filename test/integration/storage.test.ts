@@ -151,13 +151,35 @@ test('streams live events with job and type filters, then removes its consumer',
   await assertNoConsumers();
 });
 
-test('streams from a sequence and from a time', async () => {
+test('a live stream on a deleted stream settles at once instead of hanging', async () => {
+  const controller = new AbortController();
+  await storage.session.jsm.streams.delete(STREAM);
+  try {
+    const live = storage.stream({ signal: controller.signal });
+    const pending = live.next().then(
+      () => 'ended',
+      (error: Error) => error.message,
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    controller.abort();
+    assert.match(await within(5_000, pending, 'live stream on a deleted stream'), /ended|stream not found/);
+  } finally {
+    await storage.close();
+    storage = await openStorage(server);
+  }
+});
+
+test('streams from a sequence, from the start and from a time', async () => {
   const a = await storage.store(JobEvents.enqueued('from-1', 'q'));
   await storage.store(JobEvents.enqueued('from-2', 'q'));
   const fromSeq = storage.stream({ start: { from: 'sequence', seq: a.seq } });
   const item = await nextItem(fromSeq);
   assert.equal(item.kind === 'event' && item.event.job_id, 'from-1');
   await fromSeq.return(undefined);
+  const fromStart = storage.stream({ start: { from: 'all' } });
+  const first = await nextItem(fromStart);
+  assert.equal(first.kind === 'event' && first.event.nats_sequence, 1);
+  await fromStart.return(undefined);
   const fromTime = storage.stream({ start: { from: 'time', time: new Date(Date.now() - 60_000) } });
   const early = await nextItem(fromTime);
   assert.equal(early.kind, 'event');

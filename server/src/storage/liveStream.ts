@@ -24,7 +24,8 @@ function orderedOptions(filter: string, start: StartPosition): Partial<OrderedCo
   const base = { filterSubjects: filter, inactive_threshold: INACTIVE_THRESHOLD_MS };
   switch (start.from) {
     case 'all':
-      return { ...base, deliver_policy: DeliverPolicy.All };
+      // An ordered consumer starts at sequence 1 by default; DeliverPolicy.All next to its start sequence is refused.
+      return base;
     case 'new':
       return { ...base, deliver_policy: DeliverPolicy.New };
     case 'sequence':
@@ -32,6 +33,14 @@ function orderedOptions(filter: string, start: StartPosition): Partial<OrderedCo
     case 'time':
       return { ...base, deliver_policy: DeliverPolicy.StartTime, opt_start_time: start.time.toISOString() };
   }
+}
+
+/** Resolves with undefined when the signal aborts; never settles without one. */
+function aborted(signal: AbortSignal | undefined): Promise<undefined> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) resolve(undefined);
+    signal?.addEventListener('abort', () => resolve(undefined), { once: true });
+  });
 }
 
 /**
@@ -45,8 +54,14 @@ export async function* liveStream(session: NatsSession, options: LiveStreamOptio
   const stop = (): void => messages?.stop();
   options.signal?.addEventListener('abort', stop, { once: true });
   try {
-    messages = await consumer.consume({ max_messages: 500 });
-    if (options.signal?.aborted) return;
+    // nats.js retries a failing consumer creation inside consume() for minutes; an abort must not wait for it.
+    const consuming = consumer.consume({ max_messages: 500 });
+    const started = await Promise.race([consuming, aborted(options.signal)]);
+    if (started === undefined) {
+      void consuming.then((late) => late.stop(), () => undefined);
+      return;
+    }
+    messages = started;
     for await (const msg of messages) {
       let event: JobEvent;
       try {
