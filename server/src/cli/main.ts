@@ -1,0 +1,78 @@
+import { ConfigError } from '../config/configError';
+import { printable } from '../model/eventLine';
+import { InvalidIdError } from '../subjects/tokens';
+import type { EventStorage } from '../storage/eventStorage';
+import { CliArgs, parseCli } from './args';
+import { bench } from './commands/bench';
+import { deleteJob } from './commands/delete';
+import { emit } from './commands/emit';
+import { health } from './commands/health';
+import { history } from './commands/history';
+import { jobs } from './commands/jobs';
+import { stats } from './commands/stats';
+import { tail } from './commands/tail';
+import { openStorage, resolveTarget } from './connect';
+import { describeFailure } from './failure';
+import { USAGE, UsageError } from './usage';
+
+type Print = (line: string) => void;
+
+async function dispatch(storage: EventStorage, args: CliArgs, print: Print, warn: Print, signal: AbortSignal): Promise<void> {
+  switch (args.command) {
+    case 'emit':
+      return emit(storage, args, print);
+    case 'history':
+      return history(storage, args, print, warn);
+    case 'tail':
+      return tail(storage, args, print, warn, signal);
+    case 'jobs':
+      return jobs(storage, args, print, warn);
+    case 'stats':
+      return stats(storage, args, print);
+    case 'health':
+      return health(storage, args, print);
+    case 'delete':
+      return deleteJob(storage, args, print);
+    default:
+      throw new UsageError(`unknown command "${args.command}"`);
+  }
+}
+
+/** Runs one command; returns the exit code: 0 done, 1 failed, 2 bad usage. */
+export async function main(argv: string[], print: Print, warn: Print, signal: AbortSignal): Promise<number> {
+  let storage: EventStorage | undefined;
+  try {
+    const args = parseCli(argv);
+    if (args.values.help || args.command === undefined) {
+      print(USAGE);
+      return args.command === undefined && !args.values.help ? 2 : 0;
+    }
+    const target = resolveTarget(args);
+    if (args.command === 'bench') {
+      await bench(target, args, print);
+      return 0;
+    }
+    storage = await openStorage(target);
+    await dispatch(storage, args, print, warn, signal);
+    return 0;
+  } catch (error) {
+    warn(`naq-events: ${printable(describeFailure(error))}`);
+    return error instanceof UsageError || error instanceof InvalidIdError || error instanceof ConfigError ? 2 : 1;
+  } finally {
+    await storage?.close();
+  }
+}
+
+if (require.main === module) {
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  process.once('SIGTERM', () => controller.abort());
+  main(
+    process.argv.slice(2),
+    (line) => process.stdout.write(`${line}\n`),
+    (line) => process.stderr.write(`${line}\n`),
+    controller.signal,
+  ).then((code) => {
+    process.exitCode = code;
+  });
+}
