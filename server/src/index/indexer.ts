@@ -1,0 +1,190 @@
+import { ConsumerMessages, DeliverPolicy, JsMsg } from 'nats';
+import type { NatsSession } from '../storage/session';
+import { allFilter } from '../subjects/subject';
+import { withTimeout } from '../util/timeout';
+import { recordFromMessage } from './indexRecord';
+import { IndexChanges, JobIndex } from './jobIndex';
+import { loadSnapshot, saveSnapshot, StreamIdentity } from './snapshot';
+
+export interface IndexerProgress {
+  building: boolean;
+  indexedEvents: number;
+  targetSequence: number;
+  jobs: number;
+}
+
+export interface IndexerListener {
+  progress(progress: IndexerProgress): void;
+  changed(changes: IndexChanges): void;
+  log(message: string): void;
+}
+
+export interface IndexerOptions {
+  /** Where the snapshot lives; none: always build from the stream. */
+  snapshotFile?: string;
+  maxJobs?: number;
+  /** How often stream state is compared with the index (expiry, purges, a recreated stream). */
+  reconcileMs?: number;
+  /** How often changes are pushed: many events in a burst make one notification. */
+  changeIntervalMs?: number;
+  snapshotIntervalMs?: number;
+}
+
+/**
+ * Builds the index from the stream, then follows it with the same ordered consumer: the build is
+ * simply the part before the stream's last sequence at start. Stream state is checked from time to
+ * time so expired or purged events and a recreated stream are noticed.
+ */
+export class Indexer {
+  index: JobIndex;
+  private stream: StreamIdentity | undefined;
+  private targetSequence = 0;
+  private messages: ConsumerMessages | undefined;
+  private consumerDelete: (() => Promise<boolean>) | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private dirty = false;
+  private stopped = false;
+  private reconciling = false;
+
+  constructor(
+    private readonly session: NatsSession,
+    private readonly listener: IndexerListener,
+    private readonly options: IndexerOptions = {},
+  ) {
+    this.index = new JobIndex(options.maxJobs);
+  }
+
+  get building(): boolean {
+    return this.index.lastSeq < this.targetSequence;
+  }
+
+  progress(): IndexerProgress {
+    return { building: this.building, indexedEvents: this.index.indexedEvents, targetSequence: this.targetSequence, jobs: this.index.jobCount };
+  }
+
+  async start(): Promise<void> {
+    const info = await this.session.jsm.streams.info(this.session.streamName);
+    this.stream = { name: info.config.name, created: info.created };
+    this.targetSequence = info.state.last_seq;
+    if (this.options.snapshotFile) {
+      const started = Date.now();
+      const outcome = await loadSnapshot(this.options.snapshotFile, this.stream, this.options.maxJobs);
+      if (outcome.loaded && outcome.index.lastSeq <= info.state.last_seq) {
+        this.index = outcome.index;
+        this.listener.log(`index: snapshot at sequence ${this.index.lastSeq} with ${this.index.jobCount} jobs loaded in ${Date.now() - started} ms`);
+      } else {
+        this.listener.log(`index: building from the stream (${outcome.loaded ? 'the snapshot is ahead of the stream' : outcome.reason})`);
+      }
+    }
+    await this.follow();
+    this.every(this.options.changeIntervalMs ?? 200, () => this.pushChanges());
+    this.every(this.options.reconcileMs ?? 5_000, () => void this.reconcile());
+    this.every(this.options.snapshotIntervalMs ?? 30_000, () => void this.save());
+    this.listener.progress(this.progress());
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    await this.unfollow();
+    await this.save();
+  }
+
+  /** Saves the snapshot now if anything changed since the last one. */
+  async save(): Promise<void> {
+    if (!this.options.snapshotFile || !this.stream || !this.dirty || this.building) return;
+    this.dirty = false;
+    try {
+      await saveSnapshot(this.options.snapshotFile, this.index, this.stream);
+    } catch (error) {
+      this.listener.log(`index: snapshot not saved: ${(error as Error).message}`);
+    }
+  }
+
+  /** Compares stream state with the index; also run when the connection comes back. */
+  async reconcile(): Promise<void> {
+    if (this.reconciling || this.stopped || !this.stream) return;
+    this.reconciling = true;
+    try {
+      const info = await this.session.jsm.streams.info(this.session.streamName);
+      if (info.created !== this.stream.created) {
+        this.listener.log('index: the stream was recreated; rebuilding');
+        this.stream = { name: info.config.name, created: info.created };
+        this.targetSequence = info.state.last_seq;
+        this.index.clear();
+        this.dirty = true;
+        await this.unfollow();
+        await this.follow();
+        return;
+      }
+      const firstSeq = info.state.first_seq;
+      let forgotten = this.index.forgetSequences((seq) => seq < firstSeq);
+      // Interior deletions (a purge by subject) show as fewer messages than the index holds.
+      if (!this.building && this.index.lastSeq >= info.state.last_seq && info.state.messages < this.index.storedEventCount()) {
+        const detailed = await this.session.jsm.streams.info(this.session.streamName, { deleted_details: true });
+        const deleted = new Set(detailed.state.deleted ?? []);
+        forgotten += this.index.forgetSequences((seq) => deleted.has(seq));
+      }
+      if (forgotten > 0) {
+        this.dirty = true;
+        this.listener.log(`index: ${forgotten} events expired or were deleted from the stream`);
+      }
+    } catch (error) {
+      this.listener.log(`index: stream check failed: ${(error as Error).message}`);
+    } finally {
+      this.reconciling = false;
+    }
+  }
+
+  private every(ms: number, task: () => void): void {
+    this.timers.push(setInterval(task, ms));
+  }
+
+  private pushChanges(): void {
+    const changes = this.index.takeChanges();
+    if (!changes) return;
+    this.dirty = true;
+    this.listener.changed(changes);
+    if (this.building || changes.reset) this.listener.progress(this.progress());
+  }
+
+  private async follow(): Promise<void> {
+    const { js, streamName, prefix } = this.session;
+    const consumer = await js.consumers.get(streamName, {
+      filterSubjects: allFilter(prefix),
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: this.index.lastSeq + 1,
+    });
+    this.consumerDelete = () => consumer.delete();
+    let awaitingBuild = this.building;
+    this.messages = await consumer.consume({
+      max_messages: 10_000,
+      callback: (msg: JsMsg) => {
+        const record = recordFromMessage(prefix, msg.subject, msg.seq, msg.data, msg.info.timestampNanos / 1e9);
+        if (record) this.index.apply(record);
+        else this.index.lastSeq = Math.max(this.index.lastSeq, msg.seq);
+        if (awaitingBuild && !this.building) {
+          awaitingBuild = false;
+          void this.built();
+        }
+      },
+    });
+  }
+
+  private async built(): Promise<void> {
+    this.listener.log(`index: built, ${this.index.indexedEvents} events over ${this.index.jobCount} jobs`);
+    this.pushChanges();
+    this.listener.progress(this.progress());
+    this.dirty = true;
+    await this.save();
+  }
+
+  private async unfollow(): Promise<void> {
+    this.messages?.stop();
+    this.messages = undefined;
+    const remove = this.consumerDelete;
+    this.consumerDelete = undefined;
+    if (remove) await withTimeout(remove(), this.session.timeoutMs, 'deleting the index consumer').catch(() => undefined);
+  }
+}

@@ -1,0 +1,29 @@
+import { connect } from 'nats';
+import { encodeEvent } from '../../server/src/codec/encode';
+import { SYNTHETIC_EVENTS_PER_JOB, syntheticJobEvents } from '../../server/src/model/samples';
+import { subjectForEvent } from '../../server/src/subjects/subject';
+import type { EventStorage } from '../../server/src/storage/eventStorage';
+
+export const EVENTS_PER_JOB = SYNTHETIC_EVENTS_PER_JOB;
+
+/**
+ * Fills the stream with `jobs` jobs quickly: plain publishes on their own connection (the benchmark
+ * measures reading, not writing), then waits until the stream holds them all.
+ */
+export async function fill(storage: EventStorage, url: string, jobs: number): Promise<number> {
+  const nc = await connect({ servers: url });
+  const start = Date.now() / 1000 - jobs * 0.001 - 60;
+  for (let job = 0; job < jobs; job++) {
+    for (const event of syntheticJobEvents(job, start)) nc.publish(subjectForEvent(storage.prefix, event), encodeEvent(event));
+    if (job % 2000 === 0) await nc.flush();
+  }
+  await nc.flush();
+  await nc.close();
+  const expected = jobs * EVENTS_PER_JOB;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const messages = (await storage.streamInfo()).state.messages;
+    if (messages >= expected || Date.now() > deadline) return messages;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -1,0 +1,33 @@
+import { EventStorage } from '../../server/src/storage/eventStorage';
+import { NatsServer } from '../support/natsServer';
+import { openStorage } from '../support/storageFixture';
+import { benchBackend } from './backendBench';
+import { EVENTS_PER_JOB, fill } from './fill';
+import { report } from './stats';
+
+/** The full size of issue 3's targets; CI may ask for less with NAQ_BENCH_JOBS. */
+const FULL_JOBS = 200_000;
+
+async function main(): Promise<void> {
+  const jobs = Number(process.env.NAQ_BENCH_JOBS ?? FULL_JOBS);
+  if (jobs !== FULL_JOBS) console.log(`NOTE: a smaller stream than the targets assume: ${jobs} jobs (${jobs * EVENTS_PER_JOB} events) instead of ${FULL_JOBS}`);
+  const server = await NatsServer.start();
+  let storage: EventStorage | undefined;
+  let ok = true;
+  try {
+    storage = await openStorage(server);
+    const started = Date.now();
+    const stored = await fill(storage, server.url, jobs);
+    console.log(`filled the stream with ${stored} events over ${jobs} jobs in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    ok = report(`backend on ${stored} events over ${jobs} jobs`, await benchBackend(storage, server.url, jobs)) && ok;
+  } finally {
+    await storage?.close();
+    await server.dispose();
+  }
+  console.log(ok ? '\nall targets met' : '\nsome targets missed');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+
+/** Percentile of a sample (nearest rank), in the sample's unit. */
+export function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank] ?? Number.NaN;
+}
+
+export async function timed<T>(body: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const start = process.hrtime.bigint();
+  const value = await body();
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, value };
+}
+
+export interface Check {
+  name: string;
+  value: number;
+  unit: string;
+  target: string;
+  ok: boolean;
+  /** The same figure measured the baseline way in the same run, when there is one. */
+  baseline?: { name: string; value: number };
+}
+
+export function report(title: string, checks: Check[]): boolean {
+  console.log(`\n== ${title}`);
+  for (const c of checks) {
+    const base = c.baseline ? `  | ${c.baseline.name}: ${c.baseline.value.toFixed(1)} ${c.unit} (ratio ${(c.baseline.value / c.value).toFixed(1)}x)` : '';
+    console.log(`${c.ok ? 'PASS' : 'MISS'}  ${c.name}: ${c.value.toFixed(1)} ${c.unit} (target ${c.target})${base}`);
+  }
+  return checks.every((c) => c.ok);
+}
+
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /VmRSS:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+export function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /VmHWM:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}

@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import {
+  DeleteJobRequest,
+  DisconnectRequest,
+  ConnectRequest,
+  EmitLifecycleRequest,
+  EmitRequest,
+  GetJobRequest,
+  ListJobsRequest,
+  ListQueuesRequest,
+  ListWorkersRequest,
+  StatsRequest,
+  TailStartRequest,
+  TailStopRequest,
+  TimelineRequest,
+} from '../../server/src/protocol/protocol';
+import { JobEvents } from '../../server/src/model/factories';
+import { EventStorage } from '../../server/src/storage/eventStorage';
+import { BackendProcess, backendSettings, SERVER_JS } from '../support/backendProcess';
+import { freePort, NatsServer } from '../support/natsServer';
+import { openStorage, PREFIX, STREAM } from '../support/storageFixture';
+
+let server: NatsServer;
+let storage: EventStorage;
+let storagePath: string;
+
+before(async () => {
+  assert.ok(existsSync(SERVER_JS), `${SERVER_JS} is missing: run npm run build first`);
+  server = await NatsServer.start();
+  storage = await openStorage(server);
+  storagePath = mkdtempSync(join(tmpdir(), 'naq-backend-storage-'));
+});
+
+after(async () => {
+  await storage?.close();
+  await server?.dispose();
+  rmSync(storagePath, { recursive: true, force: true });
+});
+
+async function withBackend(settings: Parameters<typeof backendSettings>[0], body: (backend: BackendProcess) => Promise<void>, env?: NodeJS.ProcessEnv): Promise<void> {
+  const backend = await BackendProcess.start(backendSettings(settings), env);
+  try {
+    await body(backend);
+  } finally {
+    await backend.stop();
+  }
+}
+
+test('answers every method against a real server', async () => {
+  await withBackend({ serverUrl: server.url, storagePath }, async (backend) => {
+    const connected = await backend.untilPhase('connected');
+    assert.match(connected.detail, /nats-server 2\./);
+    const lifecycle = await backend.rpc.sendRequest(EmitLifecycleRequest.type, { scenario: 'failure-with-retries', jobId: 'be-1', queue: 'billing', worker: 'w-7' });
+    assert.equal(lifecycle.jobId, 'be-1');
+    assert.ok(lifecycle.events.length >= 8);
+    const emitted = await backend.rpc.sendRequest(EmitRequest.type, { event: { job_id: 'be-2', event_type: 'enqueued', queue_name: 'mail' } });
+    assert.equal(emitted.subject, `${PREFIX}.be-2.queue.mail.enqueued`);
+
+    const page = await backend.until('jobs indexed', async () => {
+      const p = await backend.rpc.sendRequest(ListJobsRequest.type, { offset: 0, limit: 100 });
+      return p.total === 2 ? p : undefined;
+    });
+    assert.deepEqual(page.items.map((j) => j.jobId), ['be-2', 'be-1']);
+    const failedJob = page.items[1];
+    assert.equal(failedJob?.status, 'failed');
+    assert.equal(failedJob?.attempts, 3);
+    assert.equal(failedJob?.lastError?.message, 'payment gateway unreachable');
+
+    const byStatus = await backend.rpc.sendRequest(ListJobsRequest.type, { offset: 0, limit: 10, status: 'queued' });
+    assert.deepEqual(byStatus.items.map((j) => j.jobId), ['be-2']);
+    const bySearch = await backend.rpc.sendRequest(ListJobsRequest.type, { offset: 0, limit: 10, search: 'GATEWAY' });
+    assert.deepEqual(bySearch.items.map((j) => j.jobId), ['be-1']);
+    const byWorker = await backend.rpc.sendRequest(ListJobsRequest.type, { offset: 0, limit: 10, worker: 'w-7' });
+    assert.equal(byWorker.total, 1);
+
+    const queues = await backend.rpc.sendRequest(ListQueuesRequest.type);
+    assert.deepEqual(queues.map((q) => [q.name, q.total]), [['billing', 1], ['mail', 1]]);
+    assert.deepEqual(queues[0]?.counts, { failed: 1 });
+    const workers = await backend.rpc.sendRequest(ListWorkersRequest.type);
+    assert.deepEqual(workers.map((w) => w.id), ['w-7']);
+
+    const timeline = await backend.rpc.sendRequest(TimelineRequest.type, { jobId: 'be-1' });
+    assert.equal(timeline.source, 'index');
+    assert.equal(timeline.events.length, lifecycle.events.length);
+    assert.deepEqual(timeline.events.map((e) => e.nats_sequence), lifecycle.events.map((e) => e.seq));
+    assert.equal(timeline.events[0]?.event_type, 'enqueued');
+    assert.ok(timeline.events.some((e) => e.event_type === 'failed' && typeof e.details.traceback === 'string'));
+
+    const job = await backend.rpc.sendRequest(GetJobRequest.type, { jobId: 'be-2' });
+    assert.equal(job?.queue, 'mail');
+    assert.equal(await backend.rpc.sendRequest(GetJobRequest.type, { jobId: 'nope' }), null);
+
+    const stats = await backend.rpc.sendRequest(StatsRequest.type);
+    assert.equal(stats.jobsStarted, 1);
+    assert.equal(stats.jobsFailed, 3);
+    assert.deepEqual(stats.queueUsage, { billing: 1, mail: 1 });
+
+    await backend.until('change named the job and its queue', () => backend.changes.some((c) => c.jobs.includes('be-1') && c.queues.includes('billing')));
+    await backend.until('change named the failure', () => backend.changes.some((c) => c.failed.some((f) => f.jobId === 'be-1')));
+
+    const tail = await backend.rpc.sendRequest(TailStartRequest.type, {});
+    assert.equal(tail.pattern, `${PREFIX}.>`);
+    await new Promise((r) => setTimeout(r, 300));
+    await backend.rpc.sendRequest(EmitRequest.type, { event: { job_id: 'be-3', event_type: 'started', worker_id: 'w' } });
+    await backend.rpc.sendRequest(EmitRequest.type, { event: { job_id: 'be-3', event_type: 'failed', worker_id: 'w', error_message: 'tail me' } });
+    const batch = await backend.until('tail batch', () => backend.tails.find((b) => b.tailId === tail.tailId && b.events.length > 0));
+    assert.deepEqual(batch.events.map((e) => e.error_message), ['tail me']);
+    await backend.rpc.sendRequest(TailStopRequest.type, { tailId: tail.tailId });
+    await assert.rejects(backend.rpc.sendRequest(TailStartRequest.type, { pattern: 'naq..x' }), /empty token/);
+    await assert.rejects(backend.rpc.sendRequest(EmitRequest.type, { event: { job_id: 'a.b', event_type: 'failed' } }), /invalid job id "a\.b"/);
+
+    const deleted = await backend.rpc.sendRequest(DeleteJobRequest.type, { jobId: 'be-2' });
+    assert.equal(deleted.purged, 1);
+    assert.equal(await backend.rpc.sendRequest(GetJobRequest.type, { jobId: 'be-2' }), null);
+
+    const disconnected = await backend.rpc.sendRequest(DisconnectRequest.type);
+    assert.equal(disconnected.phase, 'disconnected');
+    await assert.rejects(backend.rpc.sendRequest(ListJobsRequest.type, { offset: 0, limit: 1 }), /not connected/);
+    const again = await backend.rpc.sendRequest(ConnectRequest.type, backendSettings({ serverUrl: server.url, storagePath }));
+    assert.equal(again.phase, 'connected');
+    const consumers = await storage.session.jsm.consumers.list(STREAM).next();
+    assert.equal(consumers.length, 1, 'only the index consumer remains');
+  });
+});
+
+test('catches up from its snapshot after a restart, then follows new events', async () => {
+  const snapshotDir = mkdtempSync(join(tmpdir(), 'naq-snapshot-'));
+  try {
+    await withBackend({ serverUrl: server.url, storagePath: snapshotDir }, async (backend) => {
+      await backend.untilPhase('connected');
+      await storage.store(JobEvents.enqueued('snap-1', 'q'));
+      await backend.until('snap-1 indexed', () => backend.rpc.sendRequest(GetJobRequest.type, { jobId: 'snap-1' }).then((j) => j ?? undefined));
+    });
+    await storage.store(JobEvents.started('snap-1', 'w', 'async'));
+    await storage.store(JobEvents.enqueued('snap-2', 'q'));
+    await withBackend({ serverUrl: server.url, storagePath: snapshotDir }, async (backend) => {
+      await backend.untilPhase('connected');
+      const job = await backend.until('snap-1 running', async () => {
+        const j = await backend.rpc.sendRequest(GetJobRequest.type, { jobId: 'snap-1' });
+        return j?.status === 'running' ? j : undefined;
+      });
+      assert.equal(job.eventCount, 2);
+      assert.ok(await backend.rpc.sendRequest(GetJobRequest.type, { jobId: 'snap-2' }));
+      assert.match(backend.output, /snapshot at sequence \d+ with \d+ jobs loaded/);
+    });
+  } finally {
+    rmSync(snapshotDir, { recursive: true, force: true });
+  }
+});
+
+test('stays correct when events are purged and when the stream is recreated', async () => {
+  await withBackend({ serverUrl: server.url, storagePath }, async (backend) => {
+    await backend.untilPhase('connected');
+    await storage.store(JobEvents.enqueued('purged-elsewhere', 'q'));
+    await backend.until('indexed', () => backend.rpc.sendRequest(GetJobRequest.type, { jobId: 'purged-elsewhere' }).then((j) => j ?? undefined));
+    await storage.deleteJobEvents('purged-elsewhere');
+    await backend.until('purge noticed', async () => (await backend.rpc.sendRequest(GetJobRequest.type, { jobId: 'purged-elsewhere' })) === null);
+
+    await storage.session.jsm.streams.delete(STREAM);
+    const fresh = await openStorage(server);
+    try {
+      await fresh.store(JobEvents.enqueued('after-recreate', 'q'));
+      await backend.until('rebuilt after recreation', async () => {
+        const page = await backend.rpc.sendRequest(ListJobsRequest.type, { offset: 0, limit: 10 });
+        return page.total === 1 && page.items[0]?.jobId === 'after-recreate' ? page : undefined;
+      }, 20_000);
+      assert.ok(backend.changes.some((c) => c.reset));
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
+test('recovers when the NATS server restarts under it', async () => {
+  const own = await NatsServer.start();
+  try {
+    await withBackend({ serverUrl: own.url, storagePath }, async (backend) => {
+      await backend.untilPhase('connected');
+      await own.restart();
+      await backend.until('disconnect seen', () => backend.states.some((s) => s.phase === 'disconnected'));
+      await backend.untilPhase('connected', 30_000);
+      await backend.rpc.sendRequest(EmitRequest.type, { event: { job_id: 'after-restart', event_type: 'enqueued', queue_name: 'q' } });
+      await backend.until('indexed after restart', () => backend.rpc.sendRequest(GetJobRequest.type, { jobId: 'after-restart' }).then((j) => j ?? undefined));
+    });
+  } finally {
+    await own.dispose();
+  }
+});
+
+test('starts an embedded nats-server when nothing is configured, and says so', async (t) => {
+  if (!(await freePort().then(() => true))) t.skip('no free port');
+  const embeddedDir = mkdtempSync(join(tmpdir(), 'naq-embedded-'));
+  try {
+    await withBackend({ storagePath: embeddedDir, embeddedServer: 'auto' }, async (backend) => {
+      const state = await backend.untilPhase('connected', 20_000);
+      assert.equal(state.server?.embedded, true);
+      assert.match(state.detail, /started by the extension/);
+      assert.ok(existsSync(join(embeddedDir, 'nats-store')));
+      const result = await backend.rpc.sendRequest(EmitLifecycleRequest.type, { scenario: 'success' });
+      assert.match(result.jobId, /^job-[0-9a-f]{6}$/);
+    });
+    await withBackend({ storagePath: embeddedDir, embeddedServer: 'never' }, async (backend) => {
+      const state = await backend.untilPhase('no-server');
+      assert.match(state.detail, /Install nats-server/);
+    });
+    await withBackend({ storagePath: embeddedDir, embeddedServer: 'auto', natsServerPath: '/nonexistent/nats-server' }, async (backend) => {
+      const state = await backend.untilPhase('no-server');
+      assert.match(state.detail, /"naq\.natsServerPath" is "\/nonexistent\/nats-server", which is not an executable file/);
+    });
+  } finally {
+    rmSync(embeddedDir, { recursive: true, force: true });
+  }
+});

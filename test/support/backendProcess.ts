@@ -1,0 +1,108 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMessageConnection, MessageConnection, NotificationType, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
+import { BackendSettings, ConnectionState, ConnectionStateNotification, IndexChange, IndexChangedNotification, TailBatch, TailEventsNotification } from '../../server/src/protocol/protocol';
+
+export const SERVER_JS = join(__dirname, '..', '..', 'dist', 'server.js');
+
+export function backendSettings(overrides: Partial<BackendSettings> = {}): BackendSettings {
+  return {
+    serverUrl: '',
+    streamName: 'NAQ_JOB_EVENTS',
+    subjectPrefix: 'naq.jobs.events',
+    context: '',
+    natsServerPath: '',
+    embeddedServer: 'never',
+    tailRateLimit: 200,
+    storagePath: '',
+    secrets: {},
+    ...overrides,
+  };
+}
+
+/** The backend as the editor runs it: a child process speaking JSON-RPC, here over stdio. */
+export class BackendProcess {
+  readonly states: ConnectionState[] = [];
+  readonly changes: IndexChange[] = [];
+  readonly tails: TailBatch[] = [];
+  readonly logs: string[] = [];
+  private stderr = '';
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly rpc: MessageConnection,
+    private readonly home: string,
+  ) {}
+
+  static async start(settings: BackendSettings, env: NodeJS.ProcessEnv = {}): Promise<BackendProcess> {
+    // A private config home: a NATS CLI context selected on this machine must not leak into the tests.
+    const home = mkdtempSync(join(tmpdir(), 'naq-backend-home-'));
+    const child = spawn(process.execPath, [SERVER_JS, '--stdio'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), ...env },
+    });
+    const rpc = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const backend = new BackendProcess(child, rpc, home);
+    child.stderr?.on('data', (d: Buffer) => (backend.stderr += d.toString()));
+    rpc.onNotification(ConnectionStateNotification.type, (state) => {
+      backend.states.push(state);
+    });
+    rpc.onNotification(IndexChangedNotification.type, (change) => {
+      backend.changes.push(change);
+    });
+    rpc.onNotification(TailEventsNotification.type, (batch) => {
+      backend.tails.push(batch);
+    });
+    rpc.onNotification(new NotificationType<{ type: number; message: string }>('window/logMessage'), (m) => {
+      backend.logs.push(m.message);
+    });
+    rpc.listen();
+    await rpc.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: settings });
+    await rpc.sendNotification('initialized', {});
+    return backend;
+  }
+
+  get state(): ConnectionState | undefined {
+    return this.states[this.states.length - 1];
+  }
+
+  get output(): string {
+    return `${this.stderr}\n${this.logs.join('\n')}`;
+  }
+
+  /** Waits until `predicate` holds, polling; fails with what was seen instead of hanging. */
+  async until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+      if (Date.now() > deadline) {
+        throw new Error(`${what}: not within ${timeoutMs} ms; last state ${JSON.stringify(this.state)}\n${this.output.slice(-2000)}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  untilPhase(phase: ConnectionState['phase'], timeoutMs?: number): Promise<ConnectionState> {
+    return this.until(`phase ${phase}`, () => (this.state?.phase === phase ? this.state : undefined), timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null) {
+      const exited = new Promise((resolve) => this.child.once('exit', resolve));
+      try {
+        await Promise.race([this.rpc.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 10_000))]);
+        await this.rpc.sendNotification('exit');
+      } catch {
+        this.child.kill('SIGKILL');
+      }
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    this.rpc.dispose();
+    rmSync(this.home, { recursive: true, force: true });
+  }
+}
