@@ -19,14 +19,14 @@ export interface Check {
   unit: string;
   target: string;
   ok: boolean;
-  /** The same figure measured the baseline way in the same run, when there is one. */
-  baseline?: { name: string; value: number };
+  /** The same figure measured the baseline way in the same run, and how ours compares. */
+  baseline?: { name: string; value: number; comparison: string };
 }
 
 export function report(title: string, checks: Check[]): boolean {
   console.log(`\n== ${title}`);
   for (const c of checks) {
-    const base = c.baseline ? `  | ${c.baseline.name}: ${c.baseline.value.toFixed(1)} ${c.unit} (ratio ${(c.baseline.value / c.value).toFixed(1)}x)` : '';
+    const base = c.baseline ? `  | ${c.baseline.name}: ${c.baseline.value.toFixed(1)} ${c.unit}, ${c.baseline.comparison}` : '';
     console.log(`${c.ok ? 'PASS' : 'MISS'}  ${c.name}: ${c.value.toFixed(1)} ${c.unit} (target ${c.target})${base}`);
   }
   return checks.every((c) => c.ok);

@@ -153,13 +153,13 @@ export class Backend {
   }
 
   listQueues(): QueueItem[] {
-    return this.index().listQueues().map((q) => ({ name: q.name, counts: { ...q.counts }, total: q.jobs.size }));
+    return this.index().listQueues().map((q) => ({ name: q.name, counts: { ...q.counts }, total: q.total }));
   }
 
   listWorkers(): WorkerItem[] {
     return this.index()
       .listWorkers()
-      .map((w) => ({ id: w.name, counts: { ...w.counts }, total: w.jobs.size, lastState: w.lastState, lastSeen: w.lastSeen }));
+      .map((w) => ({ id: w.name, counts: { ...w.counts }, total: w.total, lastState: w.lastState, lastSeen: w.lastSeen }));
   }
 
   stats(): JobStats {

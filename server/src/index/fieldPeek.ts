@@ -17,7 +17,12 @@ const WANTED = ['timestamp', 'worker_id', 'queue_name', 'message', 'error_type',
 type Wanted = (typeof WANTED)[number];
 
 const decoder = new TextDecoder();
-const wantedKeys = new Map<string, Wanted>(WANTED.map((key) => [key, key]));
+const encoder = new TextEncoder();
+const keysByLength = new Map<number, [Uint8Array, Wanted][]>();
+for (const key of WANTED) {
+  const bytes = encoder.encode(key);
+  keysByLength.set(bytes.length, [...(keysByLength.get(bytes.length) ?? []), [bytes, key]]);
+}
 
 class Reader {
   pos = 0;
@@ -56,9 +61,40 @@ class Reader {
 
   str(n: number): string {
     this.need(n);
-    const s = decoder.decode(this.bytes.subarray(this.pos, this.pos + n));
+    const start = this.pos;
     this.pos += n;
-    return s;
+    // Most ids and messages are ASCII: building them by char code skips TextDecoder's per-call cost.
+    if (n <= 64) {
+      let ascii = true;
+      for (let i = start; i < start + n; i++) {
+        if ((this.bytes[i] as number) > 0x7f) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) return String.fromCharCode.apply(null, this.bytes.subarray(start, start + n) as unknown as number[]);
+    }
+    return decoder.decode(this.bytes.subarray(start, start + n));
+  }
+
+  /** Which wanted key the string at the cursor is, compared byte by byte without building it. */
+  key(n: number): Wanted | undefined {
+    this.need(n);
+    const start = this.pos;
+    this.pos += n;
+    const candidates = keysByLength.get(n);
+    if (!candidates) return undefined;
+    for (const [bytes, name] of candidates) {
+      let same = true;
+      for (let i = 0; i < n; i++) {
+        if (this.bytes[start + i] !== bytes[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return name;
+    }
+    return undefined;
   }
 
   /** The length of a string header at the cursor, or -1 when the value is not a string. */
@@ -184,7 +220,7 @@ export function peekFields(payload: Uint8Array): PeekedFields | undefined {
     for (let i = 0; i < entries; i++) {
       const keyLength = reader.strLength(reader.u8());
       if (keyLength < 0) return undefined;
-      const key = wantedKeys.get(reader.str(keyLength));
+      const key = reader.key(keyLength);
       if (key === undefined) {
         reader.skipValue();
         continue;

@@ -38,6 +38,7 @@ export interface IndexerOptions {
 export class Indexer {
   index: JobIndex;
   private stream: StreamIdentity | undefined;
+  private streamSubjects: string[] = [];
   private targetSequence = 0;
   private messages: ConsumerMessages | undefined;
   private consumerDelete: (() => Promise<boolean>) | undefined;
@@ -65,6 +66,7 @@ export class Indexer {
   async start(): Promise<void> {
     const info = await this.session.jsm.streams.info(this.session.streamName);
     this.stream = { name: info.config.name, created: info.created };
+    this.streamSubjects = info.config.subjects ?? [];
     this.targetSequence = info.state.last_seq;
     if (this.options.snapshotFile) {
       const started = Date.now();
@@ -111,6 +113,7 @@ export class Indexer {
       if (info.created !== this.stream.created) {
         this.listener.log('index: the stream was recreated; rebuilding');
         this.stream = { name: info.config.name, created: info.created };
+        this.streamSubjects = info.config.subjects ?? [];
         this.targetSequence = info.state.last_seq;
         this.index.clear();
         this.dirty = true;
@@ -151,13 +154,18 @@ export class Indexer {
 
   private async follow(): Promise<void> {
     const { js, streamName, prefix } = this.session;
+    // On 2.9 a wildcard filter makes creating the consumer walk the whole stream's subject index;
+    // when the filter is the stream's only subject it filters nothing, so it is left out.
+    const filter = allFilter(prefix);
+    const onlyOurs = this.streamSubjects.length === 1 && this.streamSubjects[0] === filter;
     const consumer = await js.consumers.get(streamName, {
-      filterSubjects: allFilter(prefix),
+      ...(onlyOurs ? {} : { filterSubjects: filter }),
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: this.index.lastSeq + 1,
     });
     this.consumerDelete = () => consumer.delete();
     let awaitingBuild = this.building;
+    this.index.setTracking(!awaitingBuild);
     this.messages = await consumer.consume({
       max_messages: 10_000,
       callback: (msg: JsMsg) => {
@@ -173,6 +181,7 @@ export class Indexer {
   }
 
   private async built(): Promise<void> {
+    this.index.setTracking(true);
     this.listener.log(`index: built, ${this.index.indexedEvents} events over ${this.index.jobCount} jobs`);
     this.pushChanges();
     this.listener.progress(this.progress());

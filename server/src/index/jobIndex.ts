@@ -10,7 +10,8 @@ export type StatusCounts = Partial<Record<JobStatus, number>>;
 export interface GroupEntry {
   name: string;
   counts: StatusCounts;
-  jobs: Set<string>;
+  /** Jobs in the group, whatever their status. */
+  total: number;
 }
 
 export interface WorkerEntry extends GroupEntry {
@@ -51,6 +52,12 @@ export class JobIndex {
   /** Queue and worker names repeat in every event: one string each. */
   private readonly names = new Map<string, string>();
   private newestFirst: JobSummary[] | undefined;
+  private newest: JobSummary | undefined;
+  /**
+   * While the index is being built nobody needs to hear about each job: per-job changes are not
+   * collected, and the end of the build is announced as one reset.
+   */
+  private tracking = true;
   private changes = noChanges();
   stats: JobStats = emptyStats();
   lastSeq = 0;
@@ -75,22 +82,24 @@ export class JobIndex {
       return;
     }
     let summary = this.jobs.get(record.jobId);
-    if (summary) {
+    if (!summary) {
+      summary = newSummary(record.jobId, record.time);
+      this.jobs.set(record.jobId, summary);
+    } else if (this.newest !== summary) {
       // Re-inserting moves the job to the end: the map stays ordered by last activity.
       this.jobs.delete(record.jobId);
-    } else {
-      summary = newSummary(record.jobId, record.time);
+      this.jobs.set(record.jobId, summary);
     }
-    this.jobs.set(record.jobId, summary);
-    const before = { status: summary.status, queue: summary.queue, worker: summary.worker };
-    applyRecord(summary, {
-      ...record,
-      queue: record.queue === null ? null : this.intern(record.queue),
-      worker: record.worker === null ? null : this.intern(record.worker),
-    });
+    this.newest = summary;
+    const before: Pick<JobSummary, 'status' | 'queue' | 'worker'> = { status: summary.status, queue: summary.queue, worker: summary.worker };
+    if (record.queue !== null) record.queue = this.intern(record.queue);
+    if (record.worker !== null) record.worker = this.intern(record.worker);
+    applyRecord(summary, record);
     this.regroup(summary, before);
-    if (isFailureType(record.type)) this.changes.failed.push({ jobId: summary.jobId, error: summary.lastError });
-    this.changes.jobs.add(summary.jobId);
+    if (this.tracking) {
+      if (isFailureType(record.type)) this.changes.failed.push({ jobId: summary.jobId, error: summary.lastError });
+      this.changes.jobs.add(summary.jobId);
+    }
     this.newestFirst = undefined;
     if (this.jobs.size > this.maxJobs) this.evictOldest();
   }
@@ -115,7 +124,7 @@ export class JobIndex {
   }
 
   listQueues(): GroupEntry[] {
-    return [...this.queues.values()].filter((q) => q.jobs.size > 0).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.queues.values()].filter((q) => q.total > 0).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   listWorkers(): WorkerEntry[] {
@@ -127,6 +136,7 @@ export class JobIndex {
     const summary = this.jobs.get(jobId);
     if (!summary) return false;
     this.jobs.delete(jobId);
+    if (this.newest === summary) this.newest = undefined;
     this.ungroup(summary);
     this.changes.jobs.add(jobId);
     this.newestFirst = undefined;
@@ -161,11 +171,22 @@ export class JobIndex {
     this.workers.clear();
     this.names.clear();
     this.newestFirst = undefined;
+    this.newest = undefined;
     this.stats = emptyStats();
     this.lastSeq = 0;
     this.indexedEvents = 0;
     this.changes = noChanges();
     this.changes.reset = true;
+  }
+
+  /** Stops collecting per-job changes (a build); resuming announces everything as one reset. */
+  setTracking(tracking: boolean): void {
+    if (this.tracking === tracking) return;
+    this.tracking = tracking;
+    // Arrays grown by push keep spare room; after a build, exact copies hold the same for far less memory.
+    if (tracking) for (const summary of this.jobs.values()) summary.sequences = summary.sequences.slice();
+    this.changes = noChanges();
+    this.changes.reset = tracking;
   }
 
   /** What changed since the last call; the backend turns it into one `index/changed` notification. */
@@ -210,7 +231,7 @@ export class JobIndex {
   private worker(id: string): WorkerEntry {
     let entry = this.workers.get(id);
     if (!entry) {
-      entry = { name: this.intern(id), counts: {}, jobs: new Set(), lastState: null, lastSeen: 0 };
+      entry = { name: this.intern(id), counts: {}, total: 0, lastState: null, lastSeen: 0 };
       this.workers.set(id, entry);
     }
     return entry;
@@ -219,7 +240,7 @@ export class JobIndex {
   private queue(name: string): GroupEntry {
     let entry = this.queues.get(name);
     if (!entry) {
-      entry = { name, counts: {}, jobs: new Set() };
+      entry = { name, counts: {}, total: 0 };
       this.queues.set(name, entry);
     }
     return entry;
@@ -230,16 +251,16 @@ export class JobIndex {
     const entry = this.worker(id);
     entry.lastState = record.type;
     entry.lastSeen = Math.max(entry.lastSeen, record.time);
-    this.changes.workers.add(id);
+    if (this.tracking) this.changes.workers.add(id);
   }
 
   private regroup(summary: JobSummary, before: { status: JobStatus; queue: string | null; worker: string | null }, fresh = false): void {
     if (!fresh && before.status === summary.status && before.queue === summary.queue && before.worker === summary.worker) {
-      if (summary.queue) this.changes.queues.add(summary.queue);
-      if (summary.worker) this.changes.workers.add(summary.worker);
+      if (this.tracking && summary.queue) this.changes.queues.add(summary.queue);
+      if (this.tracking && summary.worker) this.changes.workers.add(summary.worker);
       return;
     }
-    if (!fresh) this.ungroup({ ...summary, ...before });
+    if (!fresh) this.ungroup({ jobId: summary.jobId, ...before });
     if (summary.queue) this.count(this.queue(summary.queue), summary, 1);
     if (summary.worker) this.count(this.worker(summary.worker), summary, 1);
   }
@@ -255,13 +276,12 @@ export class JobIndex {
     }
   }
 
-  private count(entry: GroupEntry, summary: Pick<JobSummary, 'jobId' | 'status'>, delta: 1 | -1): void {
+  private count(entry: GroupEntry, summary: Pick<JobSummary, 'status'>, delta: 1 | -1): void {
     const next = (entry.counts[summary.status] ?? 0) + delta;
     if (next > 0) entry.counts[summary.status] = next;
     else delete entry.counts[summary.status];
-    if (delta > 0) entry.jobs.add(summary.jobId);
-    else entry.jobs.delete(summary.jobId);
-    (this.queues.get(entry.name) === entry ? this.changes.queues : this.changes.workers).add(entry.name);
+    entry.total += delta;
+    if (this.tracking) (this.queues.get(entry.name) === entry ? this.changes.queues : this.changes.workers).add(entry.name);
   }
 
   private evictOldest(): void {
