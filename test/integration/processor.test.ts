@@ -1,34 +1,22 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EventDecodeError } from '../../server/src/codec/decode';
-import { encodeEvent } from '../../server/src/codec/encode';
 import { createEvent, JobEvent } from '../../server/src/model/event';
 import { JobEventType } from '../../server/src/model/eventType';
 import { JobEvents } from '../../server/src/model/factories';
 import { EventProcessor, EventProcessorOptions } from '../../server/src/processor/eventProcessor';
 import { HandlerError, ProcessorConfigError, ProcessorError, ProcessorStreamError } from '../../server/src/processor/errors';
 import { NatsSession } from '../../server/src/storage/session';
-import { subjectForEvent } from '../../server/src/subjects/subject';
 import { delay, withTimeout } from '../../server/src/util/timeout';
 import { NatsServer } from '../support/natsServer';
+import { consumerNames, openSession, publish, waitFor } from '../support/processorFixture';
+import { PREFIX, STREAM } from '../support/storageFixture';
 
-const PREFIX = 'naq.jobs.events';
-const STREAM = 'NAQ_JOB_EVENTS';
 const TEST_TIMEOUT = { timeout: 60_000 };
 
 interface Env {
   server: NatsServer;
   session: NatsSession;
-}
-
-function openSession(server: NatsServer): Promise<NatsSession> {
-  return NatsSession.open({
-    // Never give up reconnecting, and retry quickly: the restart test takes the server away on purpose.
-    connection: { servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 },
-    streamName: STREAM,
-    subjectPrefix: PREFIX,
-    timeoutMs: 3_000,
-  });
 }
 
 /** A fresh server and session per test; stops every processor handed to `track` before tearing down. */
@@ -47,30 +35,6 @@ async function withEnv(body: (env: Env, track: (p: EventProcessor) => EventProce
     await session?.close();
     await server.dispose();
   }
-}
-
-/** Publishes with a message id, so a retry after an unclear outcome (server restarting) is not stored twice. */
-async function publish(session: NatsSession, event: JobEvent, id?: string): Promise<number> {
-  const ack = await withTimeout(
-    session.js.publish(subjectForEvent(session.prefix, event), encodeEvent(event), id ? { msgID: id } : undefined),
-    5_000,
-    `publishing ${event.job_id}/${event.event_type}`,
-  );
-  return ack.seq;
-}
-
-async function waitFor(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await delay(10);
-  }
-}
-
-async function consumerNames(session: NatsSession): Promise<string[]> {
-  const names: string[] = [];
-  for await (const info of session.jsm.consumers.list(STREAM)) names.push(info.name);
-  return names;
 }
 
 function collector(): { errors: ProcessorError[]; onError: (e: ProcessorError) => void } {

@@ -1,13 +1,13 @@
 import { AckPolicy, Consumer, ConsumerConfig, ConsumerInfo, JsMsg, millis, nanos } from 'nats';
 import { EventDecodeError } from '../codec/decode';
 import type { JobEvent } from '../model/event';
-import { decodeMessage } from '../storage/boundedRead';
+import { decodeMessage, deliverPolicy } from '../storage/boundedRead';
 import type { StartPosition } from '../storage/readResult';
 import type { NatsSession } from '../storage/session';
 import { withTimeout } from '../util/timeout';
 import { ProcessorConfigError } from './errors';
 import { PullSource } from './pullSource';
-import { Deliver, deliverPolicy, ReportStreamError } from './source';
+import { Deliver, ReportStreamError } from './source';
 
 export interface DurableSettings {
   name: string;

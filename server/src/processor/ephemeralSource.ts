@@ -1,11 +1,11 @@
 import { AckPolicy, Consumer, ConsumerConfig, Events, JsMsg, nanos, Status } from 'nats';
 import { EventDecodeError } from '../codec/decode';
-import { decodeMessage } from '../storage/boundedRead';
+import { decodeMessage, deliverPolicy } from '../storage/boundedRead';
 import type { StartPosition } from '../storage/readResult';
 import type { NatsSession } from '../storage/session';
 import { withTimeout } from '../util/timeout';
 import { PullSource, Resync } from './pullSource';
-import { Deliver, Delivery, deliverPolicy, ReportStreamError } from './source';
+import { Deliver, Delivery, ReportStreamError } from './source';
 
 /** The server deletes a consumer nobody pulled from for this long: the net under a client that crashed. */
 const INACTIVE_THRESHOLD_MS = 30_000;

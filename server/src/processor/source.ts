@@ -1,7 +1,5 @@
-import { ConsumerConfig, DeliverPolicy } from 'nats';
 import type { EventDecodeError } from '../codec/decode';
 import type { JobEvent } from '../model/event';
-import type { StartPosition } from '../storage/readResult';
 import type { NatsSession } from '../storage/session';
 import { ProcessorStreamError } from './errors';
 
@@ -47,16 +45,3 @@ export function reportFailure(session: NatsSession, source: string, attempt: num
   return wait;
 }
 
-/** A start position as consumer settings. */
-export function deliverPolicy(start: StartPosition): Partial<ConsumerConfig> {
-  switch (start.from) {
-    case 'all':
-      return { deliver_policy: DeliverPolicy.All };
-    case 'new':
-      return { deliver_policy: DeliverPolicy.New };
-    case 'sequence':
-      return { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start.seq };
-    case 'time':
-      return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: start.time.toISOString() };
-  }
-}

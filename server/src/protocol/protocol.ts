@@ -4,8 +4,8 @@
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { JobStats } from '../analytics/jobAnalytics';
-import type { JobStatus } from '../index/jobStatus';
-import type { JobError } from '../index/jobSummary';
+import type { GroupEntry, JobQuery, StatusCounts } from '../index/jobIndex';
+import type { JobError, JobSummary } from '../index/jobSummary';
 import type { JobEvent, JobEventInit } from '../model/event';
 import type { SampleScenario } from '../model/samples';
 import type { SubjectShape } from '../subjects/subject';
@@ -71,29 +71,11 @@ export namespace StateRequest {
 
 // ---- Jobs, queues, workers ----
 
-export interface JobItem {
-  jobId: string;
-  status: JobStatus;
-  queue: string | null;
-  worker: string | null;
-  firstTime: number;
-  lastTime: number;
-  attempts: number;
-  lastError: JobError | null;
-  lastEventType: string;
-  lastMessage: string | null;
-  eventCount: number;
-}
+/** A job as the index summarises it, without the sequences of its events. */
+export type JobItem = Omit<JobSummary, 'sequences'>;
 
-export interface JobListParams {
-  offset: number;
-  limit: number;
-  queue?: string;
-  worker?: string;
-  status?: JobStatus;
-  /** Matches job ids and last error messages, case-insensitively. */
-  search?: string;
-}
+/** A page of jobs, filtered; `search` matches job ids and last error messages, case-insensitively. */
+export type JobListParams = JobQuery;
 
 export interface JobPage {
   items: JobItem[];
@@ -110,13 +92,9 @@ export namespace GetJobRequest {
   export const type = new RequestType<{ jobId: string }, JobItem | null, void>('jobs/get');
 }
 
-export type StatusCounts = Partial<Record<JobStatus, number>>;
+export type { StatusCounts };
 
-export interface QueueItem {
-  name: string;
-  counts: StatusCounts;
-  total: number;
-}
+export type QueueItem = GroupEntry;
 
 export interface WorkerItem {
   id: string;

@@ -20,7 +20,8 @@ const BATCH = 1000;
 /** A consumer the client forgot (a crash) is removed by the server after this. */
 const INACTIVE_THRESHOLD_MS = 30_000;
 
-function deliverPolicy(start: StartPosition): Partial<ConsumerConfig> {
+/** A start position as consumer settings. */
+export function deliverPolicy(start: StartPosition): Partial<ConsumerConfig> {
   switch (start.from) {
     case 'all':
       return { deliver_policy: DeliverPolicy.All };
