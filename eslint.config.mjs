@@ -14,6 +14,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     // The protocol follows the language-server idiom: one namespace per message, holding its typed `type`.
     files: ['server/src/protocol/**'],
     rules: { '@typescript-eslint/no-namespace': 'off' },

@@ -5,6 +5,11 @@
  * Each *.test.ts imported here registers its tests.
  */
 import './extension.test';
+import './client.units.test';
+import './client.commands.test';
+import './client.settings.test';
+import './client.views.test';
+import './client.restart.test';
 import { runRegisteredTests } from './runner';
 
 export function run(): Promise<void> {

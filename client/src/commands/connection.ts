@@ -1,0 +1,93 @@
+/** Connect, disconnect, choose a NATS context, the status bar's action menu, logs. */
+import * as vscode from 'vscode';
+import { listContexts } from '../../../server/src/config/natsContext';
+import { updateSetting } from '../config/settings';
+import type { Services } from '../services';
+import { phaseLabel } from '../status/statusBar';
+import { canList } from '../views/jobTree';
+import { answered, flash, registerCommand } from './guard';
+
+export const DISCONNECTED_KEY = 'naq.userDisconnected';
+
+export function registerConnectionCommands(s: Services): vscode.Disposable[] {
+  const { backend, log, context } = s;
+
+  const connect = async (): Promise<void> => {
+    await context.workspaceState.update(DISCONNECTED_KEY, false);
+    await vscode.commands.executeCommand('setContext', 'naq.userDisconnected', false);
+    const state = await backend.connect();
+    log.info(`connect: ${state.phase}: ${state.detail}`);
+  };
+
+  const disconnect = async (): Promise<void> => {
+    await context.workspaceState.update(DISCONNECTED_KEY, true);
+    await vscode.commands.executeCommand('setContext', 'naq.userDisconnected', true);
+    await backend.disconnect();
+    flash('$(debug-disconnect) NAQ: disconnected');
+  };
+
+  const chooseContext = async (): Promise<void> => {
+    const list = listContexts();
+    const current = vscode.workspace.getConfiguration('naq').get<string>('context', '');
+    type Item = vscode.QuickPickItem & { value: string };
+    const none: Item = {
+      label: '$(circle-slash) No context',
+      description: current === '' ? '(current)' : undefined,
+      detail: 'Use "naq.serverUrl", or a server on nats://127.0.0.1:4222, or start one (naq.embeddedServer)',
+      value: '',
+    };
+    const items: Item[] = [none];
+    if (list.contexts.length > 0) items.push({ label: `Contexts in ${list.directory}`, kind: vscode.QuickPickItemKind.Separator, value: '' });
+    for (const ctx of list.contexts) {
+      const notes = [ctx.name === current ? '(current)' : undefined, ctx.selected ? '(selected in the nats CLI)' : undefined].filter(Boolean);
+      items.push({
+        label: `${ctx.problem ? '$(warning)' : '$(server)'} ${ctx.name}`,
+        description: [ctx.url ?? 'default URL', ...notes].join(' '),
+        detail: ctx.problem ?? ctx.description,
+        value: ctx.name,
+      });
+    }
+    const picked = answered(
+      await vscode.window.showQuickPick(items, {
+        title: 'NAQ: Choose NATS Context',
+        placeHolder: list.contexts.length === 0 ? `No NATS CLI contexts in ${list.directory} ("nats context add" creates one)` : 'A NATS CLI context to connect with',
+        matchOnDescription: true,
+      }),
+    );
+    await updateSetting('context', picked.value);
+    flash(`$(server) NAQ: ${picked.value ? `context "${picked.value}"` : 'no context'}`);
+  };
+
+  const statusActions = async (): Promise<void> => {
+    const state = backend.state;
+    type Item = vscode.QuickPickItem & { command?: string; args?: unknown[] };
+    const connected = canList(state);
+    const items: Item[] = [
+      { label: `NAQ is ${phaseLabel(state)}`, kind: vscode.QuickPickItemKind.Separator },
+      connected
+        ? { label: '$(refresh) Reconnect', description: 'connect again with the current settings', command: 'naq.connect' }
+        : { label: '$(plug) Connect', command: 'naq.connect' },
+    ];
+    if (!backend.disconnectedByUser) items.push({ label: '$(debug-disconnect) Disconnect', command: 'naq.disconnect' });
+    items.push({ label: '$(server) Choose NATS Context…', command: 'naq.chooseContext' });
+    if (connected) {
+      items.push(
+        { label: '', kind: vscode.QuickPickItemKind.Separator },
+        { label: '$(pulse) Tail Failures', description: 'every failure, whatever its subject', command: 'naq.tailSubject', args: [''] },
+        { label: '$(symbol-event) Emit Sample Lifecycle…', command: 'naq.emitLifecycle' },
+        { label: '$(graph) Show Statistics', command: 'naq.showStats' },
+      );
+    }
+    items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: '$(output) Show Logs', command: 'naq.showLogs' });
+    const picked = await vscode.window.showQuickPick(items, { title: 'NAQ', placeHolder: state.detail });
+    if (picked?.command) await vscode.commands.executeCommand(picked.command, ...(picked.args ?? []));
+  };
+
+  return [
+    registerCommand(log, 'naq.connect', 'connect', connect),
+    registerCommand(log, 'naq.disconnect', 'disconnect', disconnect),
+    registerCommand(log, 'naq.chooseContext', 'choose a NATS context', chooseContext),
+    registerCommand(log, 'naq.statusActions', 'show the NAQ actions', statusActions),
+    registerCommand(log, 'naq.showLogs', 'show the logs', () => log.show()),
+  ];
+}

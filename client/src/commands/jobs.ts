@@ -1,0 +1,114 @@
+/** Commands on jobs and views: timeline, tails, stats, search, refresh, copy, delete, paging. */
+import * as vscode from 'vscode';
+import { DeleteJobRequest, GetJobRequest } from '../../../server/src/protocol/protocol';
+import { jobFilter } from '../../../server/src/subjects/subject';
+import { subjectPrefix } from '../config/settings';
+import type { Services } from '../services';
+import { plural } from '../util/format';
+import type { MoreNode } from '../views/nodes';
+import { jobIdOf, jobItemOf } from '../views/nodes';
+import { VIEW_IDS } from '../views/naqViews';
+import * as webviews from '../webviews';
+import { answered, flash, registerCommand } from './guard';
+import { idProblem, tailPatternProblem } from './validate';
+
+export function registerJobCommands(s: Services): vscode.Disposable[] {
+  const { backend, views, log, context } = s;
+
+  const askJobId = async (title: string): Promise<string> =>
+    answered(
+      await vscode.window.showInputBox({
+        title,
+        prompt: 'Job ID',
+        placeHolder: 'e.g. job-1a2b3c',
+        validateInput: (v) => idProblem('job id', v.trim()),
+      }),
+    ).trim();
+
+  const openTimeline = async (arg?: unknown): Promise<void> => {
+    const jobId = jobIdOf(arg) ?? (await askJobId('NAQ: Open Job Timeline'));
+    await webviews.showTimeline(context, backend, jobId);
+  };
+
+  const tailSubject = async (arg?: unknown): Promise<void> => {
+    const prefix = subjectPrefix();
+    const pattern =
+      typeof arg === 'string'
+        ? arg
+        : answered(
+            await vscode.window.showInputBox({
+              title: 'NAQ: Tail Subject',
+              prompt: `A subject pattern, e.g. ${prefix}.*.>  or  ${prefix}.job-1.>  (empty: every failure, whatever its subject)`,
+              placeHolder: 'empty: every failure',
+              validateInput: (v) => tailPatternProblem(v),
+            }),
+          );
+    await webviews.startTailView(context, backend, pattern === '' ? {} : { pattern });
+  };
+
+  const tailJob = async (arg?: unknown): Promise<void> => {
+    const jobId = jobIdOf(arg) ?? (await askJobId('NAQ: Tail Job'));
+    await webviews.startTailView(context, backend, { pattern: jobFilter(subjectPrefix(), jobId) });
+  };
+
+  const deleteJobEvents = async (arg?: unknown): Promise<void> => {
+    const jobId = jobIdOf(arg) ?? (await askJobId('NAQ: Delete Job Events'));
+    const job = (await backend.request(GetJobRequest.type, { jobId })) ?? jobItemOf(arg);
+    const count = job ? plural(job.eventCount, 'event') : 'all events';
+    const stream = backend.state.stream?.name ?? vscode.workspace.getConfiguration('naq').get<string>('streamName', 'NAQ_JOB_EVENTS');
+    const choice = await vscode.window.showWarningMessage(
+      `Delete ${job ? `the ${count}` : count} of job "${jobId}"?`,
+      { modal: true, detail: `They are purged from the stream ${stream}; this cannot be undone.` },
+      'Delete Events',
+    );
+    if (choice !== 'Delete Events') return;
+    const { purged } = await backend.request(DeleteJobRequest.type, { jobId });
+    flash(`$(trash) NAQ: deleted ${plural(purged, 'event')} of ${jobId}`);
+    log.info(`deleted ${purged} events of ${jobId}`);
+  };
+
+  const copyJobId = async (arg?: unknown): Promise<void> => {
+    const jobId = jobIdOf(arg);
+    if (!jobId) return;
+    await vscode.env.clipboard.writeText(jobId);
+    flash(`$(copy) Copied ${jobId}`, 3_000);
+  };
+
+  const searchJobs = async (): Promise<void> => {
+    const query = answered(
+      await vscode.window.showInputBox({
+        title: 'NAQ: Search Jobs',
+        prompt: 'Part of a job id or of an error message (case-insensitive); empty clears the search',
+        value: views.jobs.search ?? '',
+      }),
+    ).trim();
+    const group = views.jobs.setSearch(query || undefined);
+    if (group) {
+      await vscode.commands.executeCommand(`${VIEW_IDS.jobs}.focus`);
+      await views.jobsView.reveal(group, { select: false, focus: false, expand: true });
+    }
+  };
+
+  const clearSearch = (): void => {
+    views.jobs.setSearch(undefined);
+  };
+
+  const loadMore = async (node?: unknown): Promise<void> => {
+    const more = node as MoreNode | undefined;
+    if (more?.kind === 'more') await views.loadMore(more);
+  };
+
+  return [
+    registerCommand(log, 'naq.openTimeline', 'open the timeline', openTimeline),
+    registerCommand(log, 'naq.tailSubject', 'start the tail', tailSubject),
+    registerCommand(log, 'naq.tailJob', 'tail the job', tailJob),
+    registerCommand(log, 'naq.stopTail', 'stop the tail', () => webviews.stopTailView()),
+    registerCommand(log, 'naq.showStats', 'show the statistics', () => webviews.showStats(context, backend)),
+    registerCommand(log, 'naq.deleteJobEvents', 'delete the events', deleteJobEvents),
+    registerCommand(log, 'naq.copyJobId', 'copy the job id', copyJobId),
+    registerCommand(log, 'naq.searchJobs', 'search', searchJobs),
+    registerCommand(log, 'naq.clearSearch', 'clear the search', clearSearch),
+    registerCommand(log, 'naq.refresh', 'refresh', () => views.refreshAll()),
+    registerCommand(log, 'naq.loadMore', 'load more jobs', loadMore),
+  ];
+}

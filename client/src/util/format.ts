@@ -1,0 +1,55 @@
+/** Small formatting helpers shared by the views, the status bar and the commands. */
+
+const counts = new Intl.NumberFormat('en-US');
+
+export function formatCount(value: number): string {
+  return counts.format(value);
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** "just now", "5 s ago", "3 min ago", "2 h ago", "4 d ago"; `seconds` is epoch seconds. */
+export function formatAge(seconds: number, now = Date.now()): string {
+  const age = Math.max(0, now / 1000 - seconds);
+  if (age < 2) return 'just now';
+  if (age < 60) return `${Math.floor(age)} s ago`;
+  if (age < 3600) return `${Math.floor(age / 60)} min ago`;
+  if (age < 86_400) return `${Math.floor(age / 3600)} h ago`;
+  return `${Math.floor(age / 86_400)} d ago`;
+}
+
+/** Epoch seconds as a local date and time with milliseconds. */
+export function formatTime(seconds: number): string {
+  const date = new Date(seconds * 1000);
+  const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
+    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`
+  );
+}
+
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${formatCount(count)} ${count === 1 ? one : many}`;
+}
+
+/** An error as one line for a message. */
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/** A short random job id: `job-` and 6 hex digits. */
+export function generatedJobId(): string {
+  return `job-${Math.floor(Math.random() * 0x1000000)
+    .toString(16)
+    .padStart(6, '0')}`;
+}

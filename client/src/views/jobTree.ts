@@ -1,0 +1,207 @@
+/**
+ * What the three NAQ trees share: paged job groups ("Load more…"), errors shown as rows, nothing
+ * listed while disconnected (the welcome view shows instead), and refreshing only the groups an
+ * `index/changed` notification touches.
+ */
+import * as vscode from 'vscode';
+import { ListJobsRequest, type ConnectionState, type IndexChange, type JobItem } from '../../../server/src/protocol/protocol';
+import type { BackendClient } from '../backend/backendClient';
+import { errorText } from '../util/format';
+import type { GroupNode, JobNode, MessageNode, NaqNode } from './nodes';
+import { renderNode } from './render';
+
+export const PAGE_SIZE = 100;
+
+/** The current data of the jobs an `index/changed` names; `complete` is false when there were too many to fetch. */
+export interface ChangedJobs {
+  jobs: ReadonlyMap<string, JobItem | null>;
+  complete: boolean;
+}
+
+/** The trees list only when the backend can answer from a connection. */
+export function canList(state: ConnectionState): boolean {
+  return state.phase === 'connected' || state.phase === 'degraded';
+}
+
+export type TreeChange = NaqNode | NaqNode[] | undefined | void;
+
+export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscode.Disposable {
+  protected readonly changed = new vscode.EventEmitter<TreeChange>();
+  readonly onDidChangeTreeData = this.changed.event;
+  /** Set by the owner once the view exists, for its description and badge. */
+  view: vscode.TreeView<NaqNode> | undefined;
+  /** True once the root has been listed: before that no element is shown, so there is nothing to refresh. */
+  protected rootListed = false;
+
+  constructor(
+    /** For logs and element ids ("queues", "workers", "jobs"). */
+    readonly name: string,
+    protected readonly backend: BackendClient,
+    protected readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  getTreeItem(node: NaqNode): vscode.TreeItem {
+    return renderNode(node);
+  }
+
+  getParent(node: NaqNode): NaqNode | undefined {
+    return node.parent;
+  }
+
+  async getChildren(node?: NaqNode): Promise<NaqNode[]> {
+    if (!canList(this.backend.state)) {
+      if (node === undefined) this.rootListed = false;
+      return [];
+    }
+    try {
+      if (node === undefined) {
+        const roots = await this.roots();
+        this.rootListed = true;
+        return roots;
+      }
+      return await this.children(node);
+    } catch (error) {
+      this.log.warn(`${this.name} view: listing failed`, error);
+      return [this.message(node, 'error', `Could not list: ${errorText(error)}`, 'Use "NAQ: Refresh" to try again; "NAQ: Show Logs" has details.')];
+    }
+  }
+
+  /** The top-level elements. */
+  protected abstract roots(): Promise<NaqNode[]>;
+
+  /** The children of a non-root element; groups are handled here. */
+  protected children(node: NaqNode): Promise<NaqNode[]> | NaqNode[] {
+    return node.kind === 'group' ? this.groupChildren(node) : [];
+  }
+
+  /** Every group that is in the tree now. */
+  protected abstract groups(): Iterable<GroupNode>;
+
+  /** Brings the tree up to date with one `index/changed`; fires for what changed. */
+  abstract applyChange(change: IndexChange, jobs: ChangedJobs): Promise<void>;
+
+  /** Everything again (a reset, a reconnect, the Refresh command). */
+  refreshAll(): void {
+    for (const group of this.groups()) group.stale = true;
+    this.changed.fire(undefined);
+  }
+
+  protected fire(nodes: Iterable<NaqNode>): void {
+    const list = [...new Set(nodes)];
+    if (list.length > 0) this.changed.fire(list);
+  }
+
+  protected message(parent: NaqNode | undefined, icon: MessageNode['icon'], text: string, detail?: string): MessageNode {
+    const owner = parent?.kind === 'group' || parent?.kind === 'queue' ? parent : undefined;
+    return { kind: 'message', id: `${owner?.id ?? this.name}/message/${text}`, text, detail, icon, parent: owner };
+  }
+
+  // ---- Groups and pages ----
+
+  private async groupChildren(group: GroupNode): Promise<NaqNode[]> {
+    if (group.page === undefined || group.stale) await this.reload(group);
+    const page = group.page!;
+    if (page.jobs.length === 0) {
+      return [this.message(group, 'info', group.role === 'search' ? 'No matching jobs' : 'No jobs')];
+    }
+    return page.total > page.jobs.length ? [...page.jobs, group.more] : [...page.jobs];
+  }
+
+  /** Loads as many jobs as were shown before (at least a page), from the start. */
+  private async reload(group: GroupNode): Promise<void> {
+    const limit = Math.max(PAGE_SIZE, group.page?.requested ?? 0);
+    const result = await this.backend.request(ListJobsRequest.type, { ...group.filter, offset: 0, limit });
+    const jobs = result.items.map((job) => this.jobNode(group, job));
+    const keep = new Set(result.items.map((job) => job.jobId));
+    for (const id of group.jobNodes.keys()) if (!keep.has(id)) group.jobNodes.delete(id);
+    group.page = { jobs, total: result.total, requested: limit };
+    group.stale = false;
+    if (group.count !== result.total) {
+      group.count = result.total;
+      // The row's own count is out of date: redraw it, after this listing is done.
+      setTimeout(() => this.changed.fire([group]), 0);
+    }
+  }
+
+  /** The next page of a group, appended (the "Load more…" row). */
+  async loadMore(group: GroupNode): Promise<void> {
+    const page = group.page;
+    if (page === undefined) return;
+    const result = await this.backend.request(ListJobsRequest.type, { ...group.filter, offset: page.jobs.length, limit: PAGE_SIZE });
+    // New activity moves jobs to the front, so a page may repeat jobs already shown.
+    const shown = new Set(page.jobs.map((node) => node.job.jobId));
+    for (const job of result.items) if (!shown.has(job.jobId)) page.jobs.push(this.jobNode(group, job));
+    page.total = result.total;
+    page.requested = page.jobs.length;
+    group.count = result.total;
+    this.changed.fire([group]);
+  }
+
+  private jobNode(group: GroupNode, job: JobItem): JobNode {
+    let node = group.jobNodes.get(job.jobId);
+    if (node === undefined) {
+      node = { kind: 'job', id: `${group.id}/job/${job.jobId}`, job, parent: group };
+      group.jobNodes.set(job.jobId, node);
+    } else {
+      node.job = job;
+    }
+    return node;
+  }
+
+  /** Would this group list the job, as it is now? */
+  protected static matches(group: GroupNode, job: JobItem): boolean {
+    const f = group.filter;
+    if (f.status !== undefined && job.status !== f.status) return false;
+    if (f.queue !== undefined && job.queue !== f.queue) return false;
+    if (f.worker !== undefined && job.worker !== f.worker) return false;
+    if (f.search !== undefined) {
+      const q = f.search.toLowerCase();
+      const inId = job.jobId.toLowerCase().includes(q);
+      const inError = (job.lastError?.message ?? '').toLowerCase().includes(q);
+      if (!inId && !inError) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Loaded groups whose list the change touches: they show one of the changed jobs, or would
+   * show it now (new activity puts a job at the top of its groups).
+   */
+  protected touchedGroups(change: IndexChange, changed: ChangedJobs): GroupNode[] {
+    const touched: GroupNode[] = [];
+    for (const group of this.groups()) {
+      if (group.page === undefined) continue;
+      const hit =
+        !changed.complete ||
+        change.jobs.some((id) => {
+          if (group.jobNodes.has(id)) return true;
+          const job = changed.jobs.get(id);
+          return job != null && JobTree.matches(group, job);
+        });
+      if (hit) {
+        group.stale = true;
+        touched.push(group);
+      }
+    }
+    return touched;
+  }
+
+  /** Whether this group belongs to this tree. */
+  owns(group: GroupNode): boolean {
+    for (const g of this.groups()) if (g === group) return true;
+    return false;
+  }
+
+  /** A job row currently shown for this job id, if any (for reveal). */
+  findJobNode(jobId: string): JobNode | undefined {
+    for (const group of this.groups()) {
+      const node = group.jobNodes.get(jobId);
+      if (node && group.page?.jobs.includes(node)) return node;
+    }
+    return undefined;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The NAQ activity-bar container's three trees, kept in step with the backend: `index/changed`
+ * refreshes only what it names (reset: everything), a connection change refreshes everything.
+ */
+import * as vscode from 'vscode';
+import { GetJobRequest, IndexChangedNotification, type ConnectionState, type IndexChange, type JobItem } from '../../../server/src/protocol/protocol';
+import type { BackendClient } from '../backend/backendClient';
+import { canList, ChangedJobs, JobTree } from './jobTree';
+import { JobsTree } from './jobsTree';
+import type { JobNode, MoreNode, NaqNode } from './nodes';
+import { QueuesTree } from './queuesTree';
+import { WorkersTree } from './workersTree';
+
+/** Changed jobs fetched one by one, up to this many; beyond it every loaded group reloads. */
+const MAX_JOB_LOOKUPS = 100;
+
+export const VIEW_IDS = { queues: 'naq.queues', workers: 'naq.workers', jobs: 'naq.jobs' } as const;
+
+export class NaqViews implements vscode.Disposable {
+  readonly queues: QueuesTree;
+  readonly workers: WorkersTree;
+  readonly jobs: JobsTree;
+  readonly jobsView: vscode.TreeView<NaqNode>;
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Changes are applied one after the other, in arrival order. */
+  private queue: Promise<void> = Promise.resolve();
+  private lastListable: boolean;
+  private lastBuilding: boolean;
+
+  constructor(
+    private readonly backend: BackendClient,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.queues = new QueuesTree('queues', backend, log);
+    this.workers = new WorkersTree('workers', backend, log);
+    this.jobs = new JobsTree('jobs', backend, log);
+    this.create(VIEW_IDS.queues, this.queues);
+    this.create(VIEW_IDS.workers, this.workers);
+    this.jobsView = this.create(VIEW_IDS.jobs, this.jobs);
+    this.lastListable = canList(backend.state);
+    this.lastBuilding = backend.state.index?.building === true;
+    this.disposables.push(
+      backend.onNotification(IndexChangedNotification.type, (change) => this.enqueue(() => this.apply(change))),
+      backend.onDidChangeState((state) => this.onState(state)),
+    );
+  }
+
+  get trees(): JobTree[] {
+    return [this.queues, this.workers, this.jobs];
+  }
+
+  private create(id: string, tree: JobTree): vscode.TreeView<NaqNode> {
+    const view = vscode.window.createTreeView(id, { treeDataProvider: tree, showCollapseAll: true });
+    tree.view = view;
+    this.disposables.push(view, tree);
+    return view;
+  }
+
+  private onState(state: ConnectionState): void {
+    const listable = canList(state);
+    const building = state.index?.building === true;
+    // Lists change as a whole when the connection comes or goes, and when an index build ends.
+    if (listable !== this.lastListable || (this.lastBuilding && !building)) this.refreshAll();
+    this.lastListable = listable;
+    this.lastBuilding = building;
+  }
+
+  refreshAll(): void {
+    for (const tree of this.trees) tree.refreshAll();
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.queue = this.queue.then(task).catch((error: unknown) => this.log.warn('applying an index change failed', error));
+  }
+
+  private async apply(change: IndexChange): Promise<void> {
+    if (change.reset) {
+      this.refreshAll();
+      return;
+    }
+    const changed = await this.lookUp(change.jobs);
+    await Promise.all(this.trees.map((tree) => tree.applyChange(change, changed)));
+  }
+
+  private async lookUp(jobIds: string[]): Promise<ChangedJobs> {
+    const unique = [...new Set(jobIds)];
+    if (unique.length > MAX_JOB_LOOKUPS) return { jobs: new Map(), complete: false };
+    const found = await Promise.all(unique.map(async (jobId) => [jobId, await this.backend.request(GetJobRequest.type, { jobId })] as const));
+    return { jobs: new Map<string, JobItem | null>(found), complete: true };
+  }
+
+  async loadMore(node: MoreNode): Promise<void> {
+    const tree = this.trees.find((t) => t.owns(node.parent));
+    await tree?.loadMore(node.parent);
+  }
+
+  /** Selects a job's row in the Jobs view (under its status), if it is within the loaded pages. */
+  async revealJob(jobId: string): Promise<JobNode | undefined> {
+    const node = await this.jobs.jobNodeFor(jobId);
+    if (node) await this.jobsView.reveal(node, { select: true, focus: false, expand: true });
+    return node;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

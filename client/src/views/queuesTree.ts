@@ -1,0 +1,82 @@
+/** Queues view: queue → status groups with counts → jobs. */
+import { JOB_STATUSES, type JobStatus } from '../../../server/src/index/jobStatus';
+import { ListQueuesRequest, type IndexChange, type QueueItem, type StatusCounts } from '../../../server/src/protocol/protocol';
+import { plural } from '../util/format';
+import { ChangedJobs, JobTree } from './jobTree';
+import { newGroup, type GroupNode, type NaqNode, type QueueNode } from './nodes';
+import { STATUS_ORDER } from './render';
+
+export function sameCounts(a: StatusCounts, b: StatusCounts): boolean {
+  return JOB_STATUSES.every((status) => (a[status] ?? 0) === (b[status] ?? 0));
+}
+
+export class QueuesTree extends JobTree {
+  private readonly queues = new Map<string, QueueNode>();
+
+  protected async roots(): Promise<NaqNode[]> {
+    const list = await this.backend.request(ListQueuesRequest.type);
+    this.update(list);
+    if (this.view) this.view.description = list.length > 0 ? plural(list.length, 'queue') : undefined;
+    return [...this.queues.values()].sort((a, b) => a.item.name.localeCompare(b.item.name));
+  }
+
+  /** Takes a fresh list; returns the queues whose counts changed, or undefined when queues came or went. */
+  private update(list: QueueItem[]): QueueNode[] | undefined {
+    const names = new Set(list.map((q) => q.name));
+    const sameSet = names.size === this.queues.size && [...names].every((name) => this.queues.has(name));
+    for (const name of [...this.queues.keys()]) if (!names.has(name)) this.queues.delete(name);
+    const changed: QueueNode[] = [];
+    for (const item of list) {
+      const node = this.queues.get(item.name);
+      if (node === undefined) {
+        this.queues.set(item.name, { kind: 'queue', id: `queue/${item.name}`, item, groups: new Map(), parent: undefined });
+      } else if (node.item.total !== item.total || !sameCounts(node.item.counts, item.counts)) {
+        node.item = item;
+        changed.push(node);
+      }
+    }
+    return sameSet ? changed : undefined;
+  }
+
+  protected override children(node: NaqNode): Promise<NaqNode[]> | NaqNode[] {
+    if (node.kind !== 'queue') return super.children(node);
+    const groups: GroupNode[] = [];
+    for (const status of STATUS_ORDER) {
+      const count = node.item.counts[status] ?? 0;
+      if (count === 0) continue;
+      groups.push(this.statusGroup(node, status, count));
+    }
+    return groups;
+  }
+
+  private statusGroup(queue: QueueNode, status: JobStatus, count: number): GroupNode {
+    let group = queue.groups.get(status);
+    if (group === undefined) {
+      group = newGroup({ id: `${queue.id}/status/${status}`, role: 'status', status, filter: { queue: queue.item.name, status }, count, parent: queue });
+      queue.groups.set(status, group);
+    } else if (group.count !== count) {
+      group.count = count;
+      group.stale = true;
+    }
+    return group;
+  }
+
+  protected *groups(): Iterable<GroupNode> {
+    for (const queue of this.queues.values()) yield* queue.groups.values();
+  }
+
+  async applyChange(change: IndexChange, changed: ChangedJobs): Promise<void> {
+    if (!this.rootListed) return;
+    const toFire: NaqNode[] = [];
+    if (change.queues.length > 0 || change.jobs.length > 0) {
+      const counted = this.update(await this.backend.request(ListQueuesRequest.type));
+      if (counted === undefined) {
+        this.changed.fire(undefined);
+        return;
+      }
+      toFire.push(...counted);
+    }
+    toFire.push(...this.touchedGroups(change, changed));
+    this.fire(toFire);
+  }
+}

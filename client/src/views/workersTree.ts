@@ -1,0 +1,62 @@
+/** Workers view: worker → its jobs. */
+import { ListWorkersRequest, type IndexChange, type WorkerItem } from '../../../server/src/protocol/protocol';
+import { plural } from '../util/format';
+import { ChangedJobs, JobTree } from './jobTree';
+import { newGroup, type GroupNode, type NaqNode } from './nodes';
+import { sameCounts } from './queuesTree';
+
+function sameWorker(a: WorkerItem, b: WorkerItem): boolean {
+  return a.total === b.total && a.lastState === b.lastState && a.lastSeen === b.lastSeen && sameCounts(a.counts, b.counts);
+}
+
+export class WorkersTree extends JobTree {
+  private readonly workers = new Map<string, GroupNode>();
+
+  protected async roots(): Promise<NaqNode[]> {
+    const list = await this.backend.request(ListWorkersRequest.type);
+    this.update(list);
+    if (this.view) this.view.description = list.length > 0 ? plural(list.length, 'worker') : undefined;
+    return [...this.workers.values()].sort((a, b) => a.worker!.id.localeCompare(b.worker!.id));
+  }
+
+  private update(list: WorkerItem[]): GroupNode[] | undefined {
+    const ids = new Set(list.map((w) => w.id));
+    const sameSet = ids.size === this.workers.size && [...ids].every((id) => this.workers.has(id));
+    for (const id of [...this.workers.keys()]) if (!ids.has(id)) this.workers.delete(id);
+    const changed: GroupNode[] = [];
+    for (const worker of list) {
+      const node = this.workers.get(worker.id);
+      if (node === undefined) {
+        this.workers.set(
+          worker.id,
+          newGroup({ id: `worker/${worker.id}`, role: 'worker', worker, filter: { worker: worker.id }, count: worker.total, parent: undefined }),
+        );
+      } else if (!sameWorker(node.worker!, worker)) {
+        if (node.worker!.total !== worker.total) node.stale = true;
+        node.worker = worker;
+        node.count = worker.total;
+        changed.push(node);
+      }
+    }
+    return sameSet ? changed : undefined;
+  }
+
+  protected groups(): Iterable<GroupNode> {
+    return this.workers.values();
+  }
+
+  async applyChange(change: IndexChange, changed: ChangedJobs): Promise<void> {
+    if (!this.rootListed) return;
+    const toFire: NaqNode[] = [];
+    if (change.workers.length > 0 || change.jobs.length > 0) {
+      const updated = this.update(await this.backend.request(ListWorkersRequest.type));
+      if (updated === undefined) {
+        this.changed.fire(undefined);
+        return;
+      }
+      toFire.push(...updated);
+    }
+    toFire.push(...this.touchedGroups(change, changed));
+    this.fire(toFire);
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * The one declaration of what the extension and its webviews say to each other.
+ *
+ * Every message, both ways, is an envelope `{ type, body }`. Messages a webview sends are declared
+ * as small specs (`TimelineToExtension`, `TailToExtension`, `StatsToExtension`): the TypeScript
+ * types are derived from them, and `parseWebviewMessage` checks a raw message against them, so the
+ * extension never acts on a message it did not declare. Messages the extension sends are plain types:
+ * the webview trusts its extension but still renders every value as text.
+ *
+ * This file is bundled into the browser scripts too: it must not import `vscode` or Node modules.
+ */
+import type { JobStats } from '../../../server/src/analytics/jobAnalytics';
+import type { JobEvent } from '../../../server/src/model/event';
+import type { DecodeProblem, TailParams, Timeline } from '../../../server/src/protocol/protocol';
+
+// ---- Checks: tiny type guards a spec is built from ----
+
+export type Check<T> = (value: unknown) => value is T;
+
+/** A non-negative safe integer (an index, a count, a sequence). */
+export const count: Check<number> = (value): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+/** A string of at most `max` characters (UTF-16 units). */
+export function text(max: number, min = 0): Check<string> {
+  return (value): value is string => typeof value === 'string' && value.length >= min && value.length <= max;
+}
+
+export function nullable<T>(check: Check<T>): Check<T | null> {
+  return (value): value is T | null => value === null || check(value);
+}
+
+export function oneOf<const T extends readonly string[]>(...values: T): Check<T[number]> {
+  return (value): value is T[number] => typeof value === 'string' && (values as readonly string[]).includes(value);
+}
+
+export function listOf<T>(check: Check<T>, max: number): Check<T[]> {
+  return (value): value is T[] => Array.isArray(value) && value.length <= max && value.every(check);
+}
+
+export const bool: Check<boolean> = (value): value is boolean => typeof value === 'boolean';
+
+/** What a job id looks like on the wire: one NATS subject token at most this long. */
+export const jobId = text(512, 1);
+
+// ---- Specs ----
+
+/** A message body: field name → check. */
+export type BodySpec = Readonly<Record<string, Check<unknown>>>;
+/** Message type → body spec. */
+export type MessageSpec = Readonly<Record<string, BodySpec>>;
+
+type BodyOf<S extends BodySpec> = { [K in keyof S]: S[K] extends Check<infer T> ? T : never };
+
+/** The union of envelopes a spec allows. */
+export type MessageOf<M extends MessageSpec> = { [K in keyof M & string]: { type: K; body: BodyOf<M[K]> } }[keyof M & string];
+
+/** An envelope the extension sends. */
+export interface Envelope<K extends string, B> {
+  type: K;
+  body: B;
+}
+
+/** Sent by every webview script: uncaught errors, so they reach the extension's log. */
+const scriptError = { message: text(4000) } as const;
+
+export const TimeModes = ['local', 'relative', 'utc'] as const;
+export type TimeMode = (typeof TimeModes)[number];
+
+/** Timeline webview → extension. */
+export const TimelineToExtension = {
+  /** The script is up; send it what it should show. Sent after every (re)load of the page. */
+  ready: {},
+  /** Re-read the timeline now. */
+  refresh: {},
+  /** Put `events[index]` on the clipboard as JSON; `seq` must still match (the list may have changed). */
+  copyEvent: { index: count, seq: nullable(count) },
+  /** The user changed the time display; the extension remembers it for new panels. */
+  timeMode: { mode: oneOf(...TimeModes) },
+  scriptError,
+} as const satisfies MessageSpec;
+
+/** Tail webview → extension. */
+export const TailToExtension = {
+  ready: {},
+  /** Drop every line the extension keeps for this tail (so a reload does not bring them back). */
+  clear: {},
+  /** Open this job's timeline (`naq.openTimeline`). */
+  openTimeline: { jobId },
+  /** Stop the running tail; keep the panel. */
+  stop: {},
+  /** Start the tail again with the parameters it was last started with. */
+  restart: {},
+  scriptError,
+} as const satisfies MessageSpec;
+
+/** Stats webview → extension. */
+export const StatsToExtension = {
+  ready: {},
+  refresh: {},
+  scriptError,
+} as const satisfies MessageSpec;
+
+export type TimelineMessage = MessageOf<typeof TimelineToExtension>;
+export type TailMessage = MessageOf<typeof TailToExtension>;
+export type StatsMessage = MessageOf<typeof StatsToExtension>;
+
+export type ParseResult<M extends MessageSpec> = { ok: true; message: MessageOf<M> } | { ok: false; reason: string };
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Checks a raw message from a webview against a spec: an envelope with exactly `type` and `body`, a
+ * declared type, and a body with exactly the declared fields, each passing its check.
+ */
+export function parseWebviewMessage<M extends MessageSpec>(spec: M, raw: unknown): ParseResult<M> {
+  if (!isPlainObject(raw)) return { ok: false, reason: 'not an object' };
+  const keys = Object.keys(raw);
+  if (keys.length !== 2 || !('type' in raw) || !('body' in raw)) return { ok: false, reason: 'not a {type, body} envelope' };
+  const type = raw.type;
+  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(spec, type)) {
+    return { ok: false, reason: `unknown message type ${describe(type)}` };
+  }
+  const bodySpec = spec[type] as BodySpec;
+  const body = raw.body;
+  if (!isPlainObject(body)) return { ok: false, reason: `${type}: body is not an object` };
+  for (const key of Object.keys(body)) {
+    if (!Object.prototype.hasOwnProperty.call(bodySpec, key)) return { ok: false, reason: `${type}: unexpected field ${describe(key)}` };
+  }
+  for (const [key, check] of Object.entries(bodySpec)) {
+    if (!check(body[key])) return { ok: false, reason: `${type}: bad or missing field '${key}'` };
+  }
+  return { ok: true, message: { type, body } as MessageOf<M> };
+}
+
+function describe(value: unknown): string {
+  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 60)) : typeof value;
+  return shown;
+}
+
+// ---- Extension → webview ----
+
+export type ToTimeline =
+  | Envelope<'loading', { jobId: string }>
+  /** `updatedAt`: epoch ms of the read. */
+  | Envelope<'timeline', { timeline: Timeline; updatedAt: number }>
+  /**
+   * A live update that only added events: `events` go after the first `from` the page already has;
+   * the rest of the timeline is replaced. A page holding a different count asks again with `ready`.
+   */
+  | Envelope<'append', { from: number; events: JobEvent[]; rest: Omit<Timeline, 'events'>; updatedAt: number }>
+  | Envelope<'error', { jobId: string; message: string }>
+  | Envelope<'copied', { index: number }>
+  /** Sets the time mode of a fresh page (no saved state yet). */
+  | Envelope<'init', { jobId: string; timeMode: TimeMode }>;
+
+/** One line of a tail, as the extension keeps and sends it: small, flat, already decided. */
+export interface TailLine {
+  /** Line number within this tail panel, ascending, never reused. */
+  n: number;
+  kind: 'event' | 'problem' | 'skipped';
+  /** Epoch seconds (event timestamp); for problems and skip markers, when the extension got them. */
+  time: number | null;
+  seq: number | null;
+  /** Event type; for a problem the word 'decode-error'; for a skip marker 'skipped'. */
+  type: string;
+  failure: boolean;
+  jobId: string | null;
+  worker: string | null;
+  queue: string | null;
+  /** `ErrorType: message` when the event carries an error. */
+  error: string | null;
+  message: string | null;
+  /** Skip markers: how many events the rate limit left out. */
+  skipped?: number;
+}
+
+export interface TailStatus {
+  running: boolean;
+  /** The subject pattern the server tails. */
+  pattern: string;
+  params: TailParams;
+  /** Events left out by the rate limit since the tail started. */
+  skipped: number;
+  /** Why the tail is not running, when it failed. */
+  error: string | null;
+}
+
+export type ToTail =
+  /** Everything the extension holds: sent on `ready` and when a new tail replaces the old one. */
+  | Envelope<'reset', { lines: TailLine[]; status: TailStatus; cap: number }>
+  | Envelope<'lines', { lines: TailLine[]; skipped: number }>
+  | Envelope<'status', { status: TailStatus }>;
+
+export type ToStats =
+  | Envelope<'loading', Record<string, never>>
+  | Envelope<'stats', { stats: JobStats; updatedAt: number }>
+  | Envelope<'error', { message: string }>;
+
+export type { DecodeProblem, JobStats, TailParams, Timeline };
+
+// ---- Saved webview state (getState/setState), validated again when a serializer restores a panel ----
+
+export interface TimelineViewState {
+  jobId: string;
+  timeMode: TimeMode;
+  /** Keys of expanded events. */
+  expanded: string[];
+  /** Index of the active row, and the key of the event at the top of the viewport. */
+  active: number;
+  anchorKey: string | null;
+}
+
+export function isTimelineViewState(value: unknown): value is TimelineViewState {
+  if (!isPlainObject(value)) return false;
+  return (
+    jobId(value.jobId) &&
+    oneOf(...TimeModes)(value.timeMode) &&
+    listOf(text(200), 10_000)(value.expanded) &&
+    count(value.active) &&
+    nullable(text(200))(value.anchorKey)
+  );
+}
+
+export interface TailViewState {
+  filter: string;
+  /** `n` of the last line shown when the user paused; null while running. */
+  pausedAt: number | null;
+}
+
+export interface StatsViewState {
+  showAll: { workers: boolean; queues: boolean };
+}

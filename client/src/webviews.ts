@@ -1,0 +1,27 @@
+/**
+ * The webview panels (timeline, tail, stats) are loaded on first use: their modules are not
+ * evaluated at activation.
+ */
+import type * as vscode from 'vscode';
+import type { TailParams } from '../../server/src/protocol/protocol';
+import type { BackendClient } from './backend/backendClient';
+
+export async function showTimeline(context: vscode.ExtensionContext, client: BackendClient, jobId: string): Promise<void> {
+  const timeline = await import('./timeline/index.js');
+  timeline.showTimeline(context, client, jobId);
+}
+
+export async function startTailView(context: vscode.ExtensionContext, client: BackendClient, params: TailParams): Promise<void> {
+  const tail = await import('./tail/index.js');
+  await tail.startTailView(context, client, params);
+}
+
+export async function stopTailView(): Promise<void> {
+  const tail = await import('./tail/index.js');
+  await tail.stopTailView();
+}
+
+export async function showStats(context: vscode.ExtensionContext, client: BackendClient): Promise<void> {
+  const stats = await import('./stats/index.js');
+  stats.showStats(context, client);
+}

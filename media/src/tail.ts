@@ -1,0 +1,245 @@
+/**
+ * The live tail page: one decoded event per line, newest at the bottom, following the end unless
+ * the user scrolls up. Pause buffers (with a count), Clear empties, the filter box narrows the lines
+ * client-side, Enter or a click on a line opens that job's timeline.
+ */
+import { type TailLine, type TailMessage, type TailStatus, type TailViewState, type ToTail } from '../../client/src/webview/messages';
+import { append, button, clear, contextChip, el, icon } from './lib/dom';
+import { iconFor, toneFor } from './lib/eventLook';
+import { formatClock, fullTimestamp } from './lib/time';
+import { VirtualList } from './lib/virtualList';
+import { connect, onHostMessage } from './lib/vscode';
+import { DEFAULT_CAP, TailModel, filterLines, isEmptyFilter, parseFilter, type Filter } from './tail/tailModel';
+
+function isTailState(value: unknown): value is TailViewState {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.filter === 'string' && v.filter.length <= 1000 && (v.pausedAt === null || (typeof v.pausedAt === 'number' && Number.isSafeInteger(v.pausedAt)));
+}
+
+const host = connect<TailMessage, TailViewState>(isTailState);
+const state: TailViewState = host.getState() ?? { filter: '', pausedAt: null };
+const model = new TailModel(DEFAULT_CAP);
+let filter: Filter = parseFilter(state.filter);
+let status: TailStatus | null = null;
+let shown: readonly TailLine[] = [];
+
+// ---- Layout ----
+
+const app = document.getElementById('app')!;
+const statusIcon = el('span', { class: 'tail-status-icon' });
+const statusText = el('span', { class: 'tail-status', attrs: { role: 'status' } });
+const pauseButton = button('debug-pause', 'Pause', () => togglePause(), { title: 'Pause the display (lines keep arriving and are counted)' });
+const clearButton = button('clear-all', 'Clear', () => clearLines(), { iconOnly: true, title: 'Clear the lines' });
+const stopButton = button('debug-stop', 'Stop', () => host.post({ type: 'stop', body: {} }), { title: 'Stop the tail' });
+const restartButton = button('debug-restart', 'Restart', () => host.post({ type: 'restart', body: {} }), { title: 'Start the tail again' });
+const filterInput = el('input', {
+  class: 'filter-input',
+  attrs: { type: 'search', placeholder: 'Filter (words, -exclude)', 'aria-label': 'Filter lines', spellcheck: 'false', autocomplete: 'off' },
+});
+filterInput.value = state.filter;
+const lineCount = el('span', { class: 'line-count muted small', attrs: { 'aria-live': 'polite' } });
+const skippedNote = el('span', { class: 'skipped-note', attrs: { hidden: true } });
+const errorNote = el('div', { class: 'notice notice-error', attrs: { hidden: true, role: 'alert' } });
+const listHost = el('div', { class: 'tail-list' });
+const empty = el('div', { class: 'empty', attrs: { hidden: true } });
+const keysHelp = el('div', { class: 'keys-help muted small', attrs: { id: 'keys-help' }, text: '↑↓ PgUp PgDn Home End move · Enter or click opens the job timeline · P pause / resume · / filter' });
+
+append(
+  app,
+  el(
+    'header',
+    { class: 'header tail-header' },
+    el('div', { class: 'title-row' }, statusIcon, statusText, el('span', { class: 'grow' }), skippedNote, lineCount),
+    el('div', { class: 'toolbar' }, pauseButton, clearButton, stopButton, restartButton, el('div', { class: 'filter' }, icon('filter'), filterInput)),
+  ),
+  errorNote,
+  empty,
+  listHost,
+  keysHelp,
+);
+listHost.setAttribute('aria-describedby', 'keys-help');
+
+const list = new VirtualList<TailLine>({
+  host: listHost,
+  label: 'Tailed events. Enter opens the job timeline.',
+  idPrefix: 'line',
+  key: (line) => `n${line.n}`,
+  estimate: () => 22,
+  render: renderLine,
+  ariaLabel: lineLabel,
+  onActivate: (_i, line) => openLine(line),
+  onKey: (event) => {
+    if (event.key === '/' || (event.ctrlKey && event.key.toLowerCase() === 'f')) {
+      filterInput.focus();
+      filterInput.select();
+      return true;
+    }
+    if (!event.ctrlKey && (event.key === 'p' || event.key === 'P')) {
+      togglePause();
+      return true;
+    }
+    return false;
+  },
+  followEnd: true,
+  overscan: 400,
+});
+
+// ---- Input ----
+
+let filterTimer = 0;
+filterInput.addEventListener('input', () => {
+  window.clearTimeout(filterTimer);
+  filterTimer = window.setTimeout(() => {
+    state.filter = filterInput.value.slice(0, 1000);
+    filter = parseFilter(state.filter);
+    show();
+    saveState();
+  }, 80);
+});
+filterInput.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && filterInput.value) {
+    filterInput.value = '';
+    filterInput.dispatchEvent(new Event('input'));
+    event.preventDefault();
+  } else if (event.key === 'ArrowDown' || event.key === 'Enter') {
+    list.focus();
+    event.preventDefault();
+  }
+});
+
+// ---- Messages ----
+
+onHostMessage<ToTail>((message) => {
+  switch (message.type) {
+    case 'reset':
+      model.cap = message.body.cap;
+      model.reset(message.body.lines, state.pausedAt);
+      setStatus(message.body.status);
+      show();
+      break;
+    case 'lines':
+      if (status) status.skipped = message.body.skipped;
+      if (model.append(message.body.lines)) show();
+      else updateCounts();
+      showSkipped();
+      break;
+    case 'status':
+      setStatus(message.body.status);
+      break;
+  }
+});
+
+host.post({ type: 'ready', body: {} });
+
+// ---- Rendering ----
+
+function show(): void {
+  shown = filterLines(model.lines, filter);
+  list.setItems(shown);
+  empty.hidden = shown.length > 0;
+  empty.textContent = model.lines.length > 0 ? 'No line matches the filter.' : status?.running ? 'Waiting for events…' : 'No lines.';
+  updateCounts();
+}
+
+function updateCounts(): void {
+  const total = model.lines.length;
+  const text = isEmptyFilter(filter) ? `${total.toLocaleString()} line${total === 1 ? '' : 's'}` : `${shown.length.toLocaleString()} of ${total.toLocaleString()} lines`;
+  lineCount.textContent = text;
+  const pending = model.pendingCount;
+  const label = pauseButton.querySelector('.button-label');
+  const pauseIcon = pauseButton.querySelector('.codicon');
+  if (label) label.textContent = model.isPaused ? `Resume${pending > 0 ? ` (${pending.toLocaleString()} new)` : ''}` : 'Pause';
+  if (pauseIcon) pauseIcon.className = `codicon codicon-${model.isPaused ? 'debug-continue' : 'debug-pause'}`;
+  pauseButton.setAttribute('aria-pressed', String(model.isPaused));
+  pauseButton.classList.toggle('attention', model.isPaused && pending > 0);
+}
+
+function setStatus(next: TailStatus): void {
+  status = next;
+  statusText.textContent = next.running ? `Tailing ${next.pattern}` : `Stopped: ${next.pattern}`;
+  statusText.title = next.params.types?.length ? `Types: ${next.params.types.join(', ')}` : 'All event types';
+  statusIcon.className = `tail-status-icon codicon ${next.running ? 'codicon-circle-filled running' : 'codicon-circle-outline'}`;
+  stopButton.hidden = !next.running;
+  restartButton.hidden = next.running;
+  errorNote.hidden = next.error === null;
+  clear(errorNote);
+  if (next.error !== null) append(errorNote, icon('error'), el('span', { text: next.error }));
+  showSkipped();
+  updateCounts();
+  if (shown.length === 0) empty.textContent = next.running ? 'Waiting for events…' : 'No lines.';
+}
+
+function showSkipped(): void {
+  const skipped = status?.skipped ?? 0;
+  skippedNote.hidden = skipped <= 0;
+  clear(skippedNote);
+  if (skipped > 0) append(skippedNote, icon('warning'), el('span', { text: ` ${skipped.toLocaleString()} skipped by the rate limit` }));
+}
+
+function renderLine(line: TailLine): HTMLElement {
+  const time = el('span', { class: 'tl-time mono', text: line.time === null ? '—' : formatClock(line.time, false) });
+  if (line.time !== null) time.title = fullTimestamp(line.time);
+  if (line.kind === 'skipped') {
+    return el('div', { class: 'tail-line skipped-line' }, time, icon('warning'), el('span', { text: line.message ?? 'events skipped by the rate limit' }));
+  }
+  if (line.kind === 'problem') {
+    return el(
+      'div',
+      { class: 'tail-line problem-line tone-error' },
+      time,
+      el('span', { class: 'tl-seq mono muted', text: line.seq === null ? '#?' : `#${line.seq}` }),
+      icon('warning'),
+      el('span', { class: 'tl-type', text: 'could not decode' }),
+      el('span', { class: 'tl-error', text: line.error ?? '' }),
+      el('span', { class: 'tl-message muted', text: line.message ?? '' }),
+    );
+  }
+  return el(
+    'div',
+    { class: ['tail-line', toneFor(line.type, line.error !== null)] },
+    time,
+    el('span', { class: 'tl-seq mono muted', text: line.seq === null ? '#?' : `#${line.seq}` }),
+    icon(iconFor(line.type), 'tl-icon'),
+    el('span', { class: 'tl-type', text: line.type, attrs: { title: line.type } }),
+    el('span', { class: 'tl-job mono', text: line.jobId ?? '?' }),
+    line.worker ? contextChip('server-process', 'Worker', line.worker, 'tl-context') : null,
+    line.queue ? contextChip('list-flat', 'Queue', line.queue, 'tl-context') : null,
+    line.error ? el('span', { class: 'tl-error', text: line.error }) : el('span', { class: 'tl-message muted', text: line.message ?? '' }),
+  );
+}
+
+function lineLabel(line: TailLine): string {
+  if (line.kind !== 'event') return `${line.type}: ${line.message ?? line.error ?? ''}`;
+  return [line.type, `job ${line.jobId ?? 'unknown'}`, line.worker ? `worker ${line.worker}` : null, line.queue ? `queue ${line.queue}` : null, line.error, line.time === null ? null : formatClock(line.time, false)]
+    .filter(Boolean)
+    .join(', ');
+}
+
+// ---- Actions ----
+
+function openLine(line: TailLine): void {
+  if (line.kind !== 'event' || !line.jobId) return;
+  host.post({ type: 'openTimeline', body: { jobId: line.jobId } });
+}
+
+function togglePause(): void {
+  if (model.isPaused) model.resume();
+  else model.pause();
+  state.pausedAt = model.pausedAt;
+  show();
+  if (!model.isPaused) list.scrollToEnd();
+  saveState();
+}
+
+function clearLines(): void {
+  model.clear();
+  host.post({ type: 'clear', body: {} });
+  state.pausedAt = model.pausedAt;
+  show();
+  saveState();
+}
+
+function saveState(): void {
+  host.setState({ ...state });
+}

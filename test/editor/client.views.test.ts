@@ -1,0 +1,181 @@
+/**
+ * The trees against a real backend and NATS server: what they list, how they page, what a change
+ * refreshes, search, reveal, and the hover link's trust. Needs a NATS server the extension can reach
+ * (the harness's, through naq.serverUrl, or the embedded one).
+ */
+import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { EmitLifecycleRequest, EmitRequest } from '../../server/src/protocol/protocol';
+import type { NaqApi } from '../../client/src/extension';
+import type { GroupNode, JobNode, NaqNode, QueueNode } from '../../client/src/views/nodes';
+import { connected, eventually, naqApi } from './client.helpers';
+import { test } from './runner';
+
+const suffix = randomBytes(3).toString('hex');
+const queue = `q-${suffix}`;
+const worker = `w-${suffix}`;
+let failedJob = '';
+let api: NaqApi;
+
+async function queueNode(name: string): Promise<QueueNode | undefined> {
+  const roots = await api.views.queues.getChildren();
+  return roots.find((n): n is QueueNode => n.kind === 'queue' && n.item.name === name);
+}
+
+function groupOf(children: NaqNode[], status: string): GroupNode | undefined {
+  return children.find((n): n is GroupNode => n.kind === 'group' && n.status === status);
+}
+
+function jobIn(children: NaqNode[], jobId: string): JobNode | undefined {
+  return children.find((n): n is JobNode => n.kind === 'job' && n.job.jobId === jobId);
+}
+
+test(
+  'client: the trees list a connected stream (queue → status → job, worker → job, status → job)',
+  async () => {
+    api = await naqApi();
+    await connected(api);
+    const failure = await api.backend.request(EmitLifecycleRequest.type, { scenario: 'failure-with-retries', queue, worker });
+    await api.backend.request(EmitLifecycleRequest.type, { scenario: 'success', queue, worker });
+    failedJob = failure.jobId;
+
+    // Queues: the queue, its status groups with counts, the jobs.
+    const node = await eventually(`queue ${queue} in the Queues tree`, async () => {
+      const n = await queueNode(queue);
+      return n && n.item.total === 2 ? n : undefined;
+    });
+    const queueItem = api.views.queues.getTreeItem(node);
+    assert.equal(queueItem.label, queue);
+    assert.match(String(queueItem.description), /2 jobs · 1 failed/);
+    const groups = await api.views.queues.getChildren(node);
+    const failed = groupOf(groups, 'failed');
+    assert.ok(failed, `no failed group under ${queue}: ${groups.map((g) => g.id).join(', ')}`);
+    assert.ok(groupOf(groups, 'completed'), 'no completed group');
+    assert.equal(api.views.queues.getTreeItem(failed).description, '1');
+    const jobs = await api.views.queues.getChildren(failed);
+    const job = jobIn(jobs, failedJob);
+    assert.ok(job, `job ${failedJob} not under ${queue}/failed`);
+
+    // The job row: status icon in the theme's colour, escaped tooltip, opens the timeline.
+    const item = api.views.queues.getTreeItem(job);
+    assert.ok(item.iconPath instanceof vscode.ThemeIcon);
+    assert.equal(item.iconPath.id, 'error');
+    assert.equal(item.iconPath.color?.id, 'testing.iconFailed');
+    assert.deepEqual(item.command?.command, 'naq.openTimeline');
+    assert.deepEqual(item.command?.arguments, [failedJob]);
+    assert.equal(item.contextValue, 'naq.job');
+    assert.ok(item.tooltip instanceof vscode.MarkdownString);
+    assert.ok(item.tooltip.value.includes('ConnectionError'), 'tooltip lacks the last error');
+    assert.ok(!item.tooltip.isTrusted, 'a job tooltip must not be trusted');
+
+    // getParent leads back up, so reveal works.
+    assert.equal(api.views.queues.getParent(job), failed);
+    assert.equal(api.views.queues.getParent(failed), node);
+    assert.equal(api.views.queues.getParent(node), undefined);
+
+    // Workers: worker → its jobs.
+    const workers = await eventually(`worker ${worker}`, async () =>
+      (await api.views.workers.getChildren()).find((n): n is GroupNode => n.kind === 'group' && n.worker?.id === worker),
+    );
+    assert.ok(jobIn(await api.views.workers.getChildren(workers), failedJob), `job ${failedJob} not under worker ${worker}`);
+
+    // Jobs: status → jobs.
+    const statusGroup = groupOf(await api.views.jobs.getChildren(), 'failed');
+    assert.ok(statusGroup, 'no Failed group in the Jobs tree');
+    assert.ok(jobIn(await api.views.jobs.getChildren(statusGroup), failedJob), `job ${failedJob} not in Jobs/Failed`);
+  },
+  { timeoutMs: 90_000 },
+);
+
+test(
+  'client: an index change refreshes the elements it names, not the whole tree',
+  async () => {
+    const node = await queueNode(queue);
+    assert.ok(node);
+    const fired: (NaqNode | NaqNode[] | undefined | void)[] = [];
+    const subscription = api.views.queues.onDidChangeTreeData((e) => fired.push(e));
+    try {
+      await api.backend.request(EmitRequest.type, { event: { job_id: `job-${suffix}-x`, event_type: 'enqueued', queue_name: queue } });
+      await eventually('a refresh naming the queue', () => fired.some((e) => Array.isArray(e) && e.includes(node)), 10_000);
+      assert.ok(!fired.includes(undefined), 'the whole tree was refreshed');
+      assert.equal(node.item.total, 3);
+    } finally {
+      subscription.dispose();
+    }
+  },
+  { timeoutMs: 30_000 },
+);
+
+test(
+  'client: a group pages by 100 with a "Load more…" row',
+  async () => {
+    const pagedQueue = `p-${suffix}`;
+    for (let i = 0; i < 105; i++) {
+      await api.backend.request(EmitRequest.type, { event: { job_id: `page-${suffix}-${i}`, event_type: 'enqueued', queue_name: pagedQueue } });
+    }
+    const node = await eventually(`queue ${pagedQueue} with 105 jobs`, async () => {
+      const n = await queueNode(pagedQueue);
+      return n && n.item.total === 105 ? n : undefined;
+    });
+    const queued = groupOf(await api.views.queues.getChildren(node), 'queued');
+    assert.ok(queued);
+    const first = await api.views.queues.getChildren(queued);
+    assert.equal(first.length, 101);
+    const more = first[100]!;
+    assert.equal(more.kind, 'more');
+    assert.equal(api.views.queues.getTreeItem(more).label, 'Load more…');
+    await vscode.commands.executeCommand('naq.loadMore', more);
+    const all = await api.views.queues.getChildren(queued);
+    assert.equal(all.length, 105);
+    assert.ok(all.every((n) => n.kind === 'job'));
+  },
+  { timeoutMs: 60_000 },
+);
+
+test('client: search shows a "Search: …" group, and reveal finds a job', async () => {
+  const group = api.views.jobs.setSearch(failedJob);
+  assert.ok(group);
+  const roots = await api.views.jobs.getChildren();
+  assert.equal(roots[0], group);
+  assert.equal(api.views.jobs.getTreeItem(group).label, `Search: ${failedJob}`);
+  assert.ok(jobIn(await api.views.jobs.getChildren(group), failedJob));
+  await vscode.commands.executeCommand('naq.clearSearch');
+  assert.equal(api.views.jobs.search, undefined);
+
+  const node = await api.views.revealJob(failedJob);
+  assert.ok(node, 'revealJob found nothing');
+  await eventually('the revealed job selected', () => api.views.jobsView.selection.includes(node));
+});
+
+test('client: hovering a job id offers a trusted link to its timeline, and only that command', async () => {
+  const document = await vscode.workspace.openTextDocument({ content: `failing job: ${failedJob}\n` });
+  await vscode.window.showTextDocument(document);
+  const position = new vscode.Position(0, 'failing job: '.length + 2);
+  const hovers = await eventually('a NAQ hover', async () => {
+    const found = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, position);
+    return found.find((h) => h.contents.some((c) => c instanceof vscode.MarkdownString && c.value.includes('naq.openTimeline')));
+  });
+  const markdown = hovers.contents.find((c): c is vscode.MarkdownString => c instanceof vscode.MarkdownString && c.value.includes('naq.openTimeline'))!;
+  assert.deepEqual(markdown.isTrusted, { enabledCommands: ['naq.openTimeline'] });
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+});
+
+test('client: naq.openTimeline opens the job timeline panel', async () => {
+  await vscode.commands.executeCommand('naq.openTimeline', failedJob);
+  await eventually('a timeline tab', () =>
+    vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label.includes(failedJob) && t.input instanceof vscode.TabInputWebview),
+  );
+});
+
+test('client: tails and statistics open their panels', async () => {
+  const tabs = (): vscode.Tab[] => vscode.window.tabGroups.all.flatMap((g) => g.tabs);
+  await vscode.commands.executeCommand('naq.tailSubject', '');
+  const panel = (viewType: string) => (): vscode.Tab | undefined =>
+    tabs().find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(viewType));
+  await eventually('the tail panel', panel('naq.tail'));
+  await vscode.commands.executeCommand('naq.tailJob', failedJob);
+  await vscode.commands.executeCommand('naq.stopTail');
+  await vscode.commands.executeCommand('naq.showStats');
+  await eventually('the statistics panel', panel('naq.stats'));
+});

@@ -1,0 +1,458 @@
+/**
+ * The extension side of the webviews (timeline, tail and stats panels) against a stand-in for the
+ * `vscode` module and the backend client: what they request, what they post to their pages, and
+ * what they do with valid, stale and malformed messages from the pages.
+ */
+import assert from 'node:assert/strict';
+import Module, { createRequire } from 'node:module';
+import { after, beforeEach, describe, test } from 'node:test';
+import { createEvent, type JobEvent } from '../../server/src/model/event';
+
+// ---- A stand-in for the parts of `vscode` the webview code uses ----
+
+type Handler<T> = (value: T) => void;
+
+class Emitter<T> {
+  private handlers: Handler<T>[] = [];
+  event = (handler: Handler<T>) => {
+    this.handlers.push(handler);
+    return { dispose: () => (this.handlers = this.handlers.filter((h) => h !== handler)) };
+  };
+  fire(value: T): void {
+    for (const handler of [...this.handlers]) handler(value);
+  }
+  get count(): number {
+    return this.handlers.length;
+  }
+}
+
+interface FakeUri {
+  path: string;
+  toString(): string;
+}
+const uri = (path: string): FakeUri => ({ path, toString: () => `webview:${path}` });
+
+class FakeWebview {
+  options: { enableScripts?: boolean; localResourceRoots?: FakeUri[] } = {};
+  html = '';
+  cspSource = 'webview:';
+  readonly posted: { type: string; body: Record<string, unknown> }[] = [];
+  readonly received = new Emitter<unknown>();
+  onDidReceiveMessage = this.received.event;
+  asWebviewUri(value: FakeUri): FakeUri {
+    return value;
+  }
+  postMessage(message: { type: string; body: Record<string, unknown> }): Promise<boolean> {
+    this.posted.push(JSON.parse(JSON.stringify(message)));
+    return Promise.resolve(true);
+  }
+  /** The page sends a message. */
+  send(message: unknown): void {
+    this.received.fire(message);
+  }
+  last(type: string): { type: string; body: Record<string, unknown> } | undefined {
+    return this.posted.filter((m) => m.type === type).at(-1);
+  }
+}
+
+class FakePanel {
+  readonly webview = new FakeWebview();
+  visible = true;
+  reveals = 0;
+  disposed = false;
+  private readonly disposeEmitter = new Emitter<void>();
+  private readonly viewState = new Emitter<unknown>();
+  onDidDispose = this.disposeEmitter.event;
+  onDidChangeViewState = this.viewState.event;
+  constructor(
+    readonly viewType: string,
+    public title: string,
+    readonly showOptions: unknown,
+    options: FakeWebview['options'],
+  ) {
+    this.webview.options = options ?? {};
+  }
+  reveal(): void {
+    this.reveals++;
+  }
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.disposeEmitter.fire();
+  }
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    this.viewState.fire({});
+  }
+}
+
+const panels: FakePanel[] = [];
+const serializers = new Map<string, { deserializeWebviewPanel(panel: FakePanel, state: unknown): Promise<void> }>();
+const clipboard: string[] = [];
+const commands: unknown[][] = [];
+const statusMessages: string[] = [];
+const globalState = new Map<string, unknown>();
+
+const fakeVscode = {
+  Uri: { joinPath: (base: FakeUri, ...parts: string[]) => uri([base.path, ...parts].join('/')) },
+  ViewColumn: { Active: -1, Beside: -2 },
+  window: {
+    createWebviewPanel: (viewType: string, title: string, showOptions: unknown, options: FakeWebview['options']) => {
+      const panel = new FakePanel(viewType, title, showOptions, options);
+      panels.push(panel);
+      return panel;
+    },
+    registerWebviewPanelSerializer: (viewType: string, serializer: { deserializeWebviewPanel(panel: FakePanel, state: unknown): Promise<void> }) => {
+      serializers.set(viewType, serializer);
+      return { dispose: () => serializers.delete(viewType) };
+    },
+    createOutputChannel: () => ({ info: () => undefined, warn: () => undefined, error: () => undefined }),
+    setStatusBarMessage: (text: string) => {
+      statusMessages.push(text);
+      return { dispose: () => undefined };
+    },
+  },
+  env: { clipboard: { writeText: async (text: string) => void clipboard.push(text) } },
+  commands: { executeCommand: async (...args: unknown[]) => void commands.push(args) },
+};
+
+const moduleWithLoad = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
+const originalLoad = moduleWithLoad._load;
+moduleWithLoad._load = function (request: string, ...rest: unknown[]) {
+  return request === 'vscode' ? fakeVscode : originalLoad.call(this, request, ...rest);
+};
+after(() => {
+  moduleWithLoad._load = originalLoad;
+});
+
+// The modules under test, loaded once the stand-in is in place.
+const load = createRequire(__filename);
+const timelineModule = load('../../client/src/timeline/index') as typeof import('../../client/src/timeline/index');
+const tailModule = load('../../client/src/tail/index') as typeof import('../../client/src/tail/index');
+const statsModule = load('../../client/src/stats/index') as typeof import('../../client/src/stats/index');
+const logModule = load('../../client/src/webview/log') as typeof import('../../client/src/webview/log');
+
+const logs: string[] = [];
+logModule.setWebviewLogger({ info: (m) => logs.push(`info ${m}`), warn: (m) => logs.push(`warn ${m}`), error: (m) => logs.push(`error ${m}`) });
+
+// ---- A stand-in backend client ----
+
+type Responder = (params: unknown) => unknown;
+
+class FakeClient {
+  readonly requests: { method: string; params: unknown }[] = [];
+  readonly responders = new Map<string, Responder>();
+  readonly notifications = new Map<string, Emitter<unknown>>();
+  private readonly stateEmitter = new Emitter<unknown>();
+  onDidChangeState = this.stateEmitter.event;
+  running = true;
+  state = { phase: 'connected', detail: '' };
+
+  request(type: { method: string }, params?: unknown): Promise<unknown> {
+    this.requests.push({ method: type.method, params });
+    const responder = this.responders.get(type.method);
+    if (!responder) return Promise.reject(new Error(`no responder for ${type.method}`));
+    try {
+      return Promise.resolve(responder(params));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+  onNotification(type: { method: string }, handler: Handler<unknown>) {
+    let emitter = this.notifications.get(type.method);
+    if (!emitter) this.notifications.set(type.method, (emitter = new Emitter()));
+    return emitter.event(handler);
+  }
+  notify(method: string, params: unknown): void {
+    this.notifications.get(method)?.fire(params);
+  }
+  listeners(method: string): number {
+    return this.notifications.get(method)?.count ?? 0;
+  }
+  setState(phase: string, running: boolean): void {
+    this.running = running;
+    this.state = { phase, detail: '' };
+    this.stateEmitter.fire(this.state);
+  }
+  count(method: string): number {
+    return this.requests.filter((r) => r.method === method).length;
+  }
+}
+
+const context = {
+  extensionUri: uri('/ext'),
+  globalState: { get: (key: string) => globalState.get(key), update: async (key: string, value: unknown) => void globalState.set(key, value) },
+} as unknown as import('vscode').ExtensionContext;
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+function events(jobId: string, count: number): JobEvent[] {
+  return Array.from({ length: count }, (_, i) => createEvent({ job_id: jobId, event_type: i === 0 ? 'enqueued' : 'started', timestamp: 100 + i, nats_sequence: i + 1 }));
+}
+
+function timelineOf(jobId: string, evs: JobEvent[]) {
+  return { jobId, job: null, events: evs, problems: [], source: 'index' as const };
+}
+
+beforeEach(() => {
+  panels.length = 0;
+  clipboard.length = 0;
+  commands.length = 0;
+  logs.length = 0;
+});
+
+describe('timeline panels', () => {
+  test('one panel per job, with the strict shell, restricted roots and a fresh nonce per load', async () => {
+    const client = new FakeClient();
+    client.responders.set('jobs/timeline', (p) => timelineOf((p as { jobId: string }).jobId, events('a', 3)));
+    timelineModule.showTimeline(context, client as never, 'a');
+    timelineModule.showTimeline(context, client as never, 'a');
+    timelineModule.showTimeline(context, client as never, 'b');
+    assert.equal(panels.length, 2);
+    const [a, b] = panels as [FakePanel, FakePanel];
+    assert.equal(a.viewType, 'naq.timeline');
+    assert.equal(a.reveals, 1);
+    assert.equal(a.webview.options.enableScripts, true);
+    assert.deepEqual(a.webview.options.localResourceRoots?.map((r) => r.path), ['/ext/dist/media', '/ext/media']);
+    const nonceOf = (html: string) => /script-src 'nonce-([^']+)'/.exec(html.replace(/&#39;/g, "'"))?.[1];
+    assert.ok(nonceOf(a.webview.html));
+    assert.notEqual(nonceOf(a.webview.html), nonceOf(b.webview.html));
+    assert.match(a.webview.html, /src="webview:\/ext\/dist\/media\/timeline\.js"/);
+    assert.match(a.webview.html, /href="webview:\/ext\/dist\/media\/codicon\.css"/);
+    a.dispose();
+    b.dispose();
+  });
+
+  test('ready gets init and the timeline; copy writes the event; bad messages are logged and ignored', async () => {
+    const client = new FakeClient();
+    const evs = events('job-1', 3);
+    client.responders.set('jobs/timeline', () => timelineOf('job-1', evs));
+    globalState.set('naq.timeline.timeMode', 'utc');
+    timelineModule.showTimeline(context, client as never, 'job-1');
+    const panel = panels[0]!;
+    await settle();
+    panel.webview.send({ type: 'ready', body: {} });
+    await settle();
+    assert.deepEqual(panel.webview.last('init')?.body, { jobId: 'job-1', timeMode: 'utc' });
+    assert.equal((panel.webview.last('timeline')?.body.timeline as { events: unknown[] }).events.length, 3);
+
+    panel.webview.send({ type: 'copyEvent', body: { index: 1, seq: 2 } });
+    await settle();
+    assert.deepEqual(JSON.parse(clipboard.at(-1)!), evs[1]);
+    assert.deepEqual(panel.webview.last('copied')?.body, { index: 1 });
+
+    // Stale (the sequence moved) or malformed: nothing is copied, the reason is logged.
+    panel.webview.send({ type: 'copyEvent', body: { index: 1, seq: 99 } });
+    panel.webview.send({ type: 'copyEvent', body: { index: 7, seq: null } });
+    panel.webview.send({ type: 'copyEvent', body: { index: '1', seq: 2 } });
+    panel.webview.send({ type: 'runCommand', body: { command: 'workbench.action.terminal.new' } });
+    panel.webview.send('ready');
+    await settle();
+    assert.equal(clipboard.length, 1);
+    assert.equal(logs.filter((l) => l.startsWith('warn')).length, 5, logs.join('\n'));
+    assert.ok(logs.some((l) => /unknown message type "runCommand"/.test(l)));
+
+    panel.webview.send({ type: 'timeMode', body: { mode: 'relative' } });
+    await settle();
+    assert.equal(globalState.get('naq.timeline.timeMode'), 'relative');
+    panel.webview.send({ type: 'scriptError', body: { message: 'TypeError: x is undefined' } });
+    assert.ok(logs.some((l) => l.startsWith('error') && l.includes('TypeError')));
+    panel.dispose();
+  });
+
+  test('live: index/changed naming the job re-reads it; only new events are sent; hidden panels wait', async () => {
+    const client = new FakeClient();
+    let evs = events('job-2', 3);
+    client.responders.set('jobs/timeline', () => timelineOf('job-2', evs));
+    timelineModule.showTimeline(context, client as never, 'job-2');
+    const panel = panels[0]!;
+    await settle();
+    panel.webview.send({ type: 'ready', body: {} });
+    await settle();
+    assert.equal(client.count('jobs/timeline'), 1);
+
+    client.notify('index/changed', { reset: false, queues: [], workers: [], jobs: ['other'], failed: [] });
+    await settle();
+    assert.equal(client.count('jobs/timeline'), 1);
+
+    evs = events('job-2', 5);
+    client.notify('index/changed', { reset: false, queues: [], workers: [], jobs: ['job-2'], failed: [] });
+    await settle();
+    assert.equal(client.count('jobs/timeline'), 2);
+    const append = panel.webview.last('append')!;
+    assert.equal(append.body.from, 3);
+    assert.equal((append.body.events as unknown[]).length, 2);
+
+    // Hidden: nothing read until shown again.
+    panel.setVisible(false);
+    evs = events('job-2', 6);
+    client.notify('index/changed', { reset: true, queues: [], workers: [], jobs: [], failed: [] });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    assert.equal(client.count('jobs/timeline'), 2);
+    panel.setVisible(true);
+    await settle();
+    assert.equal(client.count('jobs/timeline'), 3);
+
+    // A reloaded page gets everything again.
+    panel.webview.send({ type: 'ready', body: {} });
+    await settle();
+    assert.equal((panel.webview.last('timeline')?.body.timeline as { events: unknown[] }).events.length, 6);
+
+    panel.dispose();
+    assert.equal(client.listeners('index/changed'), 0);
+  });
+
+  test('a failed read is shown, and retried once the backend is connected', async () => {
+    const client = new FakeClient();
+    timelineModule.showTimeline(context, client as never, 'job-3');
+    const panel = panels[0]!;
+    await settle();
+    assert.match(String(panel.webview.last('error')?.body.message), /no responder/);
+    client.responders.set('jobs/timeline', () => timelineOf('job-3', events('job-3', 1)));
+    client.setState('connected', true);
+    await settle();
+    assert.ok(panel.webview.last('timeline'));
+    panel.dispose();
+  });
+
+  test('the serializer restores panels from valid state and closes the rest', async () => {
+    const client = new FakeClient();
+    client.responders.set('jobs/timeline', () => timelineOf('job-4', events('job-4', 2)));
+    const registration = timelineModule.registerTimelineSerializer(context, client as never);
+    const serializer = serializers.get('naq.timeline')!;
+    const restored = new FakePanel('naq.timeline', 'Job job-4', {}, {});
+    await serializer.deserializeWebviewPanel(restored, { jobId: 'job-4', timeMode: 'relative', expanded: [], active: 3, anchorKey: null });
+    await settle();
+    assert.equal(restored.title, 'Job job-4');
+    assert.match(restored.webview.html, /Content-Security-Policy/);
+    assert.equal(restored.webview.options.enableScripts, true);
+    restored.webview.send({ type: 'ready', body: {} });
+    await settle();
+    assert.deepEqual(restored.webview.last('init')?.body, { jobId: 'job-4', timeMode: 'relative' });
+    // Showing that job now reveals the restored panel.
+    timelineModule.showTimeline(context, client as never, 'job-4');
+    assert.equal(panels.length, 0);
+    assert.equal(restored.reveals, 1);
+
+    const broken = new FakePanel('naq.timeline', 'Job ?', {}, {});
+    await serializer.deserializeWebviewPanel(broken, undefined);
+    assert.equal(broken.disposed, true);
+    restored.dispose();
+    registration.dispose();
+  });
+});
+
+describe('tail panel', () => {
+  test('starts, keeps early batches, forwards its own lines, opens timelines, stops on close', async () => {
+    const client = new FakeClient();
+    let resolveStart: (value: unknown) => void = () => undefined;
+    client.responders.set('tail/start', () => new Promise((resolve) => (resolveStart = resolve)));
+    client.responders.set('tail/stop', () => undefined);
+    const started = tailModule.startTailView(context, client as never, { pattern: 'naq.jobs.events.>' });
+    const panel = panels[0]!;
+    assert.equal(panel.viewType, 'naq.tail');
+    await settle();
+    assert.equal(client.count('tail/start'), 1);
+    // A batch can arrive before tail/start answers.
+    client.notify('tail/events', { tailId: 't1', events: events('job-9', 2), problems: [], skipped: 0 });
+    resolveStart({ tailId: 't1', pattern: 'naq.jobs.events.>' });
+    await started;
+    client.notify('tail/events', { tailId: 'someone-else', events: events('x', 5), problems: [], skipped: 0 });
+    client.notify('tail/events', { tailId: 't1', events: events('job-9', 1), problems: [], skipped: 4 });
+    const lines = panel.webview.posted.filter((m) => m.type === 'lines');
+    assert.deepEqual(lines.map((m) => (m.body.lines as unknown[]).length), [2, 2]);
+    assert.equal(lines.at(-1)!.body.skipped, 4);
+    assert.equal((panel.webview.last('status')?.body.status as { running: boolean }).running, true);
+
+    panel.webview.send({ type: 'ready', body: {} });
+    await settle();
+    assert.equal((panel.webview.last('reset')?.body.lines as unknown[]).length, 4);
+
+    panel.webview.send({ type: 'openTimeline', body: { jobId: 'job-9' } });
+    panel.webview.send({ type: 'openTimeline', body: { jobId: '' } });
+    panel.webview.send({ type: 'openTimeline', body: { jobId: 'job-9', extra: true } });
+    await settle();
+    assert.deepEqual(commands, [['naq.openTimeline', 'job-9']]);
+    assert.equal(logs.filter((l) => l.startsWith('warn')).length, 2);
+
+    panel.webview.send({ type: 'clear', body: {} });
+    panel.webview.send({ type: 'ready', body: {} });
+    await settle();
+    assert.equal((panel.webview.last('reset')?.body.lines as unknown[]).length, 0);
+
+    panel.webview.send({ type: 'stop', body: {} });
+    await settle();
+    assert.deepEqual(client.requests.filter((r) => r.method === 'tail/stop').map((r) => r.params), [{ tailId: 't1' }]);
+    assert.equal((panel.webview.last('status')?.body.status as { running: boolean }).running, false);
+
+    client.responders.set('tail/start', () => ({ tailId: 't2', pattern: 'naq.jobs.events.>' }));
+    panel.webview.send({ type: 'restart', body: {} });
+    await settle();
+    assert.deepEqual(client.requests.filter((r) => r.method === 'tail/start').at(-1)?.params, { pattern: 'naq.jobs.events.>' });
+
+    // The backend goes away: the tail is shown as stopped, with the reason.
+    client.setState('disconnected', false);
+    const status = panel.webview.last('status')?.body.status as { running: boolean; error: string };
+    assert.equal(status.running, false);
+    assert.match(status.error, /backend stopped/);
+
+    client.setState('connected', true);
+    panel.webview.send({ type: 'restart', body: {} });
+    await settle();
+    panel.dispose();
+    await settle();
+    assert.deepEqual(client.requests.filter((r) => r.method === 'tail/stop').at(-1)?.params, { tailId: 't2' });
+    assert.equal(client.listeners('tail/events'), 0);
+  });
+
+  test('a new start replaces the running tail in the same panel; stopTailView stops it', async () => {
+    const client = new FakeClient();
+    let n = 0;
+    client.responders.set('tail/start', () => ({ tailId: `t${++n}`, pattern: 'p' }));
+    client.responders.set('tail/stop', () => undefined);
+    await tailModule.startTailView(context, client as never, {});
+    await tailModule.startTailView(context, client as never, { types: ['failed'] });
+    assert.equal(panels.length, 1);
+    assert.deepEqual(client.requests.map((r) => r.method), ['tail/start', 'tail/stop', 'tail/start']);
+    await tailModule.stopTailView();
+    assert.deepEqual(client.requests.at(-1), { method: 'tail/stop', params: { tailId: 't2' } });
+    panels[0]!.dispose();
+  });
+
+  test('a start that fails is reported in the panel', async () => {
+    const client = new FakeClient();
+    client.responders.set('tail/start', () => {
+      throw new Error('invalid subject pattern');
+    });
+    await tailModule.startTailView(context, client as never, { pattern: 'bad..' });
+    const status = panels[0]!.webview.last('status')?.body.status as { running: boolean; error: string };
+    assert.equal(status.running, false);
+    assert.match(status.error, /invalid subject pattern/);
+    panels[0]!.dispose();
+  });
+});
+
+describe('stats panel', () => {
+  test('reads stats on open, on refresh and (throttled) on changes while visible', async () => {
+    const client = new FakeClient();
+    let started = 0;
+    client.responders.set('stats/get', () => ({ jobsStarted: ++started, jobsCompleted: 0, jobsFailed: 0, totalDurationMs: 0, averageDurationMs: null, workerUsage: {}, queueUsage: {}, eventsSeen: 0 }));
+    statsModule.showStats(context, client as never);
+    statsModule.showStats(context, client as never);
+    assert.equal(panels.length, 1);
+    const panel = panels[0]!;
+    assert.equal(panel.viewType, 'naq.stats');
+    await settle();
+    panel.webview.send({ type: 'ready', body: {} });
+    await settle();
+    assert.equal((panel.webview.last('stats')?.body.stats as { jobsStarted: number }).jobsStarted, 1);
+    panel.webview.send({ type: 'refresh', body: {} });
+    await settle();
+    assert.equal(client.count('stats/get'), 2);
+    for (let i = 0; i < 5; i++) client.notify('index/changed', { reset: false, queues: [], workers: [], jobs: ['a'], failed: [] });
+    await settle();
+    assert.equal(client.count('stats/get'), 3); // the first change reads at once, the rest wait for the interval
+    panel.dispose();
+    assert.equal(client.listeners('index/changed'), 0);
+  });
+});
