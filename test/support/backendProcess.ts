@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMessageConnection, MessageConnection, NotificationType, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
+import { BACKEND_EXEC_ARGV } from '../../server/src/backend/runtime';
 import { BackendSettings, ConnectionState, ConnectionStateNotification, IndexChange, IndexChangedNotification, TailBatch, TailEventsNotification } from '../../server/src/protocol/protocol';
 
 export const SERVER_JS = join(__dirname, '..', '..', 'dist', 'server.js');
@@ -39,7 +40,7 @@ export class BackendProcess {
   static async start(settings: BackendSettings, env: NodeJS.ProcessEnv = {}): Promise<BackendProcess> {
     // A private config home: a NATS CLI context selected on this machine must not leak into the tests.
     const home = mkdtempSync(join(tmpdir(), 'naq-backend-home-'));
-    const child = spawn(process.execPath, [SERVER_JS, '--stdio'], {
+    const child = spawn(process.execPath, [...BACKEND_EXEC_ARGV, SERVER_JS, '--stdio'], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), ...env },
     });

@@ -2,6 +2,7 @@
  * BackendClient over a vscode-languageclient LanguageClient: the backend (`dist/server.js`) runs as
  * a Node child process over IPC. vscode-languageclient is loaded on first start, not at activation.
  */
+import { BACKEND_EXEC_ARGV } from '../../../server/src/backend/runtime';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -197,11 +198,11 @@ export class LanguageBackend implements BackendClient, vscode.Disposable {
   }
 
   private createClient(lc: LanguageClientModule, serverModule: string): LanguageClient {
-    const run = { module: serverModule, transport: lc.TransportKind.ipc };
+    const run = { module: serverModule, transport: lc.TransportKind.ipc, options: { execArgv: BACKEND_EXEC_ARGV } };
     const debug = {
       module: serverModule,
       transport: lc.TransportKind.ipc,
-      options: { execArgv: ['--nolazy', `--inspect=${DEBUG_PORT}`] },
+      options: { execArgv: [...BACKEND_EXEC_ARGV, '--nolazy', `--inspect=${DEBUG_PORT}`] },
     };
     const client = new lc.LanguageClient(
       'naq',

@@ -36,6 +36,14 @@ export interface IndexChanges {
   failed: { jobId: string; error: JobError | null }[];
 }
 
+/**
+ * A job id split out of a subject is a slice that keeps the whole subject string alive; the index
+ * keeps 200,000 of them, so it keeps a copy of its own.
+ */
+function ownCopy(text: string): string {
+  return (' ' + text).slice(1);
+}
+
 function noChanges(): IndexChanges {
   return { reset: false, jobs: new Set(), queues: new Set(), workers: new Set(), failed: [] };
 }
@@ -49,7 +57,7 @@ export class JobIndex {
   private readonly jobs = new Map<string, JobSummary>();
   private readonly queues = new Map<string, GroupEntry>();
   private readonly workers = new Map<string, WorkerEntry>();
-  /** Queue and worker names repeat in every event: one string each. */
+  /** Queue and worker names and event types repeat in every event: one string each. */
   private readonly names = new Map<string, string>();
   private newestFirst: JobSummary[] | undefined;
   private newest: JobSummary | undefined;
@@ -83,7 +91,7 @@ export class JobIndex {
     }
     let summary = this.jobs.get(record.jobId);
     if (!summary) {
-      summary = newSummary(record.jobId, record.time);
+      summary = newSummary(ownCopy(record.jobId), record.time);
       this.jobs.set(record.jobId, summary);
     } else if (this.newest !== summary) {
       // Re-inserting moves the job to the end: the map stays ordered by last activity.
@@ -92,6 +100,8 @@ export class JobIndex {
     }
     this.newest = summary;
     const before: Pick<JobSummary, 'status' | 'queue' | 'worker'> = { status: summary.status, queue: summary.queue, worker: summary.worker };
+    // Tokens split from a subject can be slices that keep the whole subject alive: keep one copy each.
+    record.type = this.intern(record.type);
     if (record.queue !== null) record.queue = this.intern(record.queue);
     if (record.worker !== null) record.worker = this.intern(record.worker);
     applyRecord(summary, record);
