@@ -216,10 +216,12 @@ export class Backend {
     return { jobId, events };
   }
 
-  startTail(params: TailParams): { tailId: string; pattern: string } {
+  /** Answers once the tail's start is pinned: every event stored after the answer reaches it. */
+  async startTail(params: TailParams): Promise<{ tailId: string; pattern: string }> {
     const storage = this.connected();
     const tailId = randomBytes(6).toString('hex');
-    const tail = new TailSession(tailId, storage.session, params, this.settings?.tailRateLimit ?? 200, (batch) => this.peer.tail(batch), (error) =>
+    const start = { from: 'sequence' as const, seq: (await storage.streamInfo()).state.last_seq + 1 };
+    const tail = new TailSession(tailId, storage.session, params, start, this.settings?.tailRateLimit ?? 200, (batch) => this.peer.tail(batch), (error) =>
       this.peer.log(`tail ${tailId}: ${error.message}`),
     );
     this.tails.set(tailId, tail);

@@ -3,6 +3,7 @@ import type { JobEvent } from '../model/event';
 import { isFailureType } from '../model/eventType';
 import type { DecodeProblem, TailBatch, TailParams } from '../protocol/protocol';
 import { liveStream } from '../storage/liveStream';
+import type { StartPosition } from '../storage/readResult';
 import type { NatsSession } from '../storage/session';
 import { allFilter, patternProblem, subjectMatches } from '../subjects/subject';
 
@@ -47,6 +48,7 @@ export class TailSession {
     readonly id: string,
     session: NatsSession,
     params: TailParams,
+    start: StartPosition,
     private readonly ratePerSecond: number,
     private readonly send: (batch: TailBatch) => void,
     onError: (error: Error) => void,
@@ -58,7 +60,7 @@ export class TailSession {
     const accept = types ? (event: JobEvent) => types.has(event.event_type) : params.pattern ? undefined : (event: JobEvent) => isFailureType(event.event_type);
     this.timer = setInterval(() => this.flush(), FLUSH_MS);
     this.done = (async () => {
-      for await (const item of liveStream(session, { filter, accept, signal: this.controller.signal })) {
+      for await (const item of liveStream(session, { filter, accept, start, signal: this.controller.signal })) {
         if (item.kind === 'error') {
           if (this.problems.length < MAX_BATCH) this.problems.push(problemOf(item.error));
         } else {
