@@ -128,6 +128,23 @@ async function startFailureTail(page: Page): Promise<Frame> {
   return webviewPage(page, 'tail', (text) => probes.some((p) => text.includes(p)), 5_000, 'the tail page');
 }
 
+/**
+ * Opens a job's timeline from the palette. A webview that repaints at that moment can close the
+ * quick input before it is answered; the whole step is then tried again (opening twice only reveals).
+ */
+async function openTimelineFromPalette(page: Page, jobId: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await paletteCommand(page, 'NAQ: Open Job Timeline…');
+      await answerInput(page, 'NAQ: Open Job Timeline', jobId, 8_000);
+      return;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
+}
+
 async function imgCount(frame: Frame): Promise<number> {
   return withTimeout(
     frame.evaluate(() => document.querySelectorAll('img').length),
@@ -364,8 +381,7 @@ describe('NAQ in a real editor', () => {
       await webviewPage(page, 'tail', (text) => text.includes(jobId) && text.includes(XSS), 20_000, 'the payload as text in the tail');
       await assertNothingRan(page, tail, imgsBefore, 'tail');
 
-      await paletteCommand(page, 'NAQ: Open Job Timeline…');
-      await answerInput(page, 'NAQ: Open Job Timeline', jobId);
+      await openTimelineFromPalette(page, jobId);
       const timeline = await webviewPage(page, 'timeline', (text) => text.includes(jobId) && text.includes(`XssProbe: ${XSS}`), 30_000, 'the payload as text in the timeline');
       await assertNothingRan(page, timeline, 0, 'timeline');
       await closeAllEditors(page);
