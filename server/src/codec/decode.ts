@@ -1,5 +1,6 @@
-import { decode } from '@msgpack/msgpack';
+import { decode, ExtData } from '@msgpack/msgpack';
 import { JobEvent } from '../model/event';
+import { msgpackShapeProblem } from './msgpackShape';
 
 /** Where a payload came from, so an error can point at it. */
 export interface PayloadOrigin {
@@ -34,6 +35,8 @@ function kindOf(value: unknown): string {
   if (value === null) return 'nil';
   if (Array.isArray(value)) return 'array';
   if (value instanceof Uint8Array) return 'binary';
+  if (value instanceof Date) return 'timestamp';
+  if (value instanceof ExtData) return 'extension';
   if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
   return typeof value === 'object' ? 'map' : typeof value;
 }
@@ -62,14 +65,35 @@ function optionalNumber(fields: Fields, field: string): number | null {
   return Number(value);
 }
 
+/** A msgpack map, decoded as a plain object: not an array, binary, timestamp (a Date) or other extension value. */
 function isMap(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Deeper than this inside `details` or `metadata` is refused: nothing real nests so deep, and a value
+ * nested thousands of levels (which msgpack decodes without trouble) overflows the stack of whatever
+ * walks it next: JSON for the editor or `--json`, the encoder (which stops at 100).
+ */
+export const MAX_NESTING = 64;
+
+function checkNesting(field: string, value: unknown): void {
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [item, depth] = next;
+    if (typeof item !== 'object' || item === null || item instanceof Uint8Array) continue;
+    if (depth > MAX_NESTING) throw new TypeError(`field "${field}": nested more than ${MAX_NESTING} levels deep`);
+    for (const child of Array.isArray(item) ? item : Object.values(item)) stack.push([child, depth + 1]);
+  }
 }
 
 function map(fields: Fields, field: string): Fields {
   const value = fields[field];
   if (value === undefined || value === null) return {};
   if (!isMap(value)) wrongType(field, 'a map or nil', value);
+  checkNesting(field, value);
   return value;
 }
 
@@ -96,6 +120,9 @@ function sequence(fields: Fields): number | null {
  * msgspec's default factory would.
  */
 export function decodeEvent(payload: Uint8Array, origin: PayloadOrigin = {}, fallbackTimestamp = Date.now() / 1000): JobEvent {
+  // Checked first: the decoder allocates whatever a header announces (see msgpackShape.ts).
+  const problem = msgpackShapeProblem(payload);
+  if (problem !== undefined) throw new EventDecodeError(`not valid msgpack (${problem})`, origin);
   let raw: unknown;
   try {
     raw = decode(payload);

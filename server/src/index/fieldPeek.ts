@@ -140,6 +140,14 @@ class Reader {
         return (this.u16() << 16) >> 16;
       case 0xd2:
         return this.u32() | 0;
+      // 64-bit ints: a whole-number timestamp written by an encoder other than msgspec.
+      case 0xcf:
+      case 0xd3: {
+        this.need(8);
+        const v = tag === 0xcf ? this.view.getBigUint64(this.pos) : this.view.getBigInt64(this.pos);
+        this.pos += 8;
+        return Number(v);
+      }
     }
     this.pos--;
     this.skipValue();
