@@ -1,7 +1,10 @@
-import { ConsumerMessages, DeliverPolicy, JsMsg } from 'nats';
+import { ConsumeOptions, ConsumerMessages, DeliverPolicy, JsMsg } from 'nats';
 import type { NatsSession } from '../storage/session';
 import { allFilter } from '../subjects/subject';
-import { withTimeout } from '../util/timeout';
+import { consumeWithin, watchConsumer } from '../storage/consumerWatch';
+import { PULL_EXPIRES_MS } from '../storage/liveStream';
+import { collectGarbage } from '../backend/runtime';
+import { delay, withTimeout } from '../util/timeout';
 import { recordFromMessage } from './indexRecord';
 import { IndexChanges, JobIndex } from './jobIndex';
 import { loadSnapshot, saveSnapshot, StreamIdentity } from './snapshot';
@@ -42,6 +45,7 @@ export class Indexer {
   private targetSequence = 0;
   private messages: ConsumerMessages | undefined;
   private consumerDelete: (() => Promise<boolean>) | undefined;
+  private unwatch: (() => void) | undefined;
   private timers: NodeJS.Timeout[] = [];
   private dirty = false;
   private stopped = false;
@@ -152,7 +156,8 @@ export class Indexer {
     if (this.building || changes.reset) this.listener.progress(this.progress());
   }
 
-  private async follow(): Promise<void> {
+  /** `startWithinMs`: give up when the consumer has not started by then (a replacement placed on a dead node). */
+  private async follow(startWithinMs?: number): Promise<void> {
     const { js, streamName, prefix } = this.session;
     // On 2.9 a wildcard filter makes creating the consumer walk the whole stream's subject index;
     // when the filter is the stream's only subject it filters nothing, so it is left out.
@@ -166,8 +171,9 @@ export class Indexer {
     this.consumerDelete = () => consumer.delete();
     let awaitingBuild = this.building;
     this.index.setTracking(!awaitingBuild);
-    this.messages = await consumer.consume({
+    const consumeOptions: ConsumeOptions = {
       max_messages: 10_000,
+      expires: PULL_EXPIRES_MS,
       callback: (msg: JsMsg) => {
         const record = recordFromMessage(prefix, msg.subject, msg.seq, msg.data, msg.info.timestampNanos / 1e9);
         if (record) this.index.apply(record);
@@ -177,11 +183,34 @@ export class Indexer {
           void this.built();
         }
       },
-    });
+    };
+    const messages = await (startWithinMs === undefined ? consumer.consume(consumeOptions) : consumeWithin(consumer, consumeOptions, startWithinMs));
+    this.messages = messages;
+    this.unwatch = watchConsumer(this.session.nc, consumer, messages, this.session.timeoutMs, (reason) => void this.replaceConsumer(reason));
+  }
+
+  /** The consumer went with the cluster node that held it: follow again from the last indexed sequence. */
+  private async replaceConsumer(reason: string): Promise<void> {
+    this.listener.log(`index: the stream consumer was lost (${reason}); following again from sequence ${this.index.lastSeq + 1}`);
+    this.unwatch = undefined;
+    this.messages?.stop();
+    this.messages = undefined;
+    // It cannot answer a delete now; the server forgets it once its node is back and it stays inactive.
+    void this.consumerDelete?.().catch(() => undefined);
+    this.consumerDelete = undefined;
+    while (!this.stopped && !this.messages) {
+      try {
+        await this.follow(2 * this.session.timeoutMs);
+      } catch (error) {
+        this.listener.log(`index: cannot follow the stream yet: ${(error as Error).message}`);
+        await delay(1_000);
+      }
+    }
   }
 
   private async built(): Promise<void> {
     this.index.setTracking(true);
+    collectGarbage();
     this.listener.log(`index: built, ${this.index.indexedEvents} events over ${this.index.jobCount} jobs`);
     this.pushChanges();
     this.listener.progress(this.progress());
@@ -190,6 +219,8 @@ export class Indexer {
   }
 
   private async unfollow(): Promise<void> {
+    this.unwatch?.();
+    this.unwatch = undefined;
     this.messages?.stop();
     this.messages = undefined;
     const remove = this.consumerDelete;

@@ -38,7 +38,12 @@ export function desiredStreamConfig(name: string, prefix: string, limits: Stream
   };
 }
 
-const COMPARED = ['subjects', 'max_age', 'max_msgs', 'max_bytes', 'max_msg_size', 'duplicate_window', 'num_replicas', 'allow_direct'] as const;
+/**
+ * Settings brought in line on an existing stream. Not `num_replicas`: the replica count is chosen when
+ * the stream is created; a server 2.9 cluster applies a change in place, so "correcting" a user's R3
+ * stream to our default of 1 would silently drop its redundancy (and scaling up is an operator's call).
+ */
+const COMPARED = ['subjects', 'max_age', 'max_msgs', 'max_bytes', 'max_msg_size', 'duplicate_window', 'allow_direct'] as const;
 
 /** Which settings of an existing stream differ from what we want; the storage type cannot be changed in place. */
 export function configDifferences(current: StreamConfig, desired: Partial<StreamConfig>): string[] {
@@ -68,6 +73,7 @@ export async function ensureStream(jsm: JetStreamManager, desired: Partial<Strea
   }
   const changed = configDifferences(current, desired);
   if (changed.length === 0) return { action: 'unchanged', changed };
-  await jsm.streams.update(desired.name, { ...current, ...desired });
+  // The existing replica count stays (see COMPARED).
+  await jsm.streams.update(desired.name, { ...current, ...desired, num_replicas: current.num_replicas });
   return { action: 'updated', changed };
 }
