@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Status } from 'nats';
 import { ConfigError } from '../config/configError';
 import { describeConnection } from '../config/connection';
+import { describeNatsError } from '../config/natsErrors';
 import type { EmbeddedNats } from '../embedded/embeddedNats';
 import { Indexer, IndexerProgress } from '../index/indexer';
 import type { JobSummary } from '../index/jobSummary';
@@ -52,11 +53,9 @@ function jobItem({ sequences: _sequences, ...job }: JobSummary): JobItem {
   return job;
 }
 
+/** One line, as the CLI words it: a denied permission names the operation and the subject. */
 function describe(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  if (code === 'CONNECTION_REFUSED') return 'connection refused';
-  if (code === 'TIMEOUT') return 'no answer in time';
-  return (error as Error).message ?? String(error);
+  return describeNatsError(error);
 }
 
 /**

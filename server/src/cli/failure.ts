@@ -1,8 +1,10 @@
-/** One line that names what went wrong, for any error a command can end with. */
+import { describeNatsError } from '../config/natsErrors';
+
+/**
+ * One line that names what went wrong, for any error a command can end with: NATS errors as
+ * {@link describeNatsError} words them (a denied publish names the operation and the subject, a refused
+ * connection the address), anything else by its message.
+ */
 export function describeFailure(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as { code?: unknown }).code;
-  if (code === 'CONNECTION_REFUSED') return `connection refused`;
-  if (code === 'TIMEOUT') return `no answer in time`;
-  return error.message.split('\n')[0] ?? error.name;
+  return describeNatsError(error);
 }

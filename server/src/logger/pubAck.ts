@@ -145,7 +145,8 @@ export function readAck(data: Uint8Array, status?: number): AckVerdict {
     const error: ApiErrorBody = parsed.error;
     const code = typeof error.code === 'number' ? error.code : 0;
     const description = typeof error.description === 'string' ? error.description : 'no description';
-    const reason = `JetStream refused the message: ${description} (code ${code}${typeof error.err_code === 'number' ? `, err_code ${error.err_code}` : ''})`;
+    const tooLarge = error.err_code === 10054 ? ": it is larger than the stream's max_msg_size" : '';
+    const reason = `JetStream refused the message: ${description} (code ${code}${typeof error.err_code === 'number' ? `, err_code ${error.err_code}` : ''})${tooLarge}`;
     // 4xx: the request itself is wrong (too large, sealed stream, expectation failed) and stays wrong.
     // 5xx: the stream cannot take it right now (no leader, insufficient resources, store failed).
     return code >= 400 && code < 500 ? { kind: 'refused', reason } : { kind: 'retry', reason };

@@ -1,4 +1,4 @@
-import { nuid, StreamInfo } from 'nats';
+import { ErrorCode, NatsError, nuid, StreamInfo } from 'nats';
 import { encodeEvent } from '../codec/encode';
 import { decodeEvent } from '../codec/decode';
 import type { JobEvent } from '../model/event';
@@ -47,6 +47,11 @@ export interface Health {
   consumers: string[];
 }
 
+/** An event whose encoded size is over the server's or the stream's message size limit; nothing was stored. */
+export class EventTooLargeError extends Error {
+  override name = 'EventTooLargeError';
+}
+
 /** The seed's NATSJobEventStorage on JetStream, with its defects fixed (see shared/notes/seed-errata.md). */
 export class EventStorage {
   constructor(readonly session: NatsSession) {}
@@ -66,9 +71,28 @@ export class EventStorage {
   async store(event: JobEvent, shape?: SubjectShape, msgID: string = nuid.next()): Promise<StoredRef> {
     const subject = subjectForEvent(this.prefix, event, shape);
     event.nats_subject = subject;
-    const ack = await this.session.js.publish(subject, encodeEvent(event), { msgID, timeout: this.session.timeoutMs });
+    const data = encodeEvent(event);
+    let ack;
+    try {
+      ack = await this.session.js.publish(subject, data, { msgID, timeout: this.session.timeoutMs });
+    } catch (error) {
+      throw (await this.tooLarge(error, data.length)) ?? error;
+    }
     event.nats_sequence = ack.seq;
     return { seq: ack.seq, subject, duplicate: ack.duplicate };
+  }
+
+  /** nats.js says only "MAX_PAYLOAD_EXCEEDED", JetStream "message size exceeds maximum allowed": name the limit and the size. */
+  private async tooLarge(error: unknown, size: number): Promise<EventTooLargeError | undefined> {
+    if (error instanceof NatsError && error.code === ErrorCode.MaxPayloadExceeded) {
+      const max = this.session.nc.info?.max_payload;
+      return new EventTooLargeError(`event of ${size} bytes not stored: larger than the server's max_payload${max === undefined ? '' : ` of ${max} bytes`}`, { cause: error });
+    }
+    if ((error as { api_error?: { err_code?: unknown } }).api_error?.err_code === 10054) {
+      const max = await withTimeout(this.streamInfo(), this.session.timeoutMs, 'stream info').then((info) => info.config.max_msg_size, () => undefined);
+      return new EventTooLargeError(`event of ${size} bytes not stored: larger than the stream's max_msg_size${max === undefined ? '' : ` of ${max} bytes`}`, { cause: error });
+    }
+    return undefined;
   }
 
   /** One stored event by its stream sequence, by direct get: no consumer. */
