@@ -94,7 +94,8 @@ export class BackendProcess {
     if (this.child.exitCode === null) {
       const exited = new Promise((resolve) => this.child.once('exit', resolve));
       try {
-        await Promise.race([this.rpc.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 10_000))]);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([this.rpc.sendRequest('shutdown'), new Promise((r) => (timer = setTimeout(r, 10_000)))]).finally(() => clearTimeout(timer));
         await this.rpc.sendNotification('exit');
       } catch {
         this.child.kill('SIGKILL');

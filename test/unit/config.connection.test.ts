@@ -288,7 +288,9 @@ describe('connection settings', () => {
     assert.throws(() => toConnectOptions(resolveConnectionSettings({ nkey: empty }, bareEnv())), /empty\.nk contains no nkey seed/);
     const corrupt = join(root, 'corrupt.nk');
     const seed = seedText(user);
-    writeFileSync(corrupt, seed.slice(0, -1) + (seed.endsWith('A') ? 'B' : 'A'));
+    // A character in the middle: the last one can fall in base32 padding bits, which no check covers.
+    const middle = Math.floor(seed.length / 2);
+    writeFileSync(corrupt, seed.slice(0, middle) + (seed[middle] === 'A' ? 'B' : 'A') + seed.slice(middle + 1));
     assert.throws(() => toConnectOptions(resolveConnectionSettings({ nkey: corrupt }, bareEnv())), /corrupt\.nk holds a malformed nkey seed/);
     assert.throws(() => toConnectOptions(resolveConnectionSettings({ nkey: join(root, 'absent.nk') }, bareEnv())), /absent\.nk: file not found/);
   });
