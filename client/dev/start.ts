@@ -11,12 +11,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import { DEFAULT_SETTINGS } from '../../server/src/config/settings';
 import { DEFAULT_SERVER_URL } from '../../server/src/config/serverUrls';
 import { EmbeddedNats, findNatsServer } from '../../server/src/embedded/embeddedNats';
-import { INSTALL_HINT } from '../../server/src/backend/natsTarget';
+import { defaultServerAnswers, INSTALL_HINT } from '../../server/src/backend/natsTarget';
 import { EventStorage } from '../../server/src/storage/eventStorage';
 import { stopProcessTree } from '../../test/e2e/harness/processTree';
 import { emitSampleJobs, SAMPLE_JOBS } from '../../test/e2e/fixtures/sampleJobs';
@@ -58,19 +58,6 @@ function editorPort(): number {
   return port;
 }
 
-function answers(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = new Socket();
-    const finish = (ok: boolean): void => {
-      socket.destroy();
-      done(ok);
-    };
-    socket.setTimeout(timeoutMs, () => finish(false));
-    socket.once('error', () => finish(false));
-    socket.connect(port, host, () => finish(true));
-  });
-}
-
 function portFree(port: number): Promise<boolean> {
   return new Promise((done) => {
     const probe = createServer();
@@ -81,8 +68,7 @@ function portFree(port: number): Promise<boolean> {
 
 /** The NATS server the extension's default finds: one already on 4222, or one started here. */
 async function natsServer(): Promise<{ url: string; started?: EmbeddedNats }> {
-  const defaultUrl = new URL(DEFAULT_SERVER_URL);
-  if (await answers(defaultUrl.hostname, Number(defaultUrl.port))) return { url: DEFAULT_SERVER_URL };
+  if (await defaultServerAnswers()) return { url: DEFAULT_SERVER_URL };
   const binary = findNatsServer('');
   if (!binary) throw new StartError(INSTALL_HINT);
   const started = await EmbeddedNats.start(binary, NATS_STORE);

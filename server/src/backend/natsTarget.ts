@@ -27,6 +27,12 @@ function answers(host: string, port: number, timeoutMs: number): Promise<boolean
   });
 }
 
+/** Whether something listens on the default NATS address (nats://127.0.0.1:4222). */
+export function defaultServerAnswers(timeoutMs = 1_000): Promise<boolean> {
+  const url = new URL(DEFAULT_SERVER_URL);
+  return answers(url.hostname, Number(url.port), timeoutMs);
+}
+
 export function connectionInput(settings: BackendSettings): ConnectionInput {
   return {
     server: settings.serverUrl || undefined,
@@ -48,8 +54,7 @@ export function connectionInput(settings: BackendSettings): ConnectionInput {
 export async function chooseTarget(settings: BackendSettings, env: NodeJS.ProcessEnv = process.env): Promise<NatsTarget> {
   const resolved = resolveConnectionSettings(connectionInput(settings), env);
   if (resolved.sources.servers !== 'default') return { kind: 'configured', settings: resolved };
-  const defaultUrl = new URL(DEFAULT_SERVER_URL);
-  if (await answers(defaultUrl.hostname, Number(defaultUrl.port), 1_000)) return { kind: 'configured', settings: resolved };
+  if (await defaultServerAnswers()) return { kind: 'configured', settings: resolved };
   if (settings.embeddedServer === 'never') return { kind: 'none', reason: INSTALL_HINT };
   const binary = findNatsServer(settings.natsServerPath, env);
   if (!binary) {
