@@ -5,7 +5,7 @@
  * editor's logs. They run in order and build on the sample jobs stored before the editor starts.
  */
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -143,6 +143,14 @@ async function openTimelineFromPalette(page: Page, jobId: string): Promise<void>
       await page.keyboard.press('Escape');
     }
   }
+}
+
+/** The extension's backend processes: `dist/server.js` started over IPC by the language client. */
+function backendPids(): number[] {
+  return execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.includes('dist/server.js') && line.includes('--node-ipc'))
+    .map((line) => Number(line.trim().split(/\s+/)[0]));
 }
 
 async function imgCount(frame: Frame): Promise<number> {
@@ -413,6 +421,24 @@ describe('NAQ in a real editor', () => {
       await waitForVisible(treeRow(viewPane(page, 'Queues'), queue), 30_000, `queue "${queue}" stored after the restart`);
       await jobRow(page, 'Queued', jobId, 30_000);
       assert.equal(await page.evaluate(() => (window as unknown as { __naqE2eWindow?: number }).__naqE2eWindow), 1, 'the window was reloaded');
+    }),
+  );
+
+  test('g. the backend process killed: the extension starts it again and the views recover', { timeout: 120_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      await openNaqViews(page);
+      await waitForStatus(page, /^NAQ: connected\b/, 30_000);
+      const [before, ...others] = backendPids();
+      assert.ok(before !== undefined && others.length === 0, `one backend process runs (found ${[before, ...others].join(', ')})`);
+      process.kill(before, 'SIGKILL');
+      const after = await waitUntil(() => backendPids().find((pid) => pid !== before), { timeoutMs: 60_000, what: 'a new backend process' });
+      assert.notEqual(after, before);
+      await waitForStatus(page, /^NAQ: connected\b/, 60_000);
+      const jobId = `job-after-backend-crash-${run}`;
+      const queue = `after-crash-${run}`;
+      await emit(JobEvents.enqueued(jobId, queue));
+      await waitForVisible(treeRow(viewPane(page, 'Queues'), queue), 30_000, `queue "${queue}" stored after the backend restarted`);
+      await jobRow(page, 'Queued', jobId, 30_000);
     }),
   );
 });
