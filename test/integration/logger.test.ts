@@ -9,6 +9,7 @@ import { NatsSession } from '../../server/src/storage/session';
 import { SEED_LIMITS, StreamLimits } from '../../server/src/storage/streamConfig';
 import { InvalidIdError } from '../../server/src/subjects/tokens';
 import { delay, withTimeout } from '../../server/src/util/timeout';
+import { assertExactlyOnceInOrder, indexOf } from '../support/audit';
 import { NatsServer } from '../support/natsServer';
 
 const STREAM = 'NAQ_JOB_EVENTS';
@@ -105,30 +106,6 @@ function makeEvents(count: number, jobs: number, from = 0): JobEvent[] {
     );
   }
   return events;
-}
-
-const indexOf = (e: JobEvent): number => e.details.i as number;
-
-/** Each logged event stored exactly once, and each job's events in logging order. */
-function assertExactlyOnceInOrder(stored: Stored[], expected: number): void {
-  const ids = new Set(stored.map((s) => s.msgId));
-  assert.equal(ids.size, stored.length, 'a Nats-Msg-Id appears twice: duplicate stored');
-  assert.ok(!ids.has(''), 'a message without Nats-Msg-Id');
-  const seen = new Set<number>();
-  for (const s of stored) {
-    assert.ok(!seen.has(indexOf(s.event)), `event ${indexOf(s.event)} stored twice`);
-    seen.add(indexOf(s.event));
-  }
-  const missing: number[] = [];
-  for (let i = 0; i < expected; i++) if (!seen.has(i)) missing.push(i);
-  assert.deepEqual(missing.slice(0, 20), [], `${missing.length} events missing`);
-  assert.equal(stored.length, expected);
-  const lastPerJob = new Map<string, number>();
-  for (const s of stored) {
-    const previous = lastPerJob.get(s.event.job_id) ?? -1;
-    assert.ok(indexOf(s.event) > previous, `job ${s.event.job_id}: event ${indexOf(s.event)} stored after ${previous}`);
-    lastPerJob.set(s.event.job_id, indexOf(s.event));
-  }
 }
 
 test('stores every event exactly once, in order per job, with nats_subject in the payload and nats_sequence set', { timeout: 60_000 }, async () => {

@@ -11,7 +11,7 @@ import { delay, withTimeout } from '../../server/src/util/timeout';
 import { BackendProcess, backendSettings, SERVER_JS } from '../support/backendProcess';
 import { ClusterNode, NatsCluster } from '../support/cluster';
 import { PREFIX, STREAM } from '../support/storageFixture';
-import { assertExactlyOnceInOrder, eventually, numberedEvent, readAllMessages, streamMessages } from './audit';
+import { assertExactlyOnceInOrder, eventually, numberedEvent, readAllMessages, streamMessages } from '../support/audit';
 
 /**
  * A 3-node nats-server 2.9 cluster with the event stream replicated 3 times.
