@@ -18,6 +18,7 @@ import { DEFAULT_SERVER_URL } from '../../server/src/config/serverUrls';
 import { EmbeddedNats, findNatsServer } from '../../server/src/embedded/embeddedNats';
 import { defaultServerAnswers, INSTALL_HINT } from '../../server/src/backend/natsTarget';
 import { EventStorage } from '../../server/src/storage/eventStorage';
+import { QUIET_EDITOR_SETTINGS } from '../../test/e2e/harness/codeServer';
 import { stopProcessTree } from '../../test/e2e/harness/processTree';
 import { emitSampleJobs, SAMPLE_JOBS } from '../../test/e2e/fixtures/sampleJobs';
 
@@ -35,16 +36,10 @@ const SERVER_VARIABLES = ['NAQ_EVENT_STORAGE_URL', 'NAQ_JOB_QUEUE_URL'];
  * the user changed stays); nothing of NAQ's own is configured.
  */
 const EDITOR_SETTINGS: Record<string, unknown> = {
+  ...QUIET_EDITOR_SETTINGS,
   'workbench.startupEditor': 'readme',
   // The sample workspace lies inside this repository: no prompt to open the parent repository.
   'git.openRepositoryInParentFolders': 'never',
-  'workbench.tips.enabled': false,
-  'workbench.enableExperiments': false,
-  'telemetry.telemetryLevel': 'off',
-  'update.mode': 'none',
-  'extensions.autoCheckUpdates': false,
-  'extensions.autoUpdate': false,
-  'extensions.ignoreRecommendations': true,
 };
 
 class StartError extends Error {}

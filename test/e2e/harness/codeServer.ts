@@ -30,7 +30,7 @@ export interface CodeServerOptions {
  * Settings that keep the fresh profile quiet and deterministic: no welcome page or tips over the
  * editor area, and nothing that tries to reach the internet (there is none in CI).
  */
-const defaultSettings: Record<string, unknown> = {
+export const QUIET_EDITOR_SETTINGS: Readonly<Record<string, unknown>> = {
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
   'workbench.enableExperiments': false,
@@ -169,7 +169,7 @@ function prepareProfile(tempDir: string, options: CodeServerOptions): string[] {
   const extensionsDir = join(tempDir, 'extensions');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir);
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...defaultSettings, ...options.settings }, null, 2));
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_EDITOR_SETTINGS, ...options.settings }, null, 2));
   if (options.extensionPath !== undefined) linkExtension(resolve(options.extensionPath), extensionsDir);
   // Its own config file: otherwise code-server reads, and on first run writes, ~/.config/code-server.
   const configFile = join(tempDir, 'config.yaml');
