@@ -1,7 +1,8 @@
 /** Connect, disconnect, choose a NATS context, the status bar's action menu, logs. */
 import * as vscode from 'vscode';
 import { listContexts } from '../../../server/src/config/natsContext';
-import { updateSetting } from '../config/settings';
+import { redactUrl } from '../../../server/src/config/serverUrls';
+import { clearSetting, updateSetting } from '../config/settings';
 import type { Services } from '../services';
 import { phaseLabel } from '../status/statusBar';
 import { canList } from '../views/jobTree';
@@ -29,7 +30,7 @@ export function registerConnectionCommands(s: Services): vscode.Disposable[] {
   const chooseContext = async (): Promise<void> => {
     const list = listContexts();
     const current = vscode.workspace.getConfiguration('naq').get<string>('context', '');
-    type Item = vscode.QuickPickItem & { value: string };
+    type Item = vscode.QuickPickItem & { value: string; url?: string };
     const none: Item = {
       label: '$(circle-slash) No context',
       description: current === '' ? '(current)' : undefined,
@@ -45,6 +46,7 @@ export function registerConnectionCommands(s: Services): vscode.Disposable[] {
         description: [ctx.url ?? 'default URL', ...notes].join(' '),
         detail: ctx.problem ?? ctx.description,
         value: ctx.name,
+        url: ctx.url,
       });
     }
     const picked = answered(
@@ -54,6 +56,20 @@ export function registerConnectionCommands(s: Services): vscode.Disposable[] {
         matchOnDescription: true,
       }),
     );
+    // "naq.serverUrl" beats a context's URL (as --server does in the nats CLI): choosing a context
+    // while it is set would change nothing visible, so the user decides which server to use.
+    const serverUrl = vscode.workspace.getConfiguration('naq').get<string>('serverUrl', '').trim();
+    if (picked.url !== undefined && serverUrl !== '') {
+      const useContext = "Use the Context's Server";
+      const choice = await vscode.window.showWarningMessage(
+        `"naq.serverUrl" (${redactUrl(serverUrl)}) takes precedence over the server of context "${picked.value}" (${picked.url}).`,
+        { modal: true, detail: `Clear "naq.serverUrl" to connect to ${picked.url}, or keep it and take only the context's other settings (credentials, TLS).` },
+        useContext,
+        'Keep naq.serverUrl',
+      );
+      if (choice === undefined) return;
+      if (choice === useContext) await clearSetting('serverUrl');
+    }
     await updateSetting('context', picked.value);
     flash(`$(server) NAQ: ${picked.value ? `context "${picked.value}"` : 'no context'}`);
   };

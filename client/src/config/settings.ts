@@ -65,3 +65,11 @@ export async function updateSetting(key: string, value: unknown): Promise<void> 
         : vscode.ConfigurationTarget.Global;
   await config.update(key, value, target);
 }
+
+/** Removes a setting from the workspace and user settings, wherever it is set, so that its default applies. */
+export async function clearSetting(key: string): Promise<void> {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const inspected = config.inspect(key);
+  if (inspected?.workspaceValue !== undefined) await config.update(key, undefined, vscode.ConfigurationTarget.Workspace);
+  if (inspected?.globalValue !== undefined) await config.update(key, undefined, vscode.ConfigurationTarget.Global);
+}
