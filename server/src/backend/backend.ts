@@ -142,8 +142,7 @@ export class Backend {
   }
 
   listJobs(params: JobListParams): JobPage {
-    const { items, total } = this.index().listJobs(params);
-    return { items: items.map(jobItem), total };
+    return this.index().listJobs(params);
   }
 
   getJob(jobId: string): JobItem | null {
@@ -178,7 +177,7 @@ export class Backend {
     const read = await readSequences(storage.session, summary.sequences);
     if (read.missing.length > 0) {
       const missing = new Set(read.missing);
-      indexer.index.forgetSequences((seq) => missing.has(seq));
+      indexer.index.forgetJobSequences(jobId, (seq) => missing.has(seq));
     }
     const job = indexer.index.get(jobId);
     return { jobId, job: job ? jobItem(job) : null, events: read.events, problems: read.errors.map(problemOf), source: 'index' };

@@ -1,3 +1,4 @@
+import type { JobEvent } from '../model/event';
 import { parseSubject } from '../subjects/subject';
 import { peekFields } from './fieldPeek';
 
@@ -33,5 +34,21 @@ export function recordFromMessage(prefix: string, subject: string, seq: number, 
     errorType: fields.error_type ?? null,
     errorMessage: fields.error_message ?? null,
     durationMs: fields.duration_ms ?? null,
+  };
+}
+
+/** The record of an event already decoded (read by the CLI, say, rather than by the index's consumer). */
+export function recordFromEvent(event: JobEvent): IndexRecord {
+  return {
+    seq: event.nats_sequence ?? 0,
+    jobId: event.job_id,
+    type: event.event_type,
+    time: event.timestamp,
+    worker: event.worker_id,
+    queue: event.queue_name,
+    message: event.message,
+    errorType: event.error_type,
+    errorMessage: event.error_message,
+    durationMs: event.duration_ms,
   };
 }

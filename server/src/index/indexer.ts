@@ -126,7 +126,7 @@ export class Indexer {
         return;
       }
       const firstSeq = info.state.first_seq;
-      let forgotten = this.index.forgetSequences((seq) => seq < firstSeq);
+      let forgotten = this.index.forgetBelow(firstSeq);
       // Interior deletions (a purge by subject) show as fewer messages than the index holds.
       if (!this.building && this.index.lastSeq >= info.state.last_seq && info.state.messages < this.index.storedEventCount()) {
         const detailed = await this.session.jsm.streams.info(this.session.streamName, { deleted_details: true });

@@ -1,9 +1,10 @@
 import { addToStats, emptyStats, JobStats } from '../analytics/jobAnalytics';
-import { isWorkerJobId } from '../model/event';
-import type { IndexRecord } from './indexRecord';
-import type { JobStatus } from './jobStatus';
+import { isWorkerJobId, JobEvent } from '../model/event';
 import { isFailureType } from '../model/eventType';
-import { applyRecord, JobError, JobSummary, newSummary } from './jobSummary';
+import { IndexRecord, recordFromEvent } from './indexRecord';
+import type { JobStatus } from './jobStatus';
+import type { JobError, JobOverview, JobSummary } from './jobSummary';
+import { JobRow, JobTable } from './jobTable';
 
 export type StatusCounts = Partial<Record<JobStatus, number>>;
 
@@ -36,31 +37,26 @@ export interface IndexChanges {
   failed: { jobId: string; error: JobError | null }[];
 }
 
-/**
- * A job id split out of a subject is a slice that keeps the whole subject string alive; the index
- * keeps 200,000 of them, so it keeps a copy of its own.
- */
-function ownCopy(text: string): string {
-  return (' ' + text).slice(1);
-}
-
 function noChanges(): IndexChanges {
   return { reset: false, jobs: new Set(), queues: new Set(), workers: new Set(), failed: [] };
 }
 
+/** Where a job is counted: its status, queue and worker (name numbers, -1 for none). */
+interface Placement {
+  status: JobStatus;
+  queue: number;
+  worker: number;
+}
+
 /**
- * Jobs, queues and workers as the stream tells them, kept in memory. The job map's insertion order is
- * the order of last activity, so the newest jobs are at its end and the least recently active at its
- * front, where eviction takes them when `maxJobs` is reached.
+ * Jobs, queues and workers as the stream tells them, kept in memory. Jobs are rows of a JobTable,
+ * ordered by last activity: pages list the newest first, and when `maxJobs` is reached the least
+ * recently active job is evicted.
  */
 export class JobIndex {
-  private readonly jobs = new Map<string, JobSummary>();
+  readonly table = new JobTable();
   private readonly queues = new Map<string, GroupEntry>();
   private readonly workers = new Map<string, WorkerEntry>();
-  /** Queue and worker names and event types repeat in every event: one string each. */
-  private readonly names = new Map<string, string>();
-  private newestFirst: JobSummary[] | undefined;
-  private newest: JobSummary | undefined;
   /**
    * While the index is being built nobody needs to hear about each job: per-job changes are not
    * collected, and the end of the build is announced as one reset.
@@ -73,63 +69,75 @@ export class JobIndex {
 
   constructor(readonly maxJobs = 1_000_000) {}
 
+  /** The index of a set of events read in stream order (worker lifecycle records aside). */
+  static of(events: Iterable<JobEvent>): JobIndex {
+    const index = new JobIndex(Number.POSITIVE_INFINITY);
+    for (const event of events) index.apply(recordFromEvent(event));
+    return index;
+  }
+
   get jobCount(): number {
-    return this.jobs.size;
+    return this.table.size;
   }
 
   get(jobId: string): JobSummary | undefined {
-    return this.jobs.get(jobId);
+    const slot = this.table.find(jobId);
+    return slot === undefined ? undefined : this.table.summary(slot);
   }
 
   apply(record: IndexRecord): void {
-    this.lastSeq = Math.max(this.lastSeq, record.seq);
+    if (record.seq > this.lastSeq) this.lastSeq = record.seq;
     this.indexedEvents++;
     addToStats(this.stats, { event_type: record.type, worker_id: record.worker, queue_name: record.queue, duration_ms: record.durationMs });
     if (isWorkerJobId(record.jobId)) {
       this.workerLifecycle(record);
       return;
     }
-    let summary = this.jobs.get(record.jobId);
-    if (!summary) {
-      summary = newSummary(ownCopy(record.jobId), record.time);
-      this.jobs.set(record.jobId, summary);
-    } else if (this.newest !== summary) {
-      // Re-inserting moves the job to the end: the map stays ordered by last activity.
-      this.jobs.delete(record.jobId);
-      this.jobs.set(record.jobId, summary);
+    const { table } = this;
+    let slot = table.find(record.jobId);
+    let before: Placement | undefined;
+    if (slot === undefined) {
+      slot = table.add(record.jobId, record.time);
+    } else {
+      table.touch(slot);
+      before = this.placement(slot);
     }
-    this.newest = summary;
-    const before: Pick<JobSummary, 'status' | 'queue' | 'worker'> = { status: summary.status, queue: summary.queue, worker: summary.worker };
-    // Tokens split from a subject can be slices that keep the whole subject alive: keep one copy each.
-    record.type = this.intern(record.type);
-    if (record.queue !== null) record.queue = this.intern(record.queue);
-    if (record.worker !== null) record.worker = this.intern(record.worker);
-    applyRecord(summary, record);
-    this.regroup(summary, before);
+    table.apply(slot, record);
+    this.regroup(slot, before);
     if (this.tracking) {
-      if (isFailureType(record.type)) this.changes.failed.push({ jobId: summary.jobId, error: summary.lastError });
-      this.changes.jobs.add(summary.jobId);
+      const jobId = table.jobId(slot);
+      if (isFailureType(record.type)) this.changes.failed.push({ jobId, error: table.lastErrorOf(slot) });
+      this.changes.jobs.add(jobId);
     }
-    this.newestFirst = undefined;
-    if (this.jobs.size > this.maxJobs) this.evictOldest();
+    if (table.size > this.maxJobs) this.evictOldest();
   }
 
   /** Jobs newest activity first, filtered, one page of them and the total that matched. */
-  listJobs(query: JobQuery): { items: JobSummary[]; total: number } {
-    const ordered = (this.newestFirst ??= [...this.jobs.values()].reverse());
+  listJobs(query: JobQuery): { items: JobOverview[]; total: number } {
+    const { table } = this;
     const search = query.search?.toLowerCase();
-    const filtered = query.queue === undefined && query.worker === undefined && query.status === undefined && !search;
-    if (filtered) return { items: ordered.slice(query.offset, query.offset + query.limit), total: ordered.length };
-    const items: JobSummary[] = [];
-    let total = 0;
-    for (const job of ordered) {
-      if (query.status !== undefined && job.status !== query.status) continue;
-      if (query.queue !== undefined && job.queue !== query.queue) continue;
-      if (query.worker !== undefined && job.worker !== query.worker) continue;
-      if (search && !job.jobId.toLowerCase().includes(search) && !(job.lastError?.message ?? '').toLowerCase().includes(search)) continue;
-      if (total >= query.offset && items.length < query.limit) items.push(job);
-      total++;
+    const items: JobOverview[] = [];
+    const end = query.offset + query.limit;
+    if (query.queue === undefined && query.worker === undefined && query.status === undefined && !search) {
+      let position = 0;
+      table.newestFirst((slot) => {
+        if (position >= end) return false;
+        if (position++ >= query.offset) items.push(table.overview(slot));
+        return true;
+      });
+      return { items, total: table.size };
     }
+    const queue = query.queue === undefined ? undefined : (table.names.find(query.queue) ?? -2);
+    const worker = query.worker === undefined ? undefined : (table.names.find(query.worker) ?? -2);
+    let total = 0;
+    table.newestFirst((slot) => {
+      if (query.status !== undefined && table.statusOf(slot) !== query.status) return;
+      if (queue !== undefined && table.queueId(slot) !== queue) return;
+      if (worker !== undefined && table.workerId(slot) !== worker) return;
+      if (search && !table.jobId(slot).toLowerCase().includes(search) && !(table.lastErrorOf(slot)?.message ?? '').toLowerCase().includes(search)) return;
+      if (total >= query.offset && total < end) items.push(table.overview(slot));
+      total++;
+    });
     return { items, total };
   }
 
@@ -143,45 +151,42 @@ export class JobIndex {
 
   /** Removes a job and what it counted for (its events were deleted). */
   removeJob(jobId: string): boolean {
-    const summary = this.jobs.get(jobId);
-    if (!summary) return false;
-    this.jobs.delete(jobId);
-    if (this.newest === summary) this.newest = undefined;
-    this.ungroup(summary);
-    this.changes.jobs.add(jobId);
-    this.newestFirst = undefined;
+    const slot = this.table.find(jobId);
+    if (slot === undefined) return false;
+    this.removeSlot(slot);
     return true;
   }
 
-  /** Forgets sequences that are gone from the stream (expired, purged); jobs left without any are removed. */
+  /** Forgets every sequence below the stream's first (expired, purged); jobs left without any are removed. */
+  forgetBelow(firstSeq: number): number {
+    if (!this.table.holdsBelow(firstSeq)) return 0;
+    const removed = this.forgetSequences((seq) => seq < firstSeq);
+    this.table.forgotBelow(firstSeq);
+    return removed;
+  }
+
+  /** Forgets sequences that are gone from the stream; jobs left without any are removed. */
   forgetSequences(gone: (seq: number) => boolean): number {
     let removed = 0;
-    for (const summary of [...this.jobs.values()]) {
-      const kept = summary.sequences.filter((seq) => !gone(seq));
-      if (kept.length === summary.sequences.length) continue;
-      removed += summary.sequences.length - kept.length;
-      summary.sequences = kept;
-      summary.eventCount = kept.length;
-      if (kept.length === 0) this.removeJob(summary.jobId);
-      else this.changes.jobs.add(summary.jobId);
-    }
+    for (const slot of this.table.oldestFirst()) removed += this.forgetIn(slot, gone);
     return removed;
+  }
+
+  /** The same for one job (a timeline found some of its events gone). */
+  forgetJobSequences(jobId: string, gone: (seq: number) => boolean): number {
+    const slot = this.table.find(jobId);
+    return slot === undefined ? 0 : this.forgetIn(slot, gone);
   }
 
   /** Events the index holds sequences for. */
   storedEventCount(): number {
-    let total = 0;
-    for (const summary of this.jobs.values()) total += summary.sequences.length;
-    return total;
+    return this.table.sequenceCount;
   }
 
   clear(): void {
-    this.jobs.clear();
+    this.table.clear();
     this.queues.clear();
     this.workers.clear();
-    this.names.clear();
-    this.newestFirst = undefined;
-    this.newest = undefined;
     this.stats = emptyStats();
     this.lastSeq = 0;
     this.indexedEvents = 0;
@@ -193,8 +198,6 @@ export class JobIndex {
   setTracking(tracking: boolean): void {
     if (this.tracking === tracking) return;
     this.tracking = tracking;
-    // Arrays grown by push keep spare room; after a build, exact copies hold the same for far less memory.
-    if (tracking) for (const summary of this.jobs.values()) summary.sequences = summary.sequences.slice();
     this.changes = noChanges();
     this.changes.reset = tracking;
   }
@@ -207,22 +210,14 @@ export class JobIndex {
     return changes;
   }
 
-  /** Every job, least recently active first: the order a snapshot keeps. */
-  allJobs(): IterableIterator<JobSummary> {
-    return this.jobs.values();
-  }
-
   allWorkers(): IterableIterator<WorkerEntry> {
     return this.workers.values();
   }
 
-  /** Puts back a job from a snapshot, in snapshot order. */
-  restoreJob(summary: JobSummary): void {
-    summary.queue = summary.queue === null ? null : this.intern(summary.queue);
-    summary.worker = summary.worker === null ? null : this.intern(summary.worker);
-    this.jobs.set(summary.jobId, summary);
-    this.regroup(summary, { status: summary.status, queue: null, worker: null }, true);
-    this.newestFirst = undefined;
+  /** Puts back a job from a snapshot, in snapshot order (oldest activity first). */
+  restoreJob(row: JobRow): void {
+    this.table.restore(row);
+    this.regroup(this.table.find(row.jobId) as number, undefined);
   }
 
   restoreWorker(id: string, lastState: string | null, lastSeen: number): void {
@@ -231,18 +226,30 @@ export class JobIndex {
     entry.lastSeen = lastSeen;
   }
 
-  private intern(name: string): string {
-    const known = this.names.get(name);
-    if (known !== undefined) return known;
-    this.names.set(name, name);
-    return name;
+  private placement(slot: number): Placement {
+    return { status: this.table.statusOf(slot), queue: this.table.queueId(slot), worker: this.table.workerId(slot) };
+  }
+
+  private forgetIn(slot: number, gone: (seq: number) => boolean): number {
+    const removed = this.table.forgetSequences(slot, gone);
+    if (removed === 0) return 0;
+    if (this.table.sequenceCountOf(slot) === 0) this.removeSlot(slot);
+    else this.changes.jobs.add(this.table.jobId(slot));
+    return removed;
+  }
+
+  private removeSlot(slot: number): void {
+    const jobId = this.table.jobId(slot);
+    this.count(this.placement(slot), -1);
+    this.table.remove(slot);
+    this.changes.jobs.add(jobId);
   }
 
   private worker(id: string): WorkerEntry {
     let entry = this.workers.get(id);
     if (!entry) {
-      entry = { name: this.intern(id), counts: {}, total: 0, lastState: null, lastSeen: 0 };
-      this.workers.set(id, entry);
+      entry = { name: this.table.names.intern(id), counts: {}, total: 0, lastState: null, lastSeen: 0 };
+      this.workers.set(entry.name, entry);
     }
     return entry;
   }
@@ -250,8 +257,8 @@ export class JobIndex {
   private queue(name: string): GroupEntry {
     let entry = this.queues.get(name);
     if (!entry) {
-      entry = { name, counts: {}, total: 0 };
-      this.queues.set(name, entry);
+      entry = { name: this.table.names.intern(name), counts: {}, total: 0 };
+      this.queues.set(entry.name, entry);
     }
     return entry;
   }
@@ -259,43 +266,39 @@ export class JobIndex {
   private workerLifecycle(record: IndexRecord): void {
     const id = record.worker ?? record.jobId.slice('worker:'.length);
     const entry = this.worker(id);
-    entry.lastState = record.type;
+    entry.lastState = this.table.names.intern(record.type);
     entry.lastSeen = Math.max(entry.lastSeen, record.time);
-    if (this.tracking) this.changes.workers.add(id);
+    if (this.tracking) this.changes.workers.add(entry.name);
   }
 
-  private regroup(summary: JobSummary, before: { status: JobStatus; queue: string | null; worker: string | null }, fresh = false): void {
-    if (!fresh && before.status === summary.status && before.queue === summary.queue && before.worker === summary.worker) {
-      if (this.tracking && summary.queue) this.changes.queues.add(summary.queue);
-      if (this.tracking && summary.worker) this.changes.workers.add(summary.worker);
+  /** Moves a job's counts from where it was (`before`; none for a new job) to where it is now. */
+  private regroup(slot: number, before: Placement | undefined): void {
+    const after = this.placement(slot);
+    if (before && before.status === after.status && before.queue === after.queue && before.worker === after.worker) {
+      if (this.tracking && after.queue >= 0) this.changes.queues.add(this.table.names.name(after.queue));
+      if (this.tracking && after.worker >= 0) this.changes.workers.add(this.table.names.name(after.worker));
       return;
     }
-    if (!fresh) this.ungroup({ jobId: summary.jobId, ...before });
-    if (summary.queue) this.count(this.queue(summary.queue), summary, 1);
-    if (summary.worker) this.count(this.worker(summary.worker), summary, 1);
+    if (before) this.count(before, -1);
+    this.count(after, 1);
   }
 
-  private ungroup(summary: Pick<JobSummary, 'jobId' | 'status' | 'queue' | 'worker'>): void {
-    if (summary.queue) {
-      const entry = this.queues.get(summary.queue);
-      if (entry) this.count(entry, summary, -1);
-    }
-    if (summary.worker) {
-      const entry = this.workers.get(summary.worker);
-      if (entry) this.count(entry, summary, -1);
-    }
+  private count(placement: Placement, delta: 1 | -1): void {
+    const { names } = this.table;
+    if (placement.queue >= 0) this.countIn(this.queue(names.name(placement.queue)), placement.status, delta, this.changes.queues);
+    if (placement.worker >= 0) this.countIn(this.worker(names.name(placement.worker)), placement.status, delta, this.changes.workers);
   }
 
-  private count(entry: GroupEntry, summary: Pick<JobSummary, 'status'>, delta: 1 | -1): void {
-    const next = (entry.counts[summary.status] ?? 0) + delta;
-    if (next > 0) entry.counts[summary.status] = next;
-    else delete entry.counts[summary.status];
+  private countIn(entry: GroupEntry, status: JobStatus, delta: 1 | -1, changed: Set<string>): void {
+    const next = (entry.counts[status] ?? 0) + delta;
+    if (next > 0) entry.counts[status] = next;
+    else delete entry.counts[status];
     entry.total += delta;
-    if (this.tracking) (this.queues.get(entry.name) === entry ? this.changes.queues : this.changes.workers).add(entry.name);
+    if (this.tracking) changed.add(entry.name);
   }
 
   private evictOldest(): void {
-    const oldest = this.jobs.keys().next();
-    if (!oldest.done) this.removeJob(oldest.value);
+    const oldest = this.table.oldestSlot();
+    if (oldest !== undefined) this.removeSlot(oldest);
   }
 }

@@ -5,7 +5,7 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { JobStats } from '../analytics/jobAnalytics';
 import type { GroupEntry, JobQuery, StatusCounts } from '../index/jobIndex';
-import type { JobError, JobSummary } from '../index/jobSummary';
+import type { JobError, JobOverview } from '../index/jobSummary';
 import type { JobEvent, JobEventInit } from '../model/event';
 import type { SampleScenario } from '../model/samples';
 import type { SubjectShape } from '../subjects/subject';
@@ -72,7 +72,7 @@ export namespace StateRequest {
 // ---- Jobs, queues, workers ----
 
 /** A job as the index summarises it, without the sequences of its events. */
-export type JobItem = Omit<JobSummary, 'sequences'>;
+export type JobItem = JobOverview;
 
 /** A page of jobs, filtered; `search` matches job ids and last error messages, case-insensitively. */
 export type JobListParams = JobQuery;

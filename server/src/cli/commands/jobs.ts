@@ -1,6 +1,6 @@
 import { isoTime, printable } from '../../model/eventLine';
 import { isJobStatus, JOB_STATUSES } from '../../index/jobStatus';
-import { summarize } from '../../index/jobSummary';
+import { JobIndex } from '../../index/jobIndex';
 import type { EventStorage } from '../../storage/eventStorage';
 import { CliArgs, stringOption } from '../args';
 import { UsageError } from '../usage';
@@ -12,14 +12,9 @@ export async function jobs(storage: EventStorage, args: CliArgs, print: (line: s
   const worker = stringOption(args, 'worker');
   const { events, errors } = await storage.list();
   if (errors.length > 0) warn(`${errors.length} payloads in the stream are not job events (first: ${printable(errors[0]?.message ?? '')})`);
-  const selected = [...summarize(events).values()].filter(
-    (job) =>
-      (status === undefined || job.status === status) &&
-      (queue === undefined || job.queue === queue) &&
-      (worker === undefined || job.worker === worker),
-  );
+  const selected = JobIndex.of(events).listJobs({ offset: 0, limit: Number.POSITIVE_INFINITY, status, queue, worker }).items;
   if (args.values.json) {
-    print(JSON.stringify(selected.map(({ sequences: _sequences, ...job }) => job), null, 2));
+    print(JSON.stringify(selected, null, 2));
     return;
   }
   for (const job of selected) {

@@ -1,0 +1,345 @@
+import { isFailureType } from '../model/eventType';
+import type { IndexRecord } from './indexRecord';
+import { JOB_STATUSES, JobStatus, statusAfter } from './jobStatus';
+import type { JobError, JobOverview, JobSummary } from './jobSummary';
+import { NameTable } from './nameTable';
+
+const NONE = -1;
+const STATUS_CODES = new Map<JobStatus, number>(JOB_STATUSES.map((status, code) => [status, code]));
+const UNKNOWN = STATUS_CODES.get('unknown') as number;
+
+type Column = Uint8Array | Int32Array | Uint32Array | Float64Array;
+
+function grown<T extends Column>(column: T, length: number): T {
+  if (length <= column.length) return column;
+  const next = new (column.constructor as new (length: number) => T)(Math.max(length, column.length * 2));
+  next.set(column);
+  return next;
+}
+
+/** One job's row as a snapshot stores it; `sequences` ascending. */
+export interface JobRow extends JobOverview {
+  sequences: ArrayLike<number>;
+}
+
+/**
+ * Every job's summary in columns of typed arrays, one row (a slot) per job: 200,000 jobs as objects,
+ * each with its own array of sequences, cost about 400 bytes a job and long garbage-collection pauses;
+ * as columns they cost about a third of that and the collector has almost nothing to walk.
+ *
+ * Rows are also linked in order of last activity (a job moves to the newest end when an event of it
+ * arrives), which is the order pages list them in and eviction takes them from. A job's stream
+ * sequences are a linked list of cells in one shared pool, appended in stream order.
+ */
+export class JobTable {
+  readonly names = new NameTable();
+  private readonly slotOf = new Map<string, number>();
+  private ids: string[] = [];
+  private lastMessage: (string | null)[] = [];
+  private readonly errors = new Map<number, JobError>();
+  private status = new Uint8Array(1024);
+  private queue = new Int32Array(1024);
+  private worker = new Int32Array(1024);
+  private lastType = new Int32Array(1024);
+  private firstTime = new Float64Array(1024);
+  private lastTime = new Float64Array(1024);
+  private attempts = new Uint32Array(1024);
+  private eventCount = new Uint32Array(1024);
+  private older = new Int32Array(1024);
+  private newer = new Int32Array(1024);
+  private seqHead = new Int32Array(1024);
+  private seqTail = new Int32Array(1024);
+  private seqCount = new Uint32Array(1024);
+  private cellSeq = new Float64Array(4096);
+  private cellNext = new Int32Array(4096);
+  private cellsUsed = 0;
+  private freeCell = NONE;
+  private slotsUsed = 0;
+  private readonly freeSlots: number[] = [];
+  private oldest = NONE;
+  private newest = NONE;
+  /** Sequences held over all jobs. */
+  sequenceCount = 0;
+  /** No sequence below this is held (a lower bound, tightened by `forgetBelow`). */
+  private lowestSequence = Number.POSITIVE_INFINITY;
+
+  get size(): number {
+    return this.slotOf.size;
+  }
+
+  find(jobId: string): number | undefined {
+    return this.slotOf.get(jobId);
+  }
+
+  /** A new row for `jobId`, the newest. */
+  add(jobId: string, time: number): number {
+    const slot = this.freeSlots.pop() ?? this.slotsUsed++;
+    if (slot >= this.status.length) this.growRows(slot + 1);
+    // A job id split out of a subject can be a slice that keeps the whole subject alive: keep a copy.
+    const id = (' ' + jobId).slice(1);
+    this.ids[slot] = id;
+    this.slotOf.set(id, slot);
+    this.status[slot] = UNKNOWN;
+    this.queue[slot] = NONE;
+    this.worker[slot] = NONE;
+    this.lastType[slot] = NONE;
+    this.firstTime[slot] = time;
+    this.lastTime[slot] = time;
+    this.attempts[slot] = 0;
+    this.eventCount[slot] = 0;
+    this.lastMessage[slot] = null;
+    this.seqHead[slot] = NONE;
+    this.seqTail[slot] = NONE;
+    this.seqCount[slot] = 0;
+    this.linkNewest(slot);
+    return slot;
+  }
+
+  /** Moves a row to the newest end of the activity order. */
+  touch(slot: number): void {
+    if (slot === this.newest) return;
+    this.unlink(slot);
+    this.linkNewest(slot);
+  }
+
+  remove(slot: number): void {
+    this.unlink(slot);
+    this.sequenceCount -= this.seqCount[slot] as number;
+    for (let cell = this.seqHead[slot] as number; cell !== NONE; ) {
+      const next = this.cellNext[cell] as number;
+      this.releaseCell(cell);
+      cell = next;
+    }
+    this.slotOf.delete(this.ids[slot] as string);
+    this.ids[slot] = '';
+    this.lastMessage[slot] = null;
+    this.errors.delete(slot);
+    this.freeSlots.push(slot);
+  }
+
+  clear(): void {
+    this.slotOf.clear();
+    this.ids = [];
+    this.lastMessage = [];
+    this.errors.clear();
+    this.names.clear();
+    this.freeSlots.length = 0;
+    this.slotsUsed = 0;
+    this.cellsUsed = 0;
+    this.freeCell = NONE;
+    this.oldest = NONE;
+    this.newest = NONE;
+    this.sequenceCount = 0;
+    this.lowestSequence = Number.POSITIVE_INFINITY;
+  }
+
+  /** Folds one event, in stream order, into its job's row. */
+  apply(slot: number, record: IndexRecord): void {
+    const status = statusAfter(this.statusOf(slot), record.type);
+    this.status[slot] = STATUS_CODES.get(status) as number;
+    if (record.queue) this.queue[slot] = this.names.id(record.queue);
+    if (record.worker) this.worker[slot] = this.names.id(record.worker);
+    if (record.time < (this.firstTime[slot] as number)) this.firstTime[slot] = record.time;
+    if (record.time > (this.lastTime[slot] as number)) this.lastTime[slot] = record.time;
+    if (record.type === 'started' || record.type === 'retry_started') this.attempts[slot]++;
+    // A failure without details (max_retries_exceeded, say) keeps the error that caused it.
+    if (record.errorType || record.errorMessage || (isFailureType(record.type) && !this.errors.has(slot))) {
+      this.errors.set(slot, { type: record.errorType, message: record.errorMessage, eventType: this.names.intern(record.type), seq: record.seq || null });
+    }
+    this.lastType[slot] = this.names.id(record.type);
+    this.lastMessage[slot] = record.message;
+    this.eventCount[slot]++;
+    if (record.seq > 0) this.appendSequence(slot, record.seq);
+  }
+
+  /** Puts back a row as a snapshot kept it; rows come oldest activity first. */
+  restore(row: JobRow): void {
+    const slot = this.add(row.jobId, row.firstTime);
+    this.status[slot] = STATUS_CODES.get(row.status) ?? UNKNOWN;
+    this.queue[slot] = row.queue === null ? NONE : this.names.id(row.queue);
+    this.worker[slot] = row.worker === null ? NONE : this.names.id(row.worker);
+    this.lastType[slot] = row.lastEventType === '' ? NONE : this.names.id(row.lastEventType);
+    this.lastTime[slot] = row.lastTime;
+    this.attempts[slot] = row.attempts;
+    this.eventCount[slot] = row.eventCount;
+    this.lastMessage[slot] = row.lastMessage;
+    if (row.lastError) this.errors.set(slot, { ...row.lastError, eventType: this.names.intern(row.lastError.eventType) });
+    for (let i = 0; i < row.sequences.length; i++) this.appendSequence(slot, row.sequences[i] as number);
+  }
+
+  jobId(slot: number): string {
+    return this.ids[slot] as string;
+  }
+
+  statusOf(slot: number): JobStatus {
+    return JOB_STATUSES[this.status[slot] as number] as JobStatus;
+  }
+
+  /** Name numbers (see `names`), or -1. */
+  queueId(slot: number): number {
+    return this.queue[slot] as number;
+  }
+
+  workerId(slot: number): number {
+    return this.worker[slot] as number;
+  }
+
+  lastErrorOf(slot: number): JobError | null {
+    return this.errors.get(slot) ?? null;
+  }
+
+  overview(slot: number): JobOverview {
+    const queue = this.queue[slot] as number;
+    const worker = this.worker[slot] as number;
+    const lastType = this.lastType[slot] as number;
+    const error = this.errors.get(slot);
+    return {
+      jobId: this.ids[slot] as string,
+      status: this.statusOf(slot),
+      queue: queue === NONE ? null : this.names.name(queue),
+      worker: worker === NONE ? null : this.names.name(worker),
+      firstTime: this.firstTime[slot] as number,
+      lastTime: this.lastTime[slot] as number,
+      attempts: this.attempts[slot] as number,
+      lastError: error ? { ...error } : null,
+      lastEventType: lastType === NONE ? '' : this.names.name(lastType),
+      lastMessage: this.lastMessage[slot] ?? null,
+      eventCount: this.eventCount[slot] as number,
+    };
+  }
+
+  summary(slot: number): JobSummary {
+    return { ...this.overview(slot), sequences: this.sequences(slot) };
+  }
+
+  sequences(slot: number): number[] {
+    const out: number[] = [];
+    for (let cell = this.seqHead[slot] as number; cell !== NONE; cell = this.cellNext[cell] as number) out.push(this.cellSeq[cell] as number);
+    return out;
+  }
+
+  /** Rows newest activity first until `visit` returns false. */
+  newestFirst(visit: (slot: number) => boolean | void): void {
+    for (let slot = this.newest; slot !== NONE; slot = this.older[slot] as number) if (visit(slot) === false) return;
+  }
+
+  /** Rows oldest activity first: the order a snapshot keeps. */
+  *oldestFirst(): IterableIterator<number> {
+    for (let slot = this.oldest; slot !== NONE; ) {
+      const next = this.newer[slot] as number;
+      yield slot;
+      slot = next;
+    }
+  }
+
+  oldestSlot(): number | undefined {
+    return this.oldest === NONE ? undefined : this.oldest;
+  }
+
+  /**
+   * Drops a row's sequences for which `gone` holds; the event count follows. Returns how many went;
+   * the caller removes a row left without any.
+   */
+  forgetSequences(slot: number, gone: (seq: number) => boolean): number {
+    let removed = 0;
+    let previous = NONE;
+    for (let cell = this.seqHead[slot] as number; cell !== NONE; ) {
+      const next = this.cellNext[cell] as number;
+      if (gone(this.cellSeq[cell] as number)) {
+        if (previous === NONE) this.seqHead[slot] = next;
+        else this.cellNext[previous] = next;
+        if (this.seqTail[slot] === cell) this.seqTail[slot] = previous;
+        this.releaseCell(cell);
+        removed++;
+      } else {
+        previous = cell;
+      }
+      cell = next;
+    }
+    if (removed > 0) {
+      this.seqCount[slot] -= removed;
+      this.eventCount[slot] = this.seqCount[slot] as number;
+      this.sequenceCount -= removed;
+    }
+    return removed;
+  }
+
+  /** Whether any sequence below `firstSeq` may still be held: cheap, so expiry checks can run often. */
+  holdsBelow(firstSeq: number): boolean {
+    return this.sequenceCount > 0 && this.lowestSequence < firstSeq;
+  }
+
+  /** Called after every row was cleared of sequences below `firstSeq`. */
+  forgotBelow(firstSeq: number): void {
+    this.lowestSequence = Math.max(this.lowestSequence, firstSeq);
+  }
+
+  sequenceCountOf(slot: number): number {
+    return this.seqCount[slot] as number;
+  }
+
+  private appendSequence(slot: number, seq: number): void {
+    const cell = this.takeCell();
+    this.cellSeq[cell] = seq;
+    this.cellNext[cell] = NONE;
+    const tail = this.seqTail[slot] as number;
+    if (tail === NONE) this.seqHead[slot] = cell;
+    else this.cellNext[tail] = cell;
+    this.seqTail[slot] = cell;
+    this.seqCount[slot]++;
+    this.sequenceCount++;
+    if (seq < this.lowestSequence) this.lowestSequence = seq;
+  }
+
+  private takeCell(): number {
+    if (this.freeCell !== NONE) {
+      const cell = this.freeCell;
+      this.freeCell = this.cellNext[cell] as number;
+      return cell;
+    }
+    const cell = this.cellsUsed++;
+    if (cell >= this.cellSeq.length) {
+      this.cellSeq = grown(this.cellSeq, cell + 1);
+      this.cellNext = grown(this.cellNext, cell + 1);
+    }
+    return cell;
+  }
+
+  private releaseCell(cell: number): void {
+    this.cellNext[cell] = this.freeCell;
+    this.freeCell = cell;
+  }
+
+  private linkNewest(slot: number): void {
+    this.older[slot] = this.newest;
+    this.newer[slot] = NONE;
+    if (this.newest !== NONE) this.newer[this.newest] = slot;
+    this.newest = slot;
+    if (this.oldest === NONE) this.oldest = slot;
+  }
+
+  private unlink(slot: number): void {
+    const older = this.older[slot] as number;
+    const newer = this.newer[slot] as number;
+    if (older === NONE) this.oldest = newer;
+    else this.newer[older] = newer;
+    if (newer === NONE) this.newest = older;
+    else this.older[newer] = older;
+  }
+
+  private growRows(length: number): void {
+    this.status = grown(this.status, length);
+    this.queue = grown(this.queue, length);
+    this.worker = grown(this.worker, length);
+    this.lastType = grown(this.lastType, length);
+    this.firstTime = grown(this.firstTime, length);
+    this.lastTime = grown(this.lastTime, length);
+    this.attempts = grown(this.attempts, length);
+    this.eventCount = grown(this.eventCount, length);
+    this.older = grown(this.older, length);
+    this.newer = grown(this.newer, length);
+    this.seqHead = grown(this.seqHead, length);
+    this.seqTail = grown(this.seqTail, length);
+    this.seqCount = grown(this.seqCount, length);
+  }
+}

@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { JobEvent } from '../../server/src/model/event';
+import { JobEvents } from '../../server/src/model/factories';
+import { recordFromEvent } from '../../server/src/index/indexRecord';
+import { JobIndex } from '../../server/src/index/jobIndex';
+import { loadSnapshot, saveSnapshot } from '../../server/src/index/snapshot';
+
+const dir = mkdtempSync(join(tmpdir(), 'naq-index-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const STREAM = { name: 'NAQ_JOB_EVENTS', created: '2026-11-27T08:00:00Z' };
+
+/** Events numbered as a stream would store them, from sequence `first`. */
+function indexOf(events: JobEvent[], index = new JobIndex(), first = 1): JobIndex {
+  events.forEach((event, i) => index.apply(recordFromEvent({ ...event, nats_sequence: first + i })));
+  return index;
+}
+
+function lifecycle(jobId: string, queue: string, worker: string, outcome: 'completed' | 'failed', t: number): JobEvent[] {
+  const end =
+    outcome === 'completed'
+      ? JobEvents.completed(jobId, worker, 12, { timestamp: t + 2 })
+      : JobEvents.failed(jobId, worker, { name: 'ValueError', message: `bad input for ${jobId}` }, 12, 0, { timestamp: t + 2 });
+  return [JobEvents.enqueued(jobId, queue, 0, { timestamp: t }), JobEvents.started(jobId, worker, 'async', { timestamp: t + 1, queue_name: queue }), end];
+}
+
+test('index: folds a job’s events into its status, attempts, times, error and sequences', () => {
+  const index = indexOf([
+    JobEvents.enqueued('j1', 'mail', 0, { timestamp: 100 }),
+    JobEvents.started('j1', 'w1', 'async', { timestamp: 101 }),
+    JobEvents.failed('j1', 'w1', { name: 'IOError', message: 'disk full' }, 5, 0, { timestamp: 102 }),
+    JobEvents.retryStarted('j1', 'w2', 1, { timestamp: 103 }),
+    JobEvents.maxRetriesExceeded('j1', 1, { timestamp: 104 }),
+  ]);
+  const job = index.get('j1');
+  assert.ok(job);
+  assert.equal(job.status, 'failed');
+  assert.equal(job.queue, 'mail');
+  assert.equal(job.worker, 'w2');
+  assert.equal(job.attempts, 2);
+  assert.equal(job.firstTime, 100);
+  assert.equal(job.lastTime, 104);
+  assert.equal(job.eventCount, 5);
+  assert.deepEqual(job.sequences, [1, 2, 3, 4, 5]);
+  assert.equal(job.lastEventType, 'max_retries_exceeded');
+  // The failure without details keeps the error that caused it.
+  assert.deepEqual(job.lastError, { type: 'IOError', message: 'disk full', eventType: 'failed', seq: 3 });
+  assert.equal(index.get('nope'), undefined);
+});
+
+test('index: pages newest activity first, filters by queue, worker, status and text', () => {
+  const events = [
+    ...lifecycle('a', 'mail', 'w1', 'completed', 1),
+    ...lifecycle('b', 'mail', 'w2', 'failed', 2),
+    ...lifecycle('c', 'reports', 'w1', 'failed', 3),
+  ];
+  const index = indexOf(events);
+  const ids = (query: Parameters<JobIndex['listJobs']>[0]) => index.listJobs(query).items.map((j) => j.jobId);
+  assert.deepEqual(ids({ offset: 0, limit: 10 }), ['c', 'b', 'a']);
+  assert.deepEqual(ids({ offset: 1, limit: 1 }), ['b']);
+  assert.equal(index.listJobs({ offset: 0, limit: 1 }).total, 3);
+  assert.deepEqual(ids({ offset: 0, limit: 10, queue: 'mail' }), ['b', 'a']);
+  assert.deepEqual(ids({ offset: 0, limit: 10, worker: 'w1' }), ['c', 'a']);
+  assert.deepEqual(ids({ offset: 0, limit: 10, status: 'failed' }), ['c', 'b']);
+  assert.deepEqual(ids({ offset: 0, limit: 10, search: 'INPUT FOR B' }), ['b']);
+  assert.deepEqual(ids({ offset: 0, limit: 10, queue: 'nowhere' }), []);
+  assert.equal(index.listJobs({ offset: 1, limit: 10, status: 'failed' }).total, 2);
+
+  // An event of the oldest job makes it the newest.
+  indexOf([JobEvents.workerReleased('a', 'w1', { timestamp: 9 })], index, events.length + 1);
+  assert.deepEqual(ids({ offset: 0, limit: 10 }), ['a', 'c', 'b']);
+});
+
+test('index: queue and worker counts follow each job’s status', () => {
+  const index = indexOf([JobEvents.enqueued('a', 'mail', 0, { timestamp: 1 }), JobEvents.started('a', 'w1', 'async', { timestamp: 2, queue_name: 'mail' })]);
+  assert.deepEqual(index.listQueues().map((q) => [q.name, q.counts, q.total]), [['mail', { running: 1 }, 1]]);
+  indexOf([JobEvents.completed('a', 'w1', 3, { timestamp: 3 })], index, 3);
+  assert.deepEqual(index.listQueues()[0]?.counts, { completed: 1 });
+  assert.deepEqual(index.listWorkers().map((w) => [w.name, w.counts, w.total]), [['w1', { completed: 1 }, 1]]);
+  index.removeJob('a');
+  assert.deepEqual(index.listQueues(), []);
+  assert.equal(index.listWorkers()[0]?.total, 0);
+  assert.equal(index.jobCount, 0);
+});
+
+test('index: evicts the least recently active job beyond maxJobs, with its counts', () => {
+  const index = new JobIndex(2);
+  indexOf([...lifecycle('a', 'q', 'w', 'completed', 1), ...lifecycle('b', 'q', 'w', 'completed', 2)], index);
+  indexOf([JobEvents.workerReleased('a', 'w', { timestamp: 5 })], index, 7);
+  indexOf(lifecycle('c', 'q', 'w', 'failed', 6), index, 8);
+  assert.deepEqual(index.listJobs({ offset: 0, limit: 10 }).items.map((j) => j.jobId), ['c', 'a']);
+  assert.deepEqual(index.listQueues()[0]?.counts, { completed: 1, failed: 1 });
+});
+
+test('index: forgets expired and deleted sequences, and jobs left without any', () => {
+  const index = indexOf([...lifecycle('a', 'q', 'w', 'completed', 1), ...lifecycle('b', 'q', 'w', 'completed', 2)]);
+  assert.equal(index.storedEventCount(), 6);
+  assert.equal(index.forgetBelow(1), 0);
+  assert.equal(index.forgetBelow(3), 2);
+  assert.deepEqual(index.get('a')?.sequences, [3]);
+  assert.equal(index.get('a')?.eventCount, 1);
+  assert.equal(index.forgetBelow(3), 0, 'nothing is held below the first sequence any more');
+  assert.equal(index.forgetBelow(4), 1);
+  assert.equal(index.get('a'), undefined);
+  assert.equal(index.forgetJobSequences('b', (seq) => seq === 5), 1);
+  assert.deepEqual(index.get('b')?.sequences, [4, 6]);
+  assert.equal(index.forgetSequences((seq) => seq === 6), 1);
+  assert.deepEqual(index.get('b')?.sequences, [4]);
+  assert.equal(index.storedEventCount(), 1);
+  // Freed cells are reused without mixing jobs up.
+  indexOf(lifecycle('c', 'q', 'w', 'failed', 3), index, 7);
+  indexOf([JobEvents.workerReleased('b', 'w', { timestamp: 9 })], index, 10);
+  assert.deepEqual(index.get('c')?.sequences, [7, 8, 9]);
+  assert.deepEqual(index.get('b')?.sequences, [4, 10]);
+});
+
+test('snapshot: a saved index loads back the same, and only for the same stream', async () => {
+  const events: JobEvent[] = [];
+  for (let i = 0; i < 50; i++) events.push(...lifecycle(`job-${i}`, `queue-${i % 3}`, `worker-${i % 4}`, i % 5 === 0 ? 'failed' : 'completed', i));
+  events.push(JobEvents.workerLifecycle('worker-1', 'worker_started', { timestamp: 70 }));
+  const index = indexOf(events);
+  index.removeJob('job-7');
+  const file = join(dir, 'index.snapshot');
+  await saveSnapshot(file, index, STREAM);
+
+  const outcome = await loadSnapshot(file, STREAM);
+  assert.ok(outcome.loaded, outcome.loaded ? '' : outcome.reason);
+  const loaded = outcome.index;
+  assert.deepEqual(loaded.listJobs({ offset: 0, limit: 100 }), index.listJobs({ offset: 0, limit: 100 }));
+  assert.deepEqual(loaded.get('job-10'), index.get('job-10'));
+  assert.deepEqual(loaded.listQueues(), index.listQueues());
+  assert.deepEqual(loaded.listWorkers(), index.listWorkers());
+  assert.deepEqual(loaded.stats, index.stats);
+  assert.equal(loaded.lastSeq, index.lastSeq);
+  assert.equal(loaded.storedEventCount(), index.storedEventCount());
+  // It goes on from where it was.
+  indexOf([JobEvents.workerReleased('job-0', 'worker-0', { timestamp: 99 })], loaded, index.lastSeq + 1);
+  assert.equal(loaded.listJobs({ offset: 0, limit: 1 }).items[0]?.jobId, 'job-0');
+
+  const other = await loadSnapshot(file, { ...STREAM, created: '2026-11-28T00:00:00Z' });
+  assert.deepEqual(other, { loaded: false, reason: 'the stream was recreated since the snapshot' });
+  assert.deepEqual(await loadSnapshot(join(dir, 'missing'), STREAM), { loaded: false, reason: 'no snapshot yet' });
+});
+
+test('snapshot: a cut-short or garbled file is refused with the reason, never half loaded', async () => {
+  const file = join(dir, 'cut.snapshot');
+  await saveSnapshot(file, indexOf(lifecycle('a', 'q', 'w', 'completed', 1)), STREAM);
+  const bytes = readFileSync(file);
+  writeFileSync(file, bytes.subarray(0, bytes.length - 4));
+  const cut = await loadSnapshot(file, STREAM);
+  assert.equal(cut.loaded, false);
+  assert.match(cut.loaded ? '' : cut.reason, /unreadable snapshot: the sequences column is cut short/);
+  writeFileSync(file, Buffer.from('{"version":2}'));
+  const garbled = await loadSnapshot(file, STREAM);
+  assert.match(garbled.loaded ? '' : garbled.reason, /unreadable snapshot/);
+});
