@@ -145,10 +145,27 @@ test('snapshot: a saved index loads back the same, and only for the same stream'
   assert.deepEqual(await loadSnapshot(join(dir, 'missing'), STREAM), { loaded: false, reason: 'no snapshot yet' });
 });
 
+/** The snapshot file with its JSON header changed by `change`. */
+function withHeader(bytes: Buffer, change: (header: Record<string, unknown>) => Record<string, unknown>): Buffer {
+  const headerLength = bytes.readUInt32LE(0);
+  const altered = Buffer.from(JSON.stringify(change(JSON.parse(bytes.toString('utf8', 4, 4 + headerLength)) as Record<string, unknown>)));
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(altered.length);
+  // Columns start 8-byte aligned: keep the header's length modulo 8.
+  const pad = Buffer.alloc((8 - ((4 + altered.length) % 8)) % 8);
+  return Buffer.concat([length, altered, pad, bytes.subarray(4 + headerLength + ((8 - ((4 + headerLength) % 8)) % 8))]);
+}
+
 test('snapshot: a cut-short or garbled file is refused with the reason, never half loaded', async () => {
   const file = join(dir, 'cut.snapshot');
-  await saveSnapshot(file, indexOf(lifecycle('a', 'q', 'w', 'completed', 1)), STREAM);
+  await saveSnapshot(file, indexOf([...lifecycle('a', 'q', 'w', 'completed', 1), ...lifecycle('b', 'q', 'w', 'completed', 2)]), STREAM);
   const bytes = readFileSync(file);
+  writeFileSync(file, withHeader(bytes, (h) => ({ ...h, ids: ['a', 'a'] })));
+  const twice = await loadSnapshot(file, STREAM);
+  assert.match(twice.loaded ? '' : twice.reason, /unreadable snapshot: a job appears twice/);
+  writeFileSync(file, withHeader(bytes, (h) => ({ ...h, sequences: (h.sequences as number) - 1 })));
+  const inconsistent = await loadSnapshot(file, STREAM);
+  assert.match(inconsistent.loaded ? '' : inconsistent.reason, /unreadable snapshot: the jobs count 6 sequences, the file holds 5/);
   writeFileSync(file, bytes.subarray(0, bytes.length - 4));
   const cut = await loadSnapshot(file, STREAM);
   assert.equal(cut.loaded, false);

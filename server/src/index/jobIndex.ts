@@ -4,7 +4,7 @@ import { isFailureType } from '../model/eventType';
 import { IndexRecord, recordFromEvent } from './indexRecord';
 import type { JobStatus } from './jobStatus';
 import type { JobError, JobOverview, JobSummary } from './jobSummary';
-import { JobRow, JobTable } from './jobTable';
+import { JobTable, TableImage } from './jobTable';
 
 export type StatusCounts = Partial<Record<JobStatus, number>>;
 
@@ -214,10 +214,10 @@ export class JobIndex {
     return this.workers.values();
   }
 
-  /** Puts back a job from a snapshot, in snapshot order (oldest activity first). */
-  restoreJob(row: JobRow): void {
-    this.table.restore(row);
-    this.regroup(this.table.find(row.jobId) as number, undefined);
+  /** Puts back the jobs a snapshot kept, and counts them in their queues and workers. */
+  restoreJobs(image: TableImage): void {
+    this.table.load(image);
+    for (const slot of this.table.oldestFirst()) this.count(this.placement(slot), 1);
   }
 
   restoreWorker(id: string, lastState: string | null, lastSeen: number): void {

@@ -17,9 +17,70 @@ function grown<T extends Column>(column: T, length: number): T {
   return next;
 }
 
-/** One job's row as a snapshot stores it; `sequences` ascending. */
-export interface JobRow extends JobOverview {
-  sequences: ArrayLike<number>;
+/**
+ * The numbers of every job, oldest activity first, one entry each; `sequences` holds every job's
+ * sequences one job after another, `sequenceCount[i]` of them for job i.
+ */
+export interface TableColumns {
+  status: Uint8Array;
+  /** Numbers in `names`, or -1. */
+  queue: Int32Array;
+  worker: Int32Array;
+  lastType: Int32Array;
+  /** Numbers in `messages`, or -1. */
+  message: Int32Array;
+  attempts: Uint32Array;
+  eventCount: Uint32Array;
+  sequenceCount: Uint32Array;
+  firstTime: Float64Array;
+  lastTime: Float64Array;
+  sequences: Float64Array;
+}
+
+/** The whole table as a snapshot keeps it. */
+export interface TableImage {
+  names: string[];
+  /** Each distinct last message once. */
+  messages: string[];
+  ids: string[];
+  /** Errors by position. */
+  errors: Map<number, JobError>;
+  columns: TableColumns;
+}
+
+export function emptyColumns(jobs: number, sequences: number): TableColumns {
+  return {
+    status: new Uint8Array(jobs),
+    queue: new Int32Array(jobs),
+    worker: new Int32Array(jobs),
+    lastType: new Int32Array(jobs),
+    message: new Int32Array(jobs),
+    attempts: new Uint32Array(jobs),
+    eventCount: new Uint32Array(jobs),
+    sequenceCount: new Uint32Array(jobs),
+    firstTime: new Float64Array(jobs),
+    lastTime: new Float64Array(jobs),
+    sequences: new Float64Array(sequences),
+  };
+}
+
+/**
+ * Last messages repeat ("Job completed successfully in ..."): one copy of each of the recent ones.
+ * Bounded, because messages that embed ids or durations never repeat.
+ */
+class MessageCache {
+  private readonly known = new Map<string, string>();
+
+  constructor(private readonly capacity = 4096) {}
+
+  get(message: string | null): string | null {
+    if (message === null) return null;
+    const known = this.known.get(message);
+    if (known !== undefined) return known;
+    if (this.known.size >= this.capacity) this.known.clear();
+    this.known.set(message, message);
+    return message;
+  }
 }
 
 /**
@@ -33,6 +94,7 @@ export interface JobRow extends JobOverview {
  */
 export class JobTable {
   readonly names = new NameTable();
+  private readonly messages = new MessageCache();
   private readonly slotOf = new Map<string, number>();
   private ids: string[] = [];
   private lastMessage: (string | null)[] = [];
@@ -147,24 +209,99 @@ export class JobTable {
       this.errors.set(slot, { type: record.errorType, message: record.errorMessage, eventType: this.names.intern(record.type), seq: record.seq || null });
     }
     this.lastType[slot] = this.names.id(record.type);
-    this.lastMessage[slot] = record.message;
+    this.lastMessage[slot] = this.messages.get(record.message);
     this.eventCount[slot]++;
     if (record.seq > 0) this.appendSequence(slot, record.seq);
   }
 
-  /** Puts back a row as a snapshot kept it; rows come oldest activity first. */
-  restore(row: JobRow): void {
-    const slot = this.add(row.jobId, row.firstTime);
-    this.status[slot] = STATUS_CODES.get(row.status) ?? UNKNOWN;
-    this.queue[slot] = row.queue === null ? NONE : this.names.id(row.queue);
-    this.worker[slot] = row.worker === null ? NONE : this.names.id(row.worker);
-    this.lastType[slot] = row.lastEventType === '' ? NONE : this.names.id(row.lastEventType);
-    this.lastTime[slot] = row.lastTime;
-    this.attempts[slot] = row.attempts;
-    this.eventCount[slot] = row.eventCount;
-    this.lastMessage[slot] = row.lastMessage;
-    if (row.lastError) this.errors.set(slot, { ...row.lastError, eventType: this.names.intern(row.lastError.eventType) });
-    for (let i = 0; i < row.sequences.length; i++) this.appendSequence(slot, row.sequences[i] as number);
+  /** Every row, oldest activity first, as columns. */
+  image(): TableImage {
+    const jobs = this.size;
+    const columns = emptyColumns(jobs, this.sequenceCount);
+    const ids: string[] = [];
+    const errors = new Map<number, JobError>();
+    const messages: string[] = [];
+    const messageNumbers = new Map<string, number>();
+    let position = 0;
+    let cellAt = 0;
+    for (let slot = this.oldest; slot !== NONE; slot = this.newer[slot] as number) {
+      ids.push(this.ids[slot] as string);
+      const error = this.errors.get(slot);
+      if (error) errors.set(position, error);
+      const message = this.lastMessage[slot] ?? null;
+      let number = -1;
+      if (message !== null) {
+        number = messageNumbers.get(message) ?? messages.length;
+        if (number === messages.length) {
+          messages.push(message);
+          messageNumbers.set(message, number);
+        }
+      }
+      columns.message[position] = number;
+      columns.status[position] = this.status[slot] as number;
+      columns.queue[position] = this.queue[slot] as number;
+      columns.worker[position] = this.worker[slot] as number;
+      columns.lastType[position] = this.lastType[slot] as number;
+      columns.attempts[position] = this.attempts[slot] as number;
+      columns.eventCount[position] = this.eventCount[slot] as number;
+      columns.firstTime[position] = this.firstTime[slot] as number;
+      columns.lastTime[position] = this.lastTime[slot] as number;
+      columns.sequenceCount[position] = this.seqCount[slot] as number;
+      for (let cell = this.seqHead[slot] as number; cell !== NONE; cell = this.cellNext[cell] as number) columns.sequences[cellAt++] = this.cellSeq[cell] as number;
+      position++;
+    }
+    return { names: [...this.names.all()], messages, ids, errors, columns };
+  }
+
+  /**
+   * Replaces everything with an image: whole columns copied at once, so that a restart reads 200,000
+   * jobs in a few tens of milliseconds. An image that names a job twice is refused and leaves the
+   * table empty.
+   */
+  load(image: TableImage): void {
+    this.clear();
+    const { columns: c, ids } = image;
+    const jobs = ids.length;
+    for (const name of image.names) this.names.id(name);
+    this.growRows(jobs);
+    this.ids = ids.slice();
+    for (let slot = 0; slot < jobs; slot++) this.slotOf.set(ids[slot] as string, slot);
+    if (this.slotOf.size !== jobs) {
+      this.clear();
+      throw new Error('a job appears twice');
+    }
+    this.lastMessage = Array.from(c.message, (number) => (number < 0 ? null : (image.messages[number] ?? null)));
+    for (const [position, error] of image.errors) this.errors.set(position, error);
+    this.status.set(c.status);
+    this.queue.set(c.queue);
+    this.worker.set(c.worker);
+    this.lastType.set(c.lastType);
+    this.attempts.set(c.attempts);
+    this.eventCount.set(c.eventCount);
+    this.firstTime.set(c.firstTime);
+    this.lastTime.set(c.lastTime);
+    this.seqCount.set(c.sequenceCount);
+    const cells = c.sequences.length;
+    this.cellSeq = grown(this.cellSeq, cells);
+    this.cellNext = grown(this.cellNext, cells);
+    this.cellSeq.set(c.sequences);
+    let cell = 0;
+    for (let slot = 0; slot < jobs; slot++) {
+      this.older[slot] = slot - 1;
+      this.newer[slot] = slot + 1 < jobs ? slot + 1 : NONE;
+      const count = c.sequenceCount[slot] as number;
+      this.seqHead[slot] = count > 0 ? cell : NONE;
+      this.seqTail[slot] = count > 0 ? cell + count - 1 : NONE;
+      for (let i = 0; i < count; i++, cell++) {
+        this.cellNext[cell] = i + 1 < count ? cell + 1 : NONE;
+        if ((this.cellSeq[cell] as number) < this.lowestSequence) this.lowestSequence = this.cellSeq[cell] as number;
+      }
+    }
+    this.slotsUsed = jobs;
+    this.cellsUsed = cells;
+    this.sequenceCount = cells;
+    this.oldest = jobs > 0 ? 0 : NONE;
+    this.newest = jobs > 0 ? jobs - 1 : NONE;
   }
 
   jobId(slot: number): string {

@@ -3,8 +3,10 @@ import { dirname } from 'node:path';
 import type { JobStats } from '../analytics/jobAnalytics';
 import { JobIndex } from './jobIndex';
 import { JOB_STATUSES } from './jobStatus';
+import type { JobError } from './jobSummary';
+import { emptyColumns, TableColumns } from './jobTable';
 
-const VERSION = 3;
+const VERSION = 4;
 const ALIGN = 8;
 
 /** Which stream a snapshot describes: a recreated stream (new creation time) invalidates it. */
@@ -15,7 +17,10 @@ export interface StreamIdentity {
 
 type ErrorEntry = [position: number, type: string | null, message: string | null, eventType: string, seq: number | null];
 
-/** The strings and small parts, as JSON; the numbers follow it as binary columns (see `Columns`). */
+/**
+ * The strings and small parts, as JSON; the table's numbers follow it as binary columns, in the
+ * machine's byte order (a snapshot never leaves the machine that wrote it).
+ */
 interface Header {
   version: number;
   stream: StreamIdentity;
@@ -23,81 +28,20 @@ interface Header {
   indexedEvents: number;
   stats: JobStats;
   workers: [id: string, lastState: string | null, lastSeen: number][];
-  /** Queue names, worker ids and event types, referred to by position (-1: none). */
   names: string[];
-  jobs: number;
-  sequences: number;
+  messages: string[];
   ids: string[];
-  lastMessage: (string | null)[];
+  sequences: number;
   errors: ErrorEntry[];
 }
 
-/**
- * Jobs in order of activity, oldest first, one entry each; `sequences` holds every job's sequences
- * one job after another, `sequenceCount[i]` of them for job i. Written in the machine's byte order:
- * a snapshot never leaves the machine that wrote it.
- */
-interface Columns {
-  status: Uint8Array;
-  queue: Int32Array;
-  worker: Int32Array;
-  lastType: Int32Array;
-  attempts: Uint32Array;
-  eventCount: Uint32Array;
-  sequenceCount: Uint32Array;
-  firstTime: Float64Array;
-  lastTime: Float64Array;
-  sequences: Float64Array;
-}
-
-const COLUMN_ORDER = ['status', 'queue', 'worker', 'lastType', 'attempts', 'eventCount', 'sequenceCount', 'firstTime', 'lastTime', 'sequences'] as const;
-
-function emptyColumns(jobs: number, sequences: number): Columns {
-  return {
-    status: new Uint8Array(jobs),
-    queue: new Int32Array(jobs),
-    worker: new Int32Array(jobs),
-    lastType: new Int32Array(jobs),
-    attempts: new Uint32Array(jobs),
-    eventCount: new Uint32Array(jobs),
-    sequenceCount: new Uint32Array(jobs),
-    firstTime: new Float64Array(jobs),
-    lastTime: new Float64Array(jobs),
-    sequences: new Float64Array(sequences),
-  };
-}
+const COLUMN_ORDER = ['status', 'queue', 'worker', 'lastType', 'message', 'attempts', 'eventCount', 'sequenceCount', 'firstTime', 'lastTime', 'sequences'] as const;
 
 const padding = (length: number): number => (ALIGN - (length % ALIGN)) % ALIGN;
 
-function capture(index: JobIndex, stream: StreamIdentity): { header: Header; columns: Columns } {
-  const { table } = index;
-  const jobs = table.size;
-  const columns = emptyColumns(jobs, table.sequenceCount);
-  const ids: string[] = [];
-  const lastMessage: (string | null)[] = [];
-  const errors: ErrorEntry[] = [];
-  const nameNumber = (name: string | null): number => (name === null || name === '' ? -1 : table.names.id(name));
-  let position = 0;
-  let sequenceAt = 0;
-  for (const slot of table.oldestFirst()) {
-    const job = table.overview(slot);
-    ids.push(job.jobId);
-    lastMessage.push(job.lastMessage);
-    if (job.lastError) errors.push([position, job.lastError.type, job.lastError.message, job.lastError.eventType, job.lastError.seq]);
-    columns.status[position] = JOB_STATUSES.indexOf(job.status);
-    columns.queue[position] = nameNumber(job.queue);
-    columns.worker[position] = nameNumber(job.worker);
-    columns.lastType[position] = nameNumber(job.lastEventType);
-    columns.attempts[position] = job.attempts;
-    columns.eventCount[position] = job.eventCount;
-    columns.firstTime[position] = job.firstTime;
-    columns.lastTime[position] = job.lastTime;
-    const sequences = table.sequences(slot);
-    columns.sequenceCount[position] = sequences.length;
-    columns.sequences.set(sequences, sequenceAt);
-    sequenceAt += sequences.length;
-    position++;
-  }
+/** Writes the index next to the extension's other state; a crash mid-write leaves the previous file intact. */
+export async function saveSnapshot(file: string, index: JobIndex, stream: StreamIdentity): Promise<void> {
+  const image = index.table.image();
   const header: Header = {
     version: VERSION,
     stream,
@@ -105,19 +49,12 @@ function capture(index: JobIndex, stream: StreamIdentity): { header: Header; col
     indexedEvents: index.indexedEvents,
     stats: index.stats,
     workers: [...index.allWorkers()].map((w) => [w.name, w.lastState, w.lastSeen]),
-    names: [...table.names.all()],
-    jobs,
-    sequences: sequenceAt,
-    ids,
-    lastMessage,
-    errors,
+    names: image.names,
+    messages: image.messages,
+    ids: image.ids,
+    sequences: image.columns.sequences.length,
+    errors: [...image.errors].map(([position, e]) => [position, e.type, e.message, e.eventType, e.seq]),
   };
-  return { header, columns };
-}
-
-/** Writes the index next to the extension's other state; a crash mid-write leaves the previous file intact. */
-export async function saveSnapshot(file: string, index: JobIndex, stream: StreamIdentity): Promise<void> {
-  const { header, columns } = capture(index, stream);
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const prefix = Buffer.alloc(4);
   prefix.writeUInt32LE(json.length);
@@ -131,7 +68,7 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
     for (const name of COLUMN_ORDER) {
       const gap = padding(written);
       if (gap > 0) await handle.write(Buffer.alloc(gap));
-      const column = columns[name];
+      const column = image.columns[name];
       await handle.write(new Uint8Array(column.buffer, column.byteOffset, column.byteLength));
       written += gap + column.byteLength;
     }
@@ -146,7 +83,7 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
 
 export type LoadOutcome = { loaded: true; index: JobIndex } | { loaded: false; reason: string };
 
-function readColumns(bytes: Buffer, start: number, jobs: number, sequences: number): Columns {
+function readColumns(bytes: Buffer, start: number, jobs: number, sequences: number): TableColumns {
   const columns = emptyColumns(jobs, sequences);
   let at = start;
   for (const name of COLUMN_ORDER) {
@@ -160,19 +97,42 @@ function readColumns(bytes: Buffer, start: number, jobs: number, sequences: numb
   return columns;
 }
 
-function parse(bytes: Buffer): { header: Header; columns: Columns } {
+/** A snapshot that does not add up is refused whole: the index is then rebuilt from the stream. */
+function check(header: Header, c: TableColumns): void {
+  const inRange = (column: Int32Array, size: number, what: string): void => {
+    for (let i = 0; i < column.length; i++) {
+      const n = column[i] as number;
+      if (n < -1 || n >= size) throw new Error(`a ${what} number out of range`);
+    }
+  };
+  inRange(c.queue, header.names.length, 'queue');
+  inRange(c.worker, header.names.length, 'worker');
+  inRange(c.lastType, header.names.length, 'event type');
+  inRange(c.message, header.messages.length, 'message');
+  let sequences = 0;
+  for (let i = 0; i < c.status.length; i++) {
+    if ((c.status[i] as number) >= JOB_STATUSES.length) throw new Error('a status number out of range');
+    sequences += c.sequenceCount[i] as number;
+  }
+  if (sequences !== c.sequences.length) throw new Error(`the jobs count ${sequences} sequences, the file holds ${c.sequences.length}`);
+  for (const [position] of header.errors) if (!(position >= 0 && position < header.ids.length)) throw new Error('an error of no job');
+}
+
+function parse(bytes: Buffer): { header: Header; columns: TableColumns } {
   if (bytes.length < 4) throw new Error('no header');
   const headerLength = bytes.readUInt32LE(0);
   if (4 + headerLength > bytes.length) throw new Error('the header is cut short');
   const header = JSON.parse(bytes.toString('utf8', 4, 4 + headerLength)) as Header;
   if (header.version !== VERSION) return { header, columns: emptyColumns(0, 0) };
-  return { header, columns: readColumns(bytes, 4 + headerLength, header.jobs, header.sequences) };
+  const columns = readColumns(bytes, 4 + headerLength, header.ids.length, header.sequences);
+  check(header, columns);
+  return { header, columns };
 }
 
 /** Loads a snapshot of the same stream; anything else (missing, another stream, corrupt) starts afresh. */
 export async function loadSnapshot(file: string, stream: StreamIdentity, maxJobs?: number): Promise<LoadOutcome> {
   let header: Header;
-  let columns: Columns;
+  let columns: TableColumns;
   try {
     ({ header, columns } = parse(await readFile(file)));
   } catch (error) {
@@ -182,28 +142,12 @@ export async function loadSnapshot(file: string, stream: StreamIdentity, maxJobs
   if (header.stream?.name !== stream.name || header.stream.created !== stream.created) {
     return { loaded: false, reason: 'the stream was recreated since the snapshot' };
   }
-  const { names } = header;
-  const name = (i: number): string | null => (i < 0 ? null : (names[i] ?? null));
-  const errors = new Map(header.errors.map(([position, type, message, eventType, seq]) => [position, { type, message, eventType, seq }]));
   const index = new JobIndex(maxJobs);
-  let sequenceAt = 0;
-  for (let i = 0; i < header.jobs; i++) {
-    const count = columns.sequenceCount[i] as number;
-    index.restoreJob({
-      jobId: header.ids[i] as string,
-      status: JOB_STATUSES[columns.status[i] as number] ?? 'unknown',
-      queue: name(columns.queue[i] as number),
-      worker: name(columns.worker[i] as number),
-      firstTime: columns.firstTime[i] as number,
-      lastTime: columns.lastTime[i] as number,
-      attempts: columns.attempts[i] as number,
-      lastError: errors.get(i) ?? null,
-      lastEventType: name(columns.lastType[i] as number) ?? '',
-      lastMessage: header.lastMessage[i] ?? null,
-      eventCount: columns.eventCount[i] as number,
-      sequences: columns.sequences.subarray(sequenceAt, sequenceAt + count),
-    });
-    sequenceAt += count;
+  const errors = new Map<number, JobError>(header.errors.map(([position, type, message, eventType, seq]) => [position, { type, message, eventType, seq }]));
+  try {
+    index.restoreJobs({ names: header.names, messages: header.messages, ids: header.ids, errors, columns });
+  } catch (error) {
+    return { loaded: false, reason: `unreadable snapshot: ${(error as Error).message}` };
   }
   for (const [id, lastState, lastSeen] of header.workers) index.restoreWorker(id, lastState, lastSeen);
   index.stats = header.stats;
