@@ -7,11 +7,12 @@
 import * as assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { isDeepStrictEqual, promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 import { nuid } from 'nats';
 import type { JobEvent } from '../../server/src/model/event';
 import { JobEvents } from '../../server/src/model/factories';
@@ -21,37 +22,47 @@ import type { EventStorage } from '../../server/src/storage/eventStorage';
 import { NatsServer } from '../support/natsServer';
 import { openStorage } from '../support/storageFixture';
 import {
+  answerDialog,
   answerInput,
   closeAllEditors,
+  contextMenuCommand,
   EditorSession,
   expandRow,
   globalsSet,
   jobRow,
   killDescendantsOnExit,
+  modalDialog,
   naqStatusItem,
   naqStatusTooltip,
   openFile,
   openNaqViews,
   paletteCommand,
   pickItem,
+  setCheckboxSetting,
   treeRow,
   viewPane,
   waitForStatus,
   webviewPage,
 } from './fixtures/editorSession';
 import { emitSampleJobs, SAMPLE_FAILURE_MESSAGE, SAMPLE_JOBS } from './fixtures/sampleJobs';
-import { repoRoot, waitForVisible, waitUntil, withTimeout } from './harness';
+import { notification, repoRoot, waitForVisible, waitUntil, withTimeout } from './harness';
 
 killDescendantsOnExit();
 
 const CLI = join(repoRoot, 'dist', 'cli.js');
 const run = randomBytes(3).toString('hex');
+/** The description of the failure notifications setting, which finds it in the Settings editor. */
+const FAILURES_SETTING = 'Show a notification when jobs fail';
 /** Shown as text, never run: an img whose onerror sets a global, and a script that sets it too. */
 const XSS = '<img src=x onerror=window.__pwned=1> <script>window.__pwned=2</script>';
 
 let nats: NatsServer;
 let storage: EventStorage;
 let session: EditorSession;
+/** The editor's XDG_CONFIG_HOME: NATS CLI contexts are read from its nats/context/. */
+let configHome: string;
+/** A second server, named only by a NATS context (scenario o). */
+let contextNats: NatsServer | undefined;
 
 /**
  * Stores one event, retrying while the library's connection is still coming back after an outage;
@@ -104,28 +115,35 @@ async function timelineEventTypes(frame: Frame): Promise<string[]> {
 }
 
 /**
- * Starts a tail of every failure from the palette (the input box left empty), then proves it is
- * live: failures of probe jobs are published until one shows. The extension shows "Tailing" as soon
- * as it asked the backend, a moment before the backend's consumer exists, so without this an
- * event published in that moment would be missed and the scenario would be flaky.
+ * Proves that a tail just started is live: `probe(n)` stores the n-th probe event and returns a text
+ * that identifies it, and probes are stored until one shows in the tail. The extension shows
+ * "Tailing" as soon as it asked the backend, a moment before the backend's consumer exists, so
+ * without this an event published in that moment would be missed and a scenario would be flaky.
  */
-async function startFailureTail(page: Page): Promise<Frame> {
-  await paletteCommand(page, 'NAQ: Tail Subject…');
-  await answerInput(page, 'NAQ: Tail Subject', '');
+async function untilTailIsLive(page: Page, probe: (n: number) => Promise<string>): Promise<Frame> {
   const started = Date.now();
   const probes: string[] = [];
   await waitUntil(
     async () => {
-      const probe = `tail-probe-${run}-${probes.length}`;
-      probes.push(probe);
-      await emit(failure(probe, 'probe'));
+      probes.push(await probe(probes.length));
       const frame = await webviewPage(page, 'tail', (text) => probes.some((p) => text.includes(p)), 2_000, 'a probe in the tail').catch(() => undefined);
       return frame ?? false;
     },
-    { timeoutMs: 30_000, intervalMs: 0, what: 'the tail to show a probe failure' },
+    { timeoutMs: 30_000, intervalMs: 0, what: 'the tail to show a probe' },
   );
   console.log(`tail live after ${Date.now() - started} ms and ${probes.length} probe(s)`);
   return webviewPage(page, 'tail', (text) => probes.some((p) => text.includes(p)), 5_000, 'the tail page');
+}
+
+/** Starts a tail of every failure from the palette (the input box left empty), and waits until it is live. */
+async function startFailureTail(page: Page): Promise<Frame> {
+  await paletteCommand(page, 'NAQ: Tail Subject…');
+  await answerInput(page, 'NAQ: Tail Subject', '');
+  return untilTailIsLive(page, async (n) => {
+    const probe = `tail-probe-${run}-${n}`;
+    await emit(failure(probe, 'probe'));
+    return probe;
+  });
 }
 
 /**
@@ -180,6 +198,70 @@ async function assertNothingRan(page: Page, frame: Frame, imgsBefore: number, wh
   assert.equal(elements.imgs, imgsBefore, `the ${where} has ${elements.imgs - imgsBefore} new img element(s)`);
 }
 
+/** The stats page as shown: the cards' values by label, the outcome bar's label, each chart's bars. */
+interface ShownStats {
+  cards: Record<string, string>;
+  outcomes: string;
+  /** Per chart ("Worker usage", "Queue usage"): label → value shown, and the bar's drawn length as a fraction of its track. */
+  charts: Record<string, Record<string, { value: number; length: number }>>;
+}
+
+async function shownStats(frame: Frame): Promise<ShownStats> {
+  return withTimeout(
+    frame.evaluate(() => {
+      const cards: Record<string, string> = {};
+      for (const card of Array.from(document.querySelectorAll('.card'))) {
+        cards[card.querySelector('.card-label')?.textContent ?? ''] = card.querySelector('.card-value')?.textContent ?? '';
+      }
+      const charts: Record<string, Record<string, { value: number; length: number }>> = {};
+      for (const chart of ['Worker usage', 'Queue usage']) {
+        charts[chart] = {};
+        for (const row of Array.from(document.querySelectorAll(`section[aria-label="${chart}"] .bar-row`))) {
+          const track = row.querySelector('.bar-track')!.getBoundingClientRect().width;
+          const fill = row.querySelector('.bar-fill')!.getBoundingClientRect().width;
+          const value = Number((row.querySelector('.bar-value')?.textContent ?? '').split('·')[0]!.replace(/[^0-9]/g, ''));
+          charts[chart][row.querySelector('.bar-label')?.textContent ?? ''] = { value, length: track > 0 ? fill / track : 0 };
+        }
+      }
+      const outcomes = document.querySelector('section[aria-label="Outcomes"] .stacked')?.getAttribute('aria-label') ?? '';
+      return { cards, outcomes, charts };
+    }),
+    5_000,
+    'reading the stats page',
+  );
+}
+
+/** What the stats page should show, counted here from every event in the stream. */
+async function statsOfTheStream(): Promise<{ cards: Record<string, string>; outcomes: string; workers: Record<string, number>; queues: Record<string, number> }> {
+  const { events } = await storage.list();
+  const count = (type: string): number => events.filter((e) => e.event_type === type).length;
+  const tally = (type: string, key: (e: JobEvent) => string | null): Record<string, number> => {
+    const counts: Record<string, number> = {};
+    for (const e of events) {
+      const name = e.event_type === type ? key(e) : null;
+      if (name) counts[name] = (counts[name] ?? 0) + 1;
+    }
+    return counts;
+  };
+  const [started, completed, failed] = [count('started'), count('completed'), count('failed')];
+  const n = (value: number): string => value.toLocaleString('en-US');
+  return {
+    cards: { Started: n(started), Completed: n(completed), Failed: n(failed), 'Events seen': n(events.length) },
+    outcomes: `${completed} completed, ${failed} failed, ${Math.max(0, started - completed - failed)} without an outcome yet`,
+    workers: tally('started', (e) => e.worker_id),
+    queues: tally('enqueued', (e) => e.queue_name),
+  };
+}
+
+/** The "N s ago" (or "just now") of a tree row's description, in seconds. */
+async function rowAge(row: Locator): Promise<number> {
+  const text = await row.innerText({ timeout: 5_000 });
+  if (/just now/.test(text)) return 0;
+  const seconds = /(\d+) s ago/.exec(text)?.[1];
+  assert.ok(seconds !== undefined, `no age in seconds in the row ${JSON.stringify(text)}`);
+  return Number(seconds);
+}
+
 describe('NAQ in a real editor', () => {
   before(
     async () => {
@@ -187,10 +269,12 @@ describe('NAQ in a real editor', () => {
       nats = await NatsServer.start();
       storage = await openStorage(nats);
       await emitSampleJobs(storage);
+      configHome = mkdtempSync(join(tmpdir(), 'naq-e2e-config-'));
       session = await EditorSession.open({
         name: 'NAQ in a real editor',
         extensionPath: repoRoot,
         settings: { 'naq.serverUrl': nats.url, 'naq.embeddedServer': 'never' },
+        env: { XDG_CONFIG_HOME: configHome },
         extraArtifacts: () => new Map([['nats-server.log', nats.log]]),
       });
     },
@@ -205,6 +289,8 @@ describe('NAQ in a real editor', () => {
         ['editor', () => session?.close()],
         ['library connection', () => closeStorage()],
         ['nats-server', () => nats?.dispose()],
+        ['context nats-server', () => contextNats?.dispose()],
+        ['config folder', () => configHome && rmSync(configHome, { recursive: true, force: true })],
       ] as const) {
         const started = Date.now();
         try {
@@ -439,6 +525,252 @@ describe('NAQ in a real editor', () => {
       await emit(JobEvents.enqueued(jobId, queue));
       await waitForVisible(treeRow(viewPane(page, 'Queues'), queue), 30_000, `queue "${queue}" stored after the backend restarted`);
       await jobRow(page, 'Queued', jobId, 30_000);
+    }),
+  );
+
+  test('h. the statistics page (NAQ: Show Statistics) shows the totals, outcomes and per-worker and per-queue bars of the stream, and follows new events', { timeout: 90_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const worker = `stats-worker-${run}`;
+      const queue = `stats-queue-${run}`;
+      const startJob = async (i: number): Promise<void> => {
+        await emit(JobEvents.enqueued(`job-stats-${run}-${i}`, queue));
+        await emit(JobEvents.started(`job-stats-${run}-${i}`, worker, 'e2e', { queue_name: queue }));
+      };
+      for (let i = 0; i < 3; i++) await startJob(i);
+      await paletteCommand(page, 'NAQ: Show Statistics');
+      const frame = await webviewPage(page, 'stats', (text) => text.includes(worker) && text.includes(queue), 30_000, `the stats page with ${worker} and ${queue}`);
+
+      /** Waits until the page shows what the stream holds (it follows the index every few seconds), then compares. */
+      const assertShowsTheStream = async (): Promise<ShownStats> => {
+        const expected = await statsOfTheStream();
+        assert.ok(Object.keys(expected.workers).length <= 20 && Object.keys(expected.queues).length <= 20, 'more bars than the page shows by default');
+        const summary = (shown: ShownStats) => ({
+          cards: Object.fromEntries(Object.keys(expected.cards).map((label) => [label, shown.cards[label]])),
+          outcomes: shown.outcomes,
+          workers: Object.fromEntries(Object.entries(shown.charts['Worker usage']!).map(([label, bar]) => [label, bar.value])),
+          queues: Object.fromEntries(Object.entries(shown.charts['Queue usage']!).map(([label, bar]) => [label, bar.value])),
+        });
+        let shown = await shownStats(frame);
+        await waitUntil(
+          async () => {
+            shown = await shownStats(frame);
+            return isDeepStrictEqual(summary(shown), expected);
+          },
+          { timeoutMs: 20_000, intervalMs: 500, what: 'the stats page to show the stream' },
+        ).catch(() => undefined);
+        assert.deepEqual(summary(shown), expected, 'the stats page shows the numbers of the stored events');
+        // Each bar is drawn as long as its value is against the chart's largest.
+        for (const [chart, bars] of Object.entries(shown.charts)) {
+          const max = Math.max(...Object.values(bars).map((b) => b.value));
+          for (const [label, bar] of Object.entries(bars)) {
+            assert.ok(Math.abs(bar.length - Math.max(bar.value / max, 0.005)) < 0.02, `${chart}: the bar of ${label} (${bar.value} of ${max}) is drawn ${Math.round(bar.length * 100)}% long`);
+          }
+        }
+        return shown;
+      };
+
+      assert.equal((await assertShowsTheStream()).charts['Worker usage']![worker]!.value, 3);
+      await startJob(3);
+      assert.equal((await assertShowsTheStream()).charts['Worker usage']![worker]!.value, 4, 'the open page follows new events');
+      await closeAllEditors(page);
+    }),
+  );
+
+  test('i. "Copy Job ID" in a job row’s context menu puts the job id on the clipboard', { timeout: 60_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      await session.browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: session.server.url });
+      await openNaqViews(page);
+      await contextMenuCommand(page, await jobRow(page, 'Failed', 'job-sample-failure', 20_000), 'Copy Job ID');
+      let clipboard = '';
+      await waitUntil(
+        async () => {
+          clipboard = await page.evaluate(() => navigator.clipboard.readText());
+          return clipboard === 'job-sample-failure';
+        },
+        { timeoutMs: 10_000, intervalMs: 200, what: 'the job id on the clipboard' },
+      ).catch(() => undefined);
+      assert.equal(clipboard, 'job-sample-failure', 'the clipboard holds the job id');
+      await waitForVisible(page.locator('.statusbar-item').filter({ hasText: 'Copied job-sample-failure' }).first(), 5_000, 'the status bar confirmation');
+    }),
+  );
+
+  test('j. "Tail This Job" and "Emit Event for This Job…" from a job row: the tail shows the emitted event and only that job’s; NAQ: Stop Tail stops it', { timeout: 120_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const jobId = `job-row-${run}`;
+      const otherJob = `job-row-other-${run}`;
+      const queue = `row-${run}`;
+      const worker = `worker-row-${run}`;
+      await emit(JobEvents.enqueued(jobId, queue));
+      await openNaqViews(page);
+
+      await contextMenuCommand(page, await jobRow(page, 'Queued', jobId, 20_000), 'Tail This Job');
+      await untilTailIsLive(page, async (n) => {
+        const probe = `probe ${n} of ${jobId}`;
+        await emit(JobEvents.enqueued(jobId, queue, 0, { message: probe }));
+        return probe;
+      });
+      const otherMarker = `another job ${run}`;
+      await emit(JobEvents.enqueued(otherJob, queue, 0, { message: otherMarker }));
+
+      await contextMenuCommand(page, await jobRow(page, 'Queued', jobId, 20_000), 'Emit Event for This Job…');
+      await pickItem(page, `NAQ: Emit Event: Event Type for ${jobId}`, 'started');
+      await answerInput(page, 'NAQ: Emit Event: Worker', worker);
+      const tail = await webviewPage(page, 'tail', (text) => text.includes(worker), 20_000, `the started event by ${worker} in the tail of ${jobId}`);
+      const text = await tail.evaluate(() => document.body.innerText);
+      assert.match(text, new RegExp(`Tailing \\S*${jobId}`), 'the tail says what it follows');
+      assert.ok(!text.includes(otherMarker), 'the tail of one job shows an event of another');
+      const last = (await storage.jobEvents(jobId)).events.at(-1);
+      assert.deepEqual([last?.event_type, last?.worker_id, last?.queue_name], ['started', worker, queue], 'the stream holds the emitted event, with the job’s queue');
+      await jobRow(page, 'Running', jobId, 20_000);
+
+      await paletteCommand(page, 'NAQ: Stop Tail');
+      const stopped = await webviewPage(page, 'tail', (content) => content.includes(`Stopped: `), 15_000, 'the tail stopped');
+      const afterStop = `after the stop ${run}`;
+      await emit(JobEvents.completed(jobId, worker, 5, { queue_name: queue, message: afterStop }));
+      // Stored and seen by the extension (the tree moves the job), with a moment more for a tail.
+      await jobRow(page, 'Completed', jobId, 20_000);
+      await page.waitForTimeout(1_000);
+      assert.ok(!(await stopped.evaluate(() => document.body.innerText)).includes(afterStop), 'a stopped tail still shows new events');
+      await closeAllEditors(page);
+    }),
+  );
+
+  test('k. "Delete Job Events…" from a job row asks first: cancelled, the events stay; confirmed, the job leaves the tree and the stream', { timeout: 90_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const jobId = `job-delete-${run}`;
+      await emit(JobEvents.enqueued(jobId, `delete-${run}`));
+      await emit(JobEvents.started(jobId, `worker-${run}`, 'e2e', { queue_name: `delete-${run}` }));
+      await openNaqViews(page);
+
+      await contextMenuCommand(page, await jobRow(page, 'Running', jobId, 20_000), 'Delete Job Events…');
+      const question = (await (await modalDialog(page)).innerText()).replace(/\s+/g, ' ');
+      assert.match(question, new RegExp(`Delete the 2 events of job "${jobId}"\\?`));
+      assert.match(question, /cannot be undone/);
+      await answerDialog(page, 'Cancel');
+      await page.waitForTimeout(1_000);
+      assert.equal(await storage.count({ jobId }), 2, 'cancelling deleted events');
+      await jobRow(page, 'Running', jobId, 5_000);
+
+      await contextMenuCommand(page, await jobRow(page, 'Running', jobId, 20_000), 'Delete Job Events…');
+      await answerDialog(page, 'Delete Events');
+      await waitForVisible(page.locator('.statusbar-item').filter({ hasText: `deleted 2 events of ${jobId}` }).first(), 15_000, 'the status bar confirmation');
+      const jobs = viewPane(page, 'Jobs');
+      await waitUntil(async () => (await treeRow(jobs, jobId).count()) === 0, { timeoutMs: 15_000, intervalMs: 200, what: `${jobId} to leave the Jobs view` });
+      assert.equal(await storage.count({ jobId }), 0, 'the stream still holds events of the deleted job');
+    }),
+  );
+
+  test('l. failure notifications: off (the default), a failure published by another client shows none; on, one naming the job, whose button opens its timeline', { timeout: 90_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      await openNaqViews(page);
+      const quiet = `job-quiet-failure-${run}`;
+      await emit(failure(quiet, 'nobody is told'));
+      // The tree and the notifier learn of it from the same notification.
+      await jobRow(page, 'Failed', quiet, 20_000);
+      await page.waitForTimeout(1_000);
+      assert.equal(await notification(page, quiet).count(), 0, 'a notification with failure notifications off');
+
+      await setCheckboxSetting(page, 'naq.notifications.failures', FAILURES_SETTING, true);
+      try {
+        // The extension host learns of the change a moment later: failures go out until one is told.
+        const loud: string[] = [];
+        const message = `worker lost ${run}`;
+        const started = Date.now();
+        const toast = await waitUntil(
+          async () => {
+            loud.push(`job-loud-failure-${run}-${loud.length}`);
+            await emit(failure(loud.at(-1)!, message, 'WorkerLost'));
+            // A toast of one failure; failures within seconds of it would be told together in a later one.
+            const single = new RegExp(`^NAQ: job job-loud-failure-${run}-\\d+ failed — WorkerLost: ${message}$`);
+            const shown = page.locator('.notification-toast').filter({ has: page.locator('.notification-list-item-message', { hasText: single }) });
+            return shown.first().waitFor({ state: 'visible', timeout: 3_000 }).then(
+              () => shown.first(),
+              () => false as const,
+            );
+          },
+          { timeoutMs: 30_000, intervalMs: 0, what: 'a failure notification' },
+        );
+        console.log(`notification shown after ${Date.now() - started} ms and ${loud.length} failure(s)`);
+        const text = await toast.locator('.notification-list-item-message').innerText();
+        const told = loud.find((jobId) => text.includes(jobId));
+        assert.ok(told, `the notification names none of the failed jobs: ${text}`);
+        assert.equal(text, `NAQ: job ${told} failed — WorkerLost: ${message}`);
+        await toast.locator('.monaco-button').filter({ hasText: 'Open Timeline' }).click();
+        await webviewPage(page, 'timeline', (content) => content.includes(told) && content.includes(message), 30_000, `the timeline of ${told}`);
+      } finally {
+        await setCheckboxSetting(page, 'naq.notifications.failures', FAILURES_SETTING, false);
+      }
+      await paletteCommand(page, 'Notifications: Clear All Notifications');
+      await closeAllEditors(page);
+    }),
+  );
+
+  test('m. NAQ: Refresh redraws the trees from the backend', { timeout: 60_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const jobId = `job-refresh-${run}`;
+      await emit(JobEvents.enqueued(jobId, `refresh-${run}`));
+      await openNaqViews(page);
+      const before = await rowAge(await jobRow(page, 'Queued', jobId, 20_000));
+      // A row says how long ago its job's last event was, as of when it was drawn.
+      await page.waitForTimeout(3_000);
+      assert.equal(await rowAge(await jobRow(page, 'Queued', jobId, 5_000)), before, 'the row was redrawn without a refresh');
+      await paletteCommand(page, 'NAQ: Refresh');
+      await waitUntil(async () => (await rowAge(await jobRow(page, 'Queued', jobId, 5_000))) >= before + 3, {
+        timeoutMs: 10_000,
+        intervalMs: 200,
+        what: `the row of ${jobId} redrawn with its age now`,
+      });
+    }),
+  );
+
+  test('n. NAQ: Disconnect from the palette empties the views and says so; NAQ: Connect brings them back', { timeout: 90_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      await openNaqViews(page);
+      await waitForStatus(page, /^NAQ: connected\b/, 30_000);
+      const queues = viewPane(page, 'Queues');
+      await waitForVisible(treeRow(queues, 'billing'), 20_000, 'queue "billing"');
+
+      await paletteCommand(page, 'NAQ: Disconnect');
+      await waitForStatus(page, /^NAQ: disconnected\b/, 20_000);
+      await waitForVisible(queues.locator('.welcome-view-content').filter({ hasText: 'Not connected to NATS.' }), 15_000, 'the Queues view’s welcome with Connect');
+      assert.equal(await treeRow(queues, 'billing').count(), 0, 'the Queues view still lists queues while disconnected');
+
+      await paletteCommand(page, 'NAQ: Connect');
+      await waitForStatus(page, /^NAQ: connected\b/, 30_000);
+      await waitForVisible(treeRow(queues, 'billing'), 20_000, 'queue "billing" after connecting again');
+    }),
+  );
+
+  // Last: it moves the editor to another server.
+  test('o. a NATS context chosen with NAQ: Choose NATS Context… connects the extension to the server it names', { timeout: 120_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      contextNats = await NatsServer.start();
+      const jobId = `job-context-${run}`;
+      const queue = `context-${run}`;
+      const other = await openStorage(contextNats);
+      try {
+        await other.store(JobEvents.enqueued(jobId, queue));
+      } finally {
+        await other.close();
+      }
+      const name = `naq-e2e-${run}`;
+      mkdirSync(join(configHome, 'nats', 'context'), { recursive: true });
+      writeFileSync(join(configHome, 'nats', 'context', `${name}.json`), JSON.stringify({ description: 'the e2e context', url: contextNats.url }));
+
+      await openNaqViews(page);
+      const queues = viewPane(page, 'Queues');
+      await waitForVisible(treeRow(queues, 'billing'), 20_000, 'queue "billing" of the first server');
+      await paletteCommand(page, 'NAQ: Choose NATS Context…');
+      await pickItem(page, 'NAQ: Choose NATS Context', name);
+      // The session's "naq.serverUrl" would win over the context's URL: the command asks which to use.
+      const question = (await (await modalDialog(page)).innerText()).replace(/\s+/g, ' ');
+      assert.match(question, new RegExp(`"naq.serverUrl" \\(${nats.url}\\) takes precedence over the server of context "${name}" \\(${contextNats.url}\\)`));
+      await answerDialog(page, "Use the Context's Server");
+
+      await waitForVisible(treeRow(queues, queue), 60_000, `queue "${queue}", only on the context's server`);
+      await waitUntil(async () => (await treeRow(queues, 'billing').count()) === 0, { timeoutMs: 15_000, intervalMs: 200, what: 'the first server’s queues to go' });
+      await waitForStatus(page, /^NAQ: connected\b/, 30_000);
+      assert.ok((await naqStatusTooltip(page, 20_000)).includes(new URL(contextNats.url).host), 'the status names the context’s server');
     }),
   );
 });
