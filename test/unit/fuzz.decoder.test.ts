@@ -173,7 +173,8 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 /** Where the index's reader and the decoder both have a field, they agree (strings: when valid UTF-8). */
 function assertPeekAgrees(peeked: PeekedFields, event: JobEvent, where: string): void {
-  for (const [field, value] of Object.entries(peeked) as [keyof PeekedFields, string | number][]) {
+  for (const [field, value] of Object.entries(peeked) as [keyof PeekedFields, string | number | undefined][]) {
+    if (value === undefined) continue;
     const decoded = event[field];
     if (typeof value === 'string' && value.includes('\ufffd')) continue; // invalid UTF-8: the two replace it differently
     if (field === 'timestamp' && !Number.isFinite(value)) continue; // the decoder refuses it; the index uses the store time

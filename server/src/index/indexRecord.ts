@@ -1,6 +1,6 @@
 import type { JobEvent } from '../model/event';
 import { parseSubject } from '../subjects/subject';
-import { peekFields } from './fieldPeek';
+import { peekFields, PeekedFields } from './fieldPeek';
 
 /** What the index takes from one stored message: the subject's facts and a few payload fields. */
 export interface IndexRecord {
@@ -17,11 +17,21 @@ export interface IndexRecord {
   durationMs: number | null;
 }
 
+const NOTHING: PeekedFields = {
+  timestamp: undefined,
+  worker_id: undefined,
+  queue_name: undefined,
+  message: undefined,
+  error_type: undefined,
+  error_message: undefined,
+  duration_ms: undefined,
+};
+
 /** Undefined for subjects outside the job hierarchy; an undecodable payload still counts as an event. */
 export function recordFromMessage(prefix: string, subject: string, seq: number, data: Uint8Array, storedAt: number): IndexRecord | undefined {
   const parsed = parseSubject(prefix, subject);
   if (!parsed) return undefined;
-  const fields = peekFields(data) ?? {};
+  const fields = peekFields(data) ?? NOTHING;
   const { shape } = parsed;
   return {
     seq,

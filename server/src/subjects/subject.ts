@@ -52,8 +52,11 @@ export function subjectForEvent(prefix: string, event: JobEvent, shape: SubjectS
   return buildSubject(prefix, event.job_id, event.event_type, shape);
 }
 
+/** Shared: the bare shape carries nothing that could differ. */
+const BARE: SubjectShape = Object.freeze({ kind: 'basic' });
+
 function shapeFromMiddle(middle: string[]): SubjectShape | undefined {
-  if (middle.length === 0) return { kind: 'basic' };
+  if (middle.length === 0) return BARE;
   if (middle.length === 1) {
     if (middle[0] === 'lifecycle') return { kind: 'lifecycle' };
     if (middle[0] === 'system') return { kind: 'system' };
@@ -79,13 +82,16 @@ function shapeFromMiddle(middle: string[]): SubjectShape | undefined {
 
 /** Reads a stored subject back; undefined for anything outside the job hierarchy (the `global` aggregations too). */
 export function parseSubject(prefix: string, subject: string): ParsedSubject | undefined {
-  if (!subject.startsWith(`${prefix}.`)) return undefined;
-  const tokens = subject.slice(prefix.length + 1).split('.');
-  if (tokens.length < 2) return undefined;
-  const jobId = tokens[0] as string;
-  const eventType = tokens[tokens.length - 1] as string;
+  // Runs for every message the index reads: positions rather than a split where the shape allows.
+  const start = prefix.length + 1;
+  if (subject.charCodeAt(prefix.length) !== 46 || !subject.startsWith(prefix)) return undefined;
+  const firstDot = subject.indexOf('.', start);
+  if (firstDot < 0) return undefined;
+  const lastDot = subject.lastIndexOf('.');
+  const jobId = subject.slice(start, firstDot);
+  const eventType = subject.slice(lastDot + 1);
   if (jobId === 'global' || jobId === '' || eventType === '') return undefined;
-  const shape = shapeFromMiddle(tokens.slice(1, -1));
+  const shape = firstDot === lastDot ? BARE : shapeFromMiddle(subject.slice(firstDot + 1, lastDot).split('.'));
   return shape ? { jobId, eventType, shape } : undefined;
 }
 
