@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import type { JobEvent } from '../../server/src/model/event';
 import { JobEvents } from '../../server/src/model/factories';
 import { recordFromEvent } from '../../server/src/index/indexRecord';
+import { IdHash } from '../../server/src/index/idHash';
 import { JobIndex } from '../../server/src/index/jobIndex';
 import { loadSnapshot, saveSnapshot } from '../../server/src/index/snapshot';
 
@@ -162,7 +163,7 @@ test('snapshot: a cut-short or garbled file is refused with the reason, never ha
   const bytes = readFileSync(file);
   writeFileSync(file, withHeader(bytes, (h) => ({ ...h, ids: ['a', 'a'] })));
   const twice = await loadSnapshot(file, STREAM);
-  assert.match(twice.loaded ? '' : twice.reason, /unreadable snapshot: a job appears twice/);
+  assert.match(twice.loaded ? '' : twice.reason, /unreadable snapshot: job a appears twice/);
   writeFileSync(file, withHeader(bytes, (h) => ({ ...h, sequences: (h.sequences as number) - 1 })));
   const inconsistent = await loadSnapshot(file, STREAM);
   assert.match(inconsistent.loaded ? '' : inconsistent.reason, /unreadable snapshot: the jobs count 6 sequences, the file holds 5/);
@@ -173,4 +174,33 @@ test('snapshot: a cut-short or garbled file is refused with the reason, never ha
   writeFileSync(file, Buffer.from('{"version":2}'));
   const garbled = await loadSnapshot(file, STREAM);
   assert.match(garbled.loaded ? '' : garbled.reason, /unreadable snapshot/);
+});
+
+test('id hash: finds every id through growth, removals and reuse of freed buckets', () => {
+  const ids: string[] = [];
+  const hash = new IdHash((row) => ids[row] as string);
+  for (let row = 0; row < 10_000; row++) {
+    ids.push(`job-${row}`);
+    hash.insert(`job-${row}`, row);
+  }
+  for (let row = 0; row < 10_000; row += 2) hash.remove(`job-${row}`);
+  for (let row = 0; row < 10_000; row += 4) {
+    ids[row] = `again-${row}`;
+    hash.insert(`again-${row}`, row);
+  }
+  assert.equal(hash.size, 7_500);
+  for (let row = 0; row < 10_000; row++) {
+    if (row % 4 === 0) assert.equal(hash.find(`again-${row}`), row);
+    assert.equal(hash.find(`job-${row}`), row % 2 === 1 ? row : undefined, `job-${row}`);
+  }
+});
+
+test('id hash: a saved table that cannot be one is refused', () => {
+  const ids = ['a', 'b'];
+  const hash = new IdHash((row) => ids[row] as string);
+  const full = new Int32Array(16).fill(0);
+  assert.throws(() => hash.load(new Int32Array(12).fill(-1), 0, 2), /an id table of 12 buckets/);
+  assert.throws(() => hash.load(Int32Array.from({ length: 16 }, (_, i) => (i === 3 ? 7 : -1)), 1, 2), /out of range/);
+  assert.throws(() => hash.load(full, 16, 2), /out of range|with 16 of 16 jobs/);
+  assert.throws(() => hash.load(new Int32Array(16).fill(-1), 2, 2), /with 0 of 2 jobs/);
 });

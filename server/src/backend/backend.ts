@@ -245,7 +245,7 @@ export class Backend {
   private snapshotFile(settings: BackendSettings, servers: string): string | undefined {
     if (!settings.storagePath) return undefined;
     const key = createHash('sha256').update(`${servers}\n${settings.streamName}\n${settings.subjectPrefix}`).digest('hex').slice(0, 16);
-    return join(settings.storagePath, `index-${key}.json`);
+    return join(settings.storagePath, `index-${key}.snapshot`);
   }
 
   private async retry(generation: number): Promise<void> {

@@ -1,4 +1,5 @@
 import { isFailureType } from '../model/eventType';
+import { IdHash } from './idHash';
 import type { IndexRecord } from './indexRecord';
 import { JOB_STATUSES, JobStatus, statusAfter } from './jobStatus';
 import type { JobError, JobOverview, JobSummary } from './jobSummary';
@@ -35,6 +36,8 @@ export interface TableColumns {
   firstTime: Float64Array;
   lastTime: Float64Array;
   sequences: Float64Array;
+  /** Job id → position, as `IdHash` keeps it. */
+  idTable: Int32Array;
 }
 
 /** The whole table as a snapshot keeps it. */
@@ -48,7 +51,7 @@ export interface TableImage {
   columns: TableColumns;
 }
 
-export function emptyColumns(jobs: number, sequences: number): TableColumns {
+export function emptyColumns(jobs: number, sequences: number, idBuckets: number): TableColumns {
   return {
     status: new Uint8Array(jobs),
     queue: new Int32Array(jobs),
@@ -61,6 +64,7 @@ export function emptyColumns(jobs: number, sequences: number): TableColumns {
     firstTime: new Float64Array(jobs),
     lastTime: new Float64Array(jobs),
     sequences: new Float64Array(sequences),
+    idTable: new Int32Array(idBuckets),
   };
 }
 
@@ -95,8 +99,8 @@ class MessageCache {
 export class JobTable {
   readonly names = new NameTable();
   private readonly messages = new MessageCache();
-  private readonly slotOf = new Map<string, number>();
   private ids: string[] = [];
+  private readonly slotOf = new IdHash((slot) => this.ids[slot] as string);
   private lastMessage: (string | null)[] = [];
   private readonly errors = new Map<number, JobError>();
   private status = new Uint8Array(1024);
@@ -130,7 +134,7 @@ export class JobTable {
   }
 
   find(jobId: string): number | undefined {
-    return this.slotOf.get(jobId);
+    return this.slotOf.find(jobId);
   }
 
   /** A new row for `jobId`, the newest. */
@@ -140,7 +144,7 @@ export class JobTable {
     // A job id split out of a subject can be a slice that keeps the whole subject alive: keep a copy.
     const id = (' ' + jobId).slice(1);
     this.ids[slot] = id;
-    this.slotOf.set(id, slot);
+    this.slotOf.insert(id, slot);
     this.status[slot] = UNKNOWN;
     this.queue[slot] = NONE;
     this.worker[slot] = NONE;
@@ -172,7 +176,7 @@ export class JobTable {
       this.releaseCell(cell);
       cell = next;
     }
-    this.slotOf.delete(this.ids[slot] as string);
+    this.slotOf.remove(this.ids[slot] as string);
     this.ids[slot] = '';
     this.lastMessage[slot] = null;
     this.errors.delete(slot);
@@ -217,7 +221,8 @@ export class JobTable {
   /** Every row, oldest activity first, as columns. */
   image(): TableImage {
     const jobs = this.size;
-    const columns = emptyColumns(jobs, this.sequenceCount);
+    const positions = new IdHash((position) => ids[position] as string, jobs);
+    const columns = emptyColumns(jobs, this.sequenceCount, 0);
     const ids: string[] = [];
     const errors = new Map<number, JobError>();
     const messages: string[] = [];
@@ -226,6 +231,7 @@ export class JobTable {
     let cellAt = 0;
     for (let slot = this.oldest; slot !== NONE; slot = this.newer[slot] as number) {
       ids.push(this.ids[slot] as string);
+      positions.insert(this.ids[slot] as string, position);
       const error = this.errors.get(slot);
       if (error) errors.set(position, error);
       const message = this.lastMessage[slot] ?? null;
@@ -250,13 +256,14 @@ export class JobTable {
       for (let cell = this.seqHead[slot] as number; cell !== NONE; cell = this.cellNext[cell] as number) columns.sequences[cellAt++] = this.cellSeq[cell] as number;
       position++;
     }
+    columns.idTable = positions.column();
     return { names: [...this.names.all()], messages, ids, errors, columns };
   }
 
   /**
    * Replaces everything with an image: whole columns copied at once, so that a restart reads 200,000
-   * jobs in a few tens of milliseconds. An image that names a job twice is refused and leaves the
-   * table empty.
+   * jobs in a few tens of milliseconds. An image whose id table disagrees with its ids (a job listed
+   * twice, say) is refused and leaves the table empty. The table takes the image's arrays as they are.
    */
   load(image: TableImage): void {
     this.clear();
@@ -264,11 +271,17 @@ export class JobTable {
     const jobs = ids.length;
     for (const name of image.names) this.names.id(name);
     this.growRows(jobs);
-    this.ids = ids.slice();
-    for (let slot = 0; slot < jobs; slot++) this.slotOf.set(ids[slot] as string, slot);
-    if (this.slotOf.size !== jobs) {
+    this.ids = ids;
+    try {
+      this.slotOf.load(c.idTable, jobs, jobs);
+      // Every job must be found where it is: this also refuses a job listed twice.
+      for (let slot = 0; slot < jobs; slot++) {
+        const found = this.slotOf.find(ids[slot] as string);
+        if (found !== slot) throw new Error(found === undefined ? `job ${ids[slot]} is missing from the id table` : `job ${ids[slot]} appears twice`);
+      }
+    } catch (error) {
       this.clear();
-      throw new Error('a job appears twice');
+      throw error;
     }
     this.lastMessage = Array.from(c.message, (number) => (number < 0 ? null : (image.messages[number] ?? null)));
     for (const [position, error] of image.errors) this.errors.set(position, error);

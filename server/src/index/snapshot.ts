@@ -6,7 +6,7 @@ import { JOB_STATUSES } from './jobStatus';
 import type { JobError } from './jobSummary';
 import { emptyColumns, TableColumns } from './jobTable';
 
-const VERSION = 4;
+const VERSION = 5;
 const ALIGN = 8;
 
 /** Which stream a snapshot describes: a recreated stream (new creation time) invalidates it. */
@@ -32,10 +32,11 @@ interface Header {
   messages: string[];
   ids: string[];
   sequences: number;
+  idBuckets: number;
   errors: ErrorEntry[];
 }
 
-const COLUMN_ORDER = ['status', 'queue', 'worker', 'lastType', 'message', 'attempts', 'eventCount', 'sequenceCount', 'firstTime', 'lastTime', 'sequences'] as const;
+const COLUMN_ORDER = ['status', 'queue', 'worker', 'lastType', 'message', 'attempts', 'eventCount', 'sequenceCount', 'idTable', 'firstTime', 'lastTime', 'sequences'] as const;
 
 const padding = (length: number): number => (ALIGN - (length % ALIGN)) % ALIGN;
 
@@ -53,6 +54,7 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
     messages: image.messages,
     ids: image.ids,
     sequences: image.columns.sequences.length,
+    idBuckets: image.columns.idTable.length,
     errors: [...image.errors].map(([position, e]) => [position, e.type, e.message, e.eventType, e.seq]),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
@@ -83,8 +85,8 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
 
 export type LoadOutcome = { loaded: true; index: JobIndex } | { loaded: false; reason: string };
 
-function readColumns(bytes: Buffer, start: number, jobs: number, sequences: number): TableColumns {
-  const columns = emptyColumns(jobs, sequences);
+function readColumns(bytes: Buffer, start: number, header: Header): TableColumns {
+  const columns = emptyColumns(header.ids.length, header.sequences, header.idBuckets);
   let at = start;
   for (const name of COLUMN_ORDER) {
     at += padding(at);
@@ -123,8 +125,8 @@ function parse(bytes: Buffer): { header: Header; columns: TableColumns } {
   const headerLength = bytes.readUInt32LE(0);
   if (4 + headerLength > bytes.length) throw new Error('the header is cut short');
   const header = JSON.parse(bytes.toString('utf8', 4, 4 + headerLength)) as Header;
-  if (header.version !== VERSION) return { header, columns: emptyColumns(0, 0) };
-  const columns = readColumns(bytes, 4 + headerLength, header.ids.length, header.sequences);
+  if (header.version !== VERSION) return { header, columns: emptyColumns(0, 0, 0) };
+  const columns = readColumns(bytes, 4 + headerLength, header);
   check(header, columns);
   return { header, columns };
 }
