@@ -4,8 +4,7 @@ import { openStorage } from '../support/storageFixture';
 import { benchBackend } from './backendBench';
 import { EVENTS_PER_JOB, fill } from './fill';
 import { report } from './stats';
-import { runBench } from '../../server/src/cli/commands/bench';
-import { resolveConnectionSettings } from '../../server/src/config/connection';
+import { benchLogger } from './loggerBench';
 
 /** The full size of issue 3's targets; CI may ask for less with NAQ_BENCH_JOBS. */
 const FULL_JOBS = 200_000;
@@ -20,28 +19,9 @@ async function main(): Promise<void> {
     // The seed's filtered-consumer read is the baseline: on a loaded machine creating its consumer alone
     // can take longer than the product's 5 s bound, and the baseline must still be measured.
     storage = await openStorage(server, { timeoutMs: 60_000 });
-    const logger = await runBench(
-      { settings: resolveConnectionSettings({ server: server.url, context: false }, {}), streamName: 'UNUSED', subjectPrefix: 'unused' },
-      Number(process.env.NAQ_BENCH_LOGGER_EVENTS ?? 100_000),
-    );
-    ok =
-      report(`logger on ${logger.events} events`, [
-        {
-          name: 'logger, an ack for every event',
-          value: logger.loggerPerSecond,
-          unit: 'events/s',
-          target: '>= 0.8 x the no-ack ceiling',
-          ok: logger.loggerToCeiling >= 0.8,
-          baseline: { name: 'no-ack ceiling', value: logger.ceilingPerSecond, comparison: `ratio ${logger.loggerToCeiling.toFixed(2)}` },
-        },
-        {
-          name: "logger against the seed's one-at-a-time path",
-          value: logger.loggerToOneAtATime,
-          unit: 'x',
-          target: '>= 8',
-          ok: logger.loggerToOneAtATime >= 8,
-        },
-      ]) && ok;
+    const loggerEvents = Number(process.env.NAQ_BENCH_LOGGER_EVENTS ?? 100_000);
+    const rounds = Number(process.env.NAQ_BENCH_ROUNDS ?? 3);
+    ok = report(`logger on ${loggerEvents} events`, await benchLogger(server, loggerEvents, rounds)) && ok;
     const started = Date.now();
     const stored = await fill(storage, server.url, jobs);
     console.log(`filled the stream with ${stored} events over ${jobs} jobs in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +48,15 @@ export class NatsServer {
   private readonly configFile: string;
   private readonly ownsStore: boolean;
   private child: ChildProcess | undefined;
+
+  /** The server process's CPU time so far (user and system), in seconds; for benchmarks. */
+  cpuSeconds(): number {
+    const pid = this.child?.pid;
+    if (pid === undefined) return Number.NaN;
+    // /proc/<pid>/stat: fields 14 and 15 (utime, stime) in clock ticks, counted after the ')' of the name.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  }
   private output = '';
 
   private constructor(port: number, storeDir: string, ownsStore: boolean, private readonly options: NatsServerOptions) {

@@ -22,7 +22,15 @@ export interface BenchResult {
   oneAtATimeEvents: number;
   loggerToCeiling: number;
   loggerToOneAtATime: number;
+  /**
+   * The server's CPU time per event on the ceiling and logger paths, in microseconds, when the caller
+   * can read it (a server on this machine). The ratio of the two bounds what the logger can reach.
+   */
+  serverMicrosPerEvent?: { ceiling: number; logger: number };
 }
+
+/** Reads the NATS server's CPU time in seconds; only a benchmark with the server at hand has one. */
+export type ServerCpuProbe = () => number;
 
 function workload(count: number, tag: string): JobEvent[] {
   const events: JobEvent[] = [];
@@ -39,17 +47,19 @@ async function untilStored(session: NatsSession, count: number): Promise<void> {
   }
 }
 
-async function perSecond(count: number, body: () => Promise<void>): Promise<number> {
+async function perSecond(count: number, body: () => Promise<unknown>, serverCpu?: ServerCpuProbe): Promise<{ rate: number; serverMicros: number }> {
+  const cpuBefore = serverCpu?.() ?? Number.NaN;
   const start = process.hrtime.bigint();
   await body();
-  return count / (Number(process.hrtime.bigint() - start) / 1e9);
+  const rate = count / (Number(process.hrtime.bigint() - start) / 1e9);
+  return { rate, serverMicros: (((serverCpu?.() ?? Number.NaN) - cpuBefore) * 1e6) / count };
 }
 
 /**
  * Like `nats bench`: each path writes into its own throwaway stream on the same server, in the same
  * run, so the figures compare; the streams are deleted afterwards.
  */
-export async function runBench(target: CliTarget, count: number): Promise<BenchResult> {
+export async function runBench(target: CliTarget, count: number, serverCpu?: ServerCpuProbe): Promise<BenchResult> {
   const tag = `b${randomBytes(4).toString('hex')}`;
   const open = (path: string): Promise<NatsSession> =>
     NatsSession.open({ ...sessionOptions(target.settings, target), streamName: `NAQ_BENCH_${tag}_${path}`, subjectPrefix: `naq.bench.${tag}.${path}` });
@@ -58,7 +68,7 @@ export async function runBench(target: CliTarget, count: number): Promise<BenchR
     const ceiling = await open('ceiling');
     sessions.push(ceiling);
     const ceilingEvents = workload(count, tag);
-    const ceilingPerSecond = await perSecond(count, async () => {
+    const publishPlain = async (): Promise<void> => {
       for (let i = 0; i < ceilingEvents.length; i++) {
         const event = ceilingEvents[i] as JobEvent;
         const subject = subjectForEvent(ceiling.prefix, event);
@@ -68,27 +78,29 @@ export async function runBench(target: CliTarget, count: number): Promise<BenchR
       }
       await ceiling.nc.flush();
       await untilStored(ceiling, count);
-    });
+    };
+    const ceilingRun = await perSecond(count, publishPlain, serverCpu);
 
     const logged = await open('logger');
     sessions.push(logged);
     const loggerEvents = workload(count, tag);
-    const loggerPerSecond = await perSecond(count, async () => {
+    const logAll = async (): Promise<void> => {
       const logger = new AsyncJobEventLogger(logged, { batchSize: 1000, flushIntervalMs: 50, maxBufferSize: 20_000 });
       logger.start();
       for (const event of loggerEvents) await logger.log(event);
       const report = await logger.stop(120_000);
       if (report.notStored.length > 0) throw new Error(`the logger did not store ${report.notStored.length} events: ${report.notStored[0]?.reason}`);
-    });
+    };
+    const loggerRun = await perSecond(count, logAll, serverCpu);
 
     const single = await open('single');
     sessions.push(single);
     const oneAtATimeEvents = Math.min(count, 5_000);
     const singleEvents = workload(oneAtATimeEvents, tag);
-    const oneAtATimePerSecond = await perSecond(oneAtATimeEvents, async () => {
-      await publishOneAtATime(single, singleEvents);
-    });
+    const { rate: oneAtATimePerSecond } = await perSecond(oneAtATimeEvents, () => publishOneAtATime(single, singleEvents));
 
+    const ceilingPerSecond = ceilingRun.rate;
+    const loggerPerSecond = loggerRun.rate;
     return {
       events: count,
       ceilingPerSecond,
@@ -97,6 +109,7 @@ export async function runBench(target: CliTarget, count: number): Promise<BenchR
       oneAtATimeEvents,
       loggerToCeiling: loggerPerSecond / ceilingPerSecond,
       loggerToOneAtATime: loggerPerSecond / oneAtATimePerSecond,
+      ...(serverCpu ? { serverMicrosPerEvent: { ceiling: ceilingRun.serverMicros, logger: loggerRun.serverMicros } } : {}),
     };
   } finally {
     for (const session of sessions) {
