@@ -178,6 +178,8 @@ export class Indexer {
         const record = recordFromMessage(prefix, msg.subject, msg.seq, msg.data, msg.info.timestampNanos / 1e9);
         if (record) this.index.apply(record);
         else this.index.lastSeq = Math.max(this.index.lastSeq, msg.seq);
+        // Here and not when changes are pushed: a stop between an event and the next push must save it.
+        this.dirty = true;
         if (awaitingBuild && !this.building) {
           awaitingBuild = false;
           void this.built();
