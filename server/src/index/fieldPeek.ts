@@ -206,6 +206,19 @@ function skipEntries(count: number): void {
   for (let i = 0; i < count; i++) skipValue();
 }
 
+/** Every field absent; one shape for every result, which keeps the callers' property reads fast. */
+export function noFields(): PeekedFields {
+  return {
+    timestamp: undefined,
+    worker_id: undefined,
+    queue_name: undefined,
+    message: undefined,
+    error_type: undefined,
+    error_message: undefined,
+    duration_ms: undefined,
+  };
+}
+
 export function peekFields(payload: Uint8Array): PeekedFields | undefined {
   bytes = payload;
   buffer = Buffer.isBuffer(payload) ? payload : undefined;
@@ -217,15 +230,7 @@ export function peekFields(payload: Uint8Array): PeekedFields | undefined {
     else if (tag === 0xde) entries = u16();
     else if (tag === 0xdf) entries = u32();
     else return undefined;
-    const out: PeekedFields = {
-      timestamp: undefined,
-      worker_id: undefined,
-      queue_name: undefined,
-      message: undefined,
-      error_type: undefined,
-      error_message: undefined,
-      duration_ms: undefined,
-    };
+    const out = noFields();
     for (let i = 0; i < entries; i++) {
       const keyLength = strLength(u8());
       if (keyLength < 0) return undefined;

@@ -1,6 +1,6 @@
 import type { JobEvent } from '../model/event';
 import { parseSubject } from '../subjects/subject';
-import { peekFields, PeekedFields } from './fieldPeek';
+import { noFields, peekFields } from './fieldPeek';
 
 /** What the index takes from one stored message: the subject's facts and a few payload fields. */
 export interface IndexRecord {
@@ -17,15 +17,7 @@ export interface IndexRecord {
   durationMs: number | null;
 }
 
-const NOTHING: PeekedFields = {
-  timestamp: undefined,
-  worker_id: undefined,
-  queue_name: undefined,
-  message: undefined,
-  error_type: undefined,
-  error_message: undefined,
-  duration_ms: undefined,
-};
+const NOTHING = noFields();
 
 /** Undefined for subjects outside the job hierarchy; an undecodable payload still counts as an event. */
 export function recordFromMessage(prefix: string, subject: string, seq: number, data: Uint8Array, storedAt: number): IndexRecord | undefined {
