@@ -21,12 +21,8 @@ export type SettingSource = 'input' | 'context' | 'env' | 'default';
 
 export type AuthMethod = 'none' | 'user' | 'token' | 'creds' | 'nkey' | 'jwt';
 
-/** Everything needed to connect, resolved from options, a NATS CLI context and NAQ_* variables. */
-export interface ConnectionSettings {
-  /** `nats://host:port` / `tls://host:port`, user info removed (it lives in user/password/token). */
-  servers: string[];
-  /** Exactly one authentication method is set (or none). */
-  auth: AuthMethod;
+/** The values of the authentication methods; settings hold those of exactly one method (or none). */
+export interface AuthFields {
   user?: string;
   password?: string;
   token?: string;
@@ -35,6 +31,14 @@ export interface ConnectionSettings {
   /** A user JWT given inline by a context (`user_jwt`), and its optional inline seed (`user_seed`). */
   userJwt?: string;
   userSeed?: string;
+}
+
+/** Everything needed to connect, resolved from options, a NATS CLI context and NAQ_* variables. */
+export interface ConnectionSettings extends AuthFields {
+  /** `nats://host:port` / `tls://host:port`, user info removed (it lives in user/password/token). */
+  servers: string[];
+  /** Exactly one authentication method is set (or none). */
+  auth: AuthMethod;
   /** Set when TLS is required (TLS files, `tls://` URLs or handshake-first); else TLS is used only if the server asks. */
   tls?: TlsSettings;
   jetstreamDomain?: string;
@@ -82,15 +86,8 @@ export const RECONNECT_TIME_WAIT_MS = 1_000;
 export const PING_INTERVAL_MS = 10_000;
 export const MAX_PINGS_OUT = 2;
 
-interface AuthLayer {
+interface AuthLayer extends AuthFields {
   method: AuthMethod;
-  user?: string;
-  password?: string;
-  token?: string;
-  credsFile?: string;
-  nkeySeedFile?: string;
-  userJwt?: string;
-  userSeed?: string;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
