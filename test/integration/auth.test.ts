@@ -16,6 +16,7 @@ import { describeNatsError } from '../../server/src/config/natsErrors';
 import { nk, seedText, TestOperator } from '../support/authJwt';
 import { freePort, NatsServer } from '../support/natsServer';
 import { makeOtherCa, makeTestPki, serverTlsConfig, type TestPki } from '../support/tlsCerts';
+import { withTimeout } from '../../server/src/util/timeout';
 
 const sc = StringCodec();
 const CONNECT_TIMEOUT_MS = 3_000;
@@ -41,16 +42,8 @@ function settingsFor(input: ConnectionInput): ConnectionSettings {
   return resolveConnectionSettings({ timeoutMs: CONNECT_TIMEOUT_MS, maxReconnectAttempts: 0, ...input }, env());
 }
 
-async function deadline<T>(what: string, promise: Promise<T>, ms = STEP_DEADLINE_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
+function deadline<T>(what: string, promise: Promise<T>, ms = STEP_DEADLINE_MS): Promise<T> {
+  return withTimeout(promise, ms, what);
 }
 
 async function connectWith(settings: ConnectionSettings): Promise<NatsConnection> {

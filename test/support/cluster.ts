@@ -1,5 +1,6 @@
 import { connect, JetStreamManager, NatsConnection } from 'nats';
 import { freePort, NatsServer } from './natsServer';
+import { withTimeout } from '../../server/src/util/timeout';
 
 /**
  * A nats-server cluster with JetStream on loopback: every node its own client port, cluster port,
@@ -35,17 +36,6 @@ function nodeConfig(name: string, clusterName: string, clusterPort: number, rout
   ].join('\n');
 }
 
-async function deadline<T>(what: string, promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export class NatsCluster {
   private constructor(readonly nodes: readonly ClusterNode[]) {}
@@ -113,9 +103,9 @@ export class NatsCluster {
       for (;;) {
         let nc: NatsConnection | undefined;
         try {
-          nc = await deadline('connect', connect({ servers: node.server.url, timeout: 2_000, reconnect: false }), 3_000);
-          const jsm = await deadline('jetstream manager', nc.jetstreamManager({ timeout: 2_000 }), 3_000);
-          await deadline('account info', jsm.getAccountInfo(), 3_000);
+          nc = await withTimeout(connect({ servers: node.server.url, timeout: 2_000, reconnect: false }), 3_000, 'connect');
+          const jsm = await withTimeout(nc.jetstreamManager({ timeout: 2_000 }), 3_000, 'jetstream manager');
+          await withTimeout(jsm.getAccountInfo(), 3_000, 'account info');
           break;
         } catch (error) {
           last = error;
@@ -134,7 +124,7 @@ export class NatsCluster {
     let seen = 'nothing';
     for (;;) {
       try {
-        const info = await deadline('stream info', jsm.streams.info(stream), 5_000);
+        const info = await withTimeout(jsm.streams.info(stream), 5_000, 'stream info');
         const leader = info.cluster?.leader;
         seen = leader ?? 'no leader';
         if (leader !== undefined && leader !== '' && leader !== not) return this.node(leader);
@@ -155,7 +145,7 @@ export class NatsCluster {
     let seen = 'nothing';
     for (;;) {
       try {
-        const info = await deadline('stream info', jsm.streams.info(stream), 5_000);
+        const info = await withTimeout(jsm.streams.info(stream), 5_000, 'stream info');
         const replicas = info.cluster?.replicas ?? [];
         seen = JSON.stringify(info.cluster);
         if (info.cluster?.leader && replicas.length === this.nodes.length - 1 && replicas.every((r) => r.current && !r.offline)) return;
