@@ -65,9 +65,11 @@ test(
     assert.deepEqual(item.command?.command, 'naq.openTimeline');
     assert.deepEqual(item.command?.arguments, [failedJob]);
     assert.equal(item.contextValue, 'naq.job');
-    assert.ok(item.tooltip instanceof vscode.MarkdownString);
-    assert.ok(item.tooltip.value.includes('ConnectionError'), 'tooltip lacks the last error');
-    assert.ok(!item.tooltip.isTrusted, 'a job tooltip must not be trusted');
+    // The tooltip comes on hover, through resolveTreeItem.
+    const { tooltip } = api.views.queues.resolveTreeItem(item, job);
+    assert.ok(tooltip instanceof vscode.MarkdownString);
+    assert.ok(tooltip.value.includes('ConnectionError'), 'tooltip lacks the last error');
+    assert.ok(!tooltip.isTrusted, 'a job tooltip must not be trusted');
 
     // getParent leads back up, so reveal works.
     assert.equal(api.views.queues.getParent(job), failed);

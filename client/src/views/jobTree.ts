@@ -8,7 +8,7 @@ import { ListJobsRequest, type ConnectionState, type IndexChange, type JobItem }
 import type { BackendClient } from '../backend/backendClient';
 import { errorText } from '../util/format';
 import type { GroupNode, JobNode, MessageNode, NaqNode } from './nodes';
-import { renderNode } from './render';
+import { jobTooltip, renderNode } from './render';
 
 export const PAGE_SIZE = 100;
 
@@ -42,6 +42,15 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
 
   getTreeItem(node: NaqNode): vscode.TreeItem {
     return renderNode(node);
+  }
+
+  /**
+   * A job's tooltip is made when its row is hovered: Markdown for every job of a page made the
+   * page slower to show (built and sent for 100 rows, turned into plain text for each row drawn).
+   */
+  resolveTreeItem(item: vscode.TreeItem, node: NaqNode): vscode.TreeItem {
+    if (node.kind === 'job') item.tooltip = jobTooltip(node.job);
+    return item;
   }
 
   getParent(node: NaqNode): NaqNode | undefined {

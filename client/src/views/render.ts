@@ -183,13 +183,13 @@ export function jobTooltip(job: JobItem): vscode.MarkdownString {
   return md;
 }
 
+/** A job row; its tooltip (jobTooltip) comes on hover, from JobTree.resolveTreeItem. */
 function jobItem(node: JobNode): vscode.TreeItem {
   const job = node.job;
   const item = new vscode.TreeItem(job.jobId, vscode.TreeItemCollapsibleState.None);
   item.id = node.id;
   item.iconPath = statusIcon(job.status);
   item.description = jobDescription(job, node.parent.role === 'status');
-  item.tooltip = jobTooltip(job);
   item.contextValue = 'naq.job';
   item.command = { command: 'naq.openTimeline', title: 'Open Timeline', arguments: [job.jobId] };
   item.accessibilityInformation = { label: `Job ${job.jobId}, ${job.status}, ${item.description}` };
