@@ -26,6 +26,7 @@ import {
   answerInput,
   closeAllEditors,
   contextMenuCommand,
+  descendantPids,
   EditorSession,
   expandRow,
   globalsSet,
@@ -163,12 +164,17 @@ async function openTimelineFromPalette(page: Page, jobId: string): Promise<void>
   }
 }
 
-/** The extension's backend processes: `dist/server.js` started over IPC by the language client. */
+/**
+ * The extension's backend processes: `dist/server.js` started over IPC by the language client, in
+ * this test's editor (other editors on the machine have their own).
+ */
 function backendPids(): number[] {
+  const ours = new Set(descendantPids());
   return execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
     .split('\n')
     .filter((line) => line.includes('dist/server.js') && line.includes('--node-ipc'))
-    .map((line) => Number(line.trim().split(/\s+/)[0]));
+    .map((line) => Number(line.trim().split(/\s+/)[0]))
+    .filter((pid) => ours.has(pid));
 }
 
 async function imgCount(frame: Frame): Promise<number> {
@@ -697,11 +703,11 @@ describe('NAQ in a real editor', () => {
         assert.equal(text, `NAQ: job ${told} failed — WorkerLost: ${message}`);
         await toast.locator('.monaco-button').filter({ hasText: 'Open Timeline' }).click();
         await webviewPage(page, 'timeline', (content) => content.includes(told) && content.includes(message), 30_000, `the timeline of ${told}`);
+        await closeAllEditors(page);
       } finally {
         await setCheckboxSetting(page, 'naq.notifications.failures', FAILURES_SETTING, false);
       }
       await paletteCommand(page, 'Notifications: Clear All Notifications');
-      await closeAllEditors(page);
     }),
   );
 
