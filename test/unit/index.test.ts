@@ -75,6 +75,17 @@ test('index: pages newest activity first, filters by queue, worker, status and t
   assert.deepEqual(ids({ offset: 0, limit: 10 }), ['a', 'c', 'b']);
 });
 
+test('index: text search ignores case in ids and error messages, also for jobs added after a search', () => {
+  const index = indexOf([...lifecycle('Report-A', 'q', 'w', 'completed', 1), ...lifecycle('mail-1', 'q', 'w', 'failed', 2)]);
+  const found = (search: string) => index.listJobs({ offset: 0, limit: 10, search }).items.map((j) => j.jobId);
+  assert.deepEqual(found('report-a'), ['Report-A']);
+  assert.deepEqual(found('BAD INPUT FOR MAIL'), ['mail-1']);
+  indexOf(lifecycle('Report-B', 'q', 'w', 'completed', 3), index, 7);
+  assert.deepEqual(found('REPORT'), ['Report-B', 'Report-A']);
+  index.removeJob('Report-A');
+  assert.deepEqual(found('report'), ['Report-B']);
+});
+
 test('index: queue and worker counts follow each job’s status', () => {
   const index = indexOf([JobEvents.enqueued('a', 'mail', 0, { timestamp: 1 }), JobEvents.started('a', 'w1', 'async', { timestamp: 2, queue_name: 'mail' })]);
   assert.deepEqual(index.listQueues().map((q) => [q.name, q.counts, q.total]), [['mail', { running: 1 }, 1]]);

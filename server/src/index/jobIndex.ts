@@ -115,30 +115,14 @@ export class JobIndex {
   /** Jobs newest activity first, filtered, one page of them and the total that matched. */
   listJobs(query: JobQuery): { items: JobOverview[]; total: number } {
     const { table } = this;
-    const search = query.search?.toLowerCase();
-    const items: JobOverview[] = [];
-    const end = query.offset + query.limit;
-    if (query.queue === undefined && query.worker === undefined && query.status === undefined && !search) {
-      let position = 0;
-      table.newestFirst((slot) => {
-        if (position >= end) return false;
-        if (position++ >= query.offset) items.push(table.overview(slot));
-        return true;
-      });
-      return { items, total: table.size };
-    }
-    const queue = query.queue === undefined ? undefined : (table.names.find(query.queue) ?? -2);
-    const worker = query.worker === undefined ? undefined : (table.names.find(query.worker) ?? -2);
-    let total = 0;
-    table.newestFirst((slot) => {
-      if (query.status !== undefined && table.statusOf(slot) !== query.status) return;
-      if (queue !== undefined && table.queueId(slot) !== queue) return;
-      if (worker !== undefined && table.workerId(slot) !== worker) return;
-      if (search && !table.jobId(slot).toLowerCase().includes(search) && !(table.lastErrorOf(slot)?.message ?? '').toLowerCase().includes(search)) return;
-      if (total >= query.offset && total < end) items.push(table.overview(slot));
-      total++;
-    });
-    return { items, total };
+    // A queue or worker nobody has named matches nothing: -2 is no name's number.
+    const nameNumber = (name: string | undefined): number | undefined => (name === undefined ? undefined : (table.names.find(name) ?? -2));
+    const { slots, total } = table.select(
+      { status: query.status, queue: nameNumber(query.queue), worker: nameNumber(query.worker), search: query.search ? query.search.toLowerCase() : undefined },
+      query.offset,
+      query.limit,
+    );
+    return { items: slots.map((slot) => table.overview(slot)), total };
   }
 
   listQueues(): GroupEntry[] {

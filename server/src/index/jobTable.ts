@@ -68,6 +68,19 @@ export function emptyColumns(jobs: number, sequences: number, idBuckets: number)
   };
 }
 
+/** What a page of jobs may be filtered by; `queue` and `worker` are name numbers, `search` lower case. */
+export interface RowFilter {
+  status?: JobStatus;
+  queue?: number;
+  worker?: number;
+  search?: string;
+}
+
+function lowerCaseOrUndefined(id: string): string | undefined {
+  const lower = id.toLowerCase();
+  return lower === id ? undefined : lower;
+}
+
 /**
  * Last messages repeat ("Job completed successfully in ..."): one copy of each of the recent ones.
  * Bounded, because messages that embed ids or durations never repeat.
@@ -100,6 +113,11 @@ export class JobTable {
   readonly names = new NameTable();
   private readonly messages = new MessageCache();
   private ids: string[] = [];
+  /**
+   * Lower-case job ids for text search, made on the first search and kept up from then on; undefined
+   * where the id is lower case already (most are), so that it costs next to nothing.
+   */
+  private lowerIds: (string | undefined)[] | undefined;
   private readonly slotOf = new IdHash((slot) => this.ids[slot] as string);
   private lastMessage: (string | null)[] = [];
   private readonly errors = new Map<number, JobError>();
@@ -144,6 +162,7 @@ export class JobTable {
     // A job id split out of a subject can be a slice that keeps the whole subject alive: keep a copy.
     const id = (' ' + jobId).slice(1);
     this.ids[slot] = id;
+    if (this.lowerIds) this.lowerIds[slot] = lowerCaseOrUndefined(id);
     this.slotOf.insert(id, slot);
     this.status[slot] = UNKNOWN;
     this.queue[slot] = NONE;
@@ -184,6 +203,7 @@ export class JobTable {
   }
 
   clear(): void {
+    this.lowerIds = undefined;
     this.slotOf.clear();
     this.ids = [];
     this.lastMessage = [];
@@ -368,9 +388,35 @@ export class JobTable {
     return out;
   }
 
-  /** Rows newest activity first until `visit` returns false. */
-  newestFirst(visit: (slot: number) => boolean | void): void {
-    for (let slot = this.newest; slot !== NONE; slot = this.older[slot] as number) if (visit(slot) === false) return;
+  /**
+   * Rows newest activity first that pass `filter`: the slots of the page [offset, offset + limit) and
+   * how many passed in all. One tight loop over the columns, as a page of a filtered list must come
+   * back in milliseconds at 200,000 jobs.
+   */
+  select(filter: RowFilter, offset: number, limit: number): { slots: number[]; total: number } {
+    const status = filter.status === undefined ? -1 : (STATUS_CODES.get(filter.status) as number);
+    const { queue, worker, search } = filter;
+    const slots: number[] = [];
+    const end = offset + limit;
+    if (status < 0 && queue === undefined && worker === undefined && search === undefined) {
+      let position = 0;
+      for (let slot = this.newest; slot !== NONE && position < end; slot = this.older[slot] as number, position++) {
+        if (position >= offset) slots.push(slot);
+      }
+      return { slots, total: this.size };
+    }
+    const lowerIds = search === undefined ? undefined : this.lowerCaseIds();
+    const errorHits = search === undefined ? undefined : this.errorsMentioning(search);
+    let total = 0;
+    for (let slot = this.newest; slot !== NONE; slot = this.older[slot] as number) {
+      if (status >= 0 && this.status[slot] !== status) continue;
+      if (queue !== undefined && this.queue[slot] !== queue) continue;
+      if (worker !== undefined && this.worker[slot] !== worker) continue;
+      if (search !== undefined && !((lowerIds?.[slot] ?? (this.ids[slot] as string)).includes(search) || errorHits?.has(slot))) continue;
+      if (total >= offset && total < end) slots.push(slot);
+      total++;
+    }
+    return { slots, total };
   }
 
   /** Rows oldest activity first: the order a snapshot keeps. */
@@ -426,6 +472,22 @@ export class JobTable {
 
   sequenceCountOf(slot: number): number {
     return this.seqCount[slot] as number;
+  }
+
+  private lowerCaseIds(): (string | undefined)[] {
+    if (!this.lowerIds) {
+      const lower: (string | undefined)[] = [];
+      for (let slot = this.oldest; slot !== NONE; slot = this.newer[slot] as number) lower[slot] = lowerCaseOrUndefined(this.ids[slot] as string);
+      this.lowerIds = lower;
+    }
+    return this.lowerIds;
+  }
+
+  /** Rows whose last error's message contains `search` (lower case). */
+  private errorsMentioning(search: string): Set<number> {
+    const hits = new Set<number>();
+    for (const [slot, error] of this.errors) if (error.message?.toLowerCase().includes(search)) hits.add(slot);
+    return hits;
   }
 
   private appendSequence(slot: number, seq: number): void {
