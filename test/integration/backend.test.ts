@@ -113,9 +113,14 @@ test('answers every method against a real server', async () => {
     await assert.rejects(backend.rpc.sendRequest(TailStartRequest.type, { pattern: 'naq..x' }), /empty token/);
     await assert.rejects(backend.rpc.sendRequest(EmitRequest.type, { event: { job_id: 'a.b', event_type: 'failed' } }), /invalid job id "a\.b"/);
 
+    const seenBefore = (await backend.rpc.sendRequest(StatsRequest.type)).eventsSeen;
     const deleted = await backend.rpc.sendRequest(DeleteJobRequest.type, { jobId: 'be-2' });
     assert.equal(deleted.purged, 1);
     assert.equal(await backend.rpc.sendRequest(GetJobRequest.type, { jobId: 'be-2' }), null);
+    // What the job counted for in the stats went with it.
+    const after = await backend.rpc.sendRequest(StatsRequest.type);
+    assert.deepEqual(after.queueUsage, { billing: 1 });
+    assert.equal(after.eventsSeen, seenBefore - 1);
 
     const disconnected = await backend.rpc.sendRequest(DisconnectRequest.type);
     assert.equal(disconnected.phase, 'disconnected');

@@ -92,8 +92,9 @@ test('index: queue and worker counts follow each job’s status', () => {
   indexOf([JobEvents.completed('a', 'w1', 3, { timestamp: 3 })], index, 3);
   assert.deepEqual(index.listQueues()[0]?.counts, { completed: 1 });
   assert.deepEqual(index.listWorkers().map((w) => [w.name, w.counts, w.total]), [['w1', { completed: 1 }, 1]]);
-  index.removeJob('a');
+  index.removeJob('a', [{ event_type: 'enqueued', queue_name: 'mail', worker_id: null, duration_ms: null }, { event_type: 'completed', worker_id: 'w1', queue_name: null, duration_ms: 3 }]);
   assert.deepEqual(index.listQueues(), []);
+  assert.deepEqual([index.stats.queueUsage, index.stats.jobsCompleted, index.stats.averageDurationMs, index.stats.eventsSeen], [{}, 0, null, 1]);
   assert.equal(index.listWorkers()[0]?.total, 0);
   assert.equal(index.jobCount, 0);
 });
@@ -155,6 +156,18 @@ test('snapshot: a saved index loads back the same, and only for the same stream'
   const other = await loadSnapshot(file, { ...STREAM, created: '2026-11-28T00:00:00Z' });
   assert.deepEqual(other, { loaded: false, reason: 'the stream was recreated since the snapshot' });
   assert.deepEqual(await loadSnapshot(join(dir, 'missing'), STREAM), { loaded: false, reason: 'no snapshot yet' });
+});
+
+test('snapshot: saves at the same time leave one whole snapshot', async () => {
+  const file = join(dir, 'race.snapshot');
+  const small = indexOf(lifecycle('a', 'q', 'w', 'completed', 1));
+  const events: JobEvent[] = [];
+  for (let i = 0; i < 2_000; i++) events.push(...lifecycle(`job-${i}`, 'q', 'w', 'completed', i));
+  const large = indexOf(events);
+  await Promise.all([saveSnapshot(file, large, STREAM), saveSnapshot(file, small, STREAM), saveSnapshot(file, large, STREAM)]);
+  const outcome = await loadSnapshot(file, STREAM);
+  assert.ok(outcome.loaded, outcome.loaded ? '' : outcome.reason);
+  assert.ok([1, 2_000].includes(outcome.index.jobCount), `${outcome.index.jobCount} jobs`);
 });
 
 /** The snapshot file with its JSON header changed by `change`. */

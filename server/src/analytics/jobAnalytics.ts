@@ -12,6 +12,7 @@ export interface JobStats {
   workerUsage: Record<string, number>;
   /** Enqueued jobs per queue. */
   queueUsage: Record<string, number>;
+  /** Events indexed; those deleted through NAQ are taken back, those that expire are not. */
   eventsSeen: number;
 }
 
@@ -33,22 +34,37 @@ export type StatsInput = Pick<JobEvent, 'event_type' | 'worker_id' | 'queue_name
 
 /** Folds one event into the metrics, in place, as the seed's `update_metrics` handler does. */
 export function addToStats(stats: JobStats, event: StatsInput): JobStats {
-  stats.eventsSeen++;
+  return fold(stats, event, 1);
+}
+
+/** Takes back what `addToStats` counted for an event that was deleted from the stream. */
+export function removeFromStats(stats: JobStats, event: StatsInput): JobStats {
+  return fold(stats, event, -1);
+}
+
+function bump(usage: Record<string, number>, key: string, delta: 1 | -1): void {
+  const next = (usage[key] ?? 0) + delta;
+  if (next > 0) usage[key] = next;
+  else delete usage[key];
+}
+
+function fold(stats: JobStats, event: StatsInput, delta: 1 | -1): JobStats {
+  stats.eventsSeen += delta;
   switch (event.event_type) {
     case 'started':
-      stats.jobsStarted++;
-      if (event.worker_id) stats.workerUsage[event.worker_id] = (stats.workerUsage[event.worker_id] ?? 0) + 1;
+      stats.jobsStarted += delta;
+      if (event.worker_id) bump(stats.workerUsage, event.worker_id, delta);
       break;
     case 'completed':
-      stats.jobsCompleted++;
-      if (event.duration_ms !== null) stats.totalDurationMs += event.duration_ms;
-      stats.averageDurationMs = stats.totalDurationMs / stats.jobsCompleted;
+      stats.jobsCompleted += delta;
+      if (event.duration_ms !== null) stats.totalDurationMs += delta * event.duration_ms;
+      stats.averageDurationMs = stats.jobsCompleted > 0 ? stats.totalDurationMs / stats.jobsCompleted : null;
       break;
     case 'failed':
-      stats.jobsFailed++;
+      stats.jobsFailed += delta;
       break;
     case 'enqueued':
-      if (event.queue_name) stats.queueUsage[event.queue_name] = (stats.queueUsage[event.queue_name] ?? 0) + 1;
+      if (event.queue_name) bump(stats.queueUsage, event.queue_name, delta);
       break;
   }
   return stats;

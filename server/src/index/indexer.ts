@@ -50,6 +50,7 @@ export class Indexer {
   private dirty = false;
   private stopped = false;
   private reconciling = false;
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly session: NatsSession,
@@ -97,8 +98,16 @@ export class Indexer {
     await this.save();
   }
 
-  /** Saves the snapshot now if anything changed since the last one. */
-  async save(): Promise<void> {
+  /**
+   * Saves the snapshot now if anything changed since the last one. Saves run one after another: two
+   * writing the same file at once (the end of a build and a stop, say) interleaved into a corrupt one.
+   */
+  save(): Promise<void> {
+    this.saving = this.saving.then(() => this.saveNow());
+    return this.saving;
+  }
+
+  private async saveNow(): Promise<void> {
     if (!this.options.snapshotFile || !this.stream || !this.dirty || this.building) return;
     this.dirty = false;
     try {

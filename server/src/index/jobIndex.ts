@@ -1,4 +1,4 @@
-import { addToStats, emptyStats, JobStats } from '../analytics/jobAnalytics';
+import { addToStats, emptyStats, JobStats, removeFromStats, StatsInput } from '../analytics/jobAnalytics';
 import { isWorkerJobId, JobEvent } from '../model/event';
 import { isFailureType } from '../model/eventType';
 import { IndexRecord, recordFromEvent } from './indexRecord';
@@ -133,11 +133,12 @@ export class JobIndex {
     return [...this.workers.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** Removes a job and what it counted for (its events were deleted). */
-  removeJob(jobId: string): boolean {
+  /** Removes a job and what it counted for (its events were deleted): in its queue and worker, and `events` in the stats. */
+  removeJob(jobId: string, events: readonly StatsInput[] = []): boolean {
     const slot = this.table.find(jobId);
     if (slot === undefined) return false;
     this.removeSlot(slot);
+    for (const event of events) removeFromStats(this.stats, event);
     return true;
   }
 

@@ -38,6 +38,8 @@ interface Header {
 
 const COLUMN_ORDER = ['status', 'queue', 'worker', 'lastType', 'message', 'attempts', 'eventCount', 'sequenceCount', 'idTable', 'firstTime', 'lastTime', 'sequences'] as const;
 
+let saves = 0;
+
 const padding = (length: number): number => (ALIGN - (length % ALIGN)) % ALIGN;
 
 /** Writes the index next to the extension's other state; a crash mid-write leaves the previous file intact. */
@@ -61,7 +63,8 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
   const prefix = Buffer.alloc(4);
   prefix.writeUInt32LE(json.length);
   await mkdir(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
+  // One temporary file per save: two saves at once must not write into the same one.
+  const temporary = `${file}.${process.pid}.${++saves}.tmp`;
   const handle = await open(temporary, 'w');
   try {
     await handle.write(prefix);
