@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createEvent } from '../../server/src/model/event';
 import { extendsTimeline, shouldReload, Throttle } from '../../client/src/timeline/refresh';
+import { SingleFlight } from '../../client/src/webview/singleFlight';
 
 const change = { reset: false, jobs: [] as string[], failed: [] as { jobId: string; error: null }[] };
 
@@ -42,4 +43,28 @@ test('the throttle runs at once, then at most once per interval', async () => {
   throttle.trigger();
   throttle.cancel();
   assert.equal(throttle.pending, false);
+});
+
+test('a panel load runs one at a time, and once more after it when asked meanwhile', async () => {
+  const started: number[] = [];
+  let finish: (() => void) | undefined;
+  const loader = new SingleFlight(
+    () =>
+      new Promise<void>((resolve) => {
+        started.push(started.length + 1);
+        finish = resolve;
+      }),
+  );
+  const first = loader.run();
+  assert.equal(loader.busy, true);
+  void loader.run();
+  void loader.run();
+  assert.deepEqual(started, [1], 'no second load while the first runs');
+  finish?.();
+  await first;
+  assert.deepEqual(started, [1, 2], 'one more load for the requests made meanwhile, not two');
+  finish?.();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(loader.busy, false);
+  assert.deepEqual(started, [1, 2]);
 });

@@ -9,6 +9,7 @@ import type { BackendClient } from '../backend/backendClient';
 import { errorText, webviewLog } from '../webview/log';
 import { StatsToExtension, type StatsMessage, type ToStats } from '../webview/messages';
 import { loadWebview, onValidMessage, post, webviewOptions } from '../webview/panel';
+import { SingleFlight } from '../webview/singleFlight';
 import { Throttle } from '../webview/throttle';
 
 export const STATS_VIEW_TYPE = 'naq.stats';
@@ -30,11 +31,10 @@ class StatsPanel {
   private stats: JobStats | null = null;
   private updatedAt = 0;
   private error: string | null = null;
-  private loading = false;
-  private again = false;
   private stale = false;
   private disposed = false;
   private readonly throttle = new Throttle(LIVE_INTERVAL_MS, () => this.load());
+  private readonly loader = new SingleFlight(() => this.loadOnce());
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -72,13 +72,12 @@ class StatsPanel {
     if (!this.disposed) post(this.panel.webview, message);
   }
 
-  private async load(): Promise<void> {
-    if (this.disposed) return;
-    if (this.loading) {
-      this.again = true;
-      return;
-    }
-    this.loading = true;
+  private load(): Promise<void> {
+    if (this.disposed) return Promise.resolve();
+    return this.loader.run();
+  }
+
+  private async loadOnce(): Promise<void> {
     this.stale = false;
     this.send({ type: 'loading', body: {} });
     try {
@@ -90,12 +89,6 @@ class StatsPanel {
       this.error = errorText(error);
       webviewLog().warn(`stats: ${this.error}`);
       this.send({ type: 'error', body: { message: this.error } });
-    } finally {
-      this.loading = false;
-    }
-    if (this.again) {
-      this.again = false;
-      void this.load();
     }
   }
 
@@ -103,7 +96,7 @@ class StatsPanel {
     switch (message.type) {
       case 'ready':
         if (this.stats) this.send({ type: 'stats', body: { stats: this.stats, updatedAt: this.updatedAt } });
-        if (this.loading) this.send({ type: 'loading', body: {} });
+        if (this.loader.busy) this.send({ type: 'loading', body: {} });
         else if (this.error !== null) this.send({ type: 'error', body: { message: this.error } });
         if (this.stale) void this.load();
         return;

@@ -9,6 +9,7 @@ import type { BackendClient } from '../backend/backendClient';
 import { errorText, webviewLog } from '../webview/log';
 import { isTimelineViewState, TimelineToExtension, type TimelineMessage, type TimeMode, type ToTimeline } from '../webview/messages';
 import { loadWebview, onValidMessage, post, webviewOptions } from '../webview/panel';
+import { SingleFlight } from '../webview/singleFlight';
 import { extendsTimeline, shouldReload, Throttle } from './refresh';
 
 export const TIMELINE_VIEW_TYPE = 'naq.timeline';
@@ -68,13 +69,11 @@ class TimelinePanel {
   private sent: Timeline | null = null;
   private updatedAt = 0;
   private error: string | null = null;
-  private loading = false;
-  /** Another read was asked for while one ran. */
-  private again = false;
   /** The job changed while the panel was hidden: read when shown. */
   private stale = false;
   private disposed = false;
   private readonly throttle: Throttle;
+  private readonly loader = new SingleFlight(() => this.loadOnce());
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -92,14 +91,14 @@ class TimelinePanel {
       onValidMessage(panel.webview, TimelineToExtension, `timeline ${jobId}`, (message) => this.onMessage(message)),
       client.onNotification(IndexChangedNotification.type, (change) => this.onIndexChanged(change)),
       client.onDidChangeState((state) => {
-        if (state.phase === 'connected' && this.error !== null) this.load();
+        if (state.phase === 'connected' && this.error !== null) void this.load();
       }),
       panel.onDidChangeViewState(() => {
-        if (panel.visible && this.stale) this.load();
+        if (panel.visible && this.stale) void this.load();
       }),
       panel.onDidDispose(() => this.dispose()),
     );
-    this.load();
+    void this.load();
   }
 
   reveal(): void {
@@ -116,13 +115,12 @@ class TimelinePanel {
     else this.stale = true;
   }
 
-  private async load(): Promise<void> {
-    if (this.disposed) return;
-    if (this.loading) {
-      this.again = true;
-      return;
-    }
-    this.loading = true;
+  private load(): Promise<void> {
+    if (this.disposed) return Promise.resolve();
+    return this.loader.run();
+  }
+
+  private async loadOnce(): Promise<void> {
     this.stale = false;
     this.send({ type: 'loading', body: { jobId: this.jobId } });
     try {
@@ -135,12 +133,6 @@ class TimelinePanel {
       this.error = errorText(error);
       webviewLog().warn(`timeline ${this.jobId}: ${this.error}`);
       this.send({ type: 'error', body: { jobId: this.jobId, message: this.error } });
-    } finally {
-      this.loading = false;
-    }
-    if (this.again) {
-      this.again = false;
-      void this.load();
     }
   }
 
@@ -163,7 +155,7 @@ class TimelinePanel {
         // A (re)loaded page has nothing: it gets the whole timeline.
         this.sent = null;
         if (this.timeline) this.sendTimeline(this.timeline);
-        if (this.loading) this.send({ type: 'loading', body: { jobId: this.jobId } });
+        if (this.loader.busy) this.send({ type: 'loading', body: { jobId: this.jobId } });
         else if (this.error !== null) this.send({ type: 'error', body: { jobId: this.jobId, message: this.error } });
         if (this.stale) void this.load();
         return;
