@@ -86,8 +86,27 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
   /** Every group that is in the tree now. */
   protected abstract groups(): Iterable<GroupNode>;
 
+  /** Whether a change can alter the top-level rows: their set or their counts. */
+  protected abstract rootsAffected(change: IndexChange): boolean;
+
+  /** Reads the top-level rows again: those whose counts changed, or undefined when the set of rows changed. */
+  protected abstract recount(): Promise<NaqNode[] | undefined>;
+
   /** Brings the tree up to date with one `index/changed`; fires for what changed. */
-  abstract applyChange(change: IndexChange, jobs: ChangedJobs): Promise<void>;
+  async applyChange(change: IndexChange, changed: ChangedJobs): Promise<void> {
+    if (!this.rootListed) return;
+    const toFire: NaqNode[] = [];
+    if (this.rootsAffected(change)) {
+      const counted = await this.recount();
+      if (counted === undefined) {
+        this.changed.fire(undefined);
+        return;
+      }
+      toFire.push(...counted);
+    }
+    toFire.push(...this.touchedGroups(change, changed));
+    this.fire(toFire);
+  }
 
   /** Everything again (a reset, a reconnect, the Refresh command). */
   refreshAll(): void {

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { JobStatus } from '../../../server/src/index/jobStatus';
 import { GetJobRequest, ListJobsRequest, type IndexChange } from '../../../server/src/protocol/protocol';
 import { formatCount, plural } from '../util/format';
-import { ChangedJobs, JobTree } from './jobTree';
+import { JobTree } from './jobTree';
 import { newGroup, type GroupNode, type JobNode, type NaqNode } from './nodes';
 import { STATUS_ORDER } from './render';
 
@@ -77,20 +77,15 @@ export class JobsTree extends JobTree {
     yield* this.statusGroups.values();
   }
 
-  async applyChange(change: IndexChange, changed: ChangedJobs): Promise<void> {
-    if (!this.rootListed) return;
-    const toFire: NaqNode[] = [];
-    if (change.jobs.length > 0) {
-      const { sameRoots, changed: counted } = this.updateCounts(await this.counts());
-      if (!sameRoots) {
-        this.changed.fire(undefined);
-        return;
-      }
-      toFire.push(...counted);
-    }
-    toFire.push(...this.touchedGroups(change, changed));
-    this.fire(toFire);
+  protected rootsAffected(change: IndexChange): boolean {
+    return change.jobs.length > 0;
   }
+
+  protected async recount(): Promise<NaqNode[] | undefined> {
+    const { sameRoots, changed } = this.updateCounts(await this.counts());
+    return sameRoots ? changed : undefined;
+  }
+
 
   /**
    * The row of a job in its status group, loading the group's first pages if needed; undefined

@@ -2,7 +2,7 @@
 import { JOB_STATUSES, type JobStatus } from '../../../server/src/index/jobStatus';
 import { ListQueuesRequest, type IndexChange, type QueueItem, type StatusCounts } from '../../../server/src/protocol/protocol';
 import { plural } from '../util/format';
-import { ChangedJobs, JobTree } from './jobTree';
+import { JobTree } from './jobTree';
 import { newGroup, type GroupNode, type NaqNode, type QueueNode } from './nodes';
 import { STATUS_ORDER } from './render';
 
@@ -65,18 +65,12 @@ export class QueuesTree extends JobTree {
     for (const queue of this.queues.values()) yield* queue.groups.values();
   }
 
-  async applyChange(change: IndexChange, changed: ChangedJobs): Promise<void> {
-    if (!this.rootListed) return;
-    const toFire: NaqNode[] = [];
-    if (change.queues.length > 0 || change.jobs.length > 0) {
-      const counted = this.update(await this.backend.request(ListQueuesRequest.type));
-      if (counted === undefined) {
-        this.changed.fire(undefined);
-        return;
-      }
-      toFire.push(...counted);
-    }
-    toFire.push(...this.touchedGroups(change, changed));
-    this.fire(toFire);
+  protected rootsAffected(change: IndexChange): boolean {
+    return change.queues.length > 0 || change.jobs.length > 0;
   }
+
+  protected async recount(): Promise<NaqNode[] | undefined> {
+    return this.update(await this.backend.request(ListQueuesRequest.type));
+  }
+
 }

@@ -1,7 +1,7 @@
 /** Workers view: worker → its jobs. */
 import { ListWorkersRequest, type IndexChange, type WorkerItem } from '../../../server/src/protocol/protocol';
 import { plural } from '../util/format';
-import { ChangedJobs, JobTree } from './jobTree';
+import { JobTree } from './jobTree';
 import { newGroup, type GroupNode, type NaqNode } from './nodes';
 import { sameCounts } from './queuesTree';
 
@@ -45,18 +45,12 @@ export class WorkersTree extends JobTree {
     return this.workers.values();
   }
 
-  async applyChange(change: IndexChange, changed: ChangedJobs): Promise<void> {
-    if (!this.rootListed) return;
-    const toFire: NaqNode[] = [];
-    if (change.workers.length > 0 || change.jobs.length > 0) {
-      const updated = this.update(await this.backend.request(ListWorkersRequest.type));
-      if (updated === undefined) {
-        this.changed.fire(undefined);
-        return;
-      }
-      toFire.push(...updated);
-    }
-    toFire.push(...this.touchedGroups(change, changed));
-    this.fire(toFire);
+  protected rootsAffected(change: IndexChange): boolean {
+    return change.workers.length > 0 || change.jobs.length > 0;
   }
+
+  protected async recount(): Promise<NaqNode[] | undefined> {
+    return this.update(await this.backend.request(ListWorkersRequest.type));
+  }
+
 }
