@@ -2,6 +2,7 @@ import { EventStorage } from '../../server/src/storage/eventStorage';
 import { NatsServer } from '../support/natsServer';
 import { openStorage } from '../support/storageFixture';
 import { benchBackend } from './backendBench';
+import { benchEditor } from './editorBench';
 import { EVENTS_PER_JOB, fill } from './fill';
 import { report } from './stats';
 import { benchLogger } from './loggerBench';
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
     const stored = await fill(storage, server.url, jobs);
     console.log(`filled the stream with ${stored} events over ${jobs} jobs in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     ok = report(`backend on ${stored} events over ${jobs} jobs`, await benchBackend(storage, server.url, jobs)) && ok;
+    const editor = await benchEditor(server.url, jobs);
+    if (editor) ok = report(`extension in a real VS Code (code-server) on ${stored} events over ${jobs} jobs`, editor) && ok;
   } finally {
     await storage?.close();
     await server.dispose();
