@@ -33,10 +33,15 @@ function readProcesses(): ProcessInfo[] {
   return result;
 }
 
-/** The leader, the members of its process group and all their descendants. */
-export function processTree(leader: number): number[] {
+/**
+ * The leader, the members of its process group and all their descendants. `withLeader: false`
+ * leaves out the leader's own pid (and so its children): once the leader has exited, that pid may
+ * be another process's.
+ */
+export function processTree(leader: number, withLeader = true): number[] {
   const all = readProcesses();
-  const found = new Set<number>([leader, ...all.filter((p) => p.pgrp === leader).map((p) => p.pid)]);
+  const members = all.filter((p) => p.pgrp === leader && p.pid !== leader).map((p) => p.pid);
+  const found = new Set<number>(withLeader ? [leader, ...members] : members);
   let grew = true;
   while (grew) {
     grew = false;
@@ -75,6 +80,14 @@ export async function stopProcessTree(leader: number, graceMs = 10_000): Promise
   } catch {
     signalAll(living(pids), 'SIGKILL');
     await waitUntil(() => living(pids).length === 0, { timeoutMs: 5_000, what: `process tree of ${leader} to exit on SIGKILL` });
+  }
+  // A process started while the others were stopping (code-server launching an extension host as
+  // it shuts down) is not in the snapshot, and would wait for its server for hours; it is still in
+  // the leader's process group.
+  const late = living(processTree(leader, false));
+  if (late.length > 0) {
+    signalAll(late, 'SIGKILL');
+    await waitUntil(() => living(late).length === 0, { timeoutMs: 5_000, what: `late members of process group ${leader} to exit on SIGKILL` });
   }
 }
 
