@@ -1,6 +1,7 @@
 /** Shared by the client.*.test.ts in-editor tests: the activated extension's API, and waiting. */
 import * as vscode from 'vscode';
 import type { NaqApi } from '../../client/src/extension';
+import { eventually } from '../support/eventually';
 
 export const EXTENSION_ID = 'naq.naq-job-events';
 
@@ -10,23 +11,6 @@ export async function naqApi(): Promise<NaqApi> {
   return extension.activate();
 }
 
-/** Polls `check` until it returns something other than undefined/false. */
-export async function eventually<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `; last error: ${String(lastError)}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** Waits until the backend is connected and its index built. */
 export async function connected(api: NaqApi, timeoutMs = 45_000): Promise<void> {

@@ -10,7 +10,8 @@ import * as vscode from 'vscode';
 import { LanguageBackend } from '../../client/src/backend/languageBackend';
 import { RestartPolicy } from '../../client/src/backend/restartPolicy';
 import type { BackendSettings } from '../../server/src/protocol/protocol';
-import { EXTENSION_ID, eventually } from './client.helpers';
+import { eventually } from '../support/eventually';
+import { EXTENSION_ID } from './client.helpers';
 import { test } from './runner';
 
 const settings: BackendSettings = {

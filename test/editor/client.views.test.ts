@@ -9,7 +9,8 @@ import * as vscode from 'vscode';
 import { EmitLifecycleRequest, EmitRequest } from '../../server/src/protocol/protocol';
 import type { NaqApi } from '../../client/src/extension';
 import type { GroupNode, JobNode, NaqNode, QueueNode } from '../../client/src/views/nodes';
-import { connected, eventually, naqApi } from './client.helpers';
+import { eventually } from '../support/eventually';
+import { connected, naqApi } from './client.helpers';
 import { test } from './runner';
 
 const suffix = randomBytes(3).toString('hex');

@@ -17,7 +17,7 @@ import { assertFields, loadCorpus } from '../corpus/corpus';
 import { BackendProcess, backendSettings, SERVER_JS } from '../support/backendProcess';
 import { NatsServer } from '../support/natsServer';
 import { openStorage, PREFIX } from '../support/storageFixture';
-import { eventually } from '../support/audit';
+import { eventually } from '../support/eventually';
 
 /**
  * Bad input against a real stream: every corpus payload published raw (as any client with publish

@@ -11,7 +11,8 @@ import { delay, withTimeout } from '../../server/src/util/timeout';
 import { BackendProcess, backendSettings, SERVER_JS } from '../support/backendProcess';
 import { ClusterNode, NatsCluster } from '../support/cluster';
 import { PREFIX, STREAM } from '../support/storageFixture';
-import { assertExactlyOnceInOrder, eventually, numberedEvent, readAllMessages, streamMessages } from '../support/audit';
+import { assertExactlyOnceInOrder, numberedEvent, readAllMessages, streamMessages } from '../support/audit';
+import { eventually } from '../support/eventually';
 
 /**
  * A 3-node nats-server 2.9 cluster with the event stream replicated 3 times.

@@ -5,7 +5,8 @@ import { NatsSession } from '../../server/src/storage/session';
 import { delay, withTimeout } from '../../server/src/util/timeout';
 import { NatsServer } from '../support/natsServer';
 import { PREFIX, STREAM } from '../support/storageFixture';
-import { assertExactlyOnceInOrder, eventually, numberedEvent, readAllMessages, streamMessages } from '../support/audit';
+import { assertExactlyOnceInOrder, numberedEvent, readAllMessages, streamMessages } from '../support/audit';
+import { eventually } from '../support/eventually';
 
 /**
  * The logger's promise under the harshest single-server failure: nats-server killed with SIGKILL

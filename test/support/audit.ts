@@ -102,19 +102,3 @@ export function assertExactlyOnceInOrder(stored: StoredMessage[], expected: numb
     lastPerJob.set(s.event.job_id, indexOf(s.event));
   }
 }
-
-/** Polls `probe` until it returns something other than undefined/false; fails naming `what` instead of hanging. */
-export async function eventually<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
