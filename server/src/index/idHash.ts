@@ -2,7 +2,7 @@ const EMPTY = -1;
 const DELETED = -2;
 
 /** FNV-1a over the UTF-16 code units, finished with murmur3's mixer so that low bits vary too. */
-export function hashId(id: string): number {
+function hashId(id: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) {
     h ^= id.charCodeAt(i);
