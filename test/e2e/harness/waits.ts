@@ -3,22 +3,10 @@
  * output, so every wait in the harness goes through these or through a Playwright timeout.
  */
 
-export class TimeoutError extends Error {
-  override name = 'TimeoutError';
-}
+import { TimeoutError } from '../../../server/src/util/timeout';
 
-/** Resolves or rejects like `promise`, or rejects with a TimeoutError naming `what` after `timeoutMs`. */
-export async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`timed out after ${timeoutMs} ms: ${what}`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** The library's: one TimeoutError class, whichever side of a test throws it. */
+export { TimeoutError, withTimeout } from '../../../server/src/util/timeout';
 
 export interface PollOptions {
   timeoutMs: number;
