@@ -8,6 +8,7 @@ import { JobEvents } from '../../server/src/model/factories';
 import { recordFromEvent } from '../../server/src/index/indexRecord';
 import { IdHash } from '../../server/src/index/idHash';
 import { JobIndex } from '../../server/src/index/jobIndex';
+import { statusAfter } from '../../server/src/index/jobStatus';
 import { loadSnapshot, saveSnapshot } from '../../server/src/index/snapshot';
 
 const dir = mkdtempSync(join(tmpdir(), 'naq-index-'));
@@ -97,6 +98,13 @@ test('index: queue and worker counts follow each job’s status', () => {
   assert.deepEqual([index.stats.queueUsage, index.stats.jobsCompleted, index.stats.averageDurationMs, index.stats.eventsSeen], [{}, 0, null, 1]);
   assert.equal(index.listWorkers()[0]?.total, 0);
   assert.equal(index.jobCount, 0);
+});
+
+test('index: an event type named like an Object.prototype member leaves the status as it was', () => {
+  const index = indexOf([JobEvents.started('a', 'w1', 'async', { timestamp: 1 })]);
+  indexOf(['toString', '__proto__', 'constructor'].map((type) => ({ ...JobEvents.workerReleased('a', 'w1', { timestamp: 2 }), event_type: type })), index, 2);
+  assert.equal(index.get('a')?.status, 'running');
+  assert.equal(statusAfter('running', 'hasOwnProperty'), 'running');
 });
 
 test('index: evicts the least recently active job beyond maxJobs, with its counts', () => {

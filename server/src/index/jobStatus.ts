@@ -21,7 +21,7 @@ export function isJobStatus(value: string): value is JobStatus {
 }
 
 /** The status an event moves a job to; undefined leaves it where it was. */
-const transitions: Partial<Record<EventType, JobStatus>> = {
+const transitionTable: Partial<Record<EventType, JobStatus>> = {
   enqueued: 'queued',
   dequeued: 'queued',
   dependency_satisfied: 'queued',
@@ -49,6 +49,14 @@ const transitions: Partial<Record<EventType, JobStatus>> = {
   ttl_expired: 'expired',
 };
 
+/** A Map, not the object itself: an event type named `toString` or `__proto__` must not find Object.prototype's members. */
+const transitions = new Map(Object.entries(transitionTable)) as ReadonlyMap<EventType, JobStatus>;
+
+/** The status `type` moves a job to, or undefined when it leaves the status as it was. */
+export function transitionOf(type: EventType): JobStatus | undefined {
+  return transitions.get(type);
+}
+
 export function statusAfter(current: JobStatus, type: EventType): JobStatus {
-  return transitions[type] ?? current;
+  return transitions.get(type) ?? current;
 }
