@@ -34,12 +34,17 @@ export type StatsInput = Pick<JobEvent, 'event_type' | 'worker_id' | 'queue_name
 
 /** Folds one event into the metrics, in place, as the seed's `update_metrics` handler does. */
 export function addToStats(stats: JobStats, event: StatsInput): JobStats {
-  return fold(stats, event, 1);
+  return fold(stats, event.event_type, event.worker_id, event.queue_name, event.duration_ms, 1);
+}
+
+/** `addToStats` for the index, which has the fields at hand: no object per event. */
+export function countEvent(stats: JobStats, type: string, worker: string | null, queue: string | null, durationMs: number | null): void {
+  fold(stats, type, worker, queue, durationMs, 1);
 }
 
 /** Takes back what `addToStats` counted for an event that was deleted from the stream. */
 export function removeFromStats(stats: JobStats, event: StatsInput): JobStats {
-  return fold(stats, event, -1);
+  return fold(stats, event.event_type, event.worker_id, event.queue_name, event.duration_ms, -1);
 }
 
 function bump(usage: Record<string, number>, key: string, delta: 1 | -1): void {
@@ -48,23 +53,23 @@ function bump(usage: Record<string, number>, key: string, delta: 1 | -1): void {
   else delete usage[key];
 }
 
-function fold(stats: JobStats, event: StatsInput, delta: 1 | -1): JobStats {
+function fold(stats: JobStats, type: string, worker: string | null, queue: string | null, durationMs: number | null, delta: 1 | -1): JobStats {
   stats.eventsSeen += delta;
-  switch (event.event_type) {
+  switch (type) {
     case 'started':
       stats.jobsStarted += delta;
-      if (event.worker_id) bump(stats.workerUsage, event.worker_id, delta);
+      if (worker) bump(stats.workerUsage, worker, delta);
       break;
     case 'completed':
       stats.jobsCompleted += delta;
-      if (event.duration_ms !== null) stats.totalDurationMs += delta * event.duration_ms;
+      if (durationMs !== null) stats.totalDurationMs += delta * durationMs;
       stats.averageDurationMs = stats.jobsCompleted > 0 ? stats.totalDurationMs / stats.jobsCompleted : null;
       break;
     case 'failed':
       stats.jobsFailed += delta;
       break;
     case 'enqueued':
-      if (event.queue_name) bump(stats.queueUsage, event.queue_name, delta);
+      if (queue) bump(stats.queueUsage, queue, delta);
       break;
   }
   return stats;

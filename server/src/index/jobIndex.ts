@@ -1,8 +1,8 @@
-import { addToStats, emptyStats, JobStats, removeFromStats, StatsInput } from '../analytics/jobAnalytics';
+import { countEvent, emptyStats, JobStats, removeFromStats, StatsInput } from '../analytics/jobAnalytics';
 import { isWorkerJobId, JobEvent } from '../model/event';
 import { isFailureType } from '../model/eventType';
 import { IndexRecord, recordFromEvent } from './indexRecord';
-import type { JobStatus } from './jobStatus';
+import { JOB_STATUSES, JobStatus } from './jobStatus';
 import type { JobError, JobOverview, JobSummary } from './jobSummary';
 import { JobTable, TableImage } from './jobTable';
 
@@ -41,11 +41,31 @@ function noChanges(): IndexChanges {
   return { reset: false, jobs: new Set(), queues: new Set(), workers: new Set(), failed: [] };
 }
 
-/** Where a job is counted: its status, queue and worker (name numbers, -1 for none). */
-interface Placement {
-  status: JobStatus;
-  queue: number;
-  worker: number;
+/**
+ * A queue or a worker as the index keeps it: counts by status number in a fixed-size array, as a
+ * record keyed by status was a lookup by name per event and went slow once a status was deleted
+ * from it. `GroupEntry` and `WorkerEntry` are made from it when asked for.
+ */
+class Group {
+  readonly counts = new Int32Array(JOB_STATUSES.length);
+  total = 0;
+  lastState: string | null = null;
+  lastSeen = 0;
+
+  constructor(readonly name: string) {}
+
+  statusCounts(): StatusCounts {
+    const counts: StatusCounts = {};
+    for (let code = 0; code < JOB_STATUSES.length; code++) {
+      const count = this.counts[code] as number;
+      if (count > 0) counts[JOB_STATUSES[code] as JobStatus] = count;
+    }
+    return counts;
+  }
+
+  workerEntry(): WorkerEntry {
+    return { name: this.name, counts: this.statusCounts(), total: this.total, lastState: this.lastState, lastSeen: this.lastSeen };
+  }
 }
 
 /**
@@ -55,8 +75,11 @@ interface Placement {
  */
 export class JobIndex {
   readonly table = new JobTable();
-  private readonly queues = new Map<string, GroupEntry>();
-  private readonly workers = new Map<string, WorkerEntry>();
+  private readonly queues = new Map<string, Group>();
+  private readonly workers = new Map<string, Group>();
+  /** The same groups by the number of their name in the table: an array read per event, not a name lookup. */
+  private queueAt: (Group | undefined)[] = [];
+  private workerAt: (Group | undefined)[] = [];
   /**
    * While the index is being built nobody needs to hear about each job: per-job changes are not
    * collected, and the end of the build is announced as one reset.
@@ -88,22 +111,27 @@ export class JobIndex {
   apply(record: IndexRecord): void {
     if (record.seq > this.lastSeq) this.lastSeq = record.seq;
     this.indexedEvents++;
-    addToStats(this.stats, { event_type: record.type, worker_id: record.worker, queue_name: record.queue, duration_ms: record.durationMs });
+    countEvent(this.stats, record.type, record.worker, record.queue, record.durationMs);
     if (isWorkerJobId(record.jobId)) {
       this.workerLifecycle(record);
       return;
     }
     const { table } = this;
     let slot = table.find(record.jobId);
-    let before: Placement | undefined;
+    // Where the job was counted before this event; a status of -1 for a new job, counted nowhere yet.
+    let status = -1;
+    let queue = -1;
+    let worker = -1;
     if (slot === undefined) {
       slot = table.add(record.jobId, record.time);
     } else {
       table.touch(slot);
-      before = this.placement(slot);
+      status = table.statusCodeOf(slot);
+      queue = table.queueId(slot);
+      worker = table.workerId(slot);
     }
     table.apply(slot, record);
-    this.regroup(slot, before);
+    this.regroup(slot, status, queue, worker);
     if (this.tracking) {
       const jobId = table.jobId(slot);
       if (isFailureType(record.type)) this.changes.failed.push({ jobId, error: table.lastErrorOf(slot) });
@@ -126,11 +154,14 @@ export class JobIndex {
   }
 
   listQueues(): GroupEntry[] {
-    return [...this.queues.values()].filter((q) => q.total > 0).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.queues.values()]
+      .filter((q) => q.total > 0)
+      .map((q) => ({ name: q.name, counts: q.statusCounts(), total: q.total }))
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   listWorkers(): WorkerEntry[] {
-    return [...this.workers.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.workers.values()].map((w) => w.workerEntry()).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** Removes a job and what it counted for (its events were deleted): in its queue and worker, and `events` in the stats. */
@@ -172,6 +203,8 @@ export class JobIndex {
     this.table.clear();
     this.queues.clear();
     this.workers.clear();
+    this.queueAt = [];
+    this.workerAt = [];
     this.stats = emptyStats();
     this.lastSeq = 0;
     this.indexedEvents = 0;
@@ -195,24 +228,24 @@ export class JobIndex {
     return changes;
   }
 
-  allWorkers(): IterableIterator<WorkerEntry> {
-    return this.workers.values();
+  *allWorkers(): IterableIterator<WorkerEntry> {
+    for (const worker of this.workers.values()) yield worker.workerEntry();
   }
 
   /** Puts back the jobs a snapshot kept, and counts them in their queues and workers. */
   restoreJobs(image: TableImage): void {
     this.table.load(image);
-    for (const slot of this.table.oldestFirst()) this.count(this.placement(slot), 1);
+    // The image numbers names afresh.
+    this.queueAt = [];
+    this.workerAt = [];
+    const { table } = this;
+    for (const slot of table.oldestFirst()) this.count(table.statusCodeOf(slot), table.queueId(slot), table.workerId(slot), 1);
   }
 
   restoreWorker(id: string, lastState: string | null, lastSeen: number): void {
     const entry = this.worker(id);
     entry.lastState = lastState;
     entry.lastSeen = lastSeen;
-  }
-
-  private placement(slot: number): Placement {
-    return { status: this.table.statusOf(slot), queue: this.table.queueId(slot), worker: this.table.workerId(slot) };
   }
 
   private forgetIn(slot: number, gone: (seq: number) => boolean): number {
@@ -224,25 +257,26 @@ export class JobIndex {
   }
 
   private removeSlot(slot: number): void {
-    const jobId = this.table.jobId(slot);
-    this.count(this.placement(slot), -1);
-    this.table.remove(slot);
+    const { table } = this;
+    const jobId = table.jobId(slot);
+    this.count(table.statusCodeOf(slot), table.queueId(slot), table.workerId(slot), -1);
+    table.remove(slot);
     this.changes.jobs.add(jobId);
   }
 
-  private worker(id: string): WorkerEntry {
+  private worker(id: string): Group {
     let entry = this.workers.get(id);
     if (!entry) {
-      entry = { name: this.table.names.intern(id), counts: {}, total: 0, lastState: null, lastSeen: 0 };
+      entry = new Group(this.table.names.intern(id));
       this.workers.set(entry.name, entry);
     }
     return entry;
   }
 
-  private queue(name: string): GroupEntry {
+  private queue(name: string): Group {
     let entry = this.queues.get(name);
     if (!entry) {
-      entry = { name: this.table.names.intern(name), counts: {}, total: 0 };
+      entry = new Group(this.table.names.intern(name));
       this.queues.set(entry.name, entry);
     }
     return entry;
@@ -256,28 +290,31 @@ export class JobIndex {
     if (this.tracking) this.changes.workers.add(entry.name);
   }
 
-  /** Moves a job's counts from where it was (`before`; none for a new job) to where it is now. */
-  private regroup(slot: number, before: Placement | undefined): void {
-    const after = this.placement(slot);
-    if (before && before.status === after.status && before.queue === after.queue && before.worker === after.worker) {
-      if (this.tracking && after.queue >= 0) this.changes.queues.add(this.table.names.name(after.queue));
-      if (this.tracking && after.worker >= 0) this.changes.workers.add(this.table.names.name(after.worker));
+  /** Moves a job's counts from where it was (status -1: a new job, counted nowhere) to where it is now. */
+  private regroup(slot: number, status: number, queue: number, worker: number): void {
+    const { table } = this;
+    const nowStatus = table.statusCodeOf(slot);
+    const nowQueue = table.queueId(slot);
+    const nowWorker = table.workerId(slot);
+    if (status === nowStatus && queue === nowQueue && worker === nowWorker) {
+      if (this.tracking && nowQueue >= 0) this.changes.queues.add(table.names.name(nowQueue));
+      if (this.tracking && nowWorker >= 0) this.changes.workers.add(table.names.name(nowWorker));
       return;
     }
-    if (before) this.count(before, -1);
-    this.count(after, 1);
+    if (status >= 0) this.count(status, queue, worker, -1);
+    this.count(nowStatus, nowQueue, nowWorker, 1);
   }
 
-  private count(placement: Placement, delta: 1 | -1): void {
+  /** Counts a job of status number `status` in a queue and a worker (name numbers, -1 for none). */
+  private count(status: number, queue: number, worker: number, delta: 1 | -1): void {
     const { names } = this.table;
-    if (placement.queue >= 0) this.countIn(this.queue(names.name(placement.queue)), placement.status, delta, this.changes.queues);
-    if (placement.worker >= 0) this.countIn(this.worker(names.name(placement.worker)), placement.status, delta, this.changes.workers);
+    if (queue >= 0) this.countIn((this.queueAt[queue] ??= this.queue(names.name(queue))), status, delta, this.changes.queues);
+    if (worker >= 0) this.countIn((this.workerAt[worker] ??= this.worker(names.name(worker))), status, delta, this.changes.workers);
   }
 
-  private countIn(entry: GroupEntry, status: JobStatus, delta: 1 | -1, changed: Set<string>): void {
-    const next = (entry.counts[status] ?? 0) + delta;
-    if (next > 0) entry.counts[status] = next;
-    else delete entry.counts[status];
+  private countIn(entry: Group, status: number, delta: 1 | -1, changed: Set<string>): void {
+    const next = (entry.counts[status] as number) + delta;
+    entry.counts[status] = next > 0 ? next : 0;
     entry.total += delta;
     if (this.tracking) changed.add(entry.name);
   }

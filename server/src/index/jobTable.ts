@@ -1,13 +1,33 @@
 import { isFailureType } from '../model/eventType';
 import { IdHash } from './idHash';
 import type { IndexRecord } from './indexRecord';
-import { JOB_STATUSES, JobStatus, statusAfter } from './jobStatus';
+import { JOB_STATUSES, JobStatus, transitionOf } from './jobStatus';
 import type { JobError, JobOverview, JobSummary } from './jobSummary';
 import { NameTable } from './nameTable';
 
 const NONE = -1;
 const STATUS_CODES = new Map<JobStatus, number>(JOB_STATUSES.map((status, code) => [status, code]));
 const UNKNOWN = STATUS_CODES.get('unknown') as number;
+
+/**
+ * What an event type does to a job, packed in a byte per type: the status it moves the job to (its
+ * number plus one, 0 for none), whether it starts an attempt and whether it is a failure. `KNOWN`
+ * tells a worked-out entry from an empty one.
+ */
+const MOVES_TO = 0x0f;
+const STARTS = 0x10;
+const FAILS = 0x20;
+const KNOWN = 0x80;
+
+function effectOf(type: string): number {
+  const status = transitionOf(type);
+  return (
+    KNOWN |
+    (status === undefined ? 0 : (STATUS_CODES.get(status) as number) + 1) |
+    (type === 'started' || type === 'retry_started' ? STARTS : 0) |
+    (isFailureType(type) ? FAILS : 0)
+  );
+}
 
 type Column = Uint8Array | Int32Array | Uint32Array | Float64Array;
 
@@ -121,6 +141,8 @@ export class JobTable {
   private readonly slotOf = new IdHash((slot) => this.ids[slot] as string);
   private lastMessage: (string | null)[] = [];
   private readonly errors = new Map<number, JobError>();
+  /** By the type's name number: per event, an array read rather than lookups by the type's name. */
+  private typeEffects = new Uint8Array(64);
   private status = new Uint8Array(1024);
   private queue = new Int32Array(1024);
   private worker = new Int32Array(1024);
@@ -209,6 +231,7 @@ export class JobTable {
     this.lastMessage = [];
     this.errors.clear();
     this.names.clear();
+    this.typeEffects.fill(0);
     this.freeSlots.length = 0;
     this.slotsUsed = 0;
     this.cellsUsed = 0;
@@ -221,18 +244,20 @@ export class JobTable {
 
   /** Folds one event, in stream order, into its job's row. */
   apply(slot: number, record: IndexRecord): void {
-    const status = statusAfter(this.statusOf(slot), record.type);
-    this.status[slot] = STATUS_CODES.get(status) as number;
+    // Queue and worker first: names are numbered in the order they are met, and snapshots keep them so.
     if (record.queue) this.queue[slot] = this.names.id(record.queue);
     if (record.worker) this.worker[slot] = this.names.id(record.worker);
+    const type = this.names.id(record.type);
+    const effect = this.effect(type, record.type);
+    if ((effect & MOVES_TO) !== 0) this.status[slot] = (effect & MOVES_TO) - 1;
     if (record.time < (this.firstTime[slot] as number)) this.firstTime[slot] = record.time;
     if (record.time > (this.lastTime[slot] as number)) this.lastTime[slot] = record.time;
-    if (record.type === 'started' || record.type === 'retry_started') this.attempts[slot]++;
+    if ((effect & STARTS) !== 0) this.attempts[slot]++;
     // A failure without details (max_retries_exceeded, say) keeps the error that caused it.
-    if (record.errorType || record.errorMessage || (isFailureType(record.type) && !this.errors.has(slot))) {
-      this.errors.set(slot, { type: record.errorType, message: record.errorMessage, eventType: this.names.intern(record.type), seq: record.seq || null });
+    if (record.errorType || record.errorMessage || ((effect & FAILS) !== 0 && !this.errors.has(slot))) {
+      this.errors.set(slot, { type: record.errorType, message: record.errorMessage, eventType: this.names.name(type), seq: record.seq || null });
     }
-    this.lastType[slot] = this.names.id(record.type);
+    this.lastType[slot] = type;
     this.lastMessage[slot] = this.messages.get(record.message);
     this.eventCount[slot]++;
     if (record.seq > 0) this.appendSequence(slot, record.seq);
@@ -343,6 +368,11 @@ export class JobTable {
 
   statusOf(slot: number): JobStatus {
     return JOB_STATUSES[this.status[slot] as number] as JobStatus;
+  }
+
+  /** The status as its position in JOB_STATUSES. */
+  statusCodeOf(slot: number): number {
+    return this.status[slot] as number;
   }
 
   /** Name numbers (see `names`), or -1. */
@@ -488,6 +518,17 @@ export class JobTable {
     const hits = new Set<number>();
     for (const [slot, error] of this.errors) if (error.message?.toLowerCase().includes(search)) hits.add(slot);
     return hits;
+  }
+
+  /** What the event type numbered `type` (named `name`) does to a job: see `effectOf`. */
+  private effect(type: number, name: string): number {
+    if (type >= this.typeEffects.length) this.typeEffects = grown(this.typeEffects, type + 1);
+    let effect = this.typeEffects[type] as number;
+    if (effect === 0) {
+      effect = effectOf(name);
+      this.typeEffects[type] = effect;
+    }
+    return effect;
   }
 
   private appendSequence(slot: number, seq: number): void {
