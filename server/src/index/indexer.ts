@@ -1,6 +1,7 @@
 import { ConsumeOptions, ConsumerMessages, DeliverPolicy, JsMsg } from 'nats';
 import type { NatsSession } from '../storage/session';
 import { allFilter } from '../subjects/subject';
+import { BulkOutcome, BulkRead } from '../storage/bulkRead';
 import { consumeWithin, watchConsumer } from '../storage/consumerWatch';
 import { PULL_EXPIRES_MS } from '../storage/liveStream';
 import { collectGarbage } from '../backend/runtime';
@@ -8,6 +9,9 @@ import { delay, withTimeout } from '../util/timeout';
 import { recordFromMessage } from './indexRecord';
 import { IndexChanges, JobIndex } from './jobIndex';
 import { loadSnapshot, saveSnapshot, StreamIdentity } from './snapshot';
+
+/** Below this many events to catch up, the ordered consumer alone is quicker to set up than a bulk read. */
+const BULK_READ_MIN_EVENTS = 5_000;
 
 export interface IndexerProgress {
   building: boolean;
@@ -34,9 +38,10 @@ export interface IndexerOptions {
 }
 
 /**
- * Builds the index from the stream, then follows it with the same ordered consumer: the build is
- * simply the part before the stream's last sequence at start. Stream state is checked from time to
- * time so expired or purged events and a recreated stream are noticed.
+ * Builds the index from the stream, then follows it with an ordered consumer. A build with much to
+ * read goes first through a bulk read, the fastest way to get messages; the ordered consumer then
+ * carries on from wherever it stopped, so a bulk read that ends early loses nothing. Stream state is
+ * checked from time to time so expired or purged events and a recreated stream are noticed.
  */
 export class Indexer {
   index: JobIndex;
@@ -44,6 +49,7 @@ export class Indexer {
   private streamSubjects: string[] = [];
   private targetSequence = 0;
   private messages: ConsumerMessages | undefined;
+  private bulk: BulkRead | undefined;
   private consumerDelete: (() => Promise<boolean>) | undefined;
   private unwatch: (() => void) | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -83,7 +89,7 @@ export class Indexer {
         this.listener.log(`index: building from the stream (${outcome.loaded ? 'the snapshot is ahead of the stream' : outcome.reason})`);
       }
     }
-    await this.follow();
+    await this.read();
     this.every(this.options.changeIntervalMs ?? 200, () => this.pushChanges());
     this.every(this.options.reconcileMs ?? 5_000, () => void this.reconcile());
     this.every(this.options.snapshotIntervalMs ?? 30_000, () => void this.save());
@@ -131,7 +137,7 @@ export class Indexer {
         this.index.clear();
         this.dirty = true;
         await this.unfollow();
-        await this.follow();
+        await this.read();
         return;
       }
       const firstSeq = info.state.first_seq;
@@ -165,15 +171,59 @@ export class Indexer {
     if (this.building || changes.reset) this.listener.progress(this.progress());
   }
 
+  /** Starts reading where the index ends: in bulk when there is much to read, else by following. */
+  private async read(): Promise<void> {
+    if (this.targetSequence - this.index.lastSeq < BULK_READ_MIN_EVENTS) return this.follow();
+    this.index.setTracking(false);
+    const filter = this.filter();
+    this.listener.log(`index: reading ${this.targetSequence - this.index.lastSeq} events in bulk`);
+    try {
+      const bulk = await BulkRead.start(this.session, {
+        fromSeq: this.index.lastSeq + 1,
+        untilSeq: this.targetSequence,
+        ...(filter === undefined ? {} : { filter }),
+        message: (subject, seq, data, storedAt) => this.applyMessage(subject, seq, data, storedAt),
+      });
+      if (this.stopped) return await bulk.stop();
+      this.bulk = bulk;
+      void bulk.done.then((outcome) => this.bulkDone(bulk, outcome));
+    } catch (error) {
+      this.listener.log(`index: no bulk read (${(error as Error).message}); reading through the ordered consumer`);
+      await this.follow();
+    }
+  }
+
+  private async bulkDone(bulk: BulkRead, outcome: BulkOutcome): Promise<void> {
+    // Stopped on purpose (a stop, a recreated stream): whoever stopped it decides what comes next.
+    if (this.bulk !== bulk) return;
+    this.bulk = undefined;
+    if (outcome.incomplete) this.listener.log(`index: the bulk read ended at sequence ${outcome.lastSeq} because ${outcome.incomplete}; the ordered consumer reads on`);
+    if (!this.building) void this.built();
+    await this.followUntilStarted();
+  }
+
+  /** Undefined when the stream holds only our subjects: no filter is then needed. */
+  private filter(): string | undefined {
+    // On 2.9 a wildcard filter makes creating a consumer walk the whole stream's subject index;
+    // when the filter is the stream's only subject it filters nothing, so it is left out.
+    const filter = allFilter(this.session.prefix);
+    return this.streamSubjects.length === 1 && this.streamSubjects[0] === filter ? undefined : filter;
+  }
+
+  private applyMessage(subject: string, seq: number, data: Uint8Array, storedAt: number): void {
+    const record = recordFromMessage(this.session.prefix, subject, seq, data, storedAt);
+    if (record) this.index.apply(record);
+    else this.index.lastSeq = Math.max(this.index.lastSeq, seq);
+    // Here and not when changes are pushed: a stop between an event and the next push must save it.
+    this.dirty = true;
+  }
+
   /** `startWithinMs`: give up when the consumer has not started by then (a replacement placed on a dead node). */
   private async follow(startWithinMs?: number): Promise<void> {
-    const { js, streamName, prefix } = this.session;
-    // On 2.9 a wildcard filter makes creating the consumer walk the whole stream's subject index;
-    // when the filter is the stream's only subject it filters nothing, so it is left out.
-    const filter = allFilter(prefix);
-    const onlyOurs = this.streamSubjects.length === 1 && this.streamSubjects[0] === filter;
+    const { js, streamName } = this.session;
+    const filter = this.filter();
     const consumer = await js.consumers.get(streamName, {
-      ...(onlyOurs ? {} : { filterSubjects: filter }),
+      ...(filter === undefined ? {} : { filterSubjects: filter }),
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: this.index.lastSeq + 1,
     });
@@ -184,11 +234,7 @@ export class Indexer {
       max_messages: 10_000,
       expires: PULL_EXPIRES_MS,
       callback: (msg: JsMsg) => {
-        const record = recordFromMessage(prefix, msg.subject, msg.seq, msg.data, msg.info.timestampNanos / 1e9);
-        if (record) this.index.apply(record);
-        else this.index.lastSeq = Math.max(this.index.lastSeq, msg.seq);
-        // Here and not when changes are pushed: a stop between an event and the next push must save it.
-        this.dirty = true;
+        this.applyMessage(msg.subject, msg.seq, msg.data, msg.info.timestampNanos / 1e9);
         if (awaitingBuild && !this.building) {
           awaitingBuild = false;
           void this.built();
@@ -196,6 +242,12 @@ export class Indexer {
       },
     };
     const messages = await (startWithinMs === undefined ? consumer.consume(consumeOptions) : consumeWithin(consumer, consumeOptions, startWithinMs));
+    if (this.stopped) {
+      // Stopped while this consumer was starting: the stop could not see it to end it.
+      messages.stop();
+      await withTimeout(consumer.delete(), this.session.timeoutMs, 'deleting the index consumer').catch(() => undefined);
+      return;
+    }
     this.messages = messages;
     this.unwatch = watchConsumer(this.session.nc, consumer, messages, this.session.timeoutMs, (reason) => void this.replaceConsumer(reason));
   }
@@ -209,7 +261,11 @@ export class Indexer {
     // It cannot answer a delete now; the server forgets it once its node is back and it stays inactive.
     void this.consumerDelete?.().catch(() => undefined);
     this.consumerDelete = undefined;
-    while (!this.stopped && !this.messages) {
+    await this.followUntilStarted();
+  }
+
+  private async followUntilStarted(): Promise<void> {
+    while (!this.stopped && !this.messages && !this.bulk) {
       try {
         await this.follow(2 * this.session.timeoutMs);
       } catch (error) {
@@ -230,6 +286,9 @@ export class Indexer {
   }
 
   private async unfollow(): Promise<void> {
+    const bulk = this.bulk;
+    this.bulk = undefined;
+    await bulk?.stop();
     this.unwatch?.();
     this.unwatch = undefined;
     this.messages?.stop();
