@@ -28,7 +28,7 @@ const HEARTBEAT_MS = 1_000;
 const STALLED_MS = 3 * HEARTBEAT_MS;
 /** The server forgets the consumer of a reader that died this long ago. */
 const INACTIVE_THRESHOLD_MS = 30_000;
-const ACK_REPLY = Buffer.from('$JS.ACK.');
+const FLOW_CONTROL = Buffer.from('$JS.FC.');
 const STALLED_HEADER = Buffer.from('Nats-Consumer-Stalled:');
 
 /**
@@ -117,8 +117,11 @@ export class BulkRead {
     this.lastActivity = Date.now();
     const { buf, replyStart, replyEnd } = frame;
     const { reply } = this;
-    if (replyStart < 0 || !startsWith(buf, replyStart, replyEnd, ACK_REPLY)) return this.status(frame);
-    if (!readAckReply(buf, replyStart, replyEnd, reply)) return void this.finish(`a reply subject it cannot read: ${buf.toString('utf8', replyStart, replyEnd)}`);
+    if (replyStart < 0) return this.status(frame);
+    if (!readAckReply(buf, replyStart, replyEnd, reply)) {
+      if (startsWith(buf, replyStart, replyEnd, FLOW_CONTROL)) return this.status(frame);
+      return void this.finish(`a reply subject it cannot read: ${buf.toString('utf8', replyStart, replyEnd)}`);
+    }
     if (reply.deliverySequence !== this.expectedDelivery) return void this.finish(`delivery ${this.expectedDelivery} was skipped`);
     this.expectedDelivery++;
     this.lastSeq = reply.streamSequence;

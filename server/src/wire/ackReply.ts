@@ -20,12 +20,13 @@ const dots = new Int32Array(MAX_DOTS + 1);
 
 /** Fills `into` and returns true; false when the bytes are not a JetStream ack reply. */
 export function readAckReply(buf: Buffer, start: number, end: number, into: AckReply): boolean {
-  if (end - start <= PREFIX.length || buf.compare(PREFIX, 0, PREFIX.length, start, start + PREFIX.length) !== 0) return false;
+  if (end - start <= PREFIX.length) return false;
+  // By hand: Buffer.compare's argument checks cost more than these eight bytes, once per message.
+  for (let i = 0; i < PREFIX.length; i++) if (buf[start + i] !== PREFIX[i]) return false;
   let count = 0;
-  for (let i = start; i < end; i++) {
-    if (buf[i] !== DOT) continue;
+  for (let at = buf.indexOf(DOT, start); at >= 0 && at < end; at = buf.indexOf(DOT, at + 1)) {
     if (count > MAX_DOTS) return false;
-    dots[count++] = i;
+    dots[count++] = at;
   }
   const tokens = count + 1;
   // The dot before the stream sequence: after the fifth token of nine, the seventh of eleven or twelve.
