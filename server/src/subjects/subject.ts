@@ -55,34 +55,34 @@ export function subjectForEvent(prefix: string, event: JobEvent, shape: SubjectS
 /** Shared: the bare shape carries nothing that could differ. */
 const BARE: SubjectShape = Object.freeze({ kind: 'basic' });
 
-function shapeFromMiddle(middle: string[]): SubjectShape | undefined {
-  if (middle.length === 0) return BARE;
-  if (middle.length === 1) {
-    if (middle[0] === 'lifecycle') return { kind: 'lifecycle' };
-    if (middle[0] === 'system') return { kind: 'system' };
+/** Whether the token of `subject` from `from` to `to` (exclusive) is `token`, without slicing it out. */
+function tokenIs(subject: string, from: number, to: number, token: string): boolean {
+  return to - from === token.length && subject.startsWith(token, from);
+}
+
+/** The shape of the tokens between the job id and the event type, `from` to `to` (exclusive), not empty. */
+function shapeBetween(subject: string, from: number, to: number): SubjectShape | undefined {
+  const dot = subject.indexOf('.', from);
+  if (dot === to) {
+    if (tokenIs(subject, from, to, 'lifecycle')) return { kind: 'lifecycle' };
+    if (tokenIs(subject, from, to, 'system')) return { kind: 'system' };
     return undefined;
   }
-  if (middle.length !== 2) return undefined;
-  const [family, value] = middle as [string, string];
-  switch (family) {
-    case 'worker':
-      return { kind: 'worker', workerId: value };
-    case 'queue':
-      return { kind: 'queue', queueName: value };
-    case 'schedule':
-      return { kind: 'schedule', scheduleName: value };
-    case 'retry': {
-      const retryCount = Number(value);
-      return /^\d+$/.test(value) && Number.isSafeInteger(retryCount) ? { kind: 'retry', retryCount } : undefined;
-    }
-    default:
-      return undefined;
+  if (subject.indexOf('.', dot + 1) !== to) return undefined;
+  const value = subject.slice(dot + 1, to);
+  if (tokenIs(subject, from, dot, 'worker')) return { kind: 'worker', workerId: value };
+  if (tokenIs(subject, from, dot, 'queue')) return { kind: 'queue', queueName: value };
+  if (tokenIs(subject, from, dot, 'schedule')) return { kind: 'schedule', scheduleName: value };
+  if (tokenIs(subject, from, dot, 'retry')) {
+    const retryCount = Number(value);
+    return /^\d+$/.test(value) && Number.isSafeInteger(retryCount) ? { kind: 'retry', retryCount } : undefined;
   }
+  return undefined;
 }
 
 /** Reads a stored subject back; undefined for anything outside the job hierarchy (the `global` aggregations too). */
 export function parseSubject(prefix: string, subject: string): ParsedSubject | undefined {
-  // Runs for every message the index reads: positions rather than a split where the shape allows.
+  // Runs for every message the index reads: positions, never a split.
   const start = prefix.length + 1;
   if (subject.charCodeAt(prefix.length) !== 46 || !subject.startsWith(prefix)) return undefined;
   const firstDot = subject.indexOf('.', start);
@@ -91,7 +91,7 @@ export function parseSubject(prefix: string, subject: string): ParsedSubject | u
   const jobId = subject.slice(start, firstDot);
   const eventType = subject.slice(lastDot + 1);
   if (jobId === 'global' || jobId === '' || eventType === '') return undefined;
-  const shape = firstDot === lastDot ? BARE : shapeFromMiddle(subject.slice(firstDot + 1, lastDot).split('.'));
+  const shape = firstDot === lastDot ? BARE : shapeBetween(subject, firstDot + 1, lastDot);
   return shape ? { jobId, eventType, shape } : undefined;
 }
 
