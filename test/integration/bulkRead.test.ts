@@ -217,4 +217,30 @@ describe('bulk read on other servers', () => {
       assert.deepEqual(seqs, range(1, outcome.lastSeq));
     });
   });
+
+  test('a server that freezes mid-build stalls the bulk read; the ordered consumer then completes the index', TEST_TIMEOUT, async () => {
+    await withServer('', {}, async (server, session) => {
+      await fill(session);
+      const logs: string[] = [];
+      const indexer = new Indexer(session, { progress: () => undefined, changed: () => undefined, log: (m) => logs.push(m) });
+      let thaw: (() => void) | undefined;
+      const watch = setInterval(() => {
+        if (!thaw && indexer.index.indexedEvents > 0 && indexer.building) thaw = server.pause();
+      }, 1);
+      try {
+        await indexer.start();
+        await eventually('the server was frozen mid-build', async () => thaw !== undefined);
+        clearInterval(watch);
+        await eventually('the bulk read gives up', async () => logs.some((line) => /the bulk read ended at sequence \d+ because nothing arrived/.test(line)), 20_000);
+        thaw?.();
+        await eventually('the index is built', async () => !indexer.building, 60_000);
+        assert.equal(indexer.index.indexedEvents, EVENTS);
+        assert.equal(indexer.index.jobCount, JOBS);
+      } finally {
+        clearInterval(watch);
+        thaw?.();
+        await indexer.stop();
+      }
+    });
+  });
 });

@@ -50,6 +50,14 @@ export class NatsServer {
   private child: ChildProcess | undefined;
 
   /** The server process's CPU time so far (user and system), in seconds; for benchmarks. */
+  /** Freezes the server (SIGSTOP) as a hung host would; the returned function thaws it. */
+  pause(): () => void {
+    const child = this.child;
+    if (!child?.pid) throw new Error('nats-server is not running');
+    child.kill('SIGSTOP');
+    return () => void child.kill('SIGCONT');
+  }
+
   cpuSeconds(): number {
     const pid = this.child?.pid;
     if (pid === undefined) return Number.NaN;
