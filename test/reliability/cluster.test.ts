@@ -194,6 +194,10 @@ test("the node holding a live tail's and the index's consumers dies: both go on 
   const down = new Set<ClusterNode>();
   try {
     await backend.untilPhase('connected', 30_000);
+    // The stream holds the first test's events: enough for the build to be read in bulk, from one node of an R3 stream.
+    await backend.until('the index built', () => backend.state?.index && !backend.state.index.building, 60_000);
+    assert.match(backend.output, /index: reading \d+ events in bulk/);
+    assert.doesNotMatch(backend.output, /no bulk read|the bulk read ended/);
     // The tail on every node (first one first), so it can reconnect wherever its consumer went.
     const first = cluster.nodes[0] as ClusterNode;
     const tailSession = await withTimeout(NatsSession.open(sessionOptions(urlsFirst(first), false)), 20_000, 'tail session');
