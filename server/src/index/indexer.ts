@@ -48,6 +48,8 @@ export class Indexer {
   private stream: StreamIdentity | undefined;
   private streamSubjects: string[] = [];
   private targetSequence = 0;
+  /** Messages in the stream when the build began: fewer than the sequences when some expired or were purged. */
+  private storedAtStart = 0;
   private messages: ConsumerMessages | undefined;
   private bulk: BulkRead | undefined;
   private consumerDelete: (() => Promise<boolean>) | undefined;
@@ -79,6 +81,7 @@ export class Indexer {
     this.stream = { name: info.config.name, created: info.created };
     this.streamSubjects = info.config.subjects ?? [];
     this.targetSequence = info.state.last_seq;
+    this.storedAtStart = info.state.messages;
     if (this.options.snapshotFile) {
       const started = Date.now();
       const outcome = await loadSnapshot(this.options.snapshotFile, this.stream, this.options.maxJobs);
@@ -134,6 +137,7 @@ export class Indexer {
         this.stream = { name: info.config.name, created: info.created };
         this.streamSubjects = info.config.subjects ?? [];
         this.targetSequence = info.state.last_seq;
+    this.storedAtStart = info.state.messages;
         this.index.clear();
         this.dirty = true;
         await this.unfollow();
@@ -173,10 +177,11 @@ export class Indexer {
 
   /** Starts reading where the index ends: in bulk when there is much to read, else by following. */
   private async read(): Promise<void> {
-    if (this.targetSequence - this.index.lastSeq < BULK_READ_MIN_EVENTS) return this.follow();
+    const toRead = Math.min(this.targetSequence - this.index.lastSeq, this.storedAtStart);
+    if (toRead < BULK_READ_MIN_EVENTS) return this.follow();
     this.index.setTracking(false);
     const filter = this.filter();
-    this.listener.log(`index: reading ${this.targetSequence - this.index.lastSeq} events in bulk`);
+    this.listener.log(`index: reading up to ${toRead} events in bulk`);
     try {
       const bulk = await BulkRead.start(this.session, {
         fromSeq: this.index.lastSeq + 1,
