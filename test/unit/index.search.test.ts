@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SearchText } from '../../server/src/index/searchText';
+
+/** A small seeded generator, so that a failure can be replayed. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Few letters, so that terms hit often and across every boundary; among them letters whose lower case
+ * is longer ('İ') or depends on the next letter ('Σ'), and the character that ends a segment's parts.
+ */
+const LETTERS = ['a', 'B', 'c', '-', ' ', 'İ', 'Σ', 'é', '\u0000', '\u0001'];
+
+function word(next: () => number, most: number): string {
+  const length = Math.floor(next() * (most + 1));
+  let text = '';
+  for (let i = 0; i < length; i++) text += LETTERS[Math.floor(next() * LETTERS.length)];
+  return text;
+}
+
+function matches(term: string, jobId: string, message: string | null): boolean {
+  return jobId.toLowerCase().includes(term) || (message?.toLowerCase().includes(term) ?? false);
+}
+
+test('search text: marks exactly the rows whose id or current message holds the term, over random changes', () => {
+  for (const seed of [1, 2, 3]) {
+    const next = random(seed);
+    const ids: string[] = [];
+    const messages: (string | null)[] = [];
+    const live = new Set<number>();
+    const text = new SearchText((row) => ids[row] as string, (row) => messages[row] ?? null);
+    const rows = 300;
+    for (let step = 0; step < 40_000; step++) {
+      const row = Math.floor(next() * rows);
+      const roll = next();
+      if (roll < 0.0002) {
+        text.clear();
+        live.clear();
+      } else if (!live.has(row)) {
+        // Short, so that thousands of segments are appended between rebuilds: several chunks of them.
+        ids[row] = `${word(next, 4)}-${row}`;
+        messages[row] = next() < 0.5 ? null : word(next, 6);
+        live.add(row);
+        text.set(row);
+      } else if (roll < 0.3) {
+        live.delete(row);
+        text.remove(row);
+      } else {
+        messages[row] = next() < 0.2 ? null : word(next, 6);
+        text.set(row);
+      }
+      if (step % 50 === 0) {
+        const term = word(next, 3).toLowerCase();
+        const found = text.search(term);
+        for (const r of live) assert.equal(text.marks[r] === found, matches(term, ids[r] as string, messages[r] ?? null), `seed ${seed} step ${step}: row ${r} for ${JSON.stringify(term)}`);
+      }
+    }
+  }
+});
+
+test('search text: every row matches the empty term, and a term never matches across a row’s parts or rows', () => {
+  const ids = ['ab', 'cd', 'İx', 'x\u0000y'];
+  const messages = ['ef', null, null, 'z'];
+  const text = new SearchText((row) => ids[row] as string, (row) => messages[row] ?? null);
+  ids.forEach((_, row) => text.set(row));
+  const rows = (term: string) => {
+    const found = text.search(term);
+    return ids.map((_, row) => row).filter((row) => text.marks[row] === found);
+  };
+  assert.deepEqual(rows(''), [0, 1, 2, 3]);
+  assert.deepEqual(rows('be'), []);
+  assert.deepEqual(rows('fc'), []);
+  assert.deepEqual(rows('i̇x'), [2]);
+  assert.deepEqual(rows('x\u0000y'), [3]);
+  assert.deepEqual(rows('\u0000'), [3]);
+  assert.deepEqual(rows('y\u0000z'), []);
+  text.remove(0);
+  text.clear();
+  assert.deepEqual(rows('a'), []);
+});
+
+test('search text: a row found many searches ago is not taken as found again', () => {
+  const ids = ['a', 'b'];
+  const text = new SearchText((row) => ids[row] as string, () => null);
+  ids.forEach((_, row) => text.set(row));
+  text.search('a');
+  for (let i = 0; i < 1000; i++) {
+    const found = text.search('b');
+    assert.notEqual(text.marks[0], found, `search ${i}`);
+  }
+});
