@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { JobEvent } from '../../server/src/model/event';
+import { JobEvents } from '../../server/src/model/factories';
+import { recordFromEvent } from '../../server/src/index/indexRecord';
+import { JobIndex } from '../../server/src/index/jobIndex';
 import { SearchText } from '../../server/src/index/searchText';
 
 /** A small seeded generator, so that a failure can be replayed. */
@@ -94,5 +98,49 @@ test('search text: a row found many searches ago is not taken as found again', (
   for (let i = 0; i < 1000; i++) {
     const found = text.search('b');
     assert.notEqual(text.marks[0], found, `search ${i}`);
+  }
+});
+
+const QUEUE = 'q';
+const WORKER = 'w';
+
+/** One event of a random kind for `jobId`: a failure with some message, or another that changes no error. */
+function randomEvent(next: () => number, jobId: string, time: number): JobEvent {
+  const roll = next();
+  if (roll < 0.3) return JobEvents.failed(jobId, WORKER, { name: 'E', message: word(next, 6) }, 1, 0, { timestamp: time });
+  if (roll < 0.4) return JobEvents.maxRetriesExceeded(jobId, 1, { timestamp: time });
+  if (roll < 0.7) return JobEvents.started(jobId, WORKER, 'async', { timestamp: time, queue_name: QUEUE });
+  return JobEvents.completed(jobId, WORKER, 1, { timestamp: time });
+}
+
+test('index: a search page and its total are those of filtering every job, through changes, removals, eviction, clearing and restores', () => {
+  for (const seed of [7, 8]) {
+    const next = random(seed);
+    const maxJobs = 60;
+    let index = new JobIndex(maxJobs);
+    let seq = 0;
+    for (let step = 0; step < 6000; step++) {
+      const jobId = `${word(next, 2)}J${Math.floor(next() * 100)}`;
+      const roll = next();
+      if (roll < 0.001) index.clear();
+      else if (roll < 0.05) index.removeJob(jobId);
+      else if (roll < 0.06) {
+        const restored = new JobIndex(maxJobs);
+        restored.restoreJobs(index.table.image());
+        index = restored;
+      } else index.apply(recordFromEvent({ ...randomEvent(next, jobId, step), nats_sequence: ++seq }));
+      if (step % 10 === 0) {
+        const search = word(next, 3);
+        const term = search.toLowerCase();
+        const offset = Math.floor(next() * 5);
+        const limit = 1 + Math.floor(next() * 20);
+        const everyJob = index.listJobs({ offset: 0, limit: maxJobs + 1 }).items;
+        const expected = everyJob.filter((job) => matches(term, job.jobId, job.lastError?.message ?? null)).map((job) => job.jobId);
+        const page = index.listJobs({ offset, limit, search });
+        const context = `seed ${seed} step ${step} search ${JSON.stringify(search)}`;
+        assert.deepEqual(page.items.map((job) => job.jobId), expected.slice(offset, offset + limit), context);
+        assert.equal(page.total, expected.length, context);
+      }
+    }
   }
 });

@@ -4,6 +4,7 @@ import type { IndexRecord } from './indexRecord';
 import { JOB_STATUSES, JobStatus, transitionOf } from './jobStatus';
 import type { JobError, JobOverview, JobSummary } from './jobSummary';
 import { NameTable } from './nameTable';
+import { SearchText } from './searchText';
 
 const NONE = -1;
 const STATUS_CODES = new Map<JobStatus, number>(JOB_STATUSES.map((status, code) => [status, code]));
@@ -96,11 +97,6 @@ export interface RowFilter {
   search?: string;
 }
 
-function lowerCaseOrUndefined(id: string): string | undefined {
-  const lower = id.toLowerCase();
-  return lower === id ? undefined : lower;
-}
-
 /**
  * Last messages repeat ("Job completed successfully in ..."): one copy of each of the recent ones.
  * Bounded, because messages that embed ids or durations never repeat.
@@ -133,14 +129,10 @@ export class JobTable {
   readonly names = new NameTable();
   private readonly messages = new MessageCache();
   private ids: string[] = [];
-  /**
-   * Lower-case job ids for text search, made on the first search and kept up from then on; undefined
-   * where the id is lower case already (most are), so that it costs next to nothing.
-   */
-  private lowerIds: (string | undefined)[] | undefined;
   private readonly slotOf = new IdHash((slot) => this.ids[slot] as string);
   private lastMessage: (string | null)[] = [];
   private readonly errors = new Map<number, JobError>();
+  private readonly searchText = new SearchText((slot) => this.ids[slot] as string, (slot) => this.errors.get(slot)?.message ?? null);
   /** By the type's name number: per event, an array read rather than lookups by the type's name. */
   private typeEffects = new Uint8Array(64);
   private status = new Uint8Array(1024);
@@ -184,8 +176,8 @@ export class JobTable {
     // A job id split out of a subject can be a slice that keeps the whole subject alive: keep a copy.
     const id = (' ' + jobId).slice(1);
     this.ids[slot] = id;
-    if (this.lowerIds) this.lowerIds[slot] = lowerCaseOrUndefined(id);
     this.slotOf.insert(id, slot);
+    this.searchText.set(slot);
     this.status[slot] = UNKNOWN;
     this.queue[slot] = NONE;
     this.worker[slot] = NONE;
@@ -221,12 +213,13 @@ export class JobTable {
     this.ids[slot] = '';
     this.lastMessage[slot] = null;
     this.errors.delete(slot);
+    this.searchText.remove(slot);
     this.freeSlots.push(slot);
   }
 
   clear(): void {
-    this.lowerIds = undefined;
     this.slotOf.clear();
+    this.searchText.clear();
     this.ids = [];
     this.lastMessage = [];
     this.errors.clear();
@@ -255,7 +248,9 @@ export class JobTable {
     if ((effect & STARTS) !== 0) this.attempts[slot]++;
     // A failure without details (max_retries_exceeded, say) keeps the error that caused it.
     if (record.errorType || record.errorMessage || ((effect & FAILS) !== 0 && !this.errors.has(slot))) {
+      const before = this.errors.get(slot)?.message ?? null;
       this.errors.set(slot, { type: record.errorType, message: record.errorMessage, eventType: this.names.name(type), seq: record.seq || null });
+      if ((record.errorMessage ?? null) !== before) this.searchText.set(slot);
     }
     this.lastType[slot] = type;
     this.lastMessage[slot] = this.messages.get(record.message);
@@ -330,6 +325,7 @@ export class JobTable {
     }
     this.lastMessage = Array.from(c.message, (number) => (number < 0 ? null : (image.messages[number] ?? null)));
     for (const [position, error] of image.errors) this.errors.set(position, error);
+    for (let slot = 0; slot < jobs; slot++) this.searchText.set(slot);
     this.status.set(c.status);
     this.queue.set(c.queue);
     this.worker.set(c.worker);
@@ -435,14 +431,14 @@ export class JobTable {
       }
       return { slots, total: this.size };
     }
-    const lowerIds = search === undefined ? undefined : this.lowerCaseIds();
-    const errorHits = search === undefined ? undefined : this.errorsMentioning(search);
+    const found = search === undefined ? 0 : this.searchText.search(search);
+    const marks = this.searchText.marks;
     let total = 0;
     for (let slot = this.newest; slot !== NONE; slot = this.older[slot] as number) {
       if (status >= 0 && this.status[slot] !== status) continue;
       if (queue !== undefined && this.queue[slot] !== queue) continue;
       if (worker !== undefined && this.worker[slot] !== worker) continue;
-      if (search !== undefined && !((lowerIds?.[slot] ?? (this.ids[slot] as string)).includes(search) || errorHits?.has(slot))) continue;
+      if (search !== undefined && marks[slot] !== found) continue;
       if (total >= offset && total < end) slots.push(slot);
       total++;
     }
@@ -502,22 +498,6 @@ export class JobTable {
 
   sequenceCountOf(slot: number): number {
     return this.seqCount[slot] as number;
-  }
-
-  private lowerCaseIds(): (string | undefined)[] {
-    if (!this.lowerIds) {
-      const lower: (string | undefined)[] = [];
-      for (let slot = this.oldest; slot !== NONE; slot = this.newer[slot] as number) lower[slot] = lowerCaseOrUndefined(this.ids[slot] as string);
-      this.lowerIds = lower;
-    }
-    return this.lowerIds;
-  }
-
-  /** Rows whose last error's message contains `search` (lower case). */
-  private errorsMentioning(search: string): Set<number> {
-    const hits = new Set<number>();
-    for (const [slot, error] of this.errors) if (error.message?.toLowerCase().includes(search)) hits.add(slot);
-    return hits;
   }
 
   /** What the event type numbered `type` (named `name`) does to a job: see `effectOf`. */
