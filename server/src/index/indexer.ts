@@ -97,6 +97,8 @@ export class Indexer {
     this.every(this.options.reconcileMs ?? 5_000, () => void this.reconcile());
     this.every(this.options.snapshotIntervalMs ?? 30_000, () => void this.save());
     this.listener.progress(this.progress());
+    // After the start is reported, not before: a restored index answers everything but a search without it.
+    setImmediate(() => this.index.prepareSearch());
   }
 
   async stop(): Promise<void> {

@@ -233,6 +233,11 @@ export class JobIndex {
   }
 
   /** Puts back the jobs a snapshot kept, and counts them in their queues and workers. */
+  /** Builds what text search needs ahead of the first search, when a restore left it out. */
+  prepareSearch(): void {
+    this.table.prepareSearch();
+  }
+
   restoreJobs(image: TableImage): void {
     this.table.load(image);
     // The image numbers names afresh.
