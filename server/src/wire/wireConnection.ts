@@ -22,12 +22,11 @@ interface ServerInfo {
   nonce?: string;
   tls_required?: boolean;
   tls_available?: boolean;
-  headers?: boolean;
 }
 
 /**
  * A bare NATS client connection for one job: reading a large volume of messages on a subscription
- * with as little work per message as possible. Only what that needs is spoken (CONNECT, SUB, UNSUB,
+ * with as little work per message as possible. Only what that needs is spoken (CONNECT, SUB,
  * an empty PUB to answer flow control, PING/PONG); authentication and TLS are those of the main
  * connection. Everything else stays with nats.js.
  */
@@ -45,12 +44,12 @@ export class WireConnection {
     const { host, port } = splitHostPort(options.hostPort);
     const tlsWanted = options.connection.tls !== undefined && options.connection.tls !== null;
     const handshakeFirst = tlsWanted && options.connection.tls?.handshakeFirst === true;
-    let socket: Socket = await within(options.timeoutMs, `connecting to ${options.hostPort}`, (done, fail) => {
-      const s = handshakeFirst ? secure({ host, port, ...tlsOptions(options.connection, host) }) : dial({ host, port });
-      s.once(handshakeFirst ? 'secureConnect' : 'connect', () => done(s));
-      s.once('error', fail);
-    });
+    let socket: Socket = handshakeFirst ? secure({ host, port, ...tlsOptions(options.connection, host) }) : dial({ host, port });
     try {
+      await within<void>(options.timeoutMs, `connecting to ${options.hostPort}`, (done, fail) => {
+        socket.once(handshakeFirst ? 'secureConnect' : 'connect', () => done());
+        socket.once('error', fail);
+      });
       const { info, rest } = await firstInfo(socket, options.timeoutMs);
       const upgrade = !handshakeFirst && (info.tls_required || (tlsWanted && info.tls_available));
       if (upgrade) socket = await startTls(socket, options, host);
@@ -65,15 +64,9 @@ export class WireConnection {
     }
   }
 
-  /** Returns the subscription's id, for `unsubscribe`. */
-  subscribe(subject: string): number {
-    const sid = this.nextSid++;
-    this.socket.write(`SUB ${subject} ${sid}\r\n`);
-    return sid;
-  }
-
-  unsubscribe(sid: number): void {
-    if (!this.socket.destroyed) this.socket.write(`UNSUB ${sid}\r\n`);
+  /** The subscription lasts as long as the connection. */
+  subscribe(subject: string): void {
+    this.socket.write(`SUB ${subject} ${this.nextSid++}\r\n`);
   }
 
   /** Resolves once the server has processed everything written before it. */
