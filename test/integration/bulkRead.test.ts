@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ConnectionOptions } from 'nats';
 import { encodeEvent } from '../../server/src/codec/encode';
-import { Indexer } from '../../server/src/index/indexer';
+import { Indexer, IndexerProgress } from '../../server/src/index/indexer';
 import { JobIndex } from '../../server/src/index/jobIndex';
 import { recordFromMessage } from '../../server/src/index/indexRecord';
 import { syntheticJobEvents, SYNTHETIC_EVENTS_PER_JOB } from '../../server/src/model/samples';
@@ -222,7 +222,8 @@ describe('bulk read on other servers', () => {
     await withServer('', {}, async (server, session) => {
       await fill(session);
       const logs: string[] = [];
-      const indexer = new Indexer(session, { progress: () => undefined, changed: () => undefined, log: (m) => logs.push(m) });
+      const reported: IndexerProgress[] = [];
+      const indexer = new Indexer(session, { progress: (p) => reported.push(p), changed: () => undefined, log: (m) => logs.push(m) });
       let thaw: (() => void) | undefined;
       const watch = setInterval(() => {
         if (!thaw && indexer.index.indexedEvents > 0 && indexer.building) thaw = server.pause();
@@ -236,6 +237,8 @@ describe('bulk read on other servers', () => {
         await eventually('the index is built', async () => !indexer.building, 60_000);
         assert.equal(indexer.index.indexedEvents, EVENTS);
         assert.equal(indexer.index.jobCount, JOBS);
+        // The status bar's "Indexing: N of M events" moved while the build was under way.
+        assert.ok(reported.some((p) => p.building && p.indexedEvents > 0 && p.indexedEvents < EVENTS), JSON.stringify(reported));
       } finally {
         clearInterval(watch);
         thaw?.();

@@ -50,6 +50,8 @@ export class Indexer {
   private targetSequence = 0;
   /** Messages in the stream when the build began: fewer than the sequences when some expired or were purged. */
   private storedAtStart = 0;
+  /** Indexed events at the last progress report. */
+  private reportedEvents = -1;
   private messages: ConsumerMessages | undefined;
   private bulk: BulkRead | undefined;
   private consumerDelete: (() => Promise<boolean>) | undefined;
@@ -171,10 +173,16 @@ export class Indexer {
 
   private pushChanges(): void {
     const changes = this.index.takeChanges();
-    if (!changes) return;
-    this.dirty = true;
-    this.listener.changed(changes);
-    if (this.building || changes.reset) this.listener.progress(this.progress());
+    if (changes) {
+      this.dirty = true;
+      this.listener.changed(changes);
+    }
+    // A build tracks no changes, yet its progress must show: whenever it has moved on since the last report.
+    const moved = this.index.indexedEvents !== this.reportedEvents;
+    if ((this.building && moved) || changes?.reset) {
+      this.reportedEvents = this.index.indexedEvents;
+      this.listener.progress(this.progress());
+    }
   }
 
   /** Starts reading where the index ends: in bulk when there is much to read, else by following. */
@@ -276,6 +284,7 @@ export class Indexer {
       try {
         await this.follow(2 * this.session.timeoutMs);
       } catch (error) {
+        if (this.stopped) return;
         this.listener.log(`index: cannot follow the stream yet: ${(error as Error).message}`);
         await delay(1_000);
       }
