@@ -33,13 +33,13 @@ function matches(term: string, jobId: string, message: string | null): boolean {
   return jobId.toLowerCase().includes(term) || (message?.toLowerCase().includes(term) ?? false);
 }
 
-test('search text: marks exactly the rows whose id or current message holds the term, over random changes', () => {
+test('search text: marks exactly the rows whose id or current message holds the term, over random changes and rebuilds', () => {
   for (const seed of [1, 2, 3]) {
     const next = random(seed);
     const ids: string[] = [];
     const messages: (string | null)[] = [];
     const live = new Set<number>();
-    const text = new SearchText((row) => ids[row] as string, (row) => messages[row] ?? null);
+    const text = new SearchText((row) => ids[row] as string, (row) => messages[row] ?? null, () => live);
     const rows = 300;
     for (let step = 0; step < 40_000; step++) {
       const row = Math.floor(next() * rows);
@@ -47,6 +47,9 @@ test('search text: marks exactly the rows whose id or current message holds the 
       if (roll < 0.0002) {
         text.clear();
         live.clear();
+      } else if (roll < 0.0006) {
+        // As after a load: the rows stay, their text is taken in again at the next search.
+        text.rebuildLater();
       } else if (!live.has(row)) {
         // Short, so that thousands of segments are appended between rebuilds: several chunks of them.
         ids[row] = `${word(next, 4)}-${row}`;
@@ -72,7 +75,7 @@ test('search text: marks exactly the rows whose id or current message holds the 
 test('search text: every row matches the empty term, and a term never matches across a row’s parts or rows', () => {
   const ids = ['ab', 'cd', 'İx', 'x\u0000y'];
   const messages = ['ef', null, null, 'z'];
-  const text = new SearchText((row) => ids[row] as string, (row) => messages[row] ?? null);
+  const text = new SearchText((row) => ids[row] as string, (row) => messages[row] ?? null, () => ids.keys());
   ids.forEach((_, row) => text.set(row));
   const rows = (term: string) => {
     const found = text.search(term);
@@ -92,7 +95,7 @@ test('search text: every row matches the empty term, and a term never matches ac
 
 test('search text: a row found many searches ago is not taken as found again', () => {
   const ids = ['a', 'b'];
-  const text = new SearchText((row) => ids[row] as string, () => null);
+  const text = new SearchText((row) => ids[row] as string, () => null, () => ids.keys());
   ids.forEach((_, row) => text.set(row));
   text.search('a');
   for (let i = 0; i < 1000; i++) {

@@ -232,12 +232,12 @@ export class JobIndex {
     for (const worker of this.workers.values()) yield worker.workerEntry();
   }
 
-  /** Puts back the jobs a snapshot kept, and counts them in their queues and workers. */
   /** Builds what text search needs ahead of the first search, when a restore left it out. */
   prepareSearch(): void {
     this.table.prepareSearch();
   }
 
+  /** Puts back the jobs a snapshot kept, and counts them in their queues and workers. */
   restoreJobs(image: TableImage): void {
     this.table.load(image);
     // The image numbers names afresh.

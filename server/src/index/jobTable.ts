@@ -132,9 +132,11 @@ export class JobTable {
   private readonly slotOf = new IdHash((slot) => this.ids[slot] as string);
   private lastMessage: (string | null)[] = [];
   private readonly errors = new Map<number, JobError>();
-  private readonly searchText = new SearchText((slot) => this.ids[slot] as string, (slot) => this.errors.get(slot)?.message ?? null);
-  /** Set by a load and cleared by `prepareSearch`: a restart is ready without building the search text first. */
-  private searchBehind = false;
+  private readonly searchText = new SearchText(
+    (slot) => this.ids[slot] as string,
+    (slot) => this.errors.get(slot)?.message ?? null,
+    () => this.oldestFirst(),
+  );
   /** By the type's name number: per event, an array read rather than lookups by the type's name. */
   private typeEffects = new Uint8Array(64);
   private status = new Uint8Array(1024);
@@ -179,7 +181,7 @@ export class JobTable {
     const id = (' ' + jobId).slice(1);
     this.ids[slot] = id;
     this.slotOf.insert(id, slot);
-    if (!this.searchBehind) this.searchText.set(slot);
+    this.searchText.set(slot);
     this.status[slot] = UNKNOWN;
     this.queue[slot] = NONE;
     this.worker[slot] = NONE;
@@ -215,14 +217,13 @@ export class JobTable {
     this.ids[slot] = '';
     this.lastMessage[slot] = null;
     this.errors.delete(slot);
-    if (!this.searchBehind) this.searchText.remove(slot);
+    this.searchText.remove(slot);
     this.freeSlots.push(slot);
   }
 
   clear(): void {
     this.slotOf.clear();
     this.searchText.clear();
-    this.searchBehind = false;
     this.ids = [];
     this.lastMessage = [];
     this.errors.clear();
@@ -253,7 +254,7 @@ export class JobTable {
     if (record.errorType || record.errorMessage || ((effect & FAILS) !== 0 && !this.errors.has(slot))) {
       const before = this.errors.get(slot)?.message ?? null;
       this.errors.set(slot, { type: record.errorType, message: record.errorMessage, eventType: this.names.name(type), seq: record.seq || null });
-      if ((record.errorMessage ?? null) !== before && !this.searchBehind) this.searchText.set(slot);
+      if ((record.errorMessage ?? null) !== before) this.searchText.set(slot);
     }
     this.lastType[slot] = type;
     this.lastMessage[slot] = this.messages.get(record.message);
@@ -328,7 +329,8 @@ export class JobTable {
     }
     this.lastMessage = Array.from(c.message, (number) => (number < 0 ? null : (image.messages[number] ?? null)));
     for (const [position, error] of image.errors) this.errors.set(position, error);
-    this.searchBehind = true;
+    // A restart is ready without it; see `prepareSearch`.
+    this.searchText.rebuildLater();
     this.status.set(c.status);
     this.queue.set(c.queue);
     this.worker.set(c.worker);
@@ -434,7 +436,6 @@ export class JobTable {
       }
       return { slots, total: this.size };
     }
-    if (search !== undefined) this.prepareSearch();
     const found = search === undefined ? 0 : this.searchText.search(search);
     const marks = this.searchText.marks;
     let total = 0;
@@ -451,9 +452,7 @@ export class JobTable {
 
   /** Builds the search text a load left out, if it has not been built yet. */
   prepareSearch(): void {
-    if (!this.searchBehind) return;
-    this.searchBehind = false;
-    for (let slot = this.oldest; slot !== NONE; slot = this.newer[slot] as number) this.searchText.set(slot);
+    this.searchText.catchUp();
   }
 
   /** Rows oldest activity first: the order a snapshot keeps. */

@@ -52,15 +52,19 @@ export class SearchText {
   /** Rows found by the last search hold its epoch, so that clearing is needed once in 255 searches only. */
   private stamps = new Uint8Array(1024);
   private epoch = 0;
+  /** Set by `rebuildLater`: the text is empty and every live row is taken in by `catchUp`. */
+  private behind = false;
 
   constructor(
     private readonly jobIdOf: (row: number) => string,
     /** The message of the row's last error, if any. */
     private readonly messageOf: (row: number) => string | null,
+    private readonly liveRows: () => Iterable<number>,
   ) {}
 
   /** Takes in a row's text as it is now: a new row, or a new last error. */
   set(row: number): void {
+    if (this.behind) return;
     this.retire(row);
     if (row >= this.segmentOf.length) {
       this.segmentOf = grown(this.segmentOf, row + 1, NONE);
@@ -73,6 +77,7 @@ export class SearchText {
 
   /** Forgets a row's text (the row was removed). */
   remove(row: number): void {
+    if (this.behind) return;
     this.retire(row);
     this.compactIfWasteful();
   }
@@ -88,6 +93,22 @@ export class SearchText {
     this.segments = 0;
     this.retired = 0;
     this.segmentOf.fill(NONE);
+    this.behind = false;
+  }
+
+  /**
+   * Empties the text and leaves taking in every row to `catchUp` (or the next search): a table
+   * loaded whole is ready sooner without it. Changes meanwhile are read then, as they are.
+   */
+  rebuildLater(): void {
+    this.clear();
+    this.behind = true;
+  }
+
+  catchUp(): void {
+    if (!this.behind) return;
+    this.behind = false;
+    for (const row of this.liveRows()) this.set(row);
   }
 
   /**
@@ -95,6 +116,7 @@ export class SearchText {
    * matched if `marks[r]` holds it, until the next search.
    */
   search(term: string): number {
+    this.catchUp();
     if (++this.epoch > 0xff) {
       this.stamps.fill(0);
       this.epoch = 1;
