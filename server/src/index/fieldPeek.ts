@@ -19,6 +19,13 @@ export interface PeekedFields {
 /** In this order: a key is matched to its position, and `peekFields` stores by position. */
 const WANTED = ['timestamp', 'worker_id', 'queue_name', 'message', 'error_type', 'error_message', 'duration_ms'] as const;
 const NOT_WANTED = -1;
+const TIMESTAMP = WANTED.indexOf('timestamp');
+const WORKER_ID = WANTED.indexOf('worker_id');
+const QUEUE_NAME = WANTED.indexOf('queue_name');
+const MESSAGE = WANTED.indexOf('message');
+const ERROR_TYPE = WANTED.indexOf('error_type');
+const ERROR_MESSAGE = WANTED.indexOf('error_message');
+const DURATION_MS = WANTED.indexOf('duration_ms');
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -249,14 +256,14 @@ export function peekFields(payload: Uint8Array): PeekedFields | undefined {
       const value = scalar();
       // Each field stored by its own name: a store keyed by a variable name is a slow generic one.
       if (typeof value === 'number') {
-        if (wanted === 0) out.timestamp = value;
-        else if (wanted === 6) out.duration_ms = value;
+        if (wanted === TIMESTAMP) out.timestamp = value;
+        else if (wanted === DURATION_MS) out.duration_ms = value;
       } else if (typeof value === 'string') {
-        if (wanted === 1) out.worker_id = value;
-        else if (wanted === 2) out.queue_name = value;
-        else if (wanted === 3) out.message = value;
-        else if (wanted === 4) out.error_type = value;
-        else if (wanted === 5) out.error_message = value;
+        if (wanted === WORKER_ID) out.worker_id = value;
+        else if (wanted === QUEUE_NAME) out.queue_name = value;
+        else if (wanted === MESSAGE) out.message = value;
+        else if (wanted === ERROR_TYPE) out.error_type = value;
+        else if (wanted === ERROR_MESSAGE) out.error_message = value;
       }
     }
     return out;
