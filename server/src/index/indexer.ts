@@ -1,4 +1,4 @@
-import { ConsumeOptions, ConsumerMessages, DeliverPolicy, JsMsg } from 'nats';
+import { ConsumeOptions, ConsumerMessages, DeliverPolicy, JsMsg, StreamInfo } from 'nats';
 import type { NatsSession } from '../storage/session';
 import { allFilter } from '../subjects/subject';
 import { BulkOutcome, BulkRead } from '../storage/bulkRead';
@@ -80,13 +80,10 @@ export class Indexer {
 
   async start(): Promise<void> {
     const info = await this.session.jsm.streams.info(this.session.streamName);
-    this.stream = { name: info.config.name, created: info.created };
-    this.streamSubjects = info.config.subjects ?? [];
-    this.targetSequence = info.state.last_seq;
-    this.storedAtStart = info.state.messages;
+    const stream = this.takeStream(info);
     if (this.options.snapshotFile) {
       const started = Date.now();
-      const outcome = await loadSnapshot(this.options.snapshotFile, this.stream, this.options.maxJobs);
+      const outcome = await loadSnapshot(this.options.snapshotFile, stream, this.options.maxJobs);
       if (outcome.loaded && outcome.index.lastSeq <= info.state.last_seq) {
         this.index = outcome.index;
         this.listener.log(`index: snapshot at sequence ${this.index.lastSeq} with ${this.index.jobCount} jobs loaded in ${Date.now() - started} ms`);
@@ -138,10 +135,7 @@ export class Indexer {
       const info = await this.session.jsm.streams.info(this.session.streamName);
       if (info.created !== this.stream.created) {
         this.listener.log('index: the stream was recreated; rebuilding');
-        this.stream = { name: info.config.name, created: info.created };
-        this.streamSubjects = info.config.subjects ?? [];
-        this.targetSequence = info.state.last_seq;
-    this.storedAtStart = info.state.messages;
+        this.takeStream(info);
         this.index.clear();
         this.dirty = true;
         await this.unfollow();
@@ -165,6 +159,15 @@ export class Indexer {
     } finally {
       this.reconciling = false;
     }
+  }
+
+  /** What a build starts from: the stream it reads, up to which sequence, and how much it holds. */
+  private takeStream(info: StreamInfo): StreamIdentity {
+    this.stream = { name: info.config.name, created: info.created };
+    this.streamSubjects = info.config.subjects ?? [];
+    this.targetSequence = info.state.last_seq;
+    this.storedAtStart = info.state.messages;
+    return this.stream;
   }
 
   private every(ms: number, task: () => void): void {
@@ -257,13 +260,9 @@ export class Indexer {
       },
     };
     const messages = await (startWithinMs === undefined ? consumer.consume(consumeOptions) : consumeWithin(consumer, consumeOptions, startWithinMs));
-    if (this.stopped) {
-      // Stopped while this consumer was starting: the stop could not see it to end it.
-      messages.stop();
-      await withTimeout(consumer.delete(), this.session.timeoutMs, 'deleting the index consumer').catch(() => undefined);
-      return;
-    }
     this.messages = messages;
+    // Stopped while this consumer was starting: the stop could not see it to end it.
+    if (this.stopped) return this.unfollow();
     this.unwatch = watchConsumer(this.session.nc, consumer, messages, this.session.timeoutMs, (reason) => void this.replaceConsumer(reason));
   }
 
