@@ -11,6 +11,7 @@ import { InvalidIdError } from '../../server/src/subjects/tokens';
 import { delay, withTimeout } from '../../server/src/util/timeout';
 import { assertExactlyOnceInOrder, indexOf } from '../support/audit';
 import { NatsServer } from '../support/natsServer';
+import { waitFor } from '../support/processorFixture';
 
 const STREAM = 'NAQ_JOB_EVENTS';
 const PREFIX = 'naq.jobs.events';
@@ -218,7 +219,7 @@ test('back-pressure: with NATS down a full buffer makes log() wait, and it all l
   const r = await rig({ maxBufferSize: 50, batchSize: 10, flushIntervalMs: 100 });
   try {
     await r.server.kill();
-    await waitUntil(() => !r.logger.stats().connected, 5_000, 'the logger to see the disconnect');
+    await waitFor(() => !r.logger.stats().connected, 'the logger to see the disconnect', 5_000);
     const events = makeEvents(200, 20);
     const settled: boolean[] = events.map(() => false);
     const logs = events.map((e, i) => r.logger.log(e).then(() => (settled[i] = true)));
@@ -243,7 +244,7 @@ test('stop() with the server down reports exactly the events not stored, within 
     for (const e of before) await r.logger.log(e);
     await r.logger.flush(10_000);
     await r.server.kill();
-    await waitUntil(() => !r.logger.stats().connected, 5_000, 'the logger to see the disconnect');
+    await waitFor(() => !r.logger.stats().connected, 'the logger to see the disconnect', 5_000);
     const after = makeEvents(20, 10, 30);
     for (const e of after) await r.logger.log(e);
     const started = Date.now();
@@ -263,7 +264,7 @@ test('stop() with the server down reports exactly the events not stored, within 
     }
     // Proof: after the restart the stream holds exactly the 30 reported as stored.
     await r.server.restart();
-    await waitUntil(() => !r.session.nc.isClosed() && r.session.nc.info !== undefined, 5_000, 'reconnect');
+    await waitFor(() => !r.session.nc.isClosed() && r.session.nc.info !== undefined, 'reconnect', 5_000);
     assert.equal(await waitForCount(r.session, 31, 1_000), 30);
   } finally {
     await teardown(r);
@@ -406,11 +407,3 @@ test('publishOneAtATime (the benchmark baseline) stores events one by one', { ti
     await teardown(r);
   }
 });
-
-async function waitUntil(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await delay(10);
-  }
-}
