@@ -5,6 +5,7 @@ import { plural } from '../util/format';
 import { JobTree } from './jobTree';
 import { newGroup, type GroupNode, type NaqNode, type QueueNode } from './nodes';
 import { STATUS_ORDER } from './render';
+import { syncNodes } from './syncNodes';
 
 export function sameCounts(a: StatusCounts, b: StatusCounts): boolean {
   return JOB_STATUSES.every((status) => (a[status] ?? 0) === (b[status] ?? 0));
@@ -22,20 +23,17 @@ export class QueuesTree extends JobTree {
 
   /** Takes a fresh list; returns the queues whose counts changed, or undefined when queues came or went. */
   private update(list: QueueItem[]): QueueNode[] | undefined {
-    const names = new Set(list.map((q) => q.name));
-    const sameSet = names.size === this.queues.size && [...names].every((name) => this.queues.has(name));
-    for (const name of [...this.queues.keys()]) if (!names.has(name)) this.queues.delete(name);
-    const changed: QueueNode[] = [];
-    for (const item of list) {
-      const node = this.queues.get(item.name);
-      if (node === undefined) {
-        this.queues.set(item.name, { kind: 'queue', id: `queue/${item.name}`, item, groups: new Map(), parent: undefined });
-      } else if (node.item.total !== item.total || !sameCounts(node.item.counts, item.counts)) {
+    return syncNodes(
+      this.queues,
+      list,
+      (item) => item.name,
+      (item): QueueNode => ({ kind: 'queue', id: `queue/${item.name}`, item, groups: new Map(), parent: undefined }),
+      (node, item) => {
+        if (node.item.total === item.total && sameCounts(node.item.counts, item.counts)) return false;
         node.item = item;
-        changed.push(node);
-      }
-    }
-    return sameSet ? changed : undefined;
+        return true;
+      },
+    );
   }
 
   protected override children(node: NaqNode): Promise<NaqNode[]> | NaqNode[] {

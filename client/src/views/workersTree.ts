@@ -4,6 +4,7 @@ import { plural } from '../util/format';
 import { JobTree } from './jobTree';
 import { newGroup, type GroupNode, type NaqNode } from './nodes';
 import { sameCounts } from './queuesTree';
+import { syncNodes } from './syncNodes';
 
 function sameWorker(a: WorkerItem, b: WorkerItem): boolean {
   return a.total === b.total && a.lastState === b.lastState && a.lastSeen === b.lastSeen && sameCounts(a.counts, b.counts);
@@ -19,26 +20,21 @@ export class WorkersTree extends JobTree {
     return [...this.workers.values()].sort((a, b) => a.worker!.id.localeCompare(b.worker!.id));
   }
 
+  /** Takes a fresh list; returns the workers that changed, or undefined when workers came or went. */
   private update(list: WorkerItem[]): GroupNode[] | undefined {
-    const ids = new Set(list.map((w) => w.id));
-    const sameSet = ids.size === this.workers.size && [...ids].every((id) => this.workers.has(id));
-    for (const id of [...this.workers.keys()]) if (!ids.has(id)) this.workers.delete(id);
-    const changed: GroupNode[] = [];
-    for (const worker of list) {
-      const node = this.workers.get(worker.id);
-      if (node === undefined) {
-        this.workers.set(
-          worker.id,
-          newGroup({ id: `worker/${worker.id}`, role: 'worker', worker, filter: { worker: worker.id }, count: worker.total, parent: undefined }),
-        );
-      } else if (!sameWorker(node.worker!, worker)) {
+    return syncNodes(
+      this.workers,
+      list,
+      (worker) => worker.id,
+      (worker) => newGroup({ id: `worker/${worker.id}`, role: 'worker', worker, filter: { worker: worker.id }, count: worker.total, parent: undefined }),
+      (node, worker) => {
+        if (sameWorker(node.worker!, worker)) return false;
         if (node.worker!.total !== worker.total) node.stale = true;
         node.worker = worker;
         node.count = worker.total;
-        changed.push(node);
-      }
-    }
-    return sameSet ? changed : undefined;
+        return true;
+      },
+    );
   }
 
   protected groups(): Iterable<GroupNode> {
