@@ -118,14 +118,24 @@ test('jobs, stats, health and delete', async () => {
 test('tail prints live events as JSON lines', async () => {
   const child = spawn('node', [CLI, 'tail', `${PREFIX}.*.worker.*.failed`, '--json', '--server', server.url], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  let err = '';
+  const firstLine = new Promise<void>((resolve) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve();
+    });
+  });
+  const listening = new Promise<void>((resolve) => {
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes('listening on ')) resolve();
+    });
+  });
   try {
-    await new Promise((r) => setTimeout(r, 800));
+    await within(15_000, listening, 'tail listening');
     await cli('emit', '--job', 'tail-1', '--type', 'started', '--worker', 'w');
     await cli('emit', '--job', 'tail-1', '--type', 'failed', '--worker', 'w', '--error-message', 'tailed');
-    await within(10_000, (async () => {
-      while (!out.includes('\n')) await new Promise((r) => setTimeout(r, 50));
-    })(), 'tail output');
+    await within(10_000, firstLine, 'tail output');
     const first = JSON.parse(out.split('\n')[0] as string) as { event_type: string; error_message: string };
     assert.equal(first.event_type, 'failed');
     assert.equal(first.error_message, 'tailed');

@@ -32,6 +32,13 @@ async function nextItem(iterator: AsyncGenerator<StreamItem>): Promise<StreamIte
   return value as StreamItem;
 }
 
+/** A promise resolved by a live stream's `onReady`. */
+function readySignal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
 test('creates the stream with the seed limits and direct get', async () => {
   const info = await storage.streamInfo();
   assert.deepEqual(info.config.subjects, [`${PREFIX}.>`]);
@@ -44,12 +51,28 @@ test('creates the stream with the seed limits and direct get', async () => {
   assert.equal(info.config.allow_direct, true);
 });
 
-test('updates a stream whose configuration differs', async () => {
-  await storage.session.jsm.streams.update(STREAM, { ...(await storage.streamInfo()).config, max_msgs: 5 });
+test("leaves an operator's stream as it is and says what its settings limit", async () => {
+  const name = 'OPERATOR_LIMITED';
+  await storage.session.jsm.streams.add({ name, subjects: ['ops.>'], max_msgs: 5, max_msg_size: 1000, allow_direct: false, duplicate_window: nanos(1_000) });
+  const before = (await storage.session.jsm.streams.info(name)).config;
+  const opened = await openStorage(server, { streamName: name });
+  try {
+    assert.equal(opened.session.stream?.action, 'existing');
+    assert.deepEqual(
+      opened.session.stream?.problems.map((p) => p.field),
+      ['subjects', 'allow_direct', 'max_msg_size', 'duplicate_window'],
+    );
+    assert.deepEqual((await storage.session.jsm.streams.info(name)).config, before);
+  } finally {
+    await opened.close();
+    await storage.session.jsm.streams.delete(name);
+  }
+});
+
+test('the stream this project created has nothing to report', async () => {
   const again = await openStorage(server);
   try {
-    assert.deepEqual(again.session.stream, { action: 'updated', changed: ['max_msgs'] });
-    assert.equal((await storage.streamInfo()).config.max_msgs, 10_000_000);
+    assert.deepEqual(again.session.stream, { action: 'existing', problems: [] });
   } finally {
     await again.close();
   }
@@ -137,9 +160,10 @@ test('deletes one job by purging its subjects and returns how many', async () =>
 
 test('streams live events with job and type filters, then removes its consumer', async () => {
   const controller = new AbortController();
-  const live = storage.stream({ jobId: 'live-1', types: ['failed'], signal: controller.signal });
+  const ready = readySignal();
+  const live = storage.stream({ jobId: 'live-1', types: ['failed'], signal: controller.signal, onReady: ready.resolve });
   const first = nextItem(live);
-  await new Promise((r) => setTimeout(r, 300));
+  await within(5_000, ready.promise, 'live stream ready');
   await storage.store(JobEvents.started('live-1', 'w', 'async'));
   await storage.store(JobEvents.failed('live-2', 'w', { name: 'E', message: 'other job' }, 1));
   await storage.store(JobEvents.failed('live-1', 'w', { name: 'E', message: 'this one' }, 1));
@@ -160,10 +184,9 @@ test('a live stream on a deleted stream settles at once instead of hanging', asy
       () => 'ended',
       (error: Error) => error.message,
     );
-    await new Promise((r) => setTimeout(r, 300));
-    controller.abort();
-    assert.match(await within(5_000, pending, 'live stream on a deleted stream'), /ended|stream not found/);
+    assert.match(await within(5_000, pending, 'live stream on a deleted stream'), /stream not found/);
   } finally {
+    controller.abort();
     await storage.close();
     storage = await openStorage(server);
   }
@@ -189,9 +212,10 @@ test('streams from a sequence, from the start and from a time', async () => {
 
 test('a malformed payload is reported with its sequence and subject, and the stream goes on', async () => {
   const controller = new AbortController();
-  const live = storage.stream({ signal: controller.signal });
+  const ready = readySignal();
+  const live = storage.stream({ signal: controller.signal, onReady: ready.resolve });
   const first = nextItem(live);
-  await new Promise((r) => setTimeout(r, 300));
+  await within(5_000, ready.promise, 'live stream ready');
   const bad = await storage.session.js.publish(`${PREFIX}.bad-1.failed`, Uint8Array.of(0xc1, 0x00));
   await storage.store(JobEvents.enqueued('after-bad', 'q'));
   const item = await first;

@@ -29,7 +29,7 @@ import { EventStorage } from '../storage/eventStorage';
 import { readSequences } from '../storage/sequenceRead';
 import { NatsSession } from '../storage/session';
 import { sessionOptions } from '../storage/sessionOptions';
-import { ensureStream, desiredStreamConfig } from '../storage/streamConfig';
+import { ensureStream, desiredStreamConfig, describeProblems } from '../storage/streamConfig';
 import { chooseTarget } from './natsTarget';
 import { problemOf, TailSession } from './tailSession';
 import type { JobStats } from '../analytics/jobAnalytics';
@@ -111,6 +111,7 @@ export class Backend {
       return this.current;
     }
     this.storage = new EventStorage(session);
+    for (const line of describeProblems(session.streamName, session.stream?.problems ?? [])) this.peer.log(line);
     this.watch(session, generation);
     const indexer = new Indexer(session, {
       progress: (progress) => this.indexProgress(progress),
@@ -284,10 +285,10 @@ export class Backend {
     })();
   }
 
-  /** After a reconnect the server may have lost the stream (a fresh store): make sure it exists again. */
+  /** After a reconnect the server may have lost the stream (a fresh store): create it if missing, never update it. */
   private async recovered(session: NatsSession): Promise<void> {
     try {
-      await ensureStream(session.jsm, desiredStreamConfig(session.streamName, session.prefix));
+      await ensureStream(session.jsm, desiredStreamConfig(session.streamName, session.prefix), session.prefix);
       await this.indexer?.reconcile();
       this.connectedState();
     } catch (error) {

@@ -2,6 +2,7 @@ import { ConfigError } from '../config/configError';
 import { printable } from '../model/eventLine';
 import { InvalidIdError } from '../subjects/tokens';
 import type { EventStorage } from '../storage/eventStorage';
+import { describeProblems } from '../storage/streamConfig';
 import { CliArgs, parseCli } from './args';
 import { bench } from './commands/bench';
 import { deleteJob } from './commands/delete';
@@ -53,6 +54,7 @@ export async function main(argv: string[], print: Print, warn: Print, signal: Ab
       return 0;
     }
     storage = await openStorage(target);
+    for (const line of describeProblems(storage.session.streamName, storage.session.stream?.problems ?? [])) warn(`naq-events: ${printable(line)}`);
     await dispatch(storage, args, print, warn, signal);
     return 0;
   } catch (error) {

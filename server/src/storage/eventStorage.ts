@@ -28,6 +28,8 @@ export interface StreamRequest {
   types?: EventType[];
   start?: StartPosition;
   signal?: AbortSignal;
+  /** Called once the live consumer exists: events stored from then on are delivered. */
+  onReady?: () => void;
 }
 
 export interface Health {
@@ -144,6 +146,7 @@ export class EventStorage {
       filter: request.jobId ? jobFilter(this.prefix, request.jobId) : allFilter(this.prefix),
       start: request.start,
       signal: request.signal,
+      onReady: request.onReady,
       accept: types.length > 0 ? (event) => types.includes(event.event_type) : undefined,
     });
   }

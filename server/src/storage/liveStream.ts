@@ -15,6 +15,8 @@ export interface LiveStreamOptions {
   start?: StartPosition;
   accept?: (event: JobEvent) => boolean;
   signal?: AbortSignal;
+  /** Called once the first consumer exists on the server: anything stored from then on is delivered. */
+  onReady?: () => void;
 }
 
 /** The server forgets a consumer left behind by a crashed client after this. */
@@ -97,6 +99,7 @@ async function* followOnce(session: NatsSession, options: LiveStreamOptions, sta
     messages = started;
     // The last stream sequence handled: where the consumer started, then each message's.
     let position = (await consumer.info(true)).delivered.stream_seq;
+    if (!replacing) options.onReady?.();
     unwatch = watchConsumer(session.nc, consumer, messages, session.timeoutMs, (reason) => {
       lost = reason;
       messages?.stop();

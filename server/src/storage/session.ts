@@ -1,6 +1,6 @@
 import { ConnectionOptions, JetStreamClient, JetStreamManager, JetStreamOptions, NatsConnection, connect } from 'nats';
 import { withTimeout } from '../util/timeout';
-import { ensureStream, desiredStreamConfig, EnsureOutcome, SEED_LIMITS, StreamLimits } from './streamConfig';
+import { ensureStream, desiredStreamConfig, SEED_LIMITS, StreamAssessment, StreamLimits } from './streamConfig';
 
 export interface SessionOptions {
   /** nats.js connection options: servers, authentication, reconnect settings. */
@@ -11,6 +11,7 @@ export interface SessionOptions {
   subjectPrefix: string;
   /** Bound on every request to the server. */
   timeoutMs: number;
+  /** Limits of a stream this session creates; an existing stream keeps its own. */
   limits?: StreamLimits;
   /** When false, the stream must already exist (a user who may not create streams). */
   createStream?: boolean;
@@ -25,7 +26,8 @@ export class NatsSession {
     readonly jsm: JetStreamManager,
     readonly js: JetStreamClient,
     readonly options: SessionOptions,
-    readonly stream: EnsureOutcome | undefined,
+    /** Whether the stream was created, or the operator's and how its settings limit us; undefined when not checked. */
+    readonly stream: StreamAssessment | undefined,
   ) {}
 
   get streamName(): string {
@@ -49,7 +51,7 @@ export class NatsSession {
       const outcome =
         options.createStream === false
           ? undefined
-          : await ensureStream(jsm, desiredStreamConfig(options.streamName, options.subjectPrefix, options.limits ?? SEED_LIMITS));
+          : await ensureStream(jsm, desiredStreamConfig(options.streamName, options.subjectPrefix, options.limits ?? SEED_LIMITS), options.subjectPrefix);
       return new NatsSession(nc, jsm, js, options, outcome);
     } catch (error) {
       await nc.close().catch(() => undefined);

@@ -25,6 +25,8 @@ export async function tail(
   for await (const item of liveStream(storage.session, {
     filter: pattern,
     signal,
+    // On stderr, so that stdout stays the events alone: a script (or a test) waits for this line.
+    onReady: () => warn(`listening on ${printable(pattern)}`),
     accept: type === undefined ? undefined : (event) => event.event_type === type,
   })) {
     if (item.kind === 'error') warn(printable(item.error.message));
