@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { addToStats, emptyStats, statsOf } from '../../server/src/analytics/jobAnalytics';
 import type { JobEvent } from '../../server/src/model/event';
 import { JobEvents } from '../../server/src/model/factories';
 import { recordFromEvent } from '../../server/src/index/indexRecord';
@@ -93,9 +94,9 @@ test('index: queue and worker counts follow each job’s status', () => {
   indexOf([JobEvents.completed('a', 'w1', 3, { timestamp: 3 })], index, 3);
   assert.deepEqual(index.listQueues()[0]?.counts, { completed: 1 });
   assert.deepEqual(index.listWorkers().map((w) => [w.name, w.counts, w.total]), [['w1', { completed: 1 }, 1]]);
-  index.removeJob('a', [{ event_type: 'enqueued', queue_name: 'mail', worker_id: null, duration_ms: null }, { event_type: 'completed', worker_id: 'w1', queue_name: null, duration_ms: 3 }]);
+  index.removeJob('a');
   assert.deepEqual(index.listQueues(), []);
-  assert.deepEqual([index.stats.queueUsage, index.stats.jobsCompleted, index.stats.averageDurationMs, index.stats.eventsSeen], [{}, 0, null, 1]);
+  assert.deepEqual(index.stats, emptyStats(), 'the stats count what the index holds');
   assert.equal(index.listWorkers()[0]?.total, 0);
   assert.equal(index.jobCount, 0);
 });
@@ -235,4 +236,51 @@ test('id hash: a saved table that cannot be one is refused', () => {
   assert.throws(() => hash.load(Int32Array.from({ length: 16 }, (_, i) => (i === 3 ? 7 : -1)), 1, 2), /out of range/);
   assert.throws(() => hash.load(full, 16, 2), /out of range|with 16 of 16 jobs/);
   assert.throws(() => hash.load(new Int32Array(16).fill(-1), 2, 2), /with 0 of 2 jobs/);
+});
+
+test('index: stats count jobs, as the trees do, and a reader of events (the CLI) counts alike', () => {
+  const events: JobEvent[] = [
+    JobEvents.enqueued('s1', 'mail', 0, { timestamp: 1 }),
+    JobEvents.started('s1', 'w1', 'async', { timestamp: 2 }),
+    JobEvents.failed('s1', 'w1', { name: 'ValueError', message: 'boom' }, 5, 0, { timestamp: 3 }),
+    JobEvents.started('s1', 'w1', 'async', { timestamp: 4 }),
+    JobEvents.failed('s1', 'w1', { name: 'ValueError', message: 'boom' }, 5, 1, { timestamp: 5 }),
+    JobEvents.enqueued('s2', 'mail', 0, { timestamp: 6 }),
+    JobEvents.started('s2', 'w2', 'async', { timestamp: 7 }),
+    JobEvents.completed('s2', 'w2', 40, { timestamp: 8 }),
+    JobEvents.enqueued('s3', 'bulk', 0, { timestamp: 9 }),
+    JobEvents.started('s3', 'w2', 'async', { timestamp: 10 }),
+    JobEvents.completed('s4', 'w3', 20, { timestamp: 11 }),
+  ].map((event, i) => ({ ...event, nats_sequence: i + 1 }));
+  const index = JobIndex.of(events);
+  const expected = {
+    jobsStarted: 3,
+    jobsRunning: 1,
+    jobsCompleted: 2,
+    jobsFailed: 1,
+    totalDurationMs: 60,
+    averageDurationMs: 30,
+    workerUsage: { w1: 1, w2: 2, w3: 1 },
+    queueUsage: { bulk: 1, mail: 2 },
+    eventsSeen: 11,
+  };
+  assert.deepEqual(index.stats, expected);
+  assert.equal(index.stats.jobsRunning, index.listJobs({ offset: 0, limit: 10, status: 'running' }).total, 'started, no outcome yet = running jobs');
+  assert.equal(index.stats.jobsFailed, index.listJobs({ offset: 0, limit: 10, status: 'failed' }).total);
+  const cli = emptyStats();
+  for (const event of events) addToStats(cli, event);
+  assert.deepEqual(cli, expected);
+  assert.deepEqual(statsOf(events), expected);
+  index.forgetSequences((seq) => seq <= 5);
+  assert.deepEqual(index.stats, statsOf(events.slice(5)), 'a job whose events are gone no longer counts');
+});
+
+test('index: an undecodable payload on a job subject is held but changes no status', () => {
+  const index = indexOf([JobEvents.started('u1', 'w1', 'async', { timestamp: 1 })]);
+  index.apply({ ...recordFromEvent({ ...JobEvents.failed('u1', 'w1', { name: 'E', message: 'm' }, 1, 0, { timestamp: 2 }), nats_sequence: 2 }), decoded: false });
+  index.apply({ ...recordFromEvent({ ...JobEvents.failed('u2', 'w1', { name: 'E', message: 'm' }, 1, 0, { timestamp: 3 }), nats_sequence: 3 }), decoded: false });
+  assert.equal(index.get('u1')?.status, 'running');
+  assert.deepEqual(index.get('u1')?.sequences, [1, 2], 'the timeline shows it as a problem at its sequence');
+  assert.equal(index.get('u2')?.status, 'unknown');
+  assert.equal(index.stats.jobsFailed, 0);
 });

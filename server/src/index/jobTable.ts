@@ -56,6 +56,8 @@ export interface TableColumns {
   sequenceCount: Uint32Array;
   firstTime: Float64Array;
   lastTime: Float64Array;
+  /** The last completion's `duration_ms`, NaN when none said it. */
+  duration: Float64Array;
   sequences: Float64Array;
   /** Job id → position, as `IdHash` keeps it. */
   idTable: Int32Array;
@@ -84,6 +86,7 @@ export function emptyColumns(jobs: number, sequences: number, idBuckets: number)
     sequenceCount: new Uint32Array(jobs),
     firstTime: new Float64Array(jobs),
     lastTime: new Float64Array(jobs),
+    duration: new Float64Array(jobs),
     sequences: new Float64Array(sequences),
     idTable: new Int32Array(idBuckets),
   };
@@ -145,6 +148,7 @@ export class JobTable {
   private lastType = new Int32Array(1024);
   private firstTime = new Float64Array(1024);
   private lastTime = new Float64Array(1024);
+  private duration = new Float64Array(1024);
   private attempts = new Uint32Array(1024);
   private eventCount = new Uint32Array(1024);
   private older = new Int32Array(1024);
@@ -162,6 +166,8 @@ export class JobTable {
   private newest = NONE;
   /** Sequences held over all jobs. */
   sequenceCount = 0;
+  /** Events counted over all jobs: `eventCount` summed. */
+  eventTotal = 0;
   /** No sequence below this is held (a lower bound, tightened by `forgetBelow`). */
   private lowestSequence = Number.POSITIVE_INFINITY;
 
@@ -188,6 +194,7 @@ export class JobTable {
     this.lastType[slot] = NONE;
     this.firstTime[slot] = time;
     this.lastTime[slot] = time;
+    this.duration[slot] = Number.NaN;
     this.attempts[slot] = 0;
     this.eventCount[slot] = 0;
     this.lastMessage[slot] = null;
@@ -208,6 +215,7 @@ export class JobTable {
   remove(slot: number): void {
     this.unlink(slot);
     this.sequenceCount -= this.seqCount[slot] as number;
+    this.eventTotal -= this.eventCount[slot] as number;
     for (let cell = this.seqHead[slot] as number; cell !== NONE; ) {
       const next = this.cellNext[cell] as number;
       this.releaseCell(cell);
@@ -236,11 +244,19 @@ export class JobTable {
     this.oldest = NONE;
     this.newest = NONE;
     this.sequenceCount = 0;
+    this.eventTotal = 0;
     this.lowestSequence = Number.POSITIVE_INFINITY;
   }
 
   /** Folds one event, in stream order, into its job's row. */
   apply(slot: number, record: IndexRecord): void {
+    // Its subject says which job it belongs to, nothing more: held (the timeline shows the problem), never believed.
+    if (!record.decoded) {
+      this.eventCount[slot]++;
+      this.eventTotal++;
+      if (record.seq > 0) this.appendSequence(slot, record.seq);
+      return;
+    }
     // Queue and worker first: names are numbered in the order they are met, and snapshots keep them so.
     if (record.queue) this.queue[slot] = this.names.id(record.queue);
     if (record.worker) this.worker[slot] = this.names.id(record.worker);
@@ -250,6 +266,7 @@ export class JobTable {
     if (record.time < (this.firstTime[slot] as number)) this.firstTime[slot] = record.time;
     if (record.time > (this.lastTime[slot] as number)) this.lastTime[slot] = record.time;
     if ((effect & STARTS) !== 0) this.attempts[slot]++;
+    if (record.type === 'completed') this.duration[slot] = record.durationMs ?? Number.NaN;
     // A failure without details (max_retries_exceeded, say) keeps the error that caused it.
     if (record.errorType || record.errorMessage || ((effect & FAILS) !== 0 && !this.errors.has(slot))) {
       const before = this.errors.get(slot)?.message ?? null;
@@ -259,6 +276,7 @@ export class JobTable {
     this.lastType[slot] = type;
     this.lastMessage[slot] = this.messages.get(record.message);
     this.eventCount[slot]++;
+    this.eventTotal++;
     if (record.seq > 0) this.appendSequence(slot, record.seq);
   }
 
@@ -296,6 +314,7 @@ export class JobTable {
       columns.eventCount[position] = this.eventCount[slot] as number;
       columns.firstTime[position] = this.firstTime[slot] as number;
       columns.lastTime[position] = this.lastTime[slot] as number;
+      columns.duration[position] = this.duration[slot] as number;
       columns.sequenceCount[position] = this.seqCount[slot] as number;
       for (let cell = this.seqHead[slot] as number; cell !== NONE; cell = this.cellNext[cell] as number) columns.sequences[cellAt++] = this.cellSeq[cell] as number;
       position++;
@@ -339,6 +358,7 @@ export class JobTable {
     this.eventCount.set(c.eventCount);
     this.firstTime.set(c.firstTime);
     this.lastTime.set(c.lastTime);
+    this.duration.set(c.duration);
     this.seqCount.set(c.sequenceCount);
     const cells = c.sequences.length;
     this.cellSeq = grown(this.cellSeq, cells);
@@ -359,6 +379,7 @@ export class JobTable {
     this.slotsUsed = jobs;
     this.cellsUsed = cells;
     this.sequenceCount = cells;
+    this.eventTotal = c.eventCount.reduce((sum, count) => sum + count, 0);
     this.oldest = jobs > 0 ? 0 : NONE;
     this.newest = jobs > 0 ? jobs - 1 : NONE;
   }
@@ -383,6 +404,15 @@ export class JobTable {
 
   workerId(slot: number): number {
     return this.worker[slot] as number;
+  }
+
+  attemptsOf(slot: number): number {
+    return this.attempts[slot] as number;
+  }
+
+  /** The last completion's duration in ms, NaN when none said it. */
+  durationOf(slot: number): number {
+    return this.duration[slot] as number;
   }
 
   lastErrorOf(slot: number): JobError | null {
@@ -490,6 +520,7 @@ export class JobTable {
     }
     if (removed > 0) {
       this.seqCount[slot] -= removed;
+      this.eventTotal -= (this.eventCount[slot] as number) - (this.seqCount[slot] as number);
       this.eventCount[slot] = this.seqCount[slot] as number;
       this.sequenceCount -= removed;
     }
@@ -577,6 +608,7 @@ export class JobTable {
     this.lastType = grown(this.lastType, length);
     this.firstTime = grown(this.firstTime, length);
     this.lastTime = grown(this.lastTime, length);
+    this.duration = grown(this.duration, length);
     this.attempts = grown(this.attempts, length);
     this.eventCount = grown(this.eventCount, length);
     this.older = grown(this.older, length);

@@ -1,12 +1,11 @@
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { JobStats } from '../analytics/jobAnalytics';
 import { JobIndex } from './jobIndex';
 import { JOB_STATUSES } from './jobStatus';
 import type { JobError } from './jobSummary';
 import { emptyColumns, TableColumns } from './jobTable';
 
-const VERSION = 5;
+const VERSION = 6;
 const ALIGN = 8;
 
 /** Which stream a snapshot describes: a recreated stream (new creation time) invalidates it. */
@@ -26,7 +25,6 @@ interface Header {
   stream: StreamIdentity;
   lastSeq: number;
   indexedEvents: number;
-  stats: JobStats;
   workers: [id: string, lastState: string | null, lastSeen: number][];
   names: string[];
   messages: string[];
@@ -36,7 +34,7 @@ interface Header {
   errors: ErrorEntry[];
 }
 
-const COLUMN_ORDER = ['status', 'queue', 'worker', 'lastType', 'message', 'attempts', 'eventCount', 'sequenceCount', 'idTable', 'firstTime', 'lastTime', 'sequences'] as const;
+const COLUMN_ORDER = ['status', 'queue', 'worker', 'lastType', 'message', 'attempts', 'eventCount', 'sequenceCount', 'idTable', 'firstTime', 'lastTime', 'duration', 'sequences'] as const;
 
 let saves = 0;
 
@@ -50,7 +48,6 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
     stream,
     lastSeq: index.lastSeq,
     indexedEvents: index.indexedEvents,
-    stats: index.stats,
     workers: [...index.allWorkers()].map((w) => [w.name, w.lastState, w.lastSeen]),
     names: image.names,
     messages: image.messages,
@@ -155,7 +152,6 @@ export async function loadSnapshot(file: string, stream: StreamIdentity, maxJobs
     return { loaded: false, reason: `unreadable snapshot: ${(error as Error).message}` };
   }
   for (const [id, lastState, lastSeen] of header.workers) index.restoreWorker(id, lastState, lastSeen);
-  index.stats = header.stats;
   index.lastSeq = header.lastSeq;
   index.indexedEvents = header.indexedEvents;
   index.takeChanges();
