@@ -60,6 +60,11 @@ export class Indexer {
   private dirty = false;
   private stopped = false;
   private reconciling = false;
+  /**
+   * The stream's first sequence and deleted count when its deletions were last compared with the
+   * index: while both stay the same no message was deleted, so the list of deletions is not fetched.
+   */
+  private checkedDeletions: string | undefined;
   private saving: Promise<void> = Promise.resolve();
 
   constructor(
@@ -96,6 +101,8 @@ export class Indexer {
     this.every(this.options.reconcileMs ?? 5_000, () => void this.reconcile());
     this.every(this.options.snapshotIntervalMs ?? 30_000, () => void this.save());
     this.listener.progress(this.progress());
+    // Now, not at the first tick: deletions made while no backend ran are in a restored snapshot.
+    void this.reconcile();
     // After the start is reported, not before: a restored index answers everything but a search without it.
     setImmediate(() => this.index.prepareSearch());
   }
@@ -136,20 +143,14 @@ export class Indexer {
       if (info.created !== this.stream.created) {
         this.listener.log('index: the stream was recreated; rebuilding');
         this.takeStream(info);
+        this.checkedDeletions = undefined;
         this.index.clear();
         this.dirty = true;
         await this.unfollow();
         await this.read();
         return;
       }
-      const firstSeq = info.state.first_seq;
-      let forgotten = this.index.forgetBelow(firstSeq);
-      // Interior deletions (a purge by subject) show as fewer messages than the index holds.
-      if (!this.building && this.index.lastSeq >= info.state.last_seq && info.state.messages < this.index.storedEventCount()) {
-        const detailed = await this.session.jsm.streams.info(this.session.streamName, { deleted_details: true });
-        const deleted = new Set(detailed.state.deleted ?? []);
-        forgotten += this.index.forgetSequences((seq) => deleted.has(seq));
-      }
+      const forgotten = this.index.forgetBelow(info.state.first_seq) + (await this.forgetDeleted(info));
       if (forgotten > 0) {
         this.dirty = true;
         this.listener.log(`index: ${forgotten} events expired or were deleted from the stream`);
@@ -159,6 +160,24 @@ export class Indexer {
     } finally {
       this.reconciling = false;
     }
+  }
+
+  /**
+   * Forgets the sequences deleted inside the stream (a purge by subject, a message deleted). The
+   * stream lists them itself, so messages the index does not hold (other subjects, undecodable
+   * payloads) cannot hide a deletion, as a comparison of message counts let them.
+   */
+  private async forgetDeleted(info: StreamInfo): Promise<number> {
+    const { first_seq: firstSeq, num_deleted: deletedCount } = info.state;
+    const mark = `${firstSeq}/${deletedCount}`;
+    if (deletedCount === 0 || mark === this.checkedDeletions) return 0;
+    const detailed = await this.session.jsm.streams.info(this.session.streamName, { deleted_details: true });
+    const deleted = new Set(detailed.state.deleted ?? []);
+    const forgotten = this.index.forgetSequences((seq) => deleted.has(seq));
+    // Messages read before a deletion yet applied after this check would be missed under a mark that
+    // is kept: keep it only once the index has caught up with what the list covers.
+    if (this.index.lastSeq >= detailed.state.last_seq) this.checkedDeletions = `${detailed.state.first_seq}/${detailed.state.num_deleted}`;
+    return forgotten;
   }
 
   /** What a build starts from: the stream it reads, up to which sequence, and how much it holds. */
