@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -180,14 +181,25 @@ test('snapshot: saves at the same time leave one whole snapshot', async () => {
 });
 
 /** The snapshot file with its JSON header changed by `change`. */
-function withHeader(bytes: Buffer, change: (header: Record<string, unknown>) => Record<string, unknown>): Buffer {
+/** A snapshot's file for `body`: the body and its checksum, as `saveSnapshot` writes them. */
+function sealed(body: Buffer): Buffer {
+  return Buffer.concat([body, createHash('sha256').update(body).digest()]);
+}
+
+/** The file with its checksum left out. */
+function bodyOf(file: Buffer): Buffer {
+  return file.subarray(0, file.length - 32);
+}
+
+function withHeader(file: Buffer, change: (header: Record<string, unknown>) => Record<string, unknown>): Buffer {
+  const bytes = bodyOf(file);
   const headerLength = bytes.readUInt32LE(0);
   const altered = Buffer.from(JSON.stringify(change(JSON.parse(bytes.toString('utf8', 4, 4 + headerLength)) as Record<string, unknown>)));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(altered.length);
   // Columns start 8-byte aligned: keep the header's length modulo 8.
   const pad = Buffer.alloc((8 - ((4 + altered.length) % 8)) % 8);
-  return Buffer.concat([length, altered, pad, bytes.subarray(4 + headerLength + ((8 - ((4 + headerLength) % 8)) % 8))]);
+  return sealed(Buffer.concat([length, altered, pad, bytes.subarray(4 + headerLength + ((8 - ((4 + headerLength) % 8)) % 8))]));
 }
 
 test('snapshot: a cut-short or garbled file is refused with the reason, never half loaded', async () => {
@@ -200,13 +212,36 @@ test('snapshot: a cut-short or garbled file is refused with the reason, never ha
   writeFileSync(file, withHeader(bytes, (h) => ({ ...h, sequences: (h.sequences as number) - 1 })));
   const inconsistent = await loadSnapshot(file, STREAM);
   assert.match(inconsistent.loaded ? '' : inconsistent.reason, /unreadable snapshot: the jobs count 6 sequences, the file holds 5/);
-  writeFileSync(file, bytes.subarray(0, bytes.length - 4));
+  writeFileSync(file, sealed(bodyOf(bytes).subarray(0, bodyOf(bytes).length - 4)));
   const cut = await loadSnapshot(file, STREAM);
   assert.equal(cut.loaded, false);
   assert.match(cut.loaded ? '' : cut.reason, /unreadable snapshot: the sequences column is cut short/);
-  writeFileSync(file, Buffer.from('{"version":2}'));
+  writeFileSync(file, sealed(Buffer.from('{"version":2}')));
   const garbled = await loadSnapshot(file, STREAM);
   assert.match(garbled.loaded ? '' : garbled.reason, /unreadable snapshot/);
+});
+
+test('snapshot: one flipped bit anywhere, the end included, or a cut is refused by the checksum', async () => {
+  const file = join(dir, 'flipped.snapshot');
+  const events: JobEvent[] = [];
+  for (let i = 0; i < 20; i++) events.push(...lifecycle(`job-${i}`, 'q', 'w', i % 4 === 0 ? 'failed' : 'completed', i));
+  await saveSnapshot(file, indexOf(events), STREAM);
+  const bytes = readFileSync(file);
+  assert.ok((await loadSnapshot(file, STREAM)).loaded);
+  const positions = [0, 3, 4, 17, Math.floor(bytes.length / 2), bytes.length - 40, bytes.length - 33, bytes.length - 32, bytes.length - 2, bytes.length - 1];
+  for (const position of positions) {
+    for (const bit of [0, 7]) {
+      const flipped = Buffer.from(bytes);
+      flipped[position] = (flipped[position] as number) ^ (1 << bit);
+      writeFileSync(file, flipped);
+      const outcome = await loadSnapshot(file, STREAM);
+      assert.equal(outcome.loaded, false, `bit ${bit} of byte ${position} of ${bytes.length} flipped`);
+      assert.match(outcome.loaded ? '' : outcome.reason, /unreadable snapshot: the checksum does not verify/);
+    }
+  }
+  writeFileSync(file, bytes.subarray(0, bytes.length - 1));
+  const cut = await loadSnapshot(file, STREAM);
+  assert.match(cut.loaded ? '' : cut.reason, /the checksum does not verify/);
 });
 
 test('id hash: finds every id through growth, removals and reuse of freed buckets', () => {

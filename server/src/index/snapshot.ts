@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { JobIndex } from './jobIndex';
@@ -7,6 +8,9 @@ import { emptyColumns, TableColumns } from './jobTable';
 
 const VERSION = 6;
 const ALIGN = 8;
+/** A SHA-256 of everything before it ends the file: one flipped bit anywhere refuses the whole snapshot. */
+const CHECKSUM = 'sha256';
+const CHECKSUM_BYTES = 32;
 
 /** Which stream a snapshot describes: a recreated stream (new creation time) invalidates it. */
 export interface StreamIdentity {
@@ -63,17 +67,23 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
   // One temporary file per save: two saves at once must not write into the same one.
   const temporary = `${file}.${process.pid}.${++saves}.tmp`;
   const handle = await open(temporary, 'w');
+  const checksum = createHash(CHECKSUM);
+  const write = async (bytes: Uint8Array): Promise<void> => {
+    checksum.update(bytes);
+    await handle.write(bytes);
+  };
   try {
-    await handle.write(prefix);
-    await handle.write(json);
+    await write(prefix);
+    await write(json);
     let written = 4 + json.length;
     for (const name of COLUMN_ORDER) {
       const gap = padding(written);
-      if (gap > 0) await handle.write(Buffer.alloc(gap));
+      if (gap > 0) await write(Buffer.alloc(gap));
       const column = image.columns[name];
-      await handle.write(new Uint8Array(column.buffer, column.byteOffset, column.byteLength));
+      await write(new Uint8Array(column.buffer, column.byteOffset, column.byteLength));
       written += gap + column.byteLength;
     }
+    await handle.write(checksum.digest());
   } catch (error) {
     await handle.close();
     await rm(temporary, { force: true });
@@ -120,7 +130,15 @@ function check(header: Header, c: TableColumns): void {
   for (const [position] of header.errors) if (!(position >= 0 && position < header.ids.length)) throw new Error('an error of no job');
 }
 
-function parse(bytes: Buffer): { header: Header; columns: TableColumns } {
+function verified(file: Buffer): Buffer {
+  if (file.length < CHECKSUM_BYTES) throw new Error('no checksum');
+  const body = file.subarray(0, file.length - CHECKSUM_BYTES);
+  if (!createHash(CHECKSUM).update(body).digest().equals(file.subarray(body.length))) throw new Error('the checksum does not verify (the file was changed or cut short)');
+  return body;
+}
+
+function parse(file: Buffer): { header: Header; columns: TableColumns } {
+  const bytes = verified(file);
   if (bytes.length < 4) throw new Error('no header');
   const headerLength = bytes.readUInt32LE(0);
   if (4 + headerLength > bytes.length) throw new Error('the header is cut short');
