@@ -211,8 +211,9 @@ test('follows deletions by another client while non-job messages are in the stre
     await js.publish(`${PREFIX}.global.started`, new Uint8Array([0x80]));
     await js.publish(`${PREFIX}.global.completed`, new Uint8Array([0x80]));
     await js.publish(`${PREFIX}.garbage-job.failed`, new TextEncoder().encode('plain text, not msgpack'));
+    const firstOf = new Map<string, number>();
     for (const id of ['del-a', 'del-b', 'del-c']) {
-      await storage.store(JobEvents.enqueued(id, 'del-q'));
+      firstOf.set(id, (await storage.store(JobEvents.enqueued(id, 'del-q'))).seq);
       await storage.store(JobEvents.started(id, 'del-w', 'async'));
     }
     await storage.store(JobEvents.completed('del-c', 'del-w', 120));
@@ -222,6 +223,10 @@ test('follows deletions by another client while non-job messages are in the stre
       assert.notEqual((await backend.rpc.sendRequest(GetJobRequest.type, { jobId: 'garbage-job' }))?.status, 'failed', 'an undecodable payload moves no status');
       await storage.deleteJobEvents('del-a');
       await backend.until('deletion noticed', async () => (await backend.rpc.sendRequest(GetJobRequest.type, { jobId: 'del-a' })) === null);
+      await sameAsFreshBuild(backend);
+      // What the stream's limits do to the oldest messages: everything before del-b goes, job messages or not.
+      await storage.session.jsm.streams.purge(STREAM, { seq: firstOf.get('del-b') as number });
+      await backend.until('eviction noticed', async () => (await backend.rpc.sendRequest(GetJobRequest.type, { jobId: 'garbage-job' })) === null);
       await sameAsFreshBuild(backend);
     });
     await storage.deleteJobEvents('del-b');
