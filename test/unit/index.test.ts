@@ -319,3 +319,36 @@ test('index: an undecodable payload on a job subject is held but changes no stat
   assert.equal(index.get('u2')?.status, 'unknown');
   assert.equal(index.stats.jobsFailed, 0);
 });
+
+test('index: a worker lists every job it ran an attempt of, through a snapshot and until the job goes', async () => {
+  const index = indexOf([
+    JobEvents.enqueued('r1', 'q', 0, { timestamp: 1 }),
+    JobEvents.started('r1', 'w1', 'async', { timestamp: 2 }),
+    JobEvents.failed('r1', 'w1', { name: 'E', message: 'm' }, 1, 0, { timestamp: 3 }),
+    JobEvents.started('r1', 'w2', 'async', { timestamp: 4 }),
+    JobEvents.failed('r1', 'w2', { name: 'E', message: 'm' }, 1, 1, { timestamp: 5 }),
+    JobEvents.started('r1', 'w1', 'async', { timestamp: 6 }),
+    JobEvents.completed('r1', 'w1', 7, { timestamp: 7 }),
+    JobEvents.started('r2', 'w2', 'async', { timestamp: 8 }),
+  ]);
+  const workers = (i: JobIndex): unknown => i.listWorkers().map((w) => [w.name, w.counts, w.total]);
+  const expected = [
+    ['w1', { completed: 1 }, 1],
+    ['w2', { completed: 1, running: 1 }, 2],
+  ];
+  assert.deepEqual(workers(index), expected);
+  assert.deepEqual(index.listJobs({ offset: 0, limit: 10, worker: 'w2' }).items.map((j) => j.jobId), ['r2', 'r1']);
+  assert.deepEqual(index.listJobs({ offset: 0, limit: 10, worker: 'w1' }).items.map((j) => j.jobId), ['r1']);
+  assert.deepEqual(index.stats.workerUsage, { w1: 1, w2: 2 });
+  const file = join(dir, 'workers.snapshot');
+  await saveSnapshot(file, index, STREAM);
+  const outcome = await loadSnapshot(file, STREAM);
+  assert.ok(outcome.loaded);
+  assert.deepEqual(workers(outcome.index), expected);
+  assert.deepEqual(outcome.index.listJobs({ offset: 0, limit: 10, worker: 'w2' }).total, 2);
+  outcome.index.removeJob('r1');
+  assert.deepEqual(workers(outcome.index), [
+    ['w1', {}, 0],
+    ['w2', { running: 1 }, 1],
+  ]);
+});

@@ -8,6 +8,7 @@ import { JobTable, TableImage } from './jobTable';
 
 const COMPLETED = JOB_STATUSES.indexOf('completed');
 
+
 export type StatusCounts = Partial<Record<JobStatus, number>>;
 
 export interface GroupEntry {
@@ -129,6 +130,7 @@ export class JobIndex {
     let status = -1;
     let queue = -1;
     let worker = -1;
+    let pastWorkers: readonly number[] | undefined;
     if (slot === undefined) {
       slot = table.add(record.jobId, record.time);
     } else {
@@ -136,11 +138,12 @@ export class JobIndex {
       status = table.statusCodeOf(slot);
       queue = table.queueId(slot);
       worker = table.workerId(slot);
+      pastWorkers = table.pastWorkersOf(slot);
     }
     this.total(slot, -1);
     table.apply(slot, record);
     this.total(slot, 1);
-    this.regroup(slot, status, queue, worker);
+    this.regroup(slot, status, queue, worker, pastWorkers);
     if (this.tracking) {
       const jobId = table.jobId(slot);
       if (isFailureType(record.type)) this.changes.failed.push({ jobId, error: table.lastErrorOf(slot) });
@@ -277,7 +280,7 @@ export class JobIndex {
     this.workerAt = [];
     const { table } = this;
     for (const slot of table.oldestFirst()) {
-      this.count(table.statusCodeOf(slot), table.queueId(slot), table.workerId(slot), 1);
+      this.count(table.statusCodeOf(slot), table.queueId(slot), table.workerId(slot), table.pastWorkersOf(slot), 1);
       this.total(slot, 1);
     }
   }
@@ -299,7 +302,7 @@ export class JobIndex {
   private removeSlot(slot: number): void {
     const { table } = this;
     const jobId = table.jobId(slot);
-    this.count(table.statusCodeOf(slot), table.queueId(slot), table.workerId(slot), -1);
+    this.count(table.statusCodeOf(slot), table.queueId(slot), table.workerId(slot), table.pastWorkersOf(slot), -1);
     this.total(slot, -1);
     table.remove(slot);
     this.changes.jobs.add(jobId);
@@ -332,18 +335,19 @@ export class JobIndex {
   }
 
   /** Moves a job's counts from where it was (status -1: a new job, counted nowhere) to where it is now. */
-  private regroup(slot: number, status: number, queue: number, worker: number): void {
+  private regroup(slot: number, status: number, queue: number, worker: number, pastWorkers: readonly number[] | undefined): void {
     const { table } = this;
     const nowStatus = table.statusCodeOf(slot);
     const nowQueue = table.queueId(slot);
     const nowWorker = table.workerId(slot);
-    if (status === nowStatus && queue === nowQueue && worker === nowWorker) {
+    const nowPast = table.pastWorkersOf(slot);
+    if (status === nowStatus && queue === nowQueue && worker === nowWorker && pastWorkers === nowPast) {
       if (this.tracking && nowQueue >= 0) this.changes.queues.add(table.names.name(nowQueue));
       if (this.tracking && nowWorker >= 0) this.changes.workers.add(table.names.name(nowWorker));
       return;
     }
-    if (status >= 0) this.count(status, queue, worker, -1);
-    this.count(nowStatus, nowQueue, nowWorker, 1);
+    if (status >= 0) this.count(status, queue, worker, pastWorkers, -1);
+    this.count(nowStatus, nowQueue, nowWorker, nowPast, 1);
   }
 
   /** Counts (1) or takes back (-1) what a job adds to the stats' totals as its row stands now. */
@@ -359,11 +363,15 @@ export class JobIndex {
     }
   }
 
-  /** Counts a job of status number `status` in a queue and a worker (name numbers, -1 for none). */
-  private count(status: number, queue: number, worker: number, delta: 1 | -1): void {
+  /**
+   * Counts a job of status number `status` in a queue and a worker (name numbers, -1 for none), and
+   * in the workers it had before: a worker lists every job it ran an attempt of.
+   */
+  private count(status: number, queue: number, worker: number, pastWorkers: readonly number[] | undefined, delta: 1 | -1): void {
     const { names } = this.table;
     if (queue >= 0) this.countIn((this.queueAt[queue] ??= this.queue(names.name(queue))), status, delta, this.changes.queues);
     if (worker >= 0) this.countIn((this.workerAt[worker] ??= this.worker(names.name(worker))), status, delta, this.changes.workers);
+    for (const past of pastWorkers ?? []) this.countIn((this.workerAt[past] ??= this.worker(names.name(past))), status, delta, this.changes.workers);
   }
 
   private countIn(entry: Group, status: number, delta: 1 | -1, changed: Set<string>): void {

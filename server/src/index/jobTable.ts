@@ -71,6 +71,8 @@ export interface TableImage {
   ids: string[];
   /** Errors by position. */
   errors: Map<number, JobError>;
+  /** By position: the name numbers of the job's earlier workers (see `workersOf`), for jobs that had any. */
+  pastWorkers: Map<number, number[]>;
   columns: TableColumns;
 }
 
@@ -142,6 +144,8 @@ export class JobTable {
   );
   /** By the type's name number: per event, an array read rather than lookups by the type's name. */
   private typeEffects = new Uint8Array(64);
+  /** By slot, for the few jobs that moved between workers: the workers before the current one. */
+  private readonly pastWorkers = new Map<number, number[]>();
   private status = new Uint8Array(1024);
   private queue = new Int32Array(1024);
   private worker = new Int32Array(1024);
@@ -225,6 +229,7 @@ export class JobTable {
     this.ids[slot] = '';
     this.lastMessage[slot] = null;
     this.errors.delete(slot);
+    this.pastWorkers.delete(slot);
     this.searchText.remove(slot);
     this.freeSlots.push(slot);
   }
@@ -235,6 +240,7 @@ export class JobTable {
     this.ids = [];
     this.lastMessage = [];
     this.errors.clear();
+    this.pastWorkers.clear();
     this.names.clear();
     this.typeEffects.fill(0);
     this.freeSlots.length = 0;
@@ -259,7 +265,7 @@ export class JobTable {
     }
     // Queue and worker first: names are numbered in the order they are met, and snapshots keep them so.
     if (record.queue) this.queue[slot] = this.names.id(record.queue);
-    if (record.worker) this.worker[slot] = this.names.id(record.worker);
+    if (record.worker) this.workOn(slot, this.names.id(record.worker));
     const type = this.names.id(record.type);
     const effect = this.effect(type, record.type);
     if ((effect & MOVES_TO) !== 0) this.status[slot] = (effect & MOVES_TO) - 1;
@@ -287,6 +293,7 @@ export class JobTable {
     const columns = emptyColumns(jobs, this.sequenceCount, 0);
     const ids: string[] = [];
     const errors = new Map<number, JobError>();
+    const pastWorkers = new Map<number, number[]>();
     const messages: string[] = [];
     const messageNumbers = new Map<string, number>();
     let position = 0;
@@ -296,6 +303,8 @@ export class JobTable {
       positions.insert(this.ids[slot] as string, position);
       const error = this.errors.get(slot);
       if (error) errors.set(position, error);
+      const past = this.pastWorkers.get(slot);
+      if (past) pastWorkers.set(position, past);
       const message = this.lastMessage[slot] ?? null;
       let number = -1;
       if (message !== null) {
@@ -320,7 +329,7 @@ export class JobTable {
       position++;
     }
     columns.idTable = positions.column();
-    return { names: [...this.names.all()], messages, ids, errors, columns };
+    return { names: [...this.names.all()], messages, ids, errors, pastWorkers, columns };
   }
 
   /**
@@ -348,6 +357,7 @@ export class JobTable {
     }
     this.lastMessage = Array.from(c.message, (number) => (number < 0 ? null : (image.messages[number] ?? null)));
     for (const [position, error] of image.errors) this.errors.set(position, error);
+    for (const [position, workers] of image.pastWorkers) this.pastWorkers.set(position, workers);
     // A restart is ready without it; see `prepareSearch`.
     this.searchText.rebuildLater();
     this.status.set(c.status);
@@ -404,6 +414,14 @@ export class JobTable {
 
   workerId(slot: number): number {
     return this.worker[slot] as number;
+  }
+
+  /**
+   * Name numbers of the workers the job's events named before its current one (`workerId`), or
+   * undefined. A change makes a new array, so an unchanged list is the same array.
+   */
+  pastWorkersOf(slot: number): readonly number[] | undefined {
+    return this.pastWorkers.get(slot);
   }
 
   attemptsOf(slot: number): number {
@@ -472,7 +490,7 @@ export class JobTable {
     for (let slot = this.newest; slot !== NONE; slot = this.older[slot] as number) {
       if (status >= 0 && this.status[slot] !== status) continue;
       if (queue !== undefined && this.queue[slot] !== queue) continue;
-      if (worker !== undefined && this.worker[slot] !== worker) continue;
+      if (worker !== undefined && this.worker[slot] !== worker && !this.pastWorkers.get(slot)?.includes(worker)) continue;
       if (search !== undefined && marks[slot] !== found) continue;
       if (total >= offset && total < end) slots.push(slot);
       total++;
@@ -539,6 +557,16 @@ export class JobTable {
 
   sequenceCountOf(slot: number): number {
     return this.seqCount[slot] as number;
+  }
+
+  /** Makes `worker` the job's current worker; the one it replaces stays among the job's workers. */
+  private workOn(slot: number, worker: number): void {
+    const was = this.worker[slot] as number;
+    this.worker[slot] = worker;
+    if (was === NONE || was === worker) return;
+    const past = (this.pastWorkers.get(slot) ?? []).filter((other) => other !== worker);
+    if (!past.includes(was)) past.push(was);
+    this.pastWorkers.set(slot, past);
   }
 
   /** What the event type numbered `type` (named `name`) does to a job: see `effectOf`. */

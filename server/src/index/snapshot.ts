@@ -6,7 +6,7 @@ import { JOB_STATUSES } from './jobStatus';
 import type { JobError } from './jobSummary';
 import { emptyColumns, TableColumns } from './jobTable';
 
-const VERSION = 6;
+const VERSION = 7;
 const ALIGN = 8;
 /** A SHA-256 of everything before it ends the file: one flipped bit anywhere refuses the whole snapshot. */
 const CHECKSUM = 'sha256';
@@ -36,6 +36,8 @@ interface Header {
   sequences: number;
   idBuckets: number;
   errors: ErrorEntry[];
+  /** Jobs' earlier workers: [position, name numbers]. */
+  pastWorkers: [position: number, workers: number[]][];
 }
 
 const COLUMN_ORDER = ['status', 'queue', 'worker', 'lastType', 'message', 'attempts', 'eventCount', 'sequenceCount', 'idTable', 'firstTime', 'lastTime', 'duration', 'sequences'] as const;
@@ -59,6 +61,7 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
     sequences: image.columns.sequences.length,
     idBuckets: image.columns.idTable.length,
     errors: [...image.errors].map(([position, e]) => [position, e.type, e.message, e.eventType, e.seq]),
+    pastWorkers: [...image.pastWorkers],
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const prefix = Buffer.alloc(4);
@@ -128,6 +131,10 @@ function check(header: Header, c: TableColumns): void {
   }
   if (sequences !== c.sequences.length) throw new Error(`the jobs count ${sequences} sequences, the file holds ${c.sequences.length}`);
   for (const [position] of header.errors) if (!(position >= 0 && position < header.ids.length)) throw new Error('an error of no job');
+  for (const [position, workers] of header.pastWorkers) {
+    if (!(position >= 0 && position < header.ids.length)) throw new Error('an earlier worker of no job');
+    if (!workers.every((n) => Number.isInteger(n) && n >= 0 && n < header.names.length)) throw new Error('a worker number out of range');
+  }
 }
 
 function verified(file: Buffer): Buffer {
@@ -165,7 +172,7 @@ export async function loadSnapshot(file: string, stream: StreamIdentity, maxJobs
   const index = new JobIndex(maxJobs);
   const errors = new Map<number, JobError>(header.errors.map(([position, type, message, eventType, seq]) => [position, { type, message, eventType, seq }]));
   try {
-    index.restoreJobs({ names: header.names, messages: header.messages, ids: header.ids, errors, columns });
+    index.restoreJobs({ names: header.names, messages: header.messages, ids: header.ids, errors, pastWorkers: new Map(header.pastWorkers), columns });
   } catch (error) {
     return { loaded: false, reason: `unreadable snapshot: ${(error as Error).message}` };
   }
