@@ -9,6 +9,7 @@ import { delay, withTimeout } from '../util/timeout';
 import { recordFromMessage } from './indexRecord';
 import { IndexChanges, JobIndex } from './jobIndex';
 import { loadSnapshot, saveSnapshot, StreamIdentity } from './snapshot';
+import { StreamHandlers } from '../processor/streamHandlers';
 
 /** Below this many events to catch up, the ordered consumer alone is quicker to set up than a bulk read. */
 const BULK_READ_MIN_EVENTS = 5_000;
@@ -45,6 +46,10 @@ export interface IndexerOptions {
  */
 export class Indexer {
   index: JobIndex;
+  /** Called for every message after the index took it, and told of removals and resets: see `StreamHandler`. */
+  readonly handlers: StreamHandlers;
+  /** The stream's first sequence handlers were last told of: every message below it is gone. */
+  private toldFirstSeq = 0;
   private stream: StreamIdentity | undefined;
   private streamSubjects: string[] = [];
   private targetSequence = 0;
@@ -73,6 +78,7 @@ export class Indexer {
     private readonly options: IndexerOptions = {},
   ) {
     this.index = new JobIndex(options.maxJobs);
+    this.handlers = new StreamHandlers((message) => listener.log(`index: ${message}`));
   }
 
   get building(): boolean {
@@ -144,13 +150,20 @@ export class Indexer {
         this.listener.log('index: the stream was recreated; rebuilding');
         this.takeStream(info);
         this.checkedDeletions = undefined;
+        this.toldFirstSeq = 0;
         this.index.clear();
+        this.handlers.reset();
         this.dirty = true;
         await this.unfollow();
         await this.read();
         return;
       }
-      const forgotten = this.index.forgetBelow(info.state.first_seq) + (await this.forgetDeleted(info));
+      const firstSeq = info.state.first_seq;
+      const forgotten = this.index.forgetBelow(firstSeq) + (await this.forgetDeleted(info));
+      if (firstSeq > this.toldFirstSeq) {
+        this.toldFirstSeq = firstSeq;
+        this.handlers.removed((seq) => seq < firstSeq);
+      }
       if (forgotten > 0) {
         this.dirty = true;
         this.listener.log(`index: ${forgotten} events expired or were deleted from the stream`);
@@ -173,7 +186,9 @@ export class Indexer {
     if (deletedCount === 0 || mark === this.checkedDeletions) return 0;
     const detailed = await this.session.jsm.streams.info(this.session.streamName, { deleted_details: true });
     const deleted = new Set(detailed.state.deleted ?? []);
-    const forgotten = this.index.forgetSequences((seq) => deleted.has(seq));
+    const gone = (seq: number): boolean => deleted.has(seq);
+    const forgotten = this.index.forgetSequences(gone);
+    this.handlers.removed(gone);
     // Messages read before a deletion yet applied after this check would be missed under a mark that
     // is kept: keep it only once the index has caught up with what the list covers.
     if (this.index.lastSeq >= detailed.state.last_seq) this.checkedDeletions = `${detailed.state.first_seq}/${detailed.state.num_deleted}`;
@@ -251,6 +266,7 @@ export class Indexer {
     const record = recordFromMessage(this.session.prefix, subject, seq, data, storedAt);
     if (record) this.index.apply(record);
     else this.index.lastSeq = Math.max(this.index.lastSeq, seq);
+    this.handlers.message(subject, seq, data, storedAt);
     // Here and not when changes are pushed: a stop between an event and the next push must save it.
     this.dirty = true;
   }
