@@ -14,6 +14,7 @@ import { isDeepStrictEqual, promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { nuid } from 'nats';
+import { statsOf } from '../../server/src/analytics/jobAnalytics';
 import type { JobEvent } from '../../server/src/model/event';
 import { JobEvents } from '../../server/src/model/factories';
 import { KNOWN_EVENT_TYPES } from '../../server/src/model/eventType';
@@ -237,25 +238,17 @@ async function shownStats(frame: Frame): Promise<ShownStats> {
   );
 }
 
-/** What the stats page should show, counted here from every event in the stream. */
+/** What the stats page should show: the stream's events counted per job, as the CLI counts them. */
 async function statsOfTheStream(): Promise<{ cards: Record<string, string>; outcomes: string; workers: Record<string, number>; queues: Record<string, number> }> {
   const { events } = await storage.list();
-  const count = (type: string): number => events.filter((e) => e.event_type === type).length;
-  const tally = (type: string, key: (e: JobEvent) => string | null): Record<string, number> => {
-    const counts: Record<string, number> = {};
-    for (const e of events) {
-      const name = e.event_type === type ? key(e) : null;
-      if (name) counts[name] = (counts[name] ?? 0) + 1;
-    }
-    return counts;
-  };
-  const [started, completed, failed] = [count('started'), count('completed'), count('failed')];
+  const stats = statsOf(events);
+  const { jobsStarted: started, jobsCompleted: completed, jobsFailed: failed } = stats;
   const n = (value: number): string => value.toLocaleString('en-US');
   return {
-    cards: { Started: n(started), Completed: n(completed), Failed: n(failed), 'Events seen': n(events.length) },
+    cards: { Started: n(started), Completed: n(completed), Failed: n(failed), 'Events seen': n(stats.eventsSeen) },
     outcomes: `${completed} completed, ${failed} failed, ${Math.max(0, started - completed - failed)} without an outcome yet`,
-    workers: tally('started', (e) => e.worker_id),
-    queues: tally('enqueued', (e) => e.queue_name),
+    workers: stats.workerUsage,
+    queues: stats.queueUsage,
   };
 }
 

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { addToStats, emptyStats, statsOf } from '../../server/src/analytics/jobAnalytics';
 import type { JobEvent } from '../../server/src/model/event';
 import { JobEvents } from '../../server/src/model/factories';
 import { recordFromEvent } from '../../server/src/index/indexRecord';
@@ -93,9 +95,9 @@ test('index: queue and worker counts follow each job’s status', () => {
   indexOf([JobEvents.completed('a', 'w1', 3, { timestamp: 3 })], index, 3);
   assert.deepEqual(index.listQueues()[0]?.counts, { completed: 1 });
   assert.deepEqual(index.listWorkers().map((w) => [w.name, w.counts, w.total]), [['w1', { completed: 1 }, 1]]);
-  index.removeJob('a', [{ event_type: 'enqueued', queue_name: 'mail', worker_id: null, duration_ms: null }, { event_type: 'completed', worker_id: 'w1', queue_name: null, duration_ms: 3 }]);
+  index.removeJob('a');
   assert.deepEqual(index.listQueues(), []);
-  assert.deepEqual([index.stats.queueUsage, index.stats.jobsCompleted, index.stats.averageDurationMs, index.stats.eventsSeen], [{}, 0, null, 1]);
+  assert.deepEqual(index.stats, emptyStats(), 'the stats count what the index holds');
   assert.equal(index.listWorkers()[0]?.total, 0);
   assert.equal(index.jobCount, 0);
 });
@@ -179,14 +181,25 @@ test('snapshot: saves at the same time leave one whole snapshot', async () => {
 });
 
 /** The snapshot file with its JSON header changed by `change`. */
-function withHeader(bytes: Buffer, change: (header: Record<string, unknown>) => Record<string, unknown>): Buffer {
+/** A snapshot's file for `body`: the body and its checksum, as `saveSnapshot` writes them. */
+function sealed(body: Buffer): Buffer {
+  return Buffer.concat([body, createHash('sha256').update(body).digest()]);
+}
+
+/** The file with its checksum left out. */
+function bodyOf(file: Buffer): Buffer {
+  return file.subarray(0, file.length - 32);
+}
+
+function withHeader(file: Buffer, change: (header: Record<string, unknown>) => Record<string, unknown>): Buffer {
+  const bytes = bodyOf(file);
   const headerLength = bytes.readUInt32LE(0);
   const altered = Buffer.from(JSON.stringify(change(JSON.parse(bytes.toString('utf8', 4, 4 + headerLength)) as Record<string, unknown>)));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(altered.length);
   // Columns start 8-byte aligned: keep the header's length modulo 8.
   const pad = Buffer.alloc((8 - ((4 + altered.length) % 8)) % 8);
-  return Buffer.concat([length, altered, pad, bytes.subarray(4 + headerLength + ((8 - ((4 + headerLength) % 8)) % 8))]);
+  return sealed(Buffer.concat([length, altered, pad, bytes.subarray(4 + headerLength + ((8 - ((4 + headerLength) % 8)) % 8))]));
 }
 
 test('snapshot: a cut-short or garbled file is refused with the reason, never half loaded', async () => {
@@ -199,13 +212,36 @@ test('snapshot: a cut-short or garbled file is refused with the reason, never ha
   writeFileSync(file, withHeader(bytes, (h) => ({ ...h, sequences: (h.sequences as number) - 1 })));
   const inconsistent = await loadSnapshot(file, STREAM);
   assert.match(inconsistent.loaded ? '' : inconsistent.reason, /unreadable snapshot: the jobs count 6 sequences, the file holds 5/);
-  writeFileSync(file, bytes.subarray(0, bytes.length - 4));
+  writeFileSync(file, sealed(bodyOf(bytes).subarray(0, bodyOf(bytes).length - 4)));
   const cut = await loadSnapshot(file, STREAM);
   assert.equal(cut.loaded, false);
   assert.match(cut.loaded ? '' : cut.reason, /unreadable snapshot: the sequences column is cut short/);
-  writeFileSync(file, Buffer.from('{"version":2}'));
+  writeFileSync(file, sealed(Buffer.from('{"version":2}')));
   const garbled = await loadSnapshot(file, STREAM);
   assert.match(garbled.loaded ? '' : garbled.reason, /unreadable snapshot/);
+});
+
+test('snapshot: one flipped bit anywhere, the end included, or a cut is refused by the checksum', async () => {
+  const file = join(dir, 'flipped.snapshot');
+  const events: JobEvent[] = [];
+  for (let i = 0; i < 20; i++) events.push(...lifecycle(`job-${i}`, 'q', 'w', i % 4 === 0 ? 'failed' : 'completed', i));
+  await saveSnapshot(file, indexOf(events), STREAM);
+  const bytes = readFileSync(file);
+  assert.ok((await loadSnapshot(file, STREAM)).loaded);
+  const positions = [0, 3, 4, 17, Math.floor(bytes.length / 2), bytes.length - 40, bytes.length - 33, bytes.length - 32, bytes.length - 2, bytes.length - 1];
+  for (const position of positions) {
+    for (const bit of [0, 7]) {
+      const flipped = Buffer.from(bytes);
+      flipped[position] = (flipped[position] as number) ^ (1 << bit);
+      writeFileSync(file, flipped);
+      const outcome = await loadSnapshot(file, STREAM);
+      assert.equal(outcome.loaded, false, `bit ${bit} of byte ${position} of ${bytes.length} flipped`);
+      assert.match(outcome.loaded ? '' : outcome.reason, /unreadable snapshot: the checksum does not verify/);
+    }
+  }
+  writeFileSync(file, bytes.subarray(0, bytes.length - 1));
+  const cut = await loadSnapshot(file, STREAM);
+  assert.match(cut.loaded ? '' : cut.reason, /the checksum does not verify/);
 });
 
 test('id hash: finds every id through growth, removals and reuse of freed buckets', () => {
@@ -235,4 +271,84 @@ test('id hash: a saved table that cannot be one is refused', () => {
   assert.throws(() => hash.load(Int32Array.from({ length: 16 }, (_, i) => (i === 3 ? 7 : -1)), 1, 2), /out of range/);
   assert.throws(() => hash.load(full, 16, 2), /out of range|with 16 of 16 jobs/);
   assert.throws(() => hash.load(new Int32Array(16).fill(-1), 2, 2), /with 0 of 2 jobs/);
+});
+
+test('index: stats count jobs, as the trees do, and a reader of events (the CLI) counts alike', () => {
+  const events: JobEvent[] = [
+    JobEvents.enqueued('s1', 'mail', 0, { timestamp: 1 }),
+    JobEvents.started('s1', 'w1', 'async', { timestamp: 2 }),
+    JobEvents.failed('s1', 'w1', { name: 'ValueError', message: 'boom' }, 5, 0, { timestamp: 3 }),
+    JobEvents.started('s1', 'w1', 'async', { timestamp: 4 }),
+    JobEvents.failed('s1', 'w1', { name: 'ValueError', message: 'boom' }, 5, 1, { timestamp: 5 }),
+    JobEvents.enqueued('s2', 'mail', 0, { timestamp: 6 }),
+    JobEvents.started('s2', 'w2', 'async', { timestamp: 7 }),
+    JobEvents.completed('s2', 'w2', 40, { timestamp: 8 }),
+    JobEvents.enqueued('s3', 'bulk', 0, { timestamp: 9 }),
+    JobEvents.started('s3', 'w2', 'async', { timestamp: 10 }),
+    JobEvents.completed('s4', 'w3', 20, { timestamp: 11 }),
+  ].map((event, i) => ({ ...event, nats_sequence: i + 1 }));
+  const index = JobIndex.of(events);
+  const expected = {
+    jobsStarted: 3,
+    jobsRunning: 1,
+    jobsCompleted: 2,
+    jobsFailed: 1,
+    totalDurationMs: 60,
+    averageDurationMs: 30,
+    workerUsage: { w1: 1, w2: 2, w3: 1 },
+    queueUsage: { bulk: 1, mail: 2 },
+    eventsSeen: 11,
+  };
+  assert.deepEqual(index.stats, expected);
+  assert.equal(index.stats.jobsRunning, index.listJobs({ offset: 0, limit: 10, status: 'running' }).total, 'started, no outcome yet = running jobs');
+  assert.equal(index.stats.jobsFailed, index.listJobs({ offset: 0, limit: 10, status: 'failed' }).total);
+  const cli = emptyStats();
+  for (const event of events) addToStats(cli, event);
+  assert.deepEqual(cli, expected);
+  assert.deepEqual(statsOf(events), expected);
+  index.forgetSequences((seq) => seq <= 5);
+  assert.deepEqual(index.stats, statsOf(events.slice(5)), 'a job whose events are gone no longer counts');
+});
+
+test('index: an undecodable payload on a job subject is held but changes no status', () => {
+  const index = indexOf([JobEvents.started('u1', 'w1', 'async', { timestamp: 1 })]);
+  index.apply({ ...recordFromEvent({ ...JobEvents.failed('u1', 'w1', { name: 'E', message: 'm' }, 1, 0, { timestamp: 2 }), nats_sequence: 2 }), decoded: false });
+  index.apply({ ...recordFromEvent({ ...JobEvents.failed('u2', 'w1', { name: 'E', message: 'm' }, 1, 0, { timestamp: 3 }), nats_sequence: 3 }), decoded: false });
+  assert.equal(index.get('u1')?.status, 'running');
+  assert.deepEqual(index.get('u1')?.sequences, [1, 2], 'the timeline shows it as a problem at its sequence');
+  assert.equal(index.get('u2')?.status, 'unknown');
+  assert.equal(index.stats.jobsFailed, 0);
+});
+
+test('index: a worker lists every job it ran an attempt of, through a snapshot and until the job goes', async () => {
+  const index = indexOf([
+    JobEvents.enqueued('r1', 'q', 0, { timestamp: 1 }),
+    JobEvents.started('r1', 'w1', 'async', { timestamp: 2 }),
+    JobEvents.failed('r1', 'w1', { name: 'E', message: 'm' }, 1, 0, { timestamp: 3 }),
+    JobEvents.started('r1', 'w2', 'async', { timestamp: 4 }),
+    JobEvents.failed('r1', 'w2', { name: 'E', message: 'm' }, 1, 1, { timestamp: 5 }),
+    JobEvents.started('r1', 'w1', 'async', { timestamp: 6 }),
+    JobEvents.completed('r1', 'w1', 7, { timestamp: 7 }),
+    JobEvents.started('r2', 'w2', 'async', { timestamp: 8 }),
+  ]);
+  const workers = (i: JobIndex): unknown => i.listWorkers().map((w) => [w.name, w.counts, w.total]);
+  const expected = [
+    ['w1', { completed: 1 }, 1],
+    ['w2', { completed: 1, running: 1 }, 2],
+  ];
+  assert.deepEqual(workers(index), expected);
+  assert.deepEqual(index.listJobs({ offset: 0, limit: 10, worker: 'w2' }).items.map((j) => j.jobId), ['r2', 'r1']);
+  assert.deepEqual(index.listJobs({ offset: 0, limit: 10, worker: 'w1' }).items.map((j) => j.jobId), ['r1']);
+  assert.deepEqual(index.stats.workerUsage, { w1: 1, w2: 2 });
+  const file = join(dir, 'workers.snapshot');
+  await saveSnapshot(file, index, STREAM);
+  const outcome = await loadSnapshot(file, STREAM);
+  assert.ok(outcome.loaded);
+  assert.deepEqual(workers(outcome.index), expected);
+  assert.deepEqual(outcome.index.listJobs({ offset: 0, limit: 10, worker: 'w2' }).total, 2);
+  outcome.index.removeJob('r1');
+  assert.deepEqual(workers(outcome.index), [
+    ['w1', {}, 0],
+    ['w2', { running: 1 }, 1],
+  ]);
 });

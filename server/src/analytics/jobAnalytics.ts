@@ -1,24 +1,36 @@
 import type { JobEvent } from '../model/event';
+import { recordFromEvent } from '../index/indexRecord';
+import { JobIndex } from '../index/jobIndex';
 
-/** The seed's analytics dashboard metrics. */
+/**
+ * The analytics dashboard's figures, counted per JOB from what the index holds (so they follow
+ * deletions and evictions, and agree with the trees), except `eventsSeen`.
+ */
 export interface JobStats {
+  /** Jobs that started at least one attempt. */
   jobsStarted: number;
+  /** Jobs whose status is running: started, no outcome yet. */
+  jobsRunning: number;
+  /** Jobs whose status is completed. */
   jobsCompleted: number;
+  /** Jobs whose status is failed. */
   jobsFailed: number;
+  /** Sum of the completed jobs' last `duration_ms`. */
   totalDurationMs: number;
-  /** Total duration over completed jobs, as the seed computes it; null before the first completion. */
+  /** `totalDurationMs` over the completed jobs that gave a duration; null when none did. */
   averageDurationMs: number | null;
-  /** Started jobs per worker. */
+  /** Jobs per worker: the worker named last by a job's events. */
   workerUsage: Record<string, number>;
-  /** Enqueued jobs per queue. */
+  /** Jobs per queue: the queue named last by a job's events. */
   queueUsage: Record<string, number>;
-  /** Events indexed; those deleted through NAQ are taken back, those that expire are not. */
+  /** Job events the index holds (an undecodable payload on a job's subject included). */
   eventsSeen: number;
 }
 
 export function emptyStats(): JobStats {
   return {
     jobsStarted: 0,
+    jobsRunning: 0,
     jobsCompleted: 0,
     jobsFailed: 0,
     totalDurationMs: 0,
@@ -29,48 +41,25 @@ export function emptyStats(): JobStats {
   };
 }
 
-/** The fields the metrics read; the index passes them without decoding whole events. */
-export type StatsInput = Pick<JobEvent, 'event_type' | 'worker_id' | 'queue_name' | 'duration_ms'>;
+/** Stats built by `addToStats`, each with the index of the events it was given. */
+const indexes = new WeakMap<JobStats, JobIndex>();
 
-/** Folds one event into the metrics, in place, as the seed's `update_metrics` handler does. */
-export function addToStats(stats: JobStats, event: StatsInput): JobStats {
-  return fold(stats, event.event_type, event.worker_id, event.queue_name, event.duration_ms, 1);
-}
-
-/** `addToStats` for the index, which has the fields at hand: no object per event. */
-export function countEvent(stats: JobStats, type: string, worker: string | null, queue: string | null, durationMs: number | null): void {
-  fold(stats, type, worker, queue, durationMs, 1);
-}
-
-/** Takes back what `addToStats` counted for an event that was deleted from the stream. */
-export function removeFromStats(stats: JobStats, event: StatsInput): JobStats {
-  return fold(stats, event.event_type, event.worker_id, event.queue_name, event.duration_ms, -1);
-}
-
-function bump(usage: Record<string, number>, key: string, delta: 1 | -1): void {
-  const next = (usage[key] ?? 0) + delta;
-  if (next > 0) usage[key] = next;
-  else delete usage[key];
-}
-
-function fold(stats: JobStats, type: string, worker: string | null, queue: string | null, durationMs: number | null, delta: 1 | -1): JobStats {
-  stats.eventsSeen += delta;
-  switch (type) {
-    case 'started':
-      stats.jobsStarted += delta;
-      if (worker) bump(stats.workerUsage, worker, delta);
-      break;
-    case 'completed':
-      stats.jobsCompleted += delta;
-      if (durationMs !== null) stats.totalDurationMs += delta * durationMs;
-      stats.averageDurationMs = stats.jobsCompleted > 0 ? stats.totalDurationMs / stats.jobsCompleted : null;
-      break;
-    case 'failed':
-      stats.jobsFailed += delta;
-      break;
-    case 'enqueued':
-      if (queue) bump(stats.queueUsage, queue, delta);
-      break;
+/**
+ * Folds one event, in stream order, into `stats`, in place. The events go through an index of their
+ * own, the very code the backend's index runs, so that a reader of events (the CLI) and the backend
+ * count alike.
+ */
+export function addToStats(stats: JobStats, event: JobEvent): JobStats {
+  let index = indexes.get(stats);
+  if (!index) {
+    index = new JobIndex(Number.POSITIVE_INFINITY);
+    indexes.set(stats, index);
   }
-  return stats;
+  index.apply(recordFromEvent(event));
+  return Object.assign(stats, index.stats);
+}
+
+/** The stats of events read in stream order. */
+export function statsOf(events: Iterable<JobEvent>): JobStats {
+  return JobIndex.of(events).stats;
 }

@@ -186,17 +186,8 @@ export class Backend {
 
   async deleteJob(jobId: string): Promise<{ purged: number }> {
     const storage = this.connected();
-    // What the job counted for in the stats goes with it: read its events while they are still there.
-    const sequences = this.indexer?.index.get(jobId)?.sequences ?? [];
-    const counted = await readSequences(storage.session, sequences).then(
-      (read) => read.events,
-      (error: unknown) => {
-        this.peer.log(`delete ${jobId}: its events could not be read first, so the stats still count them: ${describe(error)}`);
-        return [];
-      },
-    );
     const purged = await storage.deleteJobEvents(jobId);
-    this.indexer?.index.removeJob(jobId, counted);
+    this.indexer?.index.removeJob(jobId);
     return { purged };
   }
 

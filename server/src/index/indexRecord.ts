@@ -15,6 +15,8 @@ export interface IndexRecord {
   errorType: string | null;
   errorMessage: string | null;
   durationMs: number | null;
+  /** False for a payload that could not be read: only its subject is known. */
+  decoded: boolean;
 }
 
 const NOTHING = noFields();
@@ -23,7 +25,8 @@ const NOTHING = noFields();
 export function recordFromMessage(prefix: string, subject: string, seq: number, data: Uint8Array, storedAt: number): IndexRecord | undefined {
   const parsed = parseSubject(prefix, subject);
   if (!parsed) return undefined;
-  const fields = peekFields(data) ?? NOTHING;
+  const peeked = peekFields(data);
+  const fields = peeked ?? NOTHING;
   const { shape } = parsed;
   return {
     seq,
@@ -36,6 +39,7 @@ export function recordFromMessage(prefix: string, subject: string, seq: number, 
     errorType: fields.error_type ?? null,
     errorMessage: fields.error_message ?? null,
     durationMs: fields.duration_ms ?? null,
+    decoded: peeked !== undefined,
   };
 }
 
@@ -52,5 +56,6 @@ export function recordFromEvent(event: JobEvent): IndexRecord {
     errorType: event.error_type,
     errorMessage: event.error_message,
     durationMs: event.duration_ms,
+    decoded: true,
   };
 }

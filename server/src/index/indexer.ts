@@ -9,6 +9,7 @@ import { delay, withTimeout } from '../util/timeout';
 import { recordFromMessage } from './indexRecord';
 import { IndexChanges, JobIndex } from './jobIndex';
 import { loadSnapshot, saveSnapshot, StreamIdentity } from './snapshot';
+import { StreamHandlers } from '../processor/streamHandlers';
 
 /** Below this many events to catch up, the ordered consumer alone is quicker to set up than a bulk read. */
 const BULK_READ_MIN_EVENTS = 5_000;
@@ -45,6 +46,10 @@ export interface IndexerOptions {
  */
 export class Indexer {
   index: JobIndex;
+  /** Called for every message after the index took it, and told of removals and resets: see `StreamHandler`. */
+  readonly handlers: StreamHandlers;
+  /** The stream's first sequence handlers were last told of: every message below it is gone. */
+  private toldFirstSeq = 0;
   private stream: StreamIdentity | undefined;
   private streamSubjects: string[] = [];
   private targetSequence = 0;
@@ -60,6 +65,11 @@ export class Indexer {
   private dirty = false;
   private stopped = false;
   private reconciling = false;
+  /**
+   * The stream's first sequence and deleted count when its deletions were last compared with the
+   * index: while both stay the same no message was deleted, so the list of deletions is not fetched.
+   */
+  private checkedDeletions: string | undefined;
   private saving: Promise<void> = Promise.resolve();
 
   constructor(
@@ -68,6 +78,7 @@ export class Indexer {
     private readonly options: IndexerOptions = {},
   ) {
     this.index = new JobIndex(options.maxJobs);
+    this.handlers = new StreamHandlers((message) => listener.log(`index: ${message}`));
   }
 
   get building(): boolean {
@@ -96,6 +107,8 @@ export class Indexer {
     this.every(this.options.reconcileMs ?? 5_000, () => void this.reconcile());
     this.every(this.options.snapshotIntervalMs ?? 30_000, () => void this.save());
     this.listener.progress(this.progress());
+    // Now, not at the first tick: deletions made while no backend ran are in a restored snapshot.
+    void this.reconcile();
     // After the start is reported, not before: a restored index answers everything but a search without it.
     setImmediate(() => this.index.prepareSearch());
   }
@@ -136,19 +149,20 @@ export class Indexer {
       if (info.created !== this.stream.created) {
         this.listener.log('index: the stream was recreated; rebuilding');
         this.takeStream(info);
+        this.checkedDeletions = undefined;
+        this.toldFirstSeq = 0;
         this.index.clear();
+        this.handlers.reset();
         this.dirty = true;
         await this.unfollow();
         await this.read();
         return;
       }
       const firstSeq = info.state.first_seq;
-      let forgotten = this.index.forgetBelow(firstSeq);
-      // Interior deletions (a purge by subject) show as fewer messages than the index holds.
-      if (!this.building && this.index.lastSeq >= info.state.last_seq && info.state.messages < this.index.storedEventCount()) {
-        const detailed = await this.session.jsm.streams.info(this.session.streamName, { deleted_details: true });
-        const deleted = new Set(detailed.state.deleted ?? []);
-        forgotten += this.index.forgetSequences((seq) => deleted.has(seq));
+      const forgotten = this.index.forgetBelow(firstSeq) + (await this.forgetDeleted(info));
+      if (firstSeq > this.toldFirstSeq) {
+        this.toldFirstSeq = firstSeq;
+        this.handlers.removed((seq) => seq < firstSeq);
       }
       if (forgotten > 0) {
         this.dirty = true;
@@ -159,6 +173,26 @@ export class Indexer {
     } finally {
       this.reconciling = false;
     }
+  }
+
+  /**
+   * Forgets the sequences deleted inside the stream (a purge by subject, a message deleted). The
+   * stream lists them itself, so messages the index does not hold (other subjects, undecodable
+   * payloads) cannot hide a deletion, as a comparison of message counts let them.
+   */
+  private async forgetDeleted(info: StreamInfo): Promise<number> {
+    const { first_seq: firstSeq, num_deleted: deletedCount } = info.state;
+    const mark = `${firstSeq}/${deletedCount}`;
+    if (deletedCount === 0 || mark === this.checkedDeletions) return 0;
+    const detailed = await this.session.jsm.streams.info(this.session.streamName, { deleted_details: true });
+    const deleted = new Set(detailed.state.deleted ?? []);
+    const gone = (seq: number): boolean => deleted.has(seq);
+    const forgotten = this.index.forgetSequences(gone);
+    this.handlers.removed(gone);
+    // Messages read before a deletion yet applied after this check would be missed under a mark that
+    // is kept: keep it only once the index has caught up with what the list covers.
+    if (this.index.lastSeq >= detailed.state.last_seq) this.checkedDeletions = `${detailed.state.first_seq}/${detailed.state.num_deleted}`;
+    return forgotten;
   }
 
   /** What a build starts from: the stream it reads, up to which sequence, and how much it holds. */
@@ -232,6 +266,7 @@ export class Indexer {
     const record = recordFromMessage(this.session.prefix, subject, seq, data, storedAt);
     if (record) this.index.apply(record);
     else this.index.lastSeq = Math.max(this.index.lastSeq, seq);
+    this.handlers.message(subject, seq, data, storedAt);
     // Here and not when changes are pushed: a stop between an event and the next push must save it.
     this.dirty = true;
   }

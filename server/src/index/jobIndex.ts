@@ -1,10 +1,13 @@
-import { countEvent, emptyStats, JobStats, removeFromStats, StatsInput } from '../analytics/jobAnalytics';
+import type { JobStats } from '../analytics/jobAnalytics';
 import { isWorkerJobId, JobEvent } from '../model/event';
 import { isFailureType } from '../model/eventType';
 import { IndexRecord, recordFromEvent } from './indexRecord';
 import { JOB_STATUSES, JobStatus } from './jobStatus';
 import type { JobError, JobOverview, JobSummary } from './jobSummary';
 import { JobTable, TableImage } from './jobTable';
+
+const COMPLETED = JOB_STATUSES.indexOf('completed');
+
 
 export type StatusCounts = Partial<Record<JobStatus, number>>;
 
@@ -86,7 +89,13 @@ export class JobIndex {
    */
   private tracking = true;
   private changes = noChanges();
-  stats: JobStats = emptyStats();
+  /** Every job by status number, whatever its queue and worker. */
+  private readonly statusTotals = new Int32Array(JOB_STATUSES.length);
+  /** Jobs with at least one attempt started. */
+  private startedJobs = 0;
+  /** Completed jobs that gave a duration, and the sum of those durations. */
+  private timedJobs = 0;
+  private durationSum = 0;
   lastSeq = 0;
   indexedEvents = 0;
 
@@ -111,7 +120,6 @@ export class JobIndex {
   apply(record: IndexRecord): void {
     if (record.seq > this.lastSeq) this.lastSeq = record.seq;
     this.indexedEvents++;
-    countEvent(this.stats, record.type, record.worker, record.queue, record.durationMs);
     if (isWorkerJobId(record.jobId)) {
       this.workerLifecycle(record);
       return;
@@ -122,6 +130,7 @@ export class JobIndex {
     let status = -1;
     let queue = -1;
     let worker = -1;
+    let pastWorkers: readonly number[] | undefined;
     if (slot === undefined) {
       slot = table.add(record.jobId, record.time);
     } else {
@@ -129,9 +138,12 @@ export class JobIndex {
       status = table.statusCodeOf(slot);
       queue = table.queueId(slot);
       worker = table.workerId(slot);
+      pastWorkers = table.pastWorkersOf(slot);
     }
+    this.total(slot, -1);
     table.apply(slot, record);
-    this.regroup(slot, status, queue, worker);
+    this.total(slot, 1);
+    this.regroup(slot, status, queue, worker, pastWorkers);
     if (this.tracking) {
       const jobId = table.jobId(slot);
       if (isFailureType(record.type)) this.changes.failed.push({ jobId, error: table.lastErrorOf(slot) });
@@ -164,13 +176,33 @@ export class JobIndex {
     return [...this.workers.values()].map((w) => w.workerEntry()).sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** Removes a job and what it counted for (its events were deleted): in its queue and worker, and `events` in the stats. */
-  removeJob(jobId: string, events: readonly StatsInput[] = []): boolean {
+  /** Removes a job and what it counted for (its events were deleted): in its queue and worker and in the stats. */
+  removeJob(jobId: string): boolean {
     const slot = this.table.find(jobId);
     if (slot === undefined) return false;
     this.removeSlot(slot);
-    for (const event of events) removeFromStats(this.stats, event);
     return true;
+  }
+
+  /** Counted per job from what the index holds: see `JobStats`. */
+  get stats(): JobStats {
+    const status = (name: JobStatus): number => this.statusTotals[JOB_STATUSES.indexOf(name)] as number;
+    const usage = (groups: Map<string, Group>): Record<string, number> => {
+      const byName: Record<string, number> = {};
+      for (const group of [...groups.values()].sort((a, b) => a.name.localeCompare(b.name))) if (group.total > 0) byName[group.name] = group.total;
+      return byName;
+    };
+    return {
+      jobsStarted: this.startedJobs,
+      jobsRunning: status('running'),
+      jobsCompleted: status('completed'),
+      jobsFailed: status('failed'),
+      totalDurationMs: this.durationSum,
+      averageDurationMs: this.timedJobs > 0 ? this.durationSum / this.timedJobs : null,
+      workerUsage: usage(this.workers),
+      queueUsage: usage(this.queues),
+      eventsSeen: this.table.eventTotal,
+    };
   }
 
   /** Forgets every sequence below the stream's first (expired, purged); jobs left without any are removed. */
@@ -205,7 +237,10 @@ export class JobIndex {
     this.workers.clear();
     this.queueAt = [];
     this.workerAt = [];
-    this.stats = emptyStats();
+    this.statusTotals.fill(0);
+    this.startedJobs = 0;
+    this.timedJobs = 0;
+    this.durationSum = 0;
     this.lastSeq = 0;
     this.indexedEvents = 0;
     this.changes = noChanges();
@@ -244,7 +279,10 @@ export class JobIndex {
     this.queueAt = [];
     this.workerAt = [];
     const { table } = this;
-    for (const slot of table.oldestFirst()) this.count(table.statusCodeOf(slot), table.queueId(slot), table.workerId(slot), 1);
+    for (const slot of table.oldestFirst()) {
+      this.count(table.statusCodeOf(slot), table.queueId(slot), table.workerId(slot), table.pastWorkersOf(slot), 1);
+      this.total(slot, 1);
+    }
   }
 
   restoreWorker(id: string, lastState: string | null, lastSeen: number): void {
@@ -264,7 +302,8 @@ export class JobIndex {
   private removeSlot(slot: number): void {
     const { table } = this;
     const jobId = table.jobId(slot);
-    this.count(table.statusCodeOf(slot), table.queueId(slot), table.workerId(slot), -1);
+    this.count(table.statusCodeOf(slot), table.queueId(slot), table.workerId(slot), table.pastWorkersOf(slot), -1);
+    this.total(slot, -1);
     table.remove(slot);
     this.changes.jobs.add(jobId);
   }
@@ -296,25 +335,43 @@ export class JobIndex {
   }
 
   /** Moves a job's counts from where it was (status -1: a new job, counted nowhere) to where it is now. */
-  private regroup(slot: number, status: number, queue: number, worker: number): void {
+  private regroup(slot: number, status: number, queue: number, worker: number, pastWorkers: readonly number[] | undefined): void {
     const { table } = this;
     const nowStatus = table.statusCodeOf(slot);
     const nowQueue = table.queueId(slot);
     const nowWorker = table.workerId(slot);
-    if (status === nowStatus && queue === nowQueue && worker === nowWorker) {
+    const nowPast = table.pastWorkersOf(slot);
+    if (status === nowStatus && queue === nowQueue && worker === nowWorker && pastWorkers === nowPast) {
       if (this.tracking && nowQueue >= 0) this.changes.queues.add(table.names.name(nowQueue));
       if (this.tracking && nowWorker >= 0) this.changes.workers.add(table.names.name(nowWorker));
       return;
     }
-    if (status >= 0) this.count(status, queue, worker, -1);
-    this.count(nowStatus, nowQueue, nowWorker, 1);
+    if (status >= 0) this.count(status, queue, worker, pastWorkers, -1);
+    this.count(nowStatus, nowQueue, nowWorker, nowPast, 1);
   }
 
-  /** Counts a job of status number `status` in a queue and a worker (name numbers, -1 for none). */
-  private count(status: number, queue: number, worker: number, delta: 1 | -1): void {
+  /** Counts (1) or takes back (-1) what a job adds to the stats' totals as its row stands now. */
+  private total(slot: number, delta: 1 | -1): void {
+    const { table } = this;
+    const status = table.statusCodeOf(slot);
+    this.statusTotals[status] = (this.statusTotals[status] as number) + delta;
+    if (table.attemptsOf(slot) > 0) this.startedJobs += delta;
+    const duration = table.durationOf(slot);
+    if (status === COMPLETED && !Number.isNaN(duration)) {
+      this.timedJobs += delta;
+      this.durationSum += delta * duration;
+    }
+  }
+
+  /**
+   * Counts a job of status number `status` in a queue and a worker (name numbers, -1 for none), and
+   * in the workers it had before: a worker lists every job it ran an attempt of.
+   */
+  private count(status: number, queue: number, worker: number, pastWorkers: readonly number[] | undefined, delta: 1 | -1): void {
     const { names } = this.table;
     if (queue >= 0) this.countIn((this.queueAt[queue] ??= this.queue(names.name(queue))), status, delta, this.changes.queues);
     if (worker >= 0) this.countIn((this.workerAt[worker] ??= this.worker(names.name(worker))), status, delta, this.changes.workers);
+    for (const past of pastWorkers ?? []) this.countIn((this.workerAt[past] ??= this.worker(names.name(past))), status, delta, this.changes.workers);
   }
 
   private countIn(entry: Group, status: number, delta: 1 | -1, changed: Set<string>): void {

@@ -56,6 +56,8 @@ export interface TableColumns {
   sequenceCount: Uint32Array;
   firstTime: Float64Array;
   lastTime: Float64Array;
+  /** The last completion's `duration_ms`, NaN when none said it. */
+  duration: Float64Array;
   sequences: Float64Array;
   /** Job id → position, as `IdHash` keeps it. */
   idTable: Int32Array;
@@ -69,6 +71,8 @@ export interface TableImage {
   ids: string[];
   /** Errors by position. */
   errors: Map<number, JobError>;
+  /** By position: the name numbers of the job's earlier workers (see `workersOf`), for jobs that had any. */
+  pastWorkers: Map<number, number[]>;
   columns: TableColumns;
 }
 
@@ -84,6 +88,7 @@ export function emptyColumns(jobs: number, sequences: number, idBuckets: number)
     sequenceCount: new Uint32Array(jobs),
     firstTime: new Float64Array(jobs),
     lastTime: new Float64Array(jobs),
+    duration: new Float64Array(jobs),
     sequences: new Float64Array(sequences),
     idTable: new Int32Array(idBuckets),
   };
@@ -139,12 +144,15 @@ export class JobTable {
   );
   /** By the type's name number: per event, an array read rather than lookups by the type's name. */
   private typeEffects = new Uint8Array(64);
+  /** By slot, for the few jobs that moved between workers: the workers before the current one. */
+  private readonly pastWorkers = new Map<number, number[]>();
   private status = new Uint8Array(1024);
   private queue = new Int32Array(1024);
   private worker = new Int32Array(1024);
   private lastType = new Int32Array(1024);
   private firstTime = new Float64Array(1024);
   private lastTime = new Float64Array(1024);
+  private duration = new Float64Array(1024);
   private attempts = new Uint32Array(1024);
   private eventCount = new Uint32Array(1024);
   private older = new Int32Array(1024);
@@ -162,6 +170,8 @@ export class JobTable {
   private newest = NONE;
   /** Sequences held over all jobs. */
   sequenceCount = 0;
+  /** Events counted over all jobs: `eventCount` summed. */
+  eventTotal = 0;
   /** No sequence below this is held (a lower bound, tightened by `forgetBelow`). */
   private lowestSequence = Number.POSITIVE_INFINITY;
 
@@ -188,6 +198,7 @@ export class JobTable {
     this.lastType[slot] = NONE;
     this.firstTime[slot] = time;
     this.lastTime[slot] = time;
+    this.duration[slot] = Number.NaN;
     this.attempts[slot] = 0;
     this.eventCount[slot] = 0;
     this.lastMessage[slot] = null;
@@ -208,6 +219,7 @@ export class JobTable {
   remove(slot: number): void {
     this.unlink(slot);
     this.sequenceCount -= this.seqCount[slot] as number;
+    this.eventTotal -= this.eventCount[slot] as number;
     for (let cell = this.seqHead[slot] as number; cell !== NONE; ) {
       const next = this.cellNext[cell] as number;
       this.releaseCell(cell);
@@ -217,6 +229,7 @@ export class JobTable {
     this.ids[slot] = '';
     this.lastMessage[slot] = null;
     this.errors.delete(slot);
+    this.pastWorkers.delete(slot);
     this.searchText.remove(slot);
     this.freeSlots.push(slot);
   }
@@ -227,6 +240,7 @@ export class JobTable {
     this.ids = [];
     this.lastMessage = [];
     this.errors.clear();
+    this.pastWorkers.clear();
     this.names.clear();
     this.typeEffects.fill(0);
     this.freeSlots.length = 0;
@@ -236,20 +250,29 @@ export class JobTable {
     this.oldest = NONE;
     this.newest = NONE;
     this.sequenceCount = 0;
+    this.eventTotal = 0;
     this.lowestSequence = Number.POSITIVE_INFINITY;
   }
 
   /** Folds one event, in stream order, into its job's row. */
   apply(slot: number, record: IndexRecord): void {
+    // Its subject says which job it belongs to, nothing more: held (the timeline shows the problem), never believed.
+    if (!record.decoded) {
+      this.eventCount[slot]++;
+      this.eventTotal++;
+      if (record.seq > 0) this.appendSequence(slot, record.seq);
+      return;
+    }
     // Queue and worker first: names are numbered in the order they are met, and snapshots keep them so.
     if (record.queue) this.queue[slot] = this.names.id(record.queue);
-    if (record.worker) this.worker[slot] = this.names.id(record.worker);
+    if (record.worker) this.workOn(slot, this.names.id(record.worker));
     const type = this.names.id(record.type);
     const effect = this.effect(type, record.type);
     if ((effect & MOVES_TO) !== 0) this.status[slot] = (effect & MOVES_TO) - 1;
     if (record.time < (this.firstTime[slot] as number)) this.firstTime[slot] = record.time;
     if (record.time > (this.lastTime[slot] as number)) this.lastTime[slot] = record.time;
     if ((effect & STARTS) !== 0) this.attempts[slot]++;
+    if (record.type === 'completed') this.duration[slot] = record.durationMs ?? Number.NaN;
     // A failure without details (max_retries_exceeded, say) keeps the error that caused it.
     if (record.errorType || record.errorMessage || ((effect & FAILS) !== 0 && !this.errors.has(slot))) {
       const before = this.errors.get(slot)?.message ?? null;
@@ -259,6 +282,7 @@ export class JobTable {
     this.lastType[slot] = type;
     this.lastMessage[slot] = this.messages.get(record.message);
     this.eventCount[slot]++;
+    this.eventTotal++;
     if (record.seq > 0) this.appendSequence(slot, record.seq);
   }
 
@@ -269,6 +293,7 @@ export class JobTable {
     const columns = emptyColumns(jobs, this.sequenceCount, 0);
     const ids: string[] = [];
     const errors = new Map<number, JobError>();
+    const pastWorkers = new Map<number, number[]>();
     const messages: string[] = [];
     const messageNumbers = new Map<string, number>();
     let position = 0;
@@ -278,6 +303,8 @@ export class JobTable {
       positions.insert(this.ids[slot] as string, position);
       const error = this.errors.get(slot);
       if (error) errors.set(position, error);
+      const past = this.pastWorkers.get(slot);
+      if (past) pastWorkers.set(position, past);
       const message = this.lastMessage[slot] ?? null;
       let number = -1;
       if (message !== null) {
@@ -296,12 +323,13 @@ export class JobTable {
       columns.eventCount[position] = this.eventCount[slot] as number;
       columns.firstTime[position] = this.firstTime[slot] as number;
       columns.lastTime[position] = this.lastTime[slot] as number;
+      columns.duration[position] = this.duration[slot] as number;
       columns.sequenceCount[position] = this.seqCount[slot] as number;
       for (let cell = this.seqHead[slot] as number; cell !== NONE; cell = this.cellNext[cell] as number) columns.sequences[cellAt++] = this.cellSeq[cell] as number;
       position++;
     }
     columns.idTable = positions.column();
-    return { names: [...this.names.all()], messages, ids, errors, columns };
+    return { names: [...this.names.all()], messages, ids, errors, pastWorkers, columns };
   }
 
   /**
@@ -329,6 +357,7 @@ export class JobTable {
     }
     this.lastMessage = Array.from(c.message, (number) => (number < 0 ? null : (image.messages[number] ?? null)));
     for (const [position, error] of image.errors) this.errors.set(position, error);
+    for (const [position, workers] of image.pastWorkers) this.pastWorkers.set(position, workers);
     // A restart is ready without it; see `prepareSearch`.
     this.searchText.rebuildLater();
     this.status.set(c.status);
@@ -339,6 +368,7 @@ export class JobTable {
     this.eventCount.set(c.eventCount);
     this.firstTime.set(c.firstTime);
     this.lastTime.set(c.lastTime);
+    this.duration.set(c.duration);
     this.seqCount.set(c.sequenceCount);
     const cells = c.sequences.length;
     this.cellSeq = grown(this.cellSeq, cells);
@@ -359,6 +389,7 @@ export class JobTable {
     this.slotsUsed = jobs;
     this.cellsUsed = cells;
     this.sequenceCount = cells;
+    this.eventTotal = c.eventCount.reduce((sum, count) => sum + count, 0);
     this.oldest = jobs > 0 ? 0 : NONE;
     this.newest = jobs > 0 ? jobs - 1 : NONE;
   }
@@ -383,6 +414,23 @@ export class JobTable {
 
   workerId(slot: number): number {
     return this.worker[slot] as number;
+  }
+
+  /**
+   * Name numbers of the workers the job's events named before its current one (`workerId`), or
+   * undefined. A change makes a new array, so an unchanged list is the same array.
+   */
+  pastWorkersOf(slot: number): readonly number[] | undefined {
+    return this.pastWorkers.get(slot);
+  }
+
+  attemptsOf(slot: number): number {
+    return this.attempts[slot] as number;
+  }
+
+  /** The last completion's duration in ms, NaN when none said it. */
+  durationOf(slot: number): number {
+    return this.duration[slot] as number;
   }
 
   lastErrorOf(slot: number): JobError | null {
@@ -442,7 +490,7 @@ export class JobTable {
     for (let slot = this.newest; slot !== NONE; slot = this.older[slot] as number) {
       if (status >= 0 && this.status[slot] !== status) continue;
       if (queue !== undefined && this.queue[slot] !== queue) continue;
-      if (worker !== undefined && this.worker[slot] !== worker) continue;
+      if (worker !== undefined && this.worker[slot] !== worker && !this.pastWorkers.get(slot)?.includes(worker)) continue;
       if (search !== undefined && marks[slot] !== found) continue;
       if (total >= offset && total < end) slots.push(slot);
       total++;
@@ -490,6 +538,7 @@ export class JobTable {
     }
     if (removed > 0) {
       this.seqCount[slot] -= removed;
+      this.eventTotal -= (this.eventCount[slot] as number) - (this.seqCount[slot] as number);
       this.eventCount[slot] = this.seqCount[slot] as number;
       this.sequenceCount -= removed;
     }
@@ -508,6 +557,16 @@ export class JobTable {
 
   sequenceCountOf(slot: number): number {
     return this.seqCount[slot] as number;
+  }
+
+  /** Makes `worker` the job's current worker; the one it replaces stays among the job's workers. */
+  private workOn(slot: number, worker: number): void {
+    const was = this.worker[slot] as number;
+    this.worker[slot] = worker;
+    if (was === NONE || was === worker) return;
+    const past = (this.pastWorkers.get(slot) ?? []).filter((other) => other !== worker);
+    if (!past.includes(was)) past.push(was);
+    this.pastWorkers.set(slot, past);
   }
 
   /** What the event type numbered `type` (named `name`) does to a job: see `effectOf`. */
@@ -577,6 +636,7 @@ export class JobTable {
     this.lastType = grown(this.lastType, length);
     this.firstTime = grown(this.firstTime, length);
     this.lastTime = grown(this.lastTime, length);
+    this.duration = grown(this.duration, length);
     this.attempts = grown(this.attempts, length);
     this.eventCount = grown(this.eventCount, length);
     this.older = grown(this.older, length);

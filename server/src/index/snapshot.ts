@@ -1,13 +1,16 @@
+import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { JobStats } from '../analytics/jobAnalytics';
 import { JobIndex } from './jobIndex';
 import { JOB_STATUSES } from './jobStatus';
 import type { JobError } from './jobSummary';
 import { emptyColumns, TableColumns } from './jobTable';
 
-const VERSION = 5;
+const VERSION = 7;
 const ALIGN = 8;
+/** A SHA-256 of everything before it ends the file: one flipped bit anywhere refuses the whole snapshot. */
+const CHECKSUM = 'sha256';
+const CHECKSUM_BYTES = 32;
 
 /** Which stream a snapshot describes: a recreated stream (new creation time) invalidates it. */
 export interface StreamIdentity {
@@ -26,7 +29,6 @@ interface Header {
   stream: StreamIdentity;
   lastSeq: number;
   indexedEvents: number;
-  stats: JobStats;
   workers: [id: string, lastState: string | null, lastSeen: number][];
   names: string[];
   messages: string[];
@@ -34,9 +36,11 @@ interface Header {
   sequences: number;
   idBuckets: number;
   errors: ErrorEntry[];
+  /** Jobs' earlier workers: [position, name numbers]. */
+  pastWorkers: [position: number, workers: number[]][];
 }
 
-const COLUMN_ORDER = ['status', 'queue', 'worker', 'lastType', 'message', 'attempts', 'eventCount', 'sequenceCount', 'idTable', 'firstTime', 'lastTime', 'sequences'] as const;
+const COLUMN_ORDER = ['status', 'queue', 'worker', 'lastType', 'message', 'attempts', 'eventCount', 'sequenceCount', 'idTable', 'firstTime', 'lastTime', 'duration', 'sequences'] as const;
 
 let saves = 0;
 
@@ -50,7 +54,6 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
     stream,
     lastSeq: index.lastSeq,
     indexedEvents: index.indexedEvents,
-    stats: index.stats,
     workers: [...index.allWorkers()].map((w) => [w.name, w.lastState, w.lastSeen]),
     names: image.names,
     messages: image.messages,
@@ -58,6 +61,7 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
     sequences: image.columns.sequences.length,
     idBuckets: image.columns.idTable.length,
     errors: [...image.errors].map(([position, e]) => [position, e.type, e.message, e.eventType, e.seq]),
+    pastWorkers: [...image.pastWorkers],
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const prefix = Buffer.alloc(4);
@@ -66,17 +70,23 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
   // One temporary file per save: two saves at once must not write into the same one.
   const temporary = `${file}.${process.pid}.${++saves}.tmp`;
   const handle = await open(temporary, 'w');
+  const checksum = createHash(CHECKSUM);
+  const write = async (bytes: Uint8Array): Promise<void> => {
+    checksum.update(bytes);
+    await handle.write(bytes);
+  };
   try {
-    await handle.write(prefix);
-    await handle.write(json);
+    await write(prefix);
+    await write(json);
     let written = 4 + json.length;
     for (const name of COLUMN_ORDER) {
       const gap = padding(written);
-      if (gap > 0) await handle.write(Buffer.alloc(gap));
+      if (gap > 0) await write(Buffer.alloc(gap));
       const column = image.columns[name];
-      await handle.write(new Uint8Array(column.buffer, column.byteOffset, column.byteLength));
+      await write(new Uint8Array(column.buffer, column.byteOffset, column.byteLength));
       written += gap + column.byteLength;
     }
+    await handle.write(checksum.digest());
   } catch (error) {
     await handle.close();
     await rm(temporary, { force: true });
@@ -121,9 +131,21 @@ function check(header: Header, c: TableColumns): void {
   }
   if (sequences !== c.sequences.length) throw new Error(`the jobs count ${sequences} sequences, the file holds ${c.sequences.length}`);
   for (const [position] of header.errors) if (!(position >= 0 && position < header.ids.length)) throw new Error('an error of no job');
+  for (const [position, workers] of header.pastWorkers) {
+    if (!(position >= 0 && position < header.ids.length)) throw new Error('an earlier worker of no job');
+    if (!workers.every((n) => Number.isInteger(n) && n >= 0 && n < header.names.length)) throw new Error('a worker number out of range');
+  }
 }
 
-function parse(bytes: Buffer): { header: Header; columns: TableColumns } {
+function verified(file: Buffer): Buffer {
+  if (file.length < CHECKSUM_BYTES) throw new Error('no checksum');
+  const body = file.subarray(0, file.length - CHECKSUM_BYTES);
+  if (!createHash(CHECKSUM).update(body).digest().equals(file.subarray(body.length))) throw new Error('the checksum does not verify (the file was changed or cut short)');
+  return body;
+}
+
+function parse(file: Buffer): { header: Header; columns: TableColumns } {
+  const bytes = verified(file);
   if (bytes.length < 4) throw new Error('no header');
   const headerLength = bytes.readUInt32LE(0);
   if (4 + headerLength > bytes.length) throw new Error('the header is cut short');
@@ -150,12 +172,11 @@ export async function loadSnapshot(file: string, stream: StreamIdentity, maxJobs
   const index = new JobIndex(maxJobs);
   const errors = new Map<number, JobError>(header.errors.map(([position, type, message, eventType, seq]) => [position, { type, message, eventType, seq }]));
   try {
-    index.restoreJobs({ names: header.names, messages: header.messages, ids: header.ids, errors, columns });
+    index.restoreJobs({ names: header.names, messages: header.messages, ids: header.ids, errors, pastWorkers: new Map(header.pastWorkers), columns });
   } catch (error) {
     return { loaded: false, reason: `unreadable snapshot: ${(error as Error).message}` };
   }
   for (const [id, lastState, lastSeen] of header.workers) index.restoreWorker(id, lastState, lastSeen);
-  index.stats = header.stats;
   index.lastSeq = header.lastSeq;
   index.indexedEvents = header.indexedEvents;
   index.takeChanges();
