@@ -171,7 +171,7 @@ export class Backend {
    * and the index learns of their deletion from the stream itself.
    */
   async timeline(params: TimelineParams): Promise<Timeline> {
-    const storage = this.connected();
+    const storage = this.reachable();
     const { jobId } = params;
     const indexer = this.indexer as Indexer;
     const summary = indexer.index.get(jobId);
@@ -197,7 +197,7 @@ export class Backend {
   }
 
   async deleteJob(jobId: string): Promise<{ purged: number }> {
-    const storage = this.connected();
+    const storage = this.reachable();
     // What the job counted for in the stats goes with it: read its events while they are still there.
     const sequences = this.indexer?.index.get(jobId)?.sequences ?? [];
     const counted = await readSequences(storage.session, sequences).then(
@@ -213,15 +213,12 @@ export class Backend {
   }
 
   async emit(params: EmitParams): Promise<EmitResult> {
-    if (typeof params.event?.job_id !== 'string' || typeof params.event.event_type !== 'string') {
-      throw new TypeError('an event needs a job_id and an event_type, both strings');
-    }
-    const ref = await this.connected().store(createEvent(params.event), params.shape);
+    const ref = await this.reachable().store(createEvent(params.event), params.shape);
     return { seq: ref.seq, subject: ref.subject };
   }
 
   async emitLifecycle(params: LifecycleParams): Promise<{ jobId: string; events: EmitResult[] }> {
-    const storage = this.connected();
+    const storage = this.reachable();
     const jobId = params.jobId || `job-${randomBytes(3).toString('hex')}`;
     const samples = sampleLifecycle(params.scenario, {
       jobId,
@@ -239,7 +236,7 @@ export class Backend {
 
   /** Answers once the tail's start is pinned: every event stored after the answer reaches it. */
   async startTail(params: TailParams): Promise<{ tailId: string; pattern: string }> {
-    const storage = this.connected();
+    const storage = this.reachable();
     const tailId = randomBytes(6).toString('hex');
     const start = { from: 'sequence' as const, seq: (await storage.streamInfo()).state.last_seq + 1 };
     const tail = new TailSession(tailId, storage.session, params, start, this.settings?.tailRateLimit ?? 200, (batch) => this.peer.tail({ ...batch, events: batch.events.map(wireEvent) }), (error) =>
@@ -263,6 +260,13 @@ export class Backend {
   private connected(): EventStorage {
     if (!this.storage || !this.indexer) throw new NotConnectedError(`not connected to NATS: ${this.current.detail}`);
     return this.storage;
+  }
+
+  /** Requests that read or write the stream fail at once while the connection is lost, not after NATS's timeout. */
+  private reachable(): EventStorage {
+    const storage = this.connected();
+    if (this.current.phase === 'disconnected') throw new NotConnectedError(`not connected to NATS: ${this.current.detail}`);
+    return storage;
   }
 
   private snapshotFile(settings: BackendSettings, servers: string): string | undefined {
