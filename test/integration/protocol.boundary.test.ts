@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ResponseError } from 'vscode-languageserver-protocol';
 import { changedJobs } from '../../client/src/views/changedJobs';
@@ -6,6 +9,7 @@ import { JobEvents } from '../../server/src/model/factories';
 import {
   EmitRequest,
   GetJobRequest,
+  ListContextsRequest,
   ListJobsRequest,
   StateRequest,
   TimelineRequest,
@@ -154,5 +158,34 @@ test('while the NATS connection is lost, requests that need the stream fail at o
   } finally {
     await lonely.stop();
     await own.dispose();
+  }
+});
+
+test('contexts/list describes the NATS CLI contexts with their kinds of credentials, never their values', async () => {
+  const config = mkdtempSync(join(tmpdir(), 'naq-contexts-'));
+  const directory = join(config, 'nats', 'context');
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(join(directory, 'prod.json'), JSON.stringify({ description: 'Production', url: 'nats://alice:s3cret-pw@prod:4222', user: 'alice', password: 's3cret-pw', token: 'tok-SECRET' }));
+  writeFileSync(join(directory, 'tls.json'), JSON.stringify({ url: 'tls://edge:4222', cert: '/c.pem', key: '/k.pem', creds: '/x.creds' }));
+  writeFileSync(join(directory, 'broken.json'), '{ not json');
+  writeFileSync(join(config, 'nats', 'context.txt'), 'prod');
+  const lister = await BackendProcess.start(backendSettings({ serverUrl: server.url }), { XDG_CONFIG_HOME: config });
+  try {
+    const listing = await lister.rpc.sendRequest(ListContextsRequest.type);
+    assert.equal(listing.directory, directory);
+    assert.deepEqual(
+      listing.contexts.map((c) => [c.name, c.selected, c.auth, c.url]),
+      [
+        ['broken', false, [], null],
+        ['prod', true, ['user', 'password', 'token'], 'nats://***@prod:4222'],
+        ['tls', false, ['creds', 'tls'], 'tls://edge:4222'],
+      ],
+    );
+    assert.equal(listing.contexts[1]?.description, 'Production');
+    assert.match(listing.contexts[0]?.problem ?? '', /./);
+    assert.doesNotMatch(JSON.stringify(listing), /s3cret|SECRET|alice/);
+  } finally {
+    await lister.stop();
+    rmSync(config, { recursive: true, force: true });
   }
 });

@@ -10,6 +10,7 @@ import {
   EmitRequest,
   GetJobRequest,
   IndexChangedNotification,
+  ListContextsRequest,
   ListJobsRequest,
   ListQueuesRequest,
   ListWorkersRequest,
@@ -21,6 +22,7 @@ import {
   TimelineRequest,
 } from '../protocol/protocol';
 import { Backend } from './backend';
+import { contextListing } from './contextList';
 import { hoverMarkdown, wordAt } from './hover';
 import { guard, guard0 } from './requestGuard';
 import { checkParams } from './requestRules';
@@ -71,6 +73,7 @@ connection.onRequest(EmitLifecycleRequest.type, guard(EmitLifecycleRequest.metho
 connection.onRequest(TailStartRequest.type, guard(TailStartRequest.method, log, (params) => backend.startTail(params)));
 connection.onRequest(TailStopRequest.type, guard(TailStopRequest.method, log, ({ tailId }) => backend.stopTail(tailId)));
 connection.onRequest(StatsRequest.type, guard0(StatsRequest.method, log, () => backend.stats()));
+connection.onRequest(ListContextsRequest.type, guard0(ListContextsRequest.method, log, () => contextListing()));
 
 connection.onHover(({ textDocument, position }): Hover | null => {
   const document = documents.get(textDocument.uri);

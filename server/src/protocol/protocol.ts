@@ -9,3 +9,4 @@ export * from './events';
 export * from './tail';
 export * from './stats';
 export * from './changes';
+export * from './contexts';
