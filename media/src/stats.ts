@@ -2,7 +2,7 @@
  * The analytics dashboard of the seed (`job_analytics_dashboard`): started, completed and failed
  * counts, average duration, worker and queue usage as bar charts drawn with HTML and CSS.
  */
-import type { JobStats } from '../../server/src/analytics/jobAnalytics';
+import type { JobStats } from '../../server/src/protocol/protocol';
 import type { StatsMessage, StatsViewState, ToStats } from '../../client/src/webview/messages';
 import { append, button, clear, el, icon } from './lib/dom';
 import { formatDuration } from './lib/time';
@@ -79,11 +79,12 @@ function render(): void {
     if (hint) node.title = hint;
     cards.appendChild(node);
   };
-  card('Started', s.jobsStarted.toLocaleString(), 'tone-start', 'started events');
-  card('Completed', s.jobsCompleted.toLocaleString(), 'tone-success', 'completed events');
-  card('Failed', s.jobsFailed.toLocaleString(), s.jobsFailed > 0 ? 'tone-error' : null, 'failed events');
+  card('Started', s.jobsStarted.toLocaleString(), 'tone-start', 'jobs that started at least one attempt');
+  card('Running', s.jobsRunning.toLocaleString(), 'tone-start', 'jobs started with no outcome yet');
+  card('Completed', s.jobsCompleted.toLocaleString(), 'tone-success', 'jobs whose status is completed');
+  card('Failed', s.jobsFailed.toLocaleString(), s.jobsFailed > 0 ? 'tone-error' : null, 'jobs whose status is failed');
   card('Failure rate', percent(o.failureRate), o.failureRate ? 'tone-error' : null, 'failed / (completed + failed)');
-  card('Average duration', s.averageDurationMs === null ? '—' : formatDuration(s.averageDurationMs), null, 'Total duration of completed jobs / completed jobs');
+  card('Average duration', s.averageDurationMs === null ? '—' : formatDuration(s.averageDurationMs), null, 'Total duration of completed jobs / completed jobs that reported one');
   card('Events seen', s.eventsSeen.toLocaleString(), null);
   content.appendChild(cards);
 

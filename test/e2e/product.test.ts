@@ -242,11 +242,11 @@ async function shownStats(frame: Frame): Promise<ShownStats> {
 async function statsOfTheStream(): Promise<{ cards: Record<string, string>; outcomes: string; workers: Record<string, number>; queues: Record<string, number> }> {
   const { events } = await storage.list();
   const stats = statsOf(events);
-  const { jobsStarted: started, jobsCompleted: completed, jobsFailed: failed } = stats;
+  const { jobsStarted: started, jobsRunning: running, jobsCompleted: completed, jobsFailed: failed } = stats;
   const n = (value: number): string => value.toLocaleString('en-US');
   return {
-    cards: { Started: n(started), Completed: n(completed), Failed: n(failed), 'Events seen': n(stats.eventsSeen) },
-    outcomes: `${completed} completed, ${failed} failed, ${Math.max(0, started - completed - failed)} without an outcome yet`,
+    cards: { Started: n(started), Running: n(running), Completed: n(completed), Failed: n(failed), 'Events seen': n(stats.eventsSeen) },
+    outcomes: `${completed} completed, ${failed} failed, ${running} without an outcome yet`,
     workers: stats.workerUsage,
     queues: stats.queueUsage,
   };

@@ -36,7 +36,7 @@ function fakeServer(dir: string, behaviour: string): string {
 require('fs').appendFileSync(${JSON.stringify(join(dir, 'starts'))}, process.pid + '\\n');
 const connection = createConnection(ProposedFeatures.all);
 connection.onInitialize(() => ({ capabilities: {} }));
-connection.onRequest('connection/state', () => ({ phase: 'connected', detail: 'fake backend' }));
+connection.onRequest('connection/getState', () => ({ phase: 'connected', detail: 'fake backend' }));
 connection.onInitialized(() => { ${behaviour} });
 connection.listen();
 `,

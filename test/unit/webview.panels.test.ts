@@ -436,7 +436,7 @@ describe('stats panel', () => {
   test('reads stats on open, on refresh and (throttled) on changes while visible', async () => {
     const client = new FakeClient();
     let started = 0;
-    client.responders.set('stats/get', () => ({ jobsStarted: ++started, jobsCompleted: 0, jobsFailed: 0, totalDurationMs: 0, averageDurationMs: null, workerUsage: {}, queueUsage: {}, eventsSeen: 0 }));
+    client.responders.set('stats/get', () => ({ jobsStarted: ++started, jobsRunning: 0, jobsCompleted: 0, jobsFailed: 0, totalDurationMs: 0, averageDurationMs: null, workerUsage: {}, queueUsage: {}, eventsSeen: 0 }));
     statsModule.showStats(context, client as never);
     statsModule.showStats(context, client as never);
     assert.equal(panels.length, 1);

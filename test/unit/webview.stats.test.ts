@@ -18,9 +18,9 @@ test('bars are sorted, scaled to the largest, with shares', () => {
 });
 
 test('outcomes and failure rate, never negative', () => {
-  assert.deepEqual(outcomes({ jobsStarted: 10, jobsCompleted: 6, jobsFailed: 2 }), { completed: 6, failed: 2, other: 2, failureRate: 0.25 });
-  assert.deepEqual(outcomes({ jobsStarted: 1, jobsCompleted: 3, jobsFailed: 0 }), { completed: 3, failed: 0, other: 0, failureRate: 0 });
-  assert.equal(outcomes({ jobsStarted: 0, jobsCompleted: 0, jobsFailed: 0 }).failureRate, null);
+  assert.deepEqual(outcomes({ jobsRunning: 2, jobsCompleted: 6, jobsFailed: 2 }), { completed: 6, failed: 2, other: 2, failureRate: 0.25 });
+  assert.deepEqual(outcomes({ jobsRunning: 0, jobsCompleted: 3, jobsFailed: 0 }), { completed: 3, failed: 0, other: 0, failureRate: 0 });
+  assert.equal(outcomes({ jobsRunning: 0, jobsCompleted: 0, jobsFailed: 0 }).failureRate, null);
   assert.equal(percent(0.25), '25%');
   assert.equal(percent(0.0123), '1.2%');
   assert.equal(percent(null), '—');

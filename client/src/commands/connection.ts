@@ -1,7 +1,7 @@
 /** Connect, disconnect, choose a NATS context, the status bar's action menu, logs. */
 import * as vscode from 'vscode';
-import { listContexts } from '../../../server/src/config/natsContext';
 import { redactUrl } from '../../../server/src/config/serverUrls';
+import { ListContextsRequest, type ContextItem } from '../../../server/src/protocol/protocol';
 import { clearSetting, updateSetting } from '../config/settings';
 import type { Services } from '../services';
 import { phaseLabel } from '../status/statusBar';
@@ -9,6 +9,13 @@ import { canList } from '../views/jobTree';
 import { answered, flash, registerCommand } from './guard';
 
 export const DISCONNECTED_KEY = 'naq.userDisconnected';
+
+/** The context's description and which credentials it sets (never their values). */
+function contextDetail(ctx: ContextItem): string | undefined {
+  const auth = ctx.auth.length > 0 ? `auth: ${ctx.auth.join(', ')}` : undefined;
+  const parts = [ctx.description ?? undefined, auth].filter((p): p is string => p !== undefined && p !== '');
+  return parts.length > 0 ? parts.join(' · ') : undefined;
+}
 
 export function registerConnectionCommands(s: Services): vscode.Disposable[] {
   const { backend, log, context } = s;
@@ -28,7 +35,10 @@ export function registerConnectionCommands(s: Services): vscode.Disposable[] {
   };
 
   const chooseContext = async (): Promise<void> => {
-    const list = listContexts();
+    // The backend reads the context files: the extension host never holds their secrets. It may run
+    // idle (the user disconnected); listing contexts does not connect it.
+    await backend.start();
+    const list = await backend.request(ListContextsRequest.type);
     const current = vscode.workspace.getConfiguration('naq').get<string>('context', '');
     type Item = vscode.QuickPickItem & { value: string; url?: string };
     const none: Item = {
@@ -44,9 +54,9 @@ export function registerConnectionCommands(s: Services): vscode.Disposable[] {
       items.push({
         label: `${ctx.problem ? '$(warning)' : '$(server)'} ${ctx.name}`,
         description: [ctx.url ?? 'default URL', ...notes].join(' '),
-        detail: ctx.problem ?? ctx.description,
+        detail: ctx.problem ?? contextDetail(ctx),
         value: ctx.name,
-        url: ctx.url,
+        url: ctx.url ?? undefined,
       });
     }
     const picked = answered(

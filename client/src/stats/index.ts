@@ -3,7 +3,7 @@
  * Refresh, and, while visible, at most every few seconds when the index changes.
  */
 import * as vscode from 'vscode';
-import type { JobStats } from '../../../server/src/analytics/jobAnalytics';
+import type { JobStats } from '../../../server/src/protocol/protocol';
 import { IndexChangedNotification, StatsRequest } from '../../../server/src/protocol/protocol';
 import type { BackendClient } from '../backend/backendClient';
 import { errorText, webviewLog } from '../webview/log';

@@ -6,17 +6,12 @@
 import * as vscode from 'vscode';
 import { ListJobsRequest, type ConnectionState, type IndexChange, type JobItem } from '../../../server/src/protocol/protocol';
 import type { BackendClient } from '../backend/backendClient';
+import type { ChangedJobs } from './changedJobs';
 import { errorText } from '../util/format';
 import type { GroupNode, JobNode, MessageNode, NaqNode } from './nodes';
 import { jobTooltip, renderNode } from './render';
 
 export const PAGE_SIZE = 100;
-
-/** The current data of the jobs an `index/changed` names; `complete` is false when there were too many to fetch. */
-export interface ChangedJobs {
-  jobs: ReadonlyMap<string, JobItem | null>;
-  complete: boolean;
-}
 
 /** The trees list only when the backend can answer from a connection. */
 export function canList(state: ConnectionState): boolean {

@@ -1,7 +1,6 @@
 /** Jobs view: status → jobs, with an optional "Search: …" group on top. */
 import * as vscode from 'vscode';
-import type { JobStatus } from '../../../server/src/index/jobStatus';
-import { GetJobRequest, ListJobsRequest, type IndexChange } from '../../../server/src/protocol/protocol';
+import { GetJobRequest, ListJobsRequest, type IndexChange, type JobStatus } from '../../../server/src/protocol/protocol';
 import { formatCount, plural } from '../util/format';
 import { JobTree } from './jobTree';
 import { newGroup, type GroupNode, type JobNode, type NaqNode } from './nodes';

@@ -1,18 +1,17 @@
 /**
  * The NAQ activity-bar container's three trees, kept in step with the backend: `index/changed`
- * refreshes only what it names (reset: everything), a connection change refreshes everything.
+ * refreshes only what it names (reset: everything), with the items it carries and no request of
+ * its own; a connection change refreshes everything.
  */
 import * as vscode from 'vscode';
-import { GetJobRequest, IndexChangedNotification, type ConnectionState, type IndexChange, type JobItem } from '../../../server/src/protocol/protocol';
+import { IndexChangedNotification, type ConnectionState, type IndexChange } from '../../../server/src/protocol/protocol';
 import type { BackendClient } from '../backend/backendClient';
-import { canList, ChangedJobs, JobTree } from './jobTree';
+import { changedJobs } from './changedJobs';
+import { canList, JobTree } from './jobTree';
 import { JobsTree } from './jobsTree';
 import type { JobNode, MoreNode, NaqNode } from './nodes';
 import { QueuesTree } from './queuesTree';
 import { WorkersTree } from './workersTree';
-
-/** Changed jobs fetched one by one, up to this many; beyond it every loaded group reloads. */
-const MAX_JOB_LOOKUPS = 100;
 
 export const VIEW_IDS = { queues: 'naq.queues', workers: 'naq.workers', jobs: 'naq.jobs' } as const;
 
@@ -28,7 +27,7 @@ export class NaqViews implements vscode.Disposable {
   private lastBuilding: boolean;
 
   constructor(
-    private readonly backend: BackendClient,
+    backend: BackendClient,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.queues = new QueuesTree('queues', backend, log);
@@ -78,15 +77,7 @@ export class NaqViews implements vscode.Disposable {
       this.refreshAll();
       return;
     }
-    const changed = await this.lookUp(change.jobs);
-    await Promise.all(this.trees.map((tree) => tree.applyChange(change, changed)));
-  }
-
-  private async lookUp(jobIds: string[]): Promise<ChangedJobs> {
-    const unique = [...new Set(jobIds)];
-    if (unique.length > MAX_JOB_LOOKUPS) return { jobs: new Map(), complete: false };
-    const found = await Promise.all(unique.map(async (jobId) => [jobId, await this.backend.request(GetJobRequest.type, { jobId })] as const));
-    return { jobs: new Map<string, JobItem | null>(found), complete: true };
+    await Promise.all(this.trees.map((tree) => tree.applyChange(change, changedJobs(change))));
   }
 
   async loadMore(node: MoreNode): Promise<void> {

@@ -3,8 +3,7 @@
  * for the same thing), so that `onDidChangeTreeData` can name exactly the ones that changed and
  * `reveal` can find a job through `getParent`.
  */
-import type { JobStatus } from '../../../server/src/index/jobStatus';
-import type { JobItem, JobListParams, QueueItem, WorkerItem } from '../../../server/src/protocol/protocol';
+import type { JobItem, JobListParams, JobStatus, QueueItem, WorkerItem } from '../../../server/src/protocol/protocol';
 
 /** The part of a `jobs/list` request that says which jobs a group holds. */
 export type JobFilter = Omit<JobListParams, 'offset' | 'limit'>;

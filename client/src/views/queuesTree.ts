@@ -1,6 +1,5 @@
 /** Queues view: queue → status groups with counts → jobs. */
-import { JOB_STATUSES, type JobStatus } from '../../../server/src/index/jobStatus';
-import { ListQueuesRequest, type IndexChange, type QueueItem, type StatusCounts } from '../../../server/src/protocol/protocol';
+import { JOB_STATUSES, ListQueuesRequest, type IndexChange, type JobStatus, type QueueItem, type StatusCounts } from '../../../server/src/protocol/protocol';
 import { plural } from '../util/format';
 import { JobTree } from './jobTree';
 import { newGroup, type GroupNode, type NaqNode, type QueueNode } from './nodes';

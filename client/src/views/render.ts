@@ -1,7 +1,6 @@
 /** How each tree element looks: labels, counts, theme-coloured status icons, escaped tooltips. */
 import * as vscode from 'vscode';
-import type { JobStatus } from '../../../server/src/index/jobStatus';
-import type { JobItem, StatusCounts, WorkerItem } from '../../../server/src/protocol/protocol';
+import type { JobItem, JobStatus, StatusCounts, WorkerItem } from '../../../server/src/protocol/protocol';
 import { formatAge, formatCount, formatTime, plural } from '../util/format';
 import type { GroupNode, JobNode, MessageNode, MoreNode, NaqNode, QueueNode } from './nodes';
 

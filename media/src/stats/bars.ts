@@ -1,5 +1,5 @@
 /** The numbers behind the stats page's bar charts and cards. Pure: unit-tested in node. */
-import type { JobStats } from '../../../server/src/analytics/jobAnalytics';
+import type { JobStats } from '../../../server/src/protocol/protocol';
 
 export interface Bar {
   label: string;
@@ -27,18 +27,18 @@ export function toBars(usage: Record<string, number>, limit = Infinity): { bars:
 export interface Outcome {
   completed: number;
   failed: number;
-  /** Started but neither completed nor failed yet (or never reported): never negative. */
+  /** Jobs running now: started, no outcome yet (the trees' running count). */
   other: number;
   /** failed / (completed + failed), null before any outcome. */
   failureRate: number | null;
 }
 
-export function outcomes(stats: Pick<JobStats, 'jobsStarted' | 'jobsCompleted' | 'jobsFailed'>): Outcome {
+export function outcomes(stats: Pick<JobStats, 'jobsRunning' | 'jobsCompleted' | 'jobsFailed'>): Outcome {
   const finished = stats.jobsCompleted + stats.jobsFailed;
   return {
     completed: stats.jobsCompleted,
     failed: stats.jobsFailed,
-    other: Math.max(0, stats.jobsStarted - finished),
+    other: stats.jobsRunning,
     failureRate: finished > 0 ? stats.jobsFailed / finished : null,
   };
 }

@@ -6,7 +6,6 @@ import { describeConnection } from '../config/connection';
 import { describeNatsError } from '../config/natsErrors';
 import type { EmbeddedNats } from '../embedded/embeddedNats';
 import { Indexer, IndexerProgress } from '../index/indexer';
-import type { JobSummary } from '../index/jobSummary';
 import { createEvent } from '../model/event';
 import { sampleLifecycle, sampleSpan } from '../model/samples';
 import type {
@@ -17,14 +16,17 @@ import type {
   IndexChange,
   JobItem,
   JobListParams,
+  JobStats,
   JobPage,
   LifecycleParams,
   QueueItem,
   TailBatch,
   TailParams,
   Timeline,
+  TimelineParams,
   WorkerItem,
 } from '../protocol/protocol';
+import { MAX_CHANGED_ITEMS } from '../protocol/protocol';
 import { EventStorage } from '../storage/eventStorage';
 import { readSequences } from '../storage/sequenceRead';
 import { NatsSession } from '../storage/session';
@@ -32,7 +34,8 @@ import { sessionOptions } from '../storage/sessionOptions';
 import { ensureStream, desiredStreamConfig, describeProblems } from '../storage/streamConfig';
 import { chooseTarget } from './natsTarget';
 import { problemOf, TailSession } from './tailSession';
-import type { JobStats } from '../analytics/jobAnalytics';
+import { timelinePage } from './timelinePage';
+import { wireEvent, wireJob, wireProgress, wireQueue, wireStats, wireWorker } from './toWire';
 
 /** What the backend tells the editor; the language-server connection implements it. */
 export interface BackendPeer {
@@ -47,10 +50,6 @@ const STATE_REFRESH_MS = 5_000;
 
 export class NotConnectedError extends Error {
   override name = 'NotConnectedError';
-}
-
-function jobItem({ sequences: _sequences, ...job }: JobSummary): JobItem {
-  return job;
 }
 
 /** One line, as the CLI words it: a denied permission names the operation and the subject. */
@@ -115,14 +114,17 @@ export class Backend {
     this.watch(session, generation);
     const indexer = new Indexer(session, {
       progress: (progress) => this.indexProgress(progress),
-      changed: (changes) =>
+      changed: (changes) => {
+        const jobs = [...changes.jobs];
         this.peer.changed({
           reset: changes.reset,
-          jobs: [...changes.jobs],
+          jobs,
           queues: [...changes.queues],
           workers: [...changes.workers],
-          failed: changes.failed,
-        }),
+          items: jobs.length > MAX_CHANGED_ITEMS ? [] : jobs.flatMap((jobId) => this.getJob(jobId) ?? []),
+          failed: changes.failed.map((f) => ({ jobId: f.jobId, error: f.error && { ...f.error } })),
+        });
+      },
       log: (message) => this.peer.log(message),
     }, { snapshotFile: this.snapshotFile(settings, target.settings.servers.join(',')) });
     this.indexer = indexer;
@@ -143,64 +145,72 @@ export class Backend {
   }
 
   listJobs(params: JobListParams): JobPage {
-    return this.index().listJobs(params);
+    const page = this.index().listJobs(params);
+    return { items: page.items.map(wireJob), total: page.total };
   }
 
   getJob(jobId: string): JobItem | null {
     const job = this.indexer?.index.get(jobId);
-    return job ? jobItem(job) : null;
+    return job ? wireJob(job) : null;
   }
 
   listQueues(): QueueItem[] {
-    return this.index().listQueues().map((q) => ({ name: q.name, counts: { ...q.counts }, total: q.total }));
+    return this.index().listQueues().map(wireQueue);
   }
 
   listWorkers(): WorkerItem[] {
-    return this.index()
-      .listWorkers()
-      .map((w) => ({ id: w.name, counts: { ...w.counts }, total: w.total, lastState: w.lastState, lastSeen: w.lastSeen }));
+    return this.index().listWorkers().map(wireWorker);
   }
 
   stats(): JobStats {
-    return structuredClone(this.index().stats);
+    return wireStats(this.index().stats);
   }
 
-  /** From the index's sequences by direct get; a filtered read only while the index is still building. */
-  async timeline(jobId: string): Promise<Timeline> {
-    const storage = this.connected();
+  /**
+   * One page, newest first, from the index's sequences by direct get; a filtered read only while the
+   * index is still building. Never changes the index: events gone from the stream are left out here
+   * and the index learns of their deletion from the stream itself.
+   */
+  async timeline(params: TimelineParams): Promise<Timeline> {
+    const storage = this.reachable();
+    const { jobId } = params;
     const indexer = this.indexer as Indexer;
     const summary = indexer.index.get(jobId);
     if (indexer.building && !summary) {
       const { events, errors } = await storage.jobEvents(jobId);
-      return { jobId, job: null, events, problems: errors.map(problemOf), source: 'consumer' };
+      const sequences = events.flatMap((e) => (e.nats_sequence === null ? [] : [e.nats_sequence]));
+      const page = timelinePage(sequences, params);
+      const chosen = new Set(page.sequences);
+      return {
+        jobId,
+        job: null,
+        events: events.filter((e) => e.nats_sequence !== null && chosen.has(e.nats_sequence)).map(wireEvent),
+        problems: errors.map(problemOf),
+        source: 'consumer',
+        olderCount: page.olderCount,
+      };
     }
-    if (!summary) return { jobId, job: null, events: [], problems: [], source: 'index' };
-    const read = await readSequences(storage.session, summary.sequences);
-    if (read.missing.length > 0) {
-      const missing = new Set(read.missing);
-      indexer.index.forgetJobSequences(jobId, (seq) => missing.has(seq));
-    }
-    const job = indexer.index.get(jobId);
-    return { jobId, job: job ? jobItem(job) : null, events: read.events, problems: read.errors.map(problemOf), source: 'index' };
+    if (!summary) return { jobId, job: null, events: [], problems: [], source: 'index', olderCount: 0 };
+    const job = wireJob(summary);
+    const page = timelinePage(summary.sequences, params);
+    const read = await readSequences(storage.session, page.sequences);
+    return { jobId, job, events: read.events.map(wireEvent), problems: read.errors.map(problemOf), source: 'index', olderCount: page.olderCount };
   }
 
   async deleteJob(jobId: string): Promise<{ purged: number }> {
-    const storage = this.connected();
+    const storage = this.reachable();
     const purged = await storage.deleteJobEvents(jobId);
     this.indexer?.index.removeJob(jobId);
     return { purged };
   }
 
   async emit(params: EmitParams): Promise<EmitResult> {
-    if (typeof params.event?.job_id !== 'string' || typeof params.event.event_type !== 'string') {
-      throw new TypeError('an event needs a job_id and an event_type, both strings');
-    }
-    const ref = await this.connected().store(createEvent(params.event), params.shape);
+    const ref = await this.reachable().store(createEvent(params.event), params.shape);
     return { seq: ref.seq, subject: ref.subject };
   }
 
   async emitLifecycle(params: LifecycleParams): Promise<{ jobId: string; events: EmitResult[] }> {
-    const storage = this.connected();
+    const storage = this.reachable();
     const jobId = params.jobId || `job-${randomBytes(3).toString('hex')}`;
     const samples = sampleLifecycle(params.scenario, {
       jobId,
@@ -218,10 +228,10 @@ export class Backend {
 
   /** Answers once the tail's start is pinned: every event stored after the answer reaches it. */
   async startTail(params: TailParams): Promise<{ tailId: string; pattern: string }> {
-    const storage = this.connected();
+    const storage = this.reachable();
     const tailId = randomBytes(6).toString('hex');
     const start = { from: 'sequence' as const, seq: (await storage.streamInfo()).state.last_seq + 1 };
-    const tail = new TailSession(tailId, storage.session, params, start, this.settings?.tailRateLimit ?? 200, (batch) => this.peer.tail(batch), (error) =>
+    const tail = new TailSession(tailId, storage.session, params, start, this.settings?.tailRateLimit ?? 200, (batch) => this.peer.tail({ ...batch, events: batch.events.map(wireEvent) }), (error) =>
       this.peer.log(`tail ${tailId}: ${error.message}`),
     );
     this.tails.set(tailId, tail);
@@ -242,6 +252,13 @@ export class Backend {
   private connected(): EventStorage {
     if (!this.storage || !this.indexer) throw new NotConnectedError(`not connected to NATS: ${this.current.detail}`);
     return this.storage;
+  }
+
+  /** Requests that read or write the stream fail at once while the connection is lost, not after NATS's timeout. */
+  private reachable(): EventStorage {
+    const storage = this.connected();
+    if (this.current.phase === 'disconnected') throw new NotConnectedError(`not connected to NATS: ${this.current.detail}`);
+    return storage;
   }
 
   private snapshotFile(settings: BackendSettings, servers: string): string | undefined {
@@ -313,12 +330,12 @@ export class Backend {
       detail: this.connectedDetail(),
       server: { url: session.nc.getServer(), version: session.serverVersion, embedded: this.embedded !== undefined },
       stream: this.current.stream,
-      index: this.indexer?.progress(),
+      index: this.indexer && wireProgress(this.indexer.progress()),
     });
   }
 
   private indexProgress(progress: IndexerProgress): void {
-    if (this.current.phase === 'connected' || this.current.phase === 'connecting') this.setState({ ...this.current, index: progress });
+    if (this.current.phase === 'connected' || this.current.phase === 'connecting') this.setState({ ...this.current, index: wireProgress(progress) });
   }
 
   private setState(state: ConnectionState): ConnectionState {

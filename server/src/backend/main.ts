@@ -10,6 +10,7 @@ import {
   EmitRequest,
   GetJobRequest,
   IndexChangedNotification,
+  ListContextsRequest,
   ListJobsRequest,
   ListQueuesRequest,
   ListWorkersRequest,
@@ -21,7 +22,10 @@ import {
   TimelineRequest,
 } from '../protocol/protocol';
 import { Backend } from './backend';
+import { contextListing } from './contextList';
 import { hoverMarkdown, wordAt } from './hover';
+import { guard, guard0 } from './requestGuard';
+import { checkParams } from './requestRules';
 
 // Started with --node-ipc by the extension, or --stdio by other editors and the tests.
 const connection = createConnection(ProposedFeatures.all);
@@ -45,23 +49,31 @@ connection.onInitialize((params) => {
 });
 
 connection.onInitialized(() => {
-  if (initialSettings) void backend.connect(initialSettings);
+  if (!initialSettings) return;
+  try {
+    void backend.connect(checkParams(ConnectRequest.method, initialSettings));
+  } catch (error) {
+    connection.console.error(`initializationOptions: ${(error as Error).message}; not connecting`);
+  }
 });
 
-connection.onRequest(ConnectRequest.type, (settings) => backend.connect(settings));
-connection.onRequest(DisconnectRequest.type, () => backend.disconnect());
-connection.onRequest(StateRequest.type, () => backend.state);
-connection.onRequest(ListJobsRequest.type, (params) => backend.listJobs(params));
-connection.onRequest(GetJobRequest.type, ({ jobId }) => backend.getJob(jobId));
-connection.onRequest(ListQueuesRequest.type, () => backend.listQueues());
-connection.onRequest(ListWorkersRequest.type, () => backend.listWorkers());
-connection.onRequest(TimelineRequest.type, ({ jobId }) => backend.timeline(jobId));
-connection.onRequest(DeleteJobRequest.type, ({ jobId }) => backend.deleteJob(jobId));
-connection.onRequest(EmitRequest.type, (params) => backend.emit(params));
-connection.onRequest(EmitLifecycleRequest.type, (params) => backend.emitLifecycle(params));
-connection.onRequest(TailStartRequest.type, (params) => backend.startTail(params));
-connection.onRequest(TailStopRequest.type, ({ tailId }) => backend.stopTail(tailId));
-connection.onRequest(StatsRequest.type, () => backend.stats());
+const log = (message: string): void => connection.console.error(message);
+
+connection.onRequest(ConnectRequest.type, guard(ConnectRequest.method, log, (settings) => backend.connect(settings)));
+connection.onRequest(DisconnectRequest.type, guard0(DisconnectRequest.method, log, () => backend.disconnect()));
+connection.onRequest(StateRequest.type, guard0(StateRequest.method, log, () => backend.state));
+connection.onRequest(ListJobsRequest.type, guard(ListJobsRequest.method, log, (params) => backend.listJobs(params)));
+connection.onRequest(GetJobRequest.type, guard(GetJobRequest.method, log, ({ jobId }) => backend.getJob(jobId)));
+connection.onRequest(ListQueuesRequest.type, guard0(ListQueuesRequest.method, log, () => backend.listQueues()));
+connection.onRequest(ListWorkersRequest.type, guard0(ListWorkersRequest.method, log, () => backend.listWorkers()));
+connection.onRequest(TimelineRequest.type, guard(TimelineRequest.method, log, (params) => backend.timeline(params)));
+connection.onRequest(DeleteJobRequest.type, guard(DeleteJobRequest.method, log, ({ jobId }) => backend.deleteJob(jobId)));
+connection.onRequest(EmitRequest.type, guard(EmitRequest.method, log, (params) => backend.emit(params)));
+connection.onRequest(EmitLifecycleRequest.type, guard(EmitLifecycleRequest.method, log, (params) => backend.emitLifecycle(params)));
+connection.onRequest(TailStartRequest.type, guard(TailStartRequest.method, log, (params) => backend.startTail(params)));
+connection.onRequest(TailStopRequest.type, guard(TailStopRequest.method, log, ({ tailId }) => backend.stopTail(tailId)));
+connection.onRequest(StatsRequest.type, guard0(StatsRequest.method, log, () => backend.stats()));
+connection.onRequest(ListContextsRequest.type, guard0(ListContextsRequest.method, log, () => contextListing()));
 
 connection.onHover(({ textDocument, position }): Hover | null => {
   const document = documents.get(textDocument.uri);

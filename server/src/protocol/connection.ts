@@ -1,0 +1,64 @@
+/** Connecting the backend to NATS, and what the client sees of that connection. */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+
+/** Settings the client passes when it starts the backend, and on every change. */
+export interface BackendSettings {
+  /** Empty: a NATS CLI context if one is selected, else the embedded default. */
+  serverUrl: string;
+  streamName: string;
+  subjectPrefix: string;
+  /** A NATS CLI context name; empty for none. */
+  context: string;
+  /** Path to the nats-server binary for the embedded default; empty: look on PATH. */
+  natsServerPath: string;
+  embeddedServer: 'auto' | 'never';
+  /** Tail events per second pushed to the client before skipping. */
+  tailRateLimit: number;
+  /** Folder for the index snapshot and the embedded server's store. */
+  storagePath: string;
+  /** From the editor's secret storage, never from settings files. */
+  secrets: { user?: string; password?: string; token?: string; credsFile?: string };
+}
+
+export type ConnectionPhase = 'connecting' | 'connected' | 'degraded' | 'disconnected' | 'no-server';
+
+export interface IndexProgress {
+  building: boolean;
+  indexedEvents: number;
+  /** Last stream sequence when the build started; indexing is done once this is reached. */
+  targetSequence: number;
+  jobs: number;
+}
+
+export interface ConnectionState {
+  phase: ConnectionPhase;
+  /** Why the backend is in this phase, in words a user can act on. */
+  detail: string;
+  server?: { url: string; version: string; embedded: boolean };
+  stream?: { name: string; messages: number; bytes: number; lastSeq: number };
+  index?: IndexProgress;
+}
+
+export namespace ConnectionStateNotification {
+  /** Server → client, whenever the connection or the index changes phase, and while the index builds. */
+  export const method = 'connection/state';
+  export const type = new NotificationType<ConnectionState>(method);
+}
+
+export namespace ConnectRequest {
+  /** Client → server: (re)connect with these settings. */
+  export const method = 'connection/connect';
+  export const type = new RequestType<BackendSettings, ConnectionState, void>(method);
+}
+
+export namespace DisconnectRequest {
+  /** Client → server: close the connection and stop following the stream. */
+  export const method = 'connection/disconnect';
+  export const type = new RequestType0<ConnectionState, void>(method);
+}
+
+export namespace StateRequest {
+  /** Client → server: the connection's current state, as the last `connection/state` notification said. */
+  export const method = 'connection/getState';
+  export const type = new RequestType0<ConnectionState, void>(method);
+}

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ErrorCodes } from 'vscode-languageserver-protocol';
+import { NotConnectedError } from '../../server/src/backend/backend';
+import { guard, responseError } from '../../server/src/backend/requestGuard';
+import { checkParams } from '../../server/src/backend/requestRules';
+
+test('an unexpected error is logged in full and answered without its internals', () => {
+  const logged: string[] = [];
+  const error = responseError('jobs/get', new TypeError('id.includes is not a function'), (m) => logged.push(m));
+  assert.equal(error.code, ErrorCodes.InternalError);
+  assert.doesNotMatch(error.message, /includes|TypeError/);
+  assert.match(error.message, /^jobs\/get failed because of an error in the NAQ backend/);
+  assert.equal(logged.length, 1);
+  assert.match(logged[0] as string, /id\.includes is not a function/);
+});
+
+test('known failures keep their words; a lost connection is not an internal error', () => {
+  const error = responseError('jobs/delete', new NotConnectedError('not connected to NATS: Disconnected.'), () => assert.fail('not logged'));
+  assert.equal(error.code, -32803);
+  assert.equal(error.message, 'not connected to NATS: Disconnected.');
+});
+
+test('the handler sees checked parameters only: fields the rules do not name are dropped', async () => {
+  let seen: unknown;
+  const handler = guard('jobs/timeline', () => undefined, (params) => (seen = params));
+  await handler({ jobId: 'j', limit: 3, sneaky: { __proto__: 1 } });
+  assert.deepEqual(seen, { jobId: 'j', limit: 3 });
+  assert.deepEqual(checkParams('events/emitLifecycle', { scenario: 'timeout', jobId: '' }), { scenario: 'timeout', jobId: '' });
+});
