@@ -6,6 +6,7 @@ import { describeConnection } from '../config/connection';
 import { describeNatsError } from '../config/natsErrors';
 import type { EmbeddedNats } from '../embedded/embeddedNats';
 import { Indexer, IndexerProgress } from '../index/indexer';
+import type { JobIndex } from '../index/jobIndex';
 import { createEvent } from '../model/event';
 import { sampleLifecycle, sampleSpan } from '../model/samples';
 import type {
@@ -76,6 +77,11 @@ export class Backend {
 
   get state(): ConnectionState {
     return this.current;
+  }
+
+  /** What the failures read while connected: the index and the session. */
+  get failureHost(): { index: JobIndex | undefined; session: NatsSession | undefined } {
+    return { index: this.indexer?.index, session: this.storage?.session };
   }
 
   async connect(settings: BackendSettings): Promise<ConnectionState> {

@@ -21,6 +21,8 @@ import {
   TailStopRequest,
   TimelineRequest,
 } from '../protocol/protocol';
+import { FailureService } from '../failures/failureService';
+import { FailureFeatures } from '../language/failureFeatures';
 import { Backend } from './backend';
 import { contextListing } from './contextList';
 import { hoverMarkdown, wordAt } from './hover';
@@ -33,17 +35,27 @@ const documents = new TextDocuments(TextDocument);
 
 const backend = new Backend({
   state: (state) => void connection.sendNotification(ConnectionStateNotification.type, state),
-  changed: (change) => void connection.sendNotification(IndexChangedNotification.type, change),
+  changed: (change) => {
+    void connection.sendNotification(IndexChangedNotification.type, change);
+    failureService.indexChanged(change);
+  },
   tail: (batch) => void connection.sendNotification(TailEventsNotification.type, batch),
   log: (message) => connection.console.log(message),
 });
+
+const failureService = new FailureService(
+  { index: () => backend.failureHost.index, session: () => backend.failureHost.session },
+  { filesChanged: (files) => failureFeatures.filesChanged(files), log: (message) => connection.console.log(message) },
+);
+const failureFeatures = new FailureFeatures(connection, documents, failureService);
 
 let initialSettings: BackendSettings | undefined;
 
 connection.onInitialize((params) => {
   initialSettings = params.initializationOptions as BackendSettings | undefined;
+  failureFeatures.initialize(params);
   return {
-    capabilities: { hoverProvider: true, textDocumentSync: TextDocumentSyncKind.Incremental },
+    capabilities: { hoverProvider: true, codeLensProvider: { resolveProvider: false }, textDocumentSync: TextDocumentSyncKind.Incremental },
     serverInfo: { name: 'naq-job-events backend' },
   };
 });
@@ -76,6 +88,8 @@ connection.onRequest(StatsRequest.type, guard0(StatsRequest.method, log, () => b
 connection.onRequest(ListContextsRequest.type, guard0(ListContextsRequest.method, log, () => contextListing()));
 
 connection.onHover(({ textDocument, position }): Hover | null => {
+  const failing = failureFeatures.hover(textDocument.uri, position.line);
+  if (failing) return failing;
   const document = documents.get(textDocument.uri);
   if (!document) return null;
   const line = document.getText({ start: { line: position.line, character: 0 }, end: { line: position.line + 1, character: 0 } });
@@ -88,7 +102,11 @@ connection.onHover(({ textDocument, position }): Hover | null => {
   };
 });
 
-connection.onShutdown(() => backend.shutdown());
+connection.onShutdown(async () => {
+  failureFeatures.dispose();
+  await failureService.close();
+  await backend.shutdown();
+});
 
 documents.listen(connection);
 connection.listen();

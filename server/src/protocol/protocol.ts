@@ -10,3 +10,4 @@ export * from './tail';
 export * from './stats';
 export * from './changes';
 export * from './contexts';
+export * from './failures';

@@ -1,0 +1,166 @@
+/**
+ * Keeps the failure store in step with the index: each change names jobs; a job whose last error is a stored
+ * failed event gets its traceback looked up (event details, then the result bucket), a job gone from the index
+ * takes its failure with it. The backend feeds it one call per index change.
+ */
+import type { JobIndex } from '../index/jobIndex';
+import type { JobError } from '../index/jobSummary';
+import { readSequences } from '../storage/sequenceRead';
+import type { NatsSession } from '../storage/session';
+import { FailureStore, type FailureRecord } from './failureStore';
+import { PathMapper, type PathMapping } from './pathMapper';
+import { resultBucketName, ResultBucket, tracebackFromDetails, type FoundTraceback } from './tracebackSources';
+
+/** What the service reads from the backend; both undefined while disconnected. */
+export interface FailureHost {
+  index(): JobIndex | undefined;
+  session(): NatsSession | undefined;
+}
+
+export interface FailureListener {
+  /** Failures whose raise site is in these workspace files appeared, changed or left. */
+  filesChanged(files: ReadonlySet<string>): void;
+  log(message: string): void;
+}
+
+export interface FailureServiceSettings {
+  readonly folders: readonly string[];
+  readonly pathMappings: readonly PathMapping[];
+  readonly resultBucket?: string;
+}
+
+/** What the index tells about changed jobs: ids, or everything after a rebuild. */
+export interface JobChange {
+  readonly reset: boolean;
+  readonly jobs: readonly string[];
+}
+
+interface Pending {
+  readonly seq: number;
+}
+
+export class FailureService {
+  readonly store: FailureStore;
+  private settings: FailureServiceSettings = { folders: [], pathMappings: [] };
+  private bucket: ResultBucket | undefined;
+  private bucketSession: NatsSession | undefined;
+  private readonly pending = new Map<string, Pending>();
+  /** Jobs to look at again once their lookup in flight ends. */
+  private readonly again = new Set<string>();
+  private idle: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly host: FailureHost,
+    private readonly listener: FailureListener,
+  ) {
+    this.store = new FailureStore(new PathMapper([]));
+  }
+
+  configure(settings: FailureServiceSettings): void {
+    const bucketChanged = resultBucketName(settings.resultBucket) !== resultBucketName(this.settings.resultBucket);
+    this.settings = settings;
+    if (bucketChanged) void this.dropBucket();
+    this.notify(this.store.remap(new PathMapper(settings.folders, settings.pathMappings)));
+  }
+
+  /** One index change: the jobs it names, or every job after a rebuild. */
+  indexChanged(change: JobChange): void {
+    const index = this.host.index();
+    if (!index) return;
+    if (change.reset) {
+      const jobs = index.listJobs({ offset: 0, limit: Math.max(1, index.jobCount) }).items;
+      const present = new Set(jobs.map((job) => job.jobId));
+      const gone = new Set<string>();
+      for (const jobId of [...this.store.jobIds()]) if (!present.has(jobId)) for (const file of this.store.remove(jobId)) gone.add(file);
+      this.notify(gone);
+      for (const job of jobs) if (job.lastError) this.look(job.jobId);
+      return;
+    }
+    for (const jobId of change.jobs) this.look(jobId);
+  }
+
+  /** Resolves once the lookups started so far have ended (tests and shutdown wait for it). */
+  settled(): Promise<void> {
+    return this.idle;
+  }
+
+  async close(): Promise<void> {
+    await this.dropBucket();
+  }
+
+  private look(jobId: string): void {
+    const summary = this.host.index()?.get(jobId);
+    const failure = summary && isStoredFailure(summary.lastError, summary.sequences) ? summary.lastError : undefined;
+    if (!summary || !failure || failure.seq === null) {
+      this.notify(this.store.remove(jobId));
+      return;
+    }
+    if (this.store.get(jobId)?.record.seq === failure.seq && this.store.get(jobId)?.record.traceback) return;
+    if (this.pending.has(jobId)) {
+      this.again.add(jobId);
+      return;
+    }
+    const seq = failure.seq;
+    this.pending.set(jobId, { seq });
+    const lookup = this.resolve(jobId, seq, summary.queue, summary.worker, failure)
+      .then((record) => {
+        if (record && this.host.index()?.get(jobId)?.lastError?.seq === seq) this.notify(this.store.put(record));
+      })
+      .catch((error: unknown) => this.listener.log(`failures: ${jobId}: ${(error as Error).message}`))
+      .finally(() => {
+        this.pending.delete(jobId);
+        if (this.again.delete(jobId)) this.look(jobId);
+      });
+    this.idle = Promise.all([this.idle, lookup]).then(() => undefined);
+  }
+
+  private async resolve(jobId: string, seq: number, queue: string | null, worker: string | null, error: JobError): Promise<FailureRecord | undefined> {
+    const session = this.host.session();
+    if (!session) return undefined;
+    const read = await readSequences(session, [seq]);
+    const event = read.events[0];
+    if (!event) return undefined;
+    const found = await this.traceback(session, jobId, event.details, event.error_type, event.error_message);
+    return {
+      jobId,
+      seq,
+      time: event.timestamp,
+      queue: event.queue_name ?? queue,
+      worker: event.worker_id ?? worker,
+      errorType: event.error_type ?? error.type,
+      errorMessage: event.error_message ?? error.message,
+      ...(found ? { traceback: found.traceback, origin: found.origin } : {}),
+    };
+  }
+
+  private async traceback(session: NatsSession, jobId: string, details: Record<string, unknown>, type: string | null, message: string | null): Promise<FoundTraceback | undefined> {
+    const inDetails = tracebackFromDetails(details, type, message);
+    if (inDetails) return { traceback: inDetails, origin: 'details' };
+    const fromResult = await this.resultBucket(session).traceback(jobId);
+    return fromResult ? { traceback: fromResult, origin: 'result' } : undefined;
+  }
+
+  private resultBucket(session: NatsSession): ResultBucket {
+    if (!this.bucket || this.bucketSession !== session) {
+      void this.bucket?.close();
+      this.bucketSession = session;
+      this.bucket = new ResultBucket(session, resultBucketName(this.settings.resultBucket), (jobId) => this.look(jobId), this.listener.log);
+    }
+    return this.bucket;
+  }
+
+  private async dropBucket(): Promise<void> {
+    const bucket = this.bucket;
+    this.bucket = undefined;
+    this.bucketSession = undefined;
+    await bucket?.close();
+  }
+
+  private notify(files: ReadonlySet<string>): void {
+    if (files.size > 0) this.listener.filesChanged(files);
+  }
+}
+
+function isStoredFailure(error: JobError | null, sequences: readonly number[]): error is JobError {
+  return error !== null && error.seq !== null && sequences.includes(error.seq);
+}

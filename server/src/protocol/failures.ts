@@ -1,0 +1,89 @@
+/**
+ * Failures area: job failures placed on the workspace's code. Diagnostics, code lenses and hovers are standard
+ * LSP; this file declares the settings they read and the VS Code-only requests. Self-contained wire types.
+ */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+
+export type FailureSeverity = 'error' | 'warning' | 'information' | 'hint';
+
+/**
+ * Read from `initializationOptions.failures` and from `workspace/didChangeConfiguration`'s `settings.naq.failures`
+ * (`naq.pathMappings` is also read from `settings.naq.pathMappings`). Every field optional.
+ */
+export interface FailureSettings {
+  /** As debugpy's: a worker's path prefix and the local folder it stands for; overrides the suffix search. */
+  pathMappings?: { remote: string; local: string }[];
+  /** Default 'warning'. */
+  severity?: FailureSeverity;
+  /** Failures older than this many hours are not shown; default 24. */
+  windowHours?: number;
+  /** NAQ's result bucket; default `NAQ_RESULT_KV_BUCKET`, else `naq_results`. */
+  resultBucket?: string;
+}
+
+export interface FailureSite {
+  /** A `file:` URI of the workspace file. */
+  uri: string;
+  /** 0-based, as LSP positions. */
+  line: number;
+  character: number;
+}
+
+export interface FailureSignatureItem {
+  id: string;
+  type: string;
+  /** The normalised message that the signature groups by. */
+  message: string;
+  function: string | null;
+  count: number;
+  /** Epoch seconds. */
+  firstSeen: number;
+  lastSeen: number;
+  queues: string[];
+  workers: string[];
+  /** Newest first, bounded. */
+  jobs: string[];
+  site: FailureSite | null;
+}
+
+export interface FailureFrameItem {
+  file: string;
+  line: number;
+  function: string | null;
+  source: string | null;
+  /** Where the frame lands in the workspace; null for frames outside it. */
+  mapped: FailureSite | null;
+}
+
+export interface FailureJobItem {
+  jobId: string;
+  time: number;
+  queue: string | null;
+  worker: string | null;
+  type: string;
+  message: string;
+  /** Where the traceback was found: the event's details or NAQ's result bucket; null when none was. */
+  origin: 'details' | 'result' | null;
+  /** The raised block's frames, outermost first. */
+  frames: FailureFrameItem[];
+}
+
+export namespace FailuresListRequest {
+  /** Client → server: the signatures within the window, newest first. */
+  export const type = new RequestType0<FailureSignatureItem[], void>('failures/list');
+}
+
+export namespace FailuresJobsRequest {
+  /** Client → server: the failed jobs of one signature, newest first. */
+  export const type = new RequestType<{ signatureId: string }, FailureJobItem[], void>('failures/jobs');
+}
+
+export namespace FailuresJobRequest {
+  /** Client → server: where the frames of a traceback land in the workspace (the timeline links them). */
+  export const type = new RequestType<{ jobId: string }, FailureJobItem | null, void>('failures/job');
+}
+
+export namespace FailuresChangedNotification {
+  /** Server → client, coalesced: the signatures changed, list them again. */
+  export const type = new NotificationType<{ signatures: number }>('failures/changed');
+}

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, test } from 'node:test';
+import { connect, type NatsConnection } from 'nats';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { ConnectionStateNotification, DeleteJobRequest, EmitRequest, type ConnectionState } from '../../server/src/protocol/protocol';
+import { backendSettings, SERVER_JS } from '../support/backendProcess';
+import { NatsServer } from '../support/natsServer';
+
+const fixtures = path.join(__dirname, '..', 'fixtures');
+const workspace = mkdtempSync(path.join(tmpdir(), 'naq-failures-ws-'));
+const file = path.join(workspace, 'jobs', 'plain.py');
+const uri = pathToFileURL(file).href;
+let server: NatsServer;
+let nc: NatsConnection;
+let child: ChildProcess;
+let rpc: MessageConnection;
+const published: PublishDiagnosticsParams[] = [];
+const waiters: (() => void)[] = [];
+
+/** NAQ's result value for a job, pickled by the real Python from the corpus traceback. */
+function pickledResult(): Buffer {
+  return readFileSync(path.join(fixtures, 'failures', 'result_failed.pickle'));
+}
+
+/** Resolves on the first diagnostics for the file that satisfy `accept` (bounded: a hang fails the test). */
+function diagnosticsFor(accept: (params: PublishDiagnosticsParams) => boolean, what: string): Promise<PublishDiagnosticsParams> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no diagnostics ${what}; saw ${JSON.stringify(published.map((p) => p.diagnostics.length))}`)), 20_000);
+    const check = (): void => {
+      const found = published.find((params) => params.uri === uri && accept(params));
+      if (found) {
+        clearTimeout(timer);
+        published.length = 0;
+        resolve(found);
+      } else waiters.push(check);
+    };
+    check();
+  });
+}
+
+before(async () => {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, readFileSync(path.join(fixtures, 'tracebacks', 'programs', 'plain.py')));
+  server = await NatsServer.start();
+  nc = await connect({ servers: server.url });
+  // NAQ's result bucket, as a NAQ worker creates it; the traceback is only there.
+  const kv = await nc.jetstream().views.kv('naq_results');
+  await kv.put('job-1', pickledResult());
+  const home = mkdtempSync(path.join(tmpdir(), 'naq-failures-home-'));
+  child = spawn(process.execPath, [SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: home } });
+  rpc = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  rpc.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
+    published.push(params);
+    for (const waiter of waiters.splice(0)) waiter();
+  });
+  const connected = new Promise<void>((resolve) => rpc.onNotification(ConnectionStateNotification.type.method, (state: ConnectionState) => {
+    if (state.phase === 'connected') resolve();
+  }));
+  rpc.listen();
+  await rpc.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: {},
+    workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'ws' }],
+    initializationOptions: backendSettings({ serverUrl: server.url }),
+  });
+  await rpc.sendNotification('initialized', {});
+  await connected;
+});
+
+after(async () => {
+  rpc?.dispose();
+  child?.kill();
+  await nc?.close();
+  await server?.stop();
+  rmSync(workspace, { recursive: true, force: true });
+});
+
+function failed(jobId: string) {
+  return { event: { job_id: jobId, event_type: 'failed', queue_name: 'billing', worker_id: 'w1', error_type: 'str', error_message: "invalid literal for int() with base 10: '12x'" } };
+}
+
+test('a failure whose traceback is only in a pickled naq_results entry lands on the raise line', async () => {
+  await rpc.sendRequest(EmitRequest.type, failed('job-1'));
+  const { diagnostics } = await diagnosticsFor((params) => params.diagnostics.length > 0, 'for the first failure');
+  assert.equal(diagnostics.length, 1);
+  const [diagnostic] = diagnostics;
+  assert.equal(diagnostic.code, 'ValueError');
+  assert.deepEqual(diagnostic.range, { start: { line: 1, character: 11 }, end: { line: 1, character: 19 } });
+  assert.match(String(diagnostic.message), /^ValueError ×1 in billing, last \d+ s ago: invalid literal/);
+  assert.deepEqual(diagnostic.relatedInformation?.map((info) => info.location.range.start.line), [8, 5]);
+});
+
+test('a new failure arrives live; deleting the jobs clears the diagnostics', async () => {
+  const kv = await nc.jetstream().views.kv('naq_results');
+  await kv.put('job-2', pickledResult());
+  await rpc.sendRequest(EmitRequest.type, failed('job-2'));
+  await diagnosticsFor((params) => String(params.diagnostics[0]?.message).startsWith('ValueError ×2'), 'for the second failure');
+  await rpc.sendRequest(DeleteJobRequest.type, { jobId: 'job-1' });
+  await rpc.sendRequest(DeleteJobRequest.type, { jobId: 'job-2' });
+  await diagnosticsFor((params) => params.diagnostics.length === 0, 'cleared after the deletions');
+});
+

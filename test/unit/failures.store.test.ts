@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { FailureStore, type FailureRecord } from '../../server/src/failures/failureStore';
+import { PathMapper } from '../../server/src/failures/pathMapper';
+import { parseTraceback } from '../../server/src/failures/traceback';
+import { readFailureSettings } from '../../server/src/language/failureSettings';
+
+const workspace = mkdtempSync(path.join(tmpdir(), 'naq-failures-store-'));
+after(() => rmSync(workspace, { recursive: true, force: true }));
+mkdirSync(path.join(workspace, 'jobs'));
+const programs = path.join(__dirname, '..', 'fixtures', 'tracebacks');
+writeFileSync(path.join(workspace, 'jobs', 'plain.py'), readFileSync(path.join(programs, 'programs', 'plain.py')));
+const traceback = parseTraceback(readFileSync(path.join(programs, 'plain.py.txt'), 'utf8'));
+
+function failure(jobId: string, time: number, queue: string): FailureRecord {
+  return { jobId, seq: time, time, queue, worker: 'w1', errorType: 'str', errorMessage: `invalid literal for int() with base 10: '${jobId}'`, traceback, origin: 'result' };
+}
+
+test('failures of one bug group under one signature on the raise site; removal follows deletions', () => {
+  const store = new FailureStore(new PathMapper([workspace]));
+  const file = path.join(workspace, 'jobs', 'plain.py');
+  assert.deepEqual([...store.put(failure('a', 7200, 'billing'))], [file]);
+  store.put(failure('b', 7300, 'billing'));
+  store.put(failure('c', 10900, 'reports'));
+  const [summary] = store.summaries(0);
+  assert.equal(summary.signature.type, 'ValueError');
+  assert.deepEqual([summary.count, summary.firstSeen, summary.lastSeen], [3, 7200, 10900]);
+  assert.deepEqual(summary.queues, ['billing', 'reports']);
+  assert.deepEqual(summary.jobs, ['c', 'b', 'a']);
+  assert.deepEqual([...summary.perHour], [[7200, 2], [10800, 1]]);
+  const [latest] = store.inFile(file, 0);
+  assert.deepEqual([latest.site?.line, latest.callers.map((caller) => caller.at.line)], [2, [9, 6]]);
+  assert.equal(store.inFile(file, 8000).length, 1);
+  store.remove('c');
+  assert.deepEqual([store.summaries(0)[0].count, [...store.summaries(0)[0].perHour]], [2, [[7200, 2]]]);
+  store.remove('a');
+  store.remove('b');
+  assert.deepEqual([store.summaries(0), store.files()], [[], []]);
+});
+
+test('settings: defaults, and a broken field named while the others apply', () => {
+  assert.deepEqual(readFailureSettings(undefined).settings, { pathMappings: [], severity: 'warning', windowHours: 24 });
+  const { settings, problems } = readFailureSettings({ severity: 'loud', windowHours: 2 }, [{ remote: '/app', local: '/w' }]);
+  assert.deepEqual([settings.severity, settings.windowHours, settings.pathMappings], ['warning', 2, [{ remote: '/app', local: '/w' }]]);
+  assert.deepEqual(problems, ['naq.failures.severity must be one of error, warning, information, hint']);
+});
