@@ -216,3 +216,4 @@ export namespace IndexChangedNotification {
   /** Server → client, batched a few times a second at most. */
   export const type = new NotificationType<IndexChange>('index/changed');
 }
+export * from './metrics';
