@@ -7,6 +7,7 @@ import { describeNatsError } from '../config/natsErrors';
 import type { EmbeddedNats } from '../embedded/embeddedNats';
 import { Indexer, IndexerProgress } from '../index/indexer';
 import type { JobSummary } from '../index/jobSummary';
+import { MetricsFeed } from '../metrics/metricsFeed';
 import { createEvent } from '../model/event';
 import { sampleLifecycle, sampleSpan } from '../model/samples';
 import type {
@@ -25,6 +26,7 @@ import type {
   Timeline,
   WorkerItem,
 } from '../protocol/protocol';
+import type { MetricsChanged, MetricsResult } from '../protocol/metrics';
 import { EventStorage } from '../storage/eventStorage';
 import { readSequences } from '../storage/sequenceRead';
 import { NatsSession } from '../storage/session';
@@ -39,6 +41,7 @@ export interface BackendPeer {
   state(state: ConnectionState): void;
   changed(change: IndexChange): void;
   tail(batch: TailBatch): void;
+  metrics?(changed: MetricsChanged): void;
   log(message: string): void;
 }
 
@@ -67,6 +70,7 @@ export class Backend {
   private current: ConnectionState = { phase: 'disconnected', detail: 'Not connected yet.' };
   private storage: EventStorage | undefined;
   private indexer: Indexer | undefined;
+  private metrics: MetricsFeed | undefined;
   private embedded: EmbeddedNats | undefined;
   private readonly tails = new Map<string, TailSession>();
   private generation = 0;
@@ -112,6 +116,8 @@ export class Backend {
     }
     this.storage = new EventStorage(session);
     this.watch(session, generation);
+    const metrics = new MetricsFeed((changed) => this.peer.metrics?.(changed));
+    this.metrics = metrics;
     const indexer = new Indexer(session, {
       progress: (progress) => this.indexProgress(progress),
       changed: (changes) =>
@@ -123,6 +129,7 @@ export class Backend {
           failed: changes.failed,
         }),
       log: (message) => this.peer.log(message),
+      applied: (record) => metrics.applied(record),
     }, { snapshotFile: this.snapshotFile(settings, target.settings.servers.join(',')) });
     this.indexer = indexer;
     await indexer.start();
@@ -164,6 +171,12 @@ export class Backend {
     return structuredClone(this.index().stats);
   }
 
+  /** `params` as received: checked here, so a bad one is answered with the field and the rule. */
+  queryMetrics(params: unknown): MetricsResult {
+    this.connected();
+    return (this.metrics as MetricsFeed).query(params);
+  }
+
   /** From the index's sequences by direct get; a filtered read only while the index is still building. */
   async timeline(jobId: string): Promise<Timeline> {
     const storage = this.connected();
@@ -196,6 +209,7 @@ export class Backend {
     );
     const purged = await storage.deleteJobEvents(jobId);
     this.indexer?.index.removeJob(jobId, counted);
+    this.metrics?.removeJob(jobId, counted);
     return { purged };
   }
 
@@ -299,6 +313,7 @@ export class Backend {
     if (!this.storage || this.current.phase === 'disconnected') return;
     try {
       const info = await this.storage.streamInfo();
+      this.metrics?.streamStarts(info.state.first_seq);
       const stream = { name: info.config.name, messages: info.state.messages, bytes: info.state.bytes, lastSeq: info.state.last_seq };
       if (JSON.stringify(stream) !== JSON.stringify(this.current.stream) || this.current.phase !== 'connected') {
         this.setState({ ...this.current, phase: 'connected', detail: this.connectedDetail(), stream });
@@ -342,6 +357,8 @@ export class Backend {
     this.tails.clear();
     await this.indexer?.stop();
     this.indexer = undefined;
+    this.metrics?.stop();
+    this.metrics = undefined;
     await this.storage?.close();
     this.storage = undefined;
     await this.embedded?.stop();

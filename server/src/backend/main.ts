@@ -13,6 +13,8 @@ import {
   ListJobsRequest,
   ListQueuesRequest,
   ListWorkersRequest,
+  MetricsChangedNotification,
+  MetricsQueryRequest,
   StateRequest,
   StatsRequest,
   TailEventsNotification,
@@ -31,6 +33,7 @@ const backend = new Backend({
   state: (state) => void connection.sendNotification(ConnectionStateNotification.type, state),
   changed: (change) => void connection.sendNotification(IndexChangedNotification.type, change),
   tail: (batch) => void connection.sendNotification(TailEventsNotification.type, batch),
+  metrics: (changed) => void connection.sendNotification(MetricsChangedNotification.type, changed),
   log: (message) => connection.console.log(message),
 });
 
@@ -62,6 +65,7 @@ connection.onRequest(EmitLifecycleRequest.type, (params) => backend.emitLifecycl
 connection.onRequest(TailStartRequest.type, (params) => backend.startTail(params));
 connection.onRequest(TailStopRequest.type, ({ tailId }) => backend.stopTail(tailId));
 connection.onRequest(StatsRequest.type, () => backend.stats());
+connection.onRequest(MetricsQueryRequest.type, (params) => backend.queryMetrics(params));
 
 connection.onHover(({ textDocument, position }): Hover | null => {
   const document = documents.get(textDocument.uri);
