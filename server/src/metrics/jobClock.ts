@@ -26,6 +26,7 @@ export interface Contribution {
 
 const ENDINGS = new Set(['completed', 'failed', 'timeout', 'cancelled']);
 const STARTS = new Set(['started', 'retry_started']);
+const DONE = new Set(['completed', 'cancelled']);
 
 /**
  * What a job's earlier events leave for its later ones: when it was enqueued and started, so a start
@@ -67,7 +68,8 @@ export class JobClocks {
     let clock = this.clocks.get(record.jobId);
     if (clock) this.clocks.delete(record.jobId);
     else clock = new JobClock();
-    this.clocks.set(record.jobId, clock);
+    // A completed or cancelled job logs nothing more that needs its clock: the common case costs no memory.
+    if (!DONE.has(record.type)) this.clocks.set(record.jobId, clock);
     if (this.clocks.size > this.limit) this.clocks.delete(this.clocks.keys().next().value as string);
     return clock.next(record);
   }
