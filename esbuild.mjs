@@ -34,8 +34,9 @@ const protocolMessagesOnly = {
 };
 
 const builds = [
-  { ...node, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-  { ...node, entryPoints: ['server/src/backend/main.ts'], outfile: 'dist/server.js' },
+  // DDSketch requires protobufjs only to (de)serialise sketches, which the metrics never do; it is not installed.
+  { ...node, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: ['protobufjs/minimal'] },
+  { ...node, entryPoints: ['server/src/backend/main.ts'], outfile: 'dist/server.js', external: ['protobufjs/minimal'] },
   // The extension itself; `vscode` is provided by the extension host.
   { ...node, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [protocolMessagesOnly] },
 ];

@@ -7,6 +7,7 @@ import { describeNatsError } from '../config/natsErrors';
 import type { EmbeddedNats } from '../embedded/embeddedNats';
 import { Indexer, IndexerProgress } from '../index/indexer';
 import type { JobIndex } from '../index/jobIndex';
+import { MetricsFeed } from '../metrics/metricsFeed';
 import { createEvent } from '../model/event';
 import { sampleLifecycle, sampleSpan } from '../model/samples';
 import type {
@@ -28,6 +29,7 @@ import type {
   WorkerItem,
 } from '../protocol/protocol';
 import { MAX_CHANGED_ITEMS } from '../protocol/protocol';
+import type { MetricsChanged, MetricsResult } from '../protocol/metrics';
 import { EventStorage } from '../storage/eventStorage';
 import { readSequences } from '../storage/sequenceRead';
 import { NatsSession } from '../storage/session';
@@ -43,6 +45,7 @@ export interface BackendPeer {
   state(state: ConnectionState): void;
   changed(change: IndexChange): void;
   tail(batch: TailBatch): void;
+  metrics?(changed: MetricsChanged): void;
   log(message: string): void;
 }
 
@@ -67,6 +70,7 @@ export class Backend {
   private current: ConnectionState = { phase: 'disconnected', detail: 'Not connected yet.' };
   private storage: EventStorage | undefined;
   private indexer: Indexer | undefined;
+  private metrics: MetricsFeed | undefined;
   private embedded: EmbeddedNats | undefined;
   private readonly tails = new Map<string, TailSession>();
   private generation = 0;
@@ -118,6 +122,8 @@ export class Backend {
     this.storage = new EventStorage(session);
     for (const line of describeProblems(session.streamName, session.stream?.problems ?? [])) this.peer.log(line);
     this.watch(session, generation);
+    const metrics = new MetricsFeed((changed) => this.peer.metrics?.(changed));
+    this.metrics = metrics;
     const indexer = new Indexer(session, {
       progress: (progress) => this.indexProgress(progress),
       changed: (changes) => {
@@ -132,6 +138,7 @@ export class Backend {
         });
       },
       log: (message) => this.peer.log(message),
+      applied: (record) => metrics.applied(record),
     }, { snapshotFile: this.snapshotFile(settings, target.settings.servers.join(',')) });
     this.indexer = indexer;
     await indexer.start();
@@ -172,6 +179,12 @@ export class Backend {
     return wireStats(this.index().stats);
   }
 
+  /** `params` as received: checked here, so a bad one is answered with the field and the rule. */
+  queryMetrics(params: unknown): MetricsResult {
+    this.connected();
+    return (this.metrics as MetricsFeed).query(params);
+  }
+
   /**
    * One page, newest first, from the index's sequences by direct get; a filtered read only while the
    * index is still building. Never changes the index: events gone from the stream are left out here
@@ -205,8 +218,18 @@ export class Backend {
 
   async deleteJob(jobId: string): Promise<{ purged: number }> {
     const storage = this.reachable();
+    // What the job counted for in the metrics goes with it: read its events while they are still there.
+    const sequences = this.indexer?.index.get(jobId)?.sequences ?? [];
+    const counted = await readSequences(storage.session, sequences).then(
+      (read) => read.events,
+      (error: unknown) => {
+        this.peer.log(`delete ${jobId}: its events could not be read first, so the metrics still count them: ${describe(error)}`);
+        return [];
+      },
+    );
     const purged = await storage.deleteJobEvents(jobId);
     this.indexer?.index.removeJob(jobId);
+    this.metrics?.removeJob(jobId, counted);
     return { purged };
   }
 
@@ -314,6 +337,7 @@ export class Backend {
     if (!this.storage || this.current.phase === 'disconnected') return;
     try {
       const info = await this.storage.streamInfo();
+      this.metrics?.streamStarts(info.state.first_seq);
       const stream = { name: info.config.name, messages: info.state.messages, bytes: info.state.bytes, lastSeq: info.state.last_seq };
       if (JSON.stringify(stream) !== JSON.stringify(this.current.stream) || this.current.phase !== 'connected') {
         this.setState({ ...this.current, phase: 'connected', detail: this.connectedDetail(), stream });
@@ -357,6 +381,8 @@ export class Backend {
     this.tails.clear();
     await this.indexer?.stop();
     this.indexer = undefined;
+    this.metrics?.stop();
+    this.metrics = undefined;
     await this.storage?.close();
     this.storage = undefined;
     await this.embedded?.stop();

@@ -14,6 +14,8 @@ import {
   ListJobsRequest,
   ListQueuesRequest,
   ListWorkersRequest,
+  MetricsChangedNotification,
+  MetricsQueryRequest,
   StateRequest,
   StatsRequest,
   TailEventsNotification,
@@ -40,6 +42,7 @@ const backend = new Backend({
     failureService.indexChanged(change);
   },
   tail: (batch) => void connection.sendNotification(TailEventsNotification.type, batch),
+  metrics: (changed) => void connection.sendNotification(MetricsChangedNotification.type, changed),
   log: (message) => connection.console.log(message),
 });
 
@@ -86,6 +89,8 @@ connection.onRequest(TailStartRequest.type, guard(TailStartRequest.method, log, 
 connection.onRequest(TailStopRequest.type, guard(TailStopRequest.method, log, ({ tailId }) => backend.stopTail(tailId)));
 connection.onRequest(StatsRequest.type, guard0(StatsRequest.method, log, () => backend.stats()));
 connection.onRequest(ListContextsRequest.type, guard0(ListContextsRequest.method, log, () => contextListing()));
+// The metrics query checks its own parameters (server/src/metrics/metricsParams.ts).
+connection.onRequest(MetricsQueryRequest.type, (params) => guard0('metrics/query', log, () => backend.queryMetrics(params))());
 
 connection.onHover(({ textDocument, position }): Hover | null => {
   const failing = failureFeatures.hover(textDocument.uri, position.line);

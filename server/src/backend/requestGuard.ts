@@ -7,6 +7,7 @@ import { NatsError } from 'nats';
 import { ErrorCodes, ResponseError } from 'vscode-languageserver-protocol';
 import { ConfigError } from '../config/configError';
 import { describeNatsError } from '../config/natsErrors';
+import { MetricsParamsError } from '../metrics/metricsParams';
 import { InvalidIdError } from '../subjects/tokens';
 import { NotConnectedError } from './backend';
 import { ParamError } from './paramCheck';
@@ -18,6 +19,7 @@ const REQUEST_FAILED = -32803;
 export function responseError(method: string, error: unknown, log: (message: string) => void): ResponseError<void> {
   if (error instanceof ResponseError) return error;
   if (error instanceof ParamError || error instanceof InvalidIdError) return new ResponseError(ErrorCodes.InvalidParams, `${method}: ${error.message}`);
+  if (error instanceof MetricsParamsError) return new ResponseError(ErrorCodes.InvalidParams, error.message);
   if (error instanceof NotConnectedError || error instanceof ConfigError) return new ResponseError(REQUEST_FAILED, error.message);
   if (error instanceof NatsError) return new ResponseError(REQUEST_FAILED, `${method} failed: ${describeNatsError(error)}`);
   log(`${method} failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

@@ -23,6 +23,9 @@ const options = {
   message: { type: 'string' },
   status: { type: 'string' },
   events: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  by: { type: 'string' },
 } as const;
 
 export type OptionName = keyof typeof options;
@@ -39,7 +42,7 @@ const commandOptions: Record<string, OptionName[]> = {
   history: ['json'],
   tail: ['type', 'json'],
   jobs: ['queue', 'worker', 'status', 'json'],
-  stats: ['json'],
+  stats: ['since', 'until', 'by', 'json'],
   health: ['json'],
   delete: [],
   bench: ['events', 'json'],

@@ -16,6 +16,8 @@ Commands:
   jobs [--queue Q] [--worker W] [--status S] [--json]
                                      jobs with their current status
   stats [--json]                     started, completed, failed, average duration, usage
+  stats --since 1h [--until 10m] [--by queue|worker] [--json]
+                                     counts, failure rate, run-time and queue-wait p50/p95/p99
   health [--json]                    server, JetStream account and stream state
   delete JOB_ID                      delete every event of one job
   bench [--events N] [--json]        logger throughput next to the server's ceiling

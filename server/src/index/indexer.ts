@@ -6,7 +6,7 @@ import { consumeWithin, watchConsumer } from '../storage/consumerWatch';
 import { PULL_EXPIRES_MS } from '../storage/liveStream';
 import { collectGarbage } from '../backend/runtime';
 import { delay, withTimeout } from '../util/timeout';
-import { recordFromMessage } from './indexRecord';
+import { IndexRecord, recordFromMessage } from './indexRecord';
 import { IndexChanges, JobIndex } from './jobIndex';
 import { loadSnapshot, saveSnapshot, StreamIdentity } from './snapshot';
 import { StreamHandlers } from '../processor/streamHandlers';
@@ -25,6 +25,8 @@ export interface IndexerListener {
   progress(progress: IndexerProgress): void;
   changed(changes: IndexChanges): void;
   log(message: string): void;
+  /** Each record the index applied, in stream order: what other aggregates follow. */
+  applied?(record: IndexRecord): void;
 }
 
 export interface IndexerOptions {
@@ -264,7 +266,10 @@ export class Indexer {
 
   private applyMessage(subject: string, seq: number, data: Uint8Array, storedAt: number): void {
     const record = recordFromMessage(this.session.prefix, subject, seq, data, storedAt);
-    if (record) this.index.apply(record);
+    if (record) {
+      this.index.apply(record);
+      this.listener.applied?.(record);
+    }
     else this.index.lastSeq = Math.max(this.index.lastSeq, seq);
     this.handlers.message(subject, seq, data, storedAt);
     // Here and not when changes are pushed: a stop between an event and the next push must save it.

@@ -11,3 +11,4 @@ export * from './stats';
 export * from './changes';
 export * from './contexts';
 export * from './failures';
+export * from './metrics';
