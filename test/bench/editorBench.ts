@@ -14,7 +14,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { naqStatusItem, openNaqViews, paletteCommand, viewPane, waitForStatus } from '../e2e/fixtures/editorSession';
-import { CodeServer, EditorBrowser, openWorkbench, repoRoot, saveArtifacts, TimeoutError, waitForVisible, waitUntil, withTimeout } from '../e2e/harness';
+import { CodeServer, EditorBrowser, openWorkbench, packagedExtension, saveArtifacts, TimeoutError, waitForVisible, waitUntil, withTimeout } from '../e2e/harness';
 import { defaultCodeServerPath } from '../e2e/harness/paths';
 import { Check, percentile } from './stats';
 
@@ -29,7 +29,6 @@ const TREE_SAMPLES = 8;
 function unavailable(): string | undefined {
   if (!existsSync(defaultCodeServerPath)) return `code-server is not installed at ${defaultCodeServerPath} (bash .ci/install-editor.sh installs it)`;
   if (!existsSync(CHROMIUM)) return `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
-  if (!existsSync(join(repoRoot, 'dist', 'extension.js'))) return 'the extension is not built (npm run build)';
   return undefined;
 }
 
@@ -40,11 +39,13 @@ export async function benchEditor(natsUrl: string, jobs: number): Promise<Check[
     console.log(`\nSKIP  editor benchmarks: ${missing}`);
     return undefined;
   }
+  // The package a user installs, built here when missing or stale.
+  const vsix = packagedExtension();
   const workspace = mkdtempSync(join(tmpdir(), 'naq-bench-workspace-'));
   try {
     const browser = await EditorBrowser.launch({ executablePath: CHROMIUM, viewport: VIEWPORT });
     try {
-      return [...(await benchStartup(browser, workspace)), ...(await benchTree(browser, workspace, natsUrl, jobs))];
+      return [...(await benchStartup(browser, workspace, vsix)), ...(await benchTree(browser, workspace, vsix, natsUrl, jobs))];
     } finally {
       await browser.close();
     }
@@ -68,21 +69,21 @@ interface StartupRun {
   runningExtensionsMs?: number;
 }
 
-async function benchStartup(browser: EditorBrowser, workspace: string): Promise<Check[]> {
-  const empty = emptyExtension();
+async function benchStartup(browser: EditorBrowser, workspace: string, vsix: string): Promise<Check[]> {
+  const extensions = { empty: emptyExtension(), vsix };
   try {
     const runs: Record<Installed, StartupRun[]> = { none: [], empty: [], naq: [] };
-    await startup(browser, workspace, 'none', empty);
+    await startup(browser, workspace, 'none', extensions);
     // The order rotates each round, so that a load that grows or fades during the runs favours no kind.
     for (let round = 0; round < STARTUP_ROUNDS; round++) {
       for (let i = 0; i < KINDS.length; i++) {
         const installed = KINDS[(i + round) % KINDS.length]!;
-        runs[installed].push(await startup(browser, workspace, installed, empty));
+        runs[installed].push(await startup(browser, workspace, installed, extensions));
       }
     }
     return startupChecks(runs);
   } finally {
-    rmSync(empty, { recursive: true, force: true });
+    rmSync(extensions.empty, { recursive: true, force: true });
   }
 }
 
@@ -140,9 +141,9 @@ function emptyExtension(): string {
 }
 
 /** One editor start-up on a fresh code-server and browser context. */
-async function startup(browser: EditorBrowser, workspace: string, installed: Installed, emptyExtension: string): Promise<StartupRun> {
-  const extensionPath = { none: undefined, empty: emptyExtension, naq: repoRoot }[installed];
-  const server = await CodeServer.start({ workspace, ...(extensionPath !== undefined ? { extensionPath } : {}) });
+async function startup(browser: EditorBrowser, workspace: string, installed: Installed, extensions: { empty: string; vsix: string }): Promise<StartupRun> {
+  const extension = { none: {}, empty: { extensionPath: extensions.empty }, naq: { vsix: extensions.vsix } }[installed];
+  const server = await CodeServer.start({ workspace, ...extension });
   let context: BrowserContext | undefined;
   let page: Page | undefined;
   try {
@@ -209,9 +210,9 @@ interface ExpandSample {
   rows: number;
 }
 
-async function benchTree(browser: EditorBrowser, workspace: string, natsUrl: string, jobs: number): Promise<Check[]> {
+async function benchTree(browser: EditorBrowser, workspace: string, vsix: string, natsUrl: string, jobs: number): Promise<Check[]> {
   const page = browser.page;
-  const server = await CodeServer.start({ workspace, extensionPath: repoRoot, settings: { 'naq.serverUrl': natsUrl, 'naq.embeddedServer': 'never' } });
+  const server = await CodeServer.start({ workspace, vsix, settings: { 'naq.serverUrl': natsUrl, 'naq.embeddedServer': 'never' } });
   try {
     const started = Date.now();
     await openWorkbench(page, server.workbenchUrl());
