@@ -4,13 +4,16 @@
  * and the Marketplace take, and that `vsce ls` lists the same files without a warning.
  * Exit code 1 with one line per problem.
  *
- *   npx tsx test/package/main.ts [file.vsix]
+ * The repository has no public address yet, so by default a manifest without `repository` passes
+ * with a notice (vsce packages it, warning); `--publish` makes that a failure, as a registry would.
+ *
+ *   npx tsx test/package/main.ts [--publish] [file.vsix]
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packagedExtension, repoRoot } from '../e2e/harness';
-import { checkManifest, checkPackage, expectedWebviewAssets, extensionFiles, packagedName } from './packageCheck';
+import { checkManifest, checkPackage, expectedWebviewAssets, extensionFiles, type Manifest, packagedName, repositoryUrl } from './packageCheck';
 import { readZip } from './zip';
 
 /** `vsce ls`: the files vsce would package, and any warning it prints on the way. */
@@ -27,9 +30,15 @@ function vsceListing(): { files: string[]; warnings: string[] } {
 }
 
 function main(): void {
-  const vsix = process.argv[2] ?? packagedExtension();
+  const args = process.argv.slice(2);
+  const publish = args.includes('--publish');
+  const vsix = args.find((arg) => !arg.startsWith('--')) ?? packagedExtension();
   const files = extensionFiles(readZip(readFileSync(vsix)));
-  const problems = [...checkPackage(files, expectedWebviewAssets(repoRoot)), ...checkManifest(files)];
+  const problems = [...checkPackage(files, expectedWebviewAssets(repoRoot)), ...checkManifest(files, { requireRepository: publish })];
+  const manifest = JSON.parse(files.get('package.json')?.toString('utf8') ?? '{}') as Manifest;
+  if (!publish && repositoryUrl(manifest) === undefined) {
+    console.log('package check: notice: not ready to publish: package.json names no "repository" (Open VSX and the Marketplace link to it)');
+  }
 
   const listing = vsceListing();
   problems.push(...listing.warnings.map((warning) => `vsce ls: ${warning}`));

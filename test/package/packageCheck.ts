@@ -176,8 +176,17 @@ const CATEGORIES = new Set([
 /** The Marketplace shows the icon at 128×128 and wants at least that. */
 const ICON_MIN_SIZE = 128;
 
-/** Problems a registry would report for the packaged manifest; empty when it would take it. */
-export function checkManifest(files: PackageFiles): string[] {
+/** The manifest's repository URL, if it names one a registry can link to. */
+export function repositoryUrl(manifest: Manifest): string | undefined {
+  const url = typeof manifest.repository === 'string' ? manifest.repository : (manifest.repository as { url?: unknown } | undefined)?.url;
+  return typeof url === 'string' && /^(https?:\/\/|git\+https:\/\/|git@)/.test(url) ? url : undefined;
+}
+
+/**
+ * Problems a registry would report for the packaged manifest; empty when it would take it.
+ * `requireRepository: false` leaves out the one problem packaging itself tolerates (vsce warns).
+ */
+export function checkManifest(files: PackageFiles, { requireRepository = true } = {}): string[] {
   const data = files.get('package.json');
   if (!data) return ['package.json is missing'];
   const manifest = JSON.parse(data.toString('utf8')) as Manifest;
@@ -195,8 +204,7 @@ export function checkManifest(files: PackageFiles): string[] {
   text('license', /\S/, 'an SPDX identifier');
   if (typeof manifest.engines?.vscode !== 'string') problems.push('package.json: "engines.vscode" is required');
 
-  const repository = typeof manifest.repository === 'string' ? manifest.repository : (manifest.repository as { url?: unknown } | undefined)?.url;
-  if (typeof repository !== 'string' || !/^(https?:\/\/|git\+https:\/\/|git@)/.test(repository)) {
+  if (requireRepository && repositoryUrl(manifest) === undefined) {
     problems.push('package.json: "repository" needs a URL (Open VSX and the Marketplace link to it)');
   }
   if (licenseFile(files) === undefined) problems.push('no LICENSE file for the "license" field');

@@ -102,6 +102,9 @@ function manifestProblems(change: (m: Record<string, unknown>) => void, icon: Bu
 test('manifest check: what Open VSX and the Marketplace require', () => {
   assert.deepEqual(manifestProblems(() => undefined), []);
   assert.match(manifestProblems((m) => delete m.repository).join('\n'), /"repository" needs a URL/);
+  const noRepository = { ...JSON.parse(manifestText), repository: undefined } as Record<string, unknown>;
+  const files = new Map([['package.json', Buffer.from(JSON.stringify(noRepository))], ['LICENSE.txt', Buffer.from('MIT')], ['media/icon.png', PNG_128]]);
+  assert.deepEqual(checkManifest(files, { requireRepository: false }), [], 'the repository manifest, but for its repository, is one a registry takes');
   assert.match(manifestProblems((m) => delete m.license).join('\n'), /"license" is required/);
   assert.match(manifestProblems((m) => (m.version = '1.0')).join('\n'), /"version" "1\.0" must be a semantic version/);
   assert.match(manifestProblems((m) => (m.icon = 'media/naq.svg')).join('\n'), /media\/naq\.svg is not in the package/);
