@@ -57,7 +57,7 @@ test('package check: every webview page the panel code declares has its script a
 });
 
 test('package check: a missing webview stylesheet, script, bundle or document fails, naming the file', () => {
-  for (const path of ['dist/media/timeline.css', 'dist/media/timeline.js', 'dist/server.js', 'dist/extension.js', 'changelog.md', 'readme.md', 'media/naq.svg']) {
+  for (const path of ['dist/media/timeline.css', 'dist/media/timeline.js', 'dist/server.js', 'dist/extension.js', 'changelog.md', 'readme.md', 'media/naq.svg', 'media/icon.png', 'media/walkthrough/connect.md', 'media/walkthrough/timeline.svg']) {
     const problems = checkPackage(without(goodPackage(), path), expectedWebviewAssets(repoRoot));
     assert.deepEqual(problems, [`missing: ${path}`], `without ${path}`);
   }
