@@ -73,7 +73,7 @@ export function webviewNames(repoRoot: string): string[] {
 /** Files a package may hold besides the required ones: built webview assets, icons and walkthrough pages. */
 function allowed(path: string): boolean {
   if (path.endsWith('.map')) return false;
-  if (/^dist\/media\/[^/]+\.(js|css|ttf|woff2?|svg|png)$/.test(path)) return true;
+  if (/^dist\/media\/([\w.-]+\/)*[\w.-]+\.(js|css|ttf|woff2?|svg|png|gif|jpe?g|json|wasm)$/.test(path)) return true;
   return /^media\/(?!src\/)([\w.-]+\/)*[\w.-]+\.(svg|png|md)$/.test(path);
 }
 

@@ -69,6 +69,12 @@ test('package check: the font codicon.css loads is required through the styleshe
   assert.deepEqual(problems, ['missing: dist/media/codicon.ttf (loaded by dist/media/codicon.css)']);
 });
 
+test('package check: more built webview assets, in sub-folders too, are welcome', () => {
+  const files = goodPackage();
+  for (const path of ['dist/media/failures.js', 'dist/media/failures.css', 'dist/media/charts/uplot.css', 'dist/media/fonts/x.woff2']) files.set(path, Buffer.from(''));
+  assert.deepEqual(checkPackage(files, expectedWebviewAssets(repoRoot)), []);
+});
+
 test('package check: sources, maps, tests, node_modules and stray files fail', () => {
   const cases: Array<[string, RegExp]> = [
     ['client/src/extension.ts', /client\/src\/extension\.ts is TypeScript source/],
