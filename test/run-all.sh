@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test: unit, integration against real nats-servers, reliability, and the real-editor suites.
+# Every test: unit, integration against real nats-servers, reliability, the package check, and the
+# real-editor suites (which run the packaged .vsix).
 # Each part runs even when an earlier one failed, so that one run reports every failure; the script
 # exits non-zero when any part failed. Failing editor scenarios leave a screenshot and the editor's
 # logs in test-results/<test name>/.
@@ -32,6 +33,9 @@ if ((${#reliability[@]})); then
 fi
 
 part "in-editor suite build" npm run build:editor-tests
+
+# Builds the .vsix (npm run package) once, for the check and for the real-editor tests, which install it.
+part "package check" npx tsx test/package/main.ts
 
 # One editor at a time (--test-concurrency=1). --test-force-exit: a handle left open by a failed
 # teardown must not keep the run waiting. Scratch files (*.tmp.test.ts) are not part of the suite.

@@ -223,6 +223,8 @@ async function main(): Promise<number> {
     editor = startEditor(port, logFile, nats.url);
     await waitUntilAnswering(editor, `http://127.0.0.1:${port}`, logFile);
     console.log(`editor    code-server with the extension, profile ${show(EDITOR_DIR)}, log ${show(logFile)}`);
+    // The tests install the packaged .vsix instead (test/e2e/harness/vsix.ts); this is for quick iteration.
+    console.log(`extension the development copy linked from ${show(ROOT)} (not the packaged .vsix: npm run package builds that)`);
     console.log('');
     console.log(`Open ${workbenchUrl(port)}`);
     console.log('Press Ctrl-C to stop.');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { NatsServer } from '../support/natsServer';
 import { killDescendantsOnExit, WORKSPACE_FIXTURE } from './fixtures/editorSession';
-import { repoRoot, runEditorSuite, withEditor } from './harness';
+import { extensionId, packagedExtension, repoRoot, runEditorSuite, withEditor } from './harness';
 
 killDescendantsOnExit();
 
@@ -18,7 +18,7 @@ const SUITE = join(repoRoot, 'dist', 'test', 'editor', 'index.js');
 
 test('g. the in-editor suite passes inside code-server against a running NATS', { timeout: 330_000 }, async (t) => {
   assert.ok(existsSync(SUITE), `${SUITE} is missing: run npm run build:editor-tests`);
-  assert.ok(existsSync(join(repoRoot, 'dist', 'extension.js')), 'dist/extension.js is missing: run node esbuild.mjs');
+  const vsix = packagedExtension((line) => t.diagnostic(line));
   const nats = await NatsServer.start();
   const workspace = mkdtempSync(join(tmpdir(), 'naq-e2e-workspace-'));
   cpSync(WORKSPACE_FIXTURE, workspace, { recursive: true });
@@ -27,14 +27,16 @@ test('g. the in-editor suite passes inside code-server against a running NATS', 
       t,
       {
         workspace,
-        // Loaded as the development extension by the suite's payload; not installed as well.
+        // Installed from the package, and that installed folder is the development extension the
+        // suite's payload names: the suite runs against exactly what a user gets.
+        vsix,
         settings: { 'naq.serverUrl': nats.url, 'naq.embeddedServer': 'never' },
         openWorkbench: false,
       },
       async ({ page, server, attach }) => {
         let result;
         try {
-          result = await runEditorSuite({ page, server, attach }, { extensionDevelopmentPath: repoRoot, extensionTestsPath: SUITE, timeoutMs: 300_000 });
+          result = await runEditorSuite({ page, server, attach }, { extensionDevelopmentPath: server.installedExtensionPath(extensionId()), extensionTestsPath: SUITE, timeoutMs: 300_000 });
         } finally {
           attach('nats-server.log', nats.log);
         }

@@ -47,7 +47,7 @@ import {
   webviewPage,
 } from './fixtures/editorSession';
 import { emitSampleJobs, SAMPLE_FAILURE_MESSAGE, SAMPLE_JOBS } from './fixtures/sampleJobs';
-import { notification, repoRoot, waitForVisible, waitUntil, withTimeout } from './harness';
+import { notification, packagedExtension, repoRoot, waitForVisible, waitUntil, withTimeout } from './harness';
 
 killDescendantsOnExit();
 
@@ -264,14 +264,15 @@ async function rowAge(row: Locator): Promise<number> {
 describe('NAQ in a real editor', () => {
   before(
     async () => {
-      if (!existsSync(join(repoRoot, 'dist', 'extension.js')) || !existsSync(CLI)) throw new Error('dist/ is not built: run `node esbuild.mjs`');
+      const vsix = packagedExtension();
+      if (!existsSync(CLI)) throw new Error('dist/cli.js is not built: run `node esbuild.mjs`');
       nats = await NatsServer.start();
       storage = await openStorage(nats);
       await emitSampleJobs(storage);
       configHome = mkdtempSync(join(tmpdir(), 'naq-e2e-config-'));
       session = await EditorSession.open({
         name: 'NAQ in a real editor',
-        extensionPath: repoRoot,
+        vsix,
         settings: { 'naq.serverUrl': nats.url, 'naq.embeddedServer': 'never' },
         env: { XDG_CONFIG_HOME: configHome },
         extraArtifacts: () => new Map([['nats-server.log', nats.log]]),

@@ -11,7 +11,6 @@ import { LanguageBackend } from '../../client/src/backend/languageBackend';
 import { RestartPolicy } from '../../client/src/backend/restartPolicy';
 import type { BackendSettings } from '../../server/src/protocol/protocol';
 import { eventually } from '../support/eventually';
-import { EXTENSION_ID } from './client.helpers';
 import { test } from './runner';
 
 const settings: BackendSettings = {
@@ -28,7 +27,9 @@ const settings: BackendSettings = {
 
 /** A language server script; `behaviour` runs after initialisation. Each start appends its pid to `starts`. */
 function fakeServer(dir: string, behaviour: string): string {
-  const languageServer = join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'node_modules', 'vscode-languageserver', 'lib', 'node', 'main.js');
+  // From the repository's node_modules, above this suite's bundle (dist/test/editor/): the extension
+  // under test is the installed package, which bundles its dependencies and ships no node_modules.
+  const languageServer = join(__dirname, '..', '..', '..', 'node_modules', 'vscode-languageserver', 'lib', 'node', 'main.js');
   const file = join(dir, `server-${Math.random().toString(16).slice(2)}.js`);
   writeFileSync(
     file,

@@ -1,6 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../support/natsServer';
@@ -16,6 +16,8 @@ export interface CodeServerOptions {
    * `publisher.name-version` taken from its package.json.
    */
   extensionPath?: string;
+  /** A packaged extension to install with `code-server --install-extension`, as a user would. */
+  vsix?: string;
   /** User settings, written to User/settings.json over the harness defaults. */
   settings?: Record<string, unknown>;
   /** Extra environment variables for code-server and so for the extension host. */
@@ -71,6 +73,7 @@ export class CodeServer {
     let port: number;
     try {
       const args = prepareProfile(tempDir, options);
+      if (options.vsix !== undefined) installVsix(bin, args, resolve(options.vsix), join(tempDir, 'data'));
       port = await freePort();
       child = spawn(bin, [...args, '--bind-addr', `127.0.0.1:${port}`, workspace], {
         // A process group of its own, so that stop() can end everything code-server started.
@@ -112,6 +115,18 @@ export class CodeServer {
 
   get userDataDir(): string {
     return join(this.tempDir, 'user-data');
+  }
+
+  get extensionsDir(): string {
+    return join(this.tempDir, 'extensions');
+  }
+
+  /** The folder an installed extension was unpacked into (`publisher.name-version`), by its id. */
+  installedExtensionPath(id: string): string {
+    const prefix = `${id.toLowerCase()}-`;
+    const found = readdirSync(this.extensionsDir).filter((entry) => entry.toLowerCase().startsWith(prefix));
+    if (found.length !== 1) throw new Error(`expected one installed ${id} in ${this.extensionsDir}, found: ${found.join(', ') || 'none'}`);
+    return join(this.extensionsDir, found[0]!);
   }
 
   /** Server, extension host and output channel logs, one sub-folder per session. */
@@ -183,6 +198,24 @@ function prepareProfile(tempDir: string, options: CodeServerOptions): string[] {
     '--user-data-dir', userDataDir,
     '--extensions-dir', extensionsDir,
   ];
+}
+
+/**
+ * `code-server --install-extension` with the profile's own arguments: unpacks the package into the
+ * fresh extensions dir and registers it there, as installing from a file does for a user.
+ */
+function installVsix(bin: string, profileArgs: string[], vsix: string, dataHome: string): void {
+  if (!existsSync(vsix)) throw new Error(`${vsix} does not exist: run npm run package`);
+  try {
+    execFileSync(bin, [...profileArgs, '--install-extension', vsix], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, XDG_DATA_HOME: dataHome, EXTENSIONS_GALLERY: '{}' },
+      timeout: 120_000,
+    });
+  } catch (error) {
+    const output = (error as { stdout?: Buffer; stderr?: Buffer }).stdout?.toString() ?? '';
+    throw new Error(`installing ${vsix} failed: ${String(error)}\n${output}`);
+  }
 }
 
 function linkExtension(extensionPath: string, extensionsDir: string): void {

@@ -13,3 +13,4 @@ export type { PollOptions } from './waits';
 export { withEditor } from './withEditor';
 export type { EditorContext, EditorOptions, TestLike } from './withEditor';
 export { activityBarItem, notification, openViewContainer, runCommand, treeItem, waitForVisible, webviewFrame } from './workbench';
+export { extensionId, packagedExtension, staleReason, vsixPath } from './vsix';

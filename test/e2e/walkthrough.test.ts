@@ -1,0 +1,145 @@
+/**
+ * The "Get started with NAQ" walkthrough in a real editor, with the packaged extension installed and
+ * a real nats-server configured: each step's button does what it says, and the step ticks itself
+ * (its completion event) once done. The extension is not active when the walkthrough opens: the
+ * first step's button is what starts it.
+ */
+import * as assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
+import { NatsServer } from '../support/natsServer';
+import { answerInput, EditorSession, killDescendantsOnExit, paletteCommand, pickItem, waitForStatus } from './fixtures/editorSession';
+import { packagedExtension, waitForVisible, waitUntil, withTimeout } from './harness';
+
+killDescendantsOnExit();
+
+const WALKTHROUGH = 'Get started with NAQ';
+const STEPS = ['connect', 'tailFailures', 'emitLifecycle', 'openTimeline', 'failuresInCode'];
+
+let nats: NatsServer;
+let session: EditorSession;
+
+function step(page: Page, id: string): Locator {
+  return page.locator(`button.getting-started-step[data-step-id$="#${id}"]`);
+}
+
+/**
+ * An editor tab by its title. The panels' contents are the product scenarios' business: in
+ * code-server, a webview opened while the walkthrough's Markdown webview is open may stay blank (its
+ * resource service worker is never handed over), which says nothing about the walkthrough.
+ */
+function editorTab(page: Page, title: string): Locator {
+  return page.locator('.tabs-container .tab').filter({ hasText: title }).first();
+}
+
+async function waitUntilChecked(page: Page, id: string, timeoutMs = 30_000): Promise<void> {
+  await waitUntil(async () => (await step(page, id).getAttribute('aria-checked', { timeout: 5_000 })) === 'true', {
+    timeoutMs,
+    intervalMs: 300,
+    what: `the walkthrough step "${id}" to tick itself`,
+  });
+}
+
+/** True when some frame of the page (a walkthrough's Markdown media is a webview) shows `text`. */
+async function frameShows(page: Page, text: string): Promise<boolean> {
+  for (const frame of page.frames()) {
+    const shown = await withTimeout(frame.evaluate(() => document.body?.innerText ?? ''), 3_000, 'reading a frame').catch(() => '');
+    if (shown.includes(text)) return true;
+  }
+  return false;
+}
+
+/**
+ * Selects (expands) a step and clicks the button its description makes of a command link. A step's
+ * Markdown media takes the focus when it has loaded, which would close a quick input the button
+ * opened before: with `mediaHeading`, the click waits for the media to show.
+ */
+async function clickStepButton(page: Page, id: string, label: string, mediaHeading?: string): Promise<void> {
+  const element = step(page, id);
+  if ((await element.getAttribute('aria-expanded', { timeout: 10_000 })) !== 'true') await element.click({ timeout: 10_000 });
+  if (mediaHeading !== undefined) {
+    await waitUntil(() => frameShows(page, mediaHeading), { timeoutMs: 15_000, intervalMs: 300, what: `the media of the step "${id}"` });
+  }
+  const button = element.locator('a, button').filter({ hasText: new RegExp(`^\\s*${label}\\s*$`) });
+  await waitForVisible(button.first(), 10_000, `the "${label}" button of the step "${id}"`);
+  await button.first().click({ timeout: 10_000 });
+}
+
+async function openWalkthrough(page: Page): Promise<void> {
+  await paletteCommand(page, 'Welcome: Open Walkthrough...');
+  const widget = page.locator('.quick-input-widget');
+  await widget.locator('.quick-input-box input').fill(WALKTHROUGH, { timeout: 10_000 });
+  const row = widget.locator('.monaco-list-row').filter({ hasText: WALKTHROUGH });
+  await waitForVisible(row.first(), 15_000, `"${WALKTHROUGH}" among the walkthroughs`);
+  await row.first().click({ timeout: 10_000 });
+  await waitForVisible(step(page, STEPS[0]!), 20_000, 'the walkthrough steps');
+}
+
+describe('the Get started with NAQ walkthrough', () => {
+  before(
+    async () => {
+      const vsix = packagedExtension();
+      nats = await NatsServer.start();
+      session = await EditorSession.open({
+        name: 'walkthrough',
+        vsix,
+        settings: { 'naq.serverUrl': nats.url, 'naq.embeddedServer': 'never' },
+        extraArtifacts: () => new Map([['nats-server.log', nats.log]]),
+      });
+    },
+    { timeout: 180_000 },
+  );
+
+  after(
+    async () => {
+      const errors: unknown[] = [];
+      for (const step of [() => session?.close(), () => nats?.dispose()]) {
+        try {
+          await withTimeout(Promise.resolve(step()), 40_000, 'teardown');
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+      if (errors.length > 0) throw new AggregateError(errors, 'teardown failed');
+    },
+    { timeout: 90_000 },
+  );
+
+  test('every step is listed, unticked, and ticks itself once its button has done the step', { timeout: 240_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      await openWalkthrough(page);
+      for (const id of STEPS) {
+        await waitForVisible(step(page, id), 10_000, `the step "${id}"`);
+        assert.equal(await step(page, id).getAttribute('aria-checked'), 'false', `the step "${id}" is not done yet`);
+      }
+
+      // Nothing has used NAQ yet, so the extension is not running: this button starts and connects it.
+      await clickStepButton(page, 'connect', 'Connect');
+      await waitForStatus(page, /^NAQ: connected\b/, 60_000);
+      await waitUntilChecked(page, 'connect');
+
+      await clickStepButton(page, 'tailFailures', 'Tail Failures');
+      await waitUntilChecked(page, 'tailFailures');
+      await waitForVisible(editorTab(page, 'NAQ Tail'), 20_000, 'the tail panel');
+
+      await clickStepButton(page, 'emitLifecycle', 'Emit Sample Lifecycle', 'as a NAQ worker would');
+      await pickItem(page, 'NAQ: Emit Sample Lifecycle', 'Failure with retries');
+      await waitUntilChecked(page, 'emitLifecycle');
+      const flash = page.locator('.statusbar-item').filter({ hasText: /NAQ: \d+ events for job-/ });
+      await waitForVisible(flash.first(), 20_000, 'the status bar message of the stored lifecycle');
+      const jobId = /events for (job-[0-9a-f]+)/.exec(await flash.first().innerText())?.[1];
+      assert.ok(jobId, 'the status bar message names the job');
+
+      await clickStepButton(page, 'openTimeline', 'Open Job Timeline');
+      await answerInput(page, 'NAQ: Open Job Timeline', jobId);
+      await waitUntilChecked(page, 'openTimeline');
+      await waitForVisible(editorTab(page, jobId), 20_000, `the timeline of ${jobId}`);
+
+      // The timeline opened in the walkthrough's editor group, over it: back to the walkthrough.
+      await openWalkthrough(page);
+      await clickStepButton(page, 'failuresInCode', 'Show Problems');
+      await waitUntilChecked(page, 'failuresInCode');
+      await waitForVisible(page.locator('.panel .markers-panel-container, .panel [id="workbench.panel.markers"]').first(), 15_000, 'the Problems panel');
+    }),
+  );
+});
