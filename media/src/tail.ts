@@ -9,6 +9,7 @@ import { iconFor, toneFor } from './lib/eventLook';
 import { formatClock, fullTimestamp } from './lib/time';
 import { VirtualList } from './lib/virtualList';
 import { connect, onHostMessage } from './lib/vscode';
+import { tailHeader } from './tail/tailHeader';
 import { DEFAULT_CAP, TailModel, filterLines, isEmptyFilter, parseFilter, type Filter } from './tail/tailModel';
 
 function isTailState(value: unknown): value is TailViewState {
@@ -138,7 +139,7 @@ function show(): void {
   shown = filterLines(model.lines, filter);
   list.setItems(shown);
   empty.hidden = shown.length > 0;
-  empty.textContent = model.lines.length > 0 ? 'No line matches the filter.' : status?.running ? 'Waiting for events…' : 'No lines.';
+  empty.textContent = model.lines.length > 0 ? 'No line matches the filter.' : status && status.state !== 'stopped' ? 'Waiting for events…' : 'No lines.';
   updateCounts();
 }
 
@@ -153,21 +154,38 @@ function updateCounts(): void {
   if (pauseIcon) pauseIcon.className = `codicon codicon-${model.isPaused ? 'debug-continue' : 'debug-pause'}`;
   pauseButton.setAttribute('aria-pressed', String(model.isPaused));
   pauseButton.classList.toggle('attention', model.isPaused && pending > 0);
+  showHeader();
 }
 
 function setStatus(next: TailStatus): void {
   status = next;
-  statusText.textContent = next.running ? `Tailing ${next.pattern}` : `Stopped: ${next.pattern}`;
+  // The extension restores this tail from the saved params after a window reload.
+  state.params = next.params;
+  saveState();
+  showHeader();
+  const running = next.state === 'live' || next.state === 'starting' || next.state === 'reconnecting';
+  stopButton.hidden = !running;
+  restartButton.hidden = running;
   statusText.title = next.params.types?.length ? `Types: ${next.params.types.join(', ')}` : 'All event types';
-  statusIcon.className = `tail-status-icon codicon ${next.running ? 'codicon-circle-filled running' : 'codicon-circle-outline'}`;
-  stopButton.hidden = !next.running;
-  restartButton.hidden = next.running;
-  errorNote.hidden = next.error === null;
-  clear(errorNote);
-  if (next.error !== null) append(errorNote, icon('error'), el('span', { text: next.error }));
   showSkipped();
   updateCounts();
-  if (shown.length === 0) empty.textContent = next.running ? 'Waiting for events…' : 'No lines.';
+  if (shown.length === 0) empty.textContent = running ? 'Waiting for events…' : 'No lines.';
+}
+
+/** The header follows the tail's state and the page's pause. */
+function showHeader(): void {
+  if (!status) return;
+  const header = tailHeader(status, model.isPaused, model.pendingCount);
+  statusText.textContent = header.text;
+  statusIcon.className = `tail-status-icon codicon codicon-${header.icon} tone-${header.tone}${header.spin ? ' codicon-modifier-spin' : ''}`;
+  app.dataset.tailState = model.isPaused && status.state === 'live' ? 'paused' : status.state;
+  errorNote.hidden = header.note === null;
+  clear(errorNote);
+  if (header.note) {
+    errorNote.className = `notice ${header.note.kind === 'error' ? 'notice-error' : 'notice-warning'}`;
+    errorNote.setAttribute('role', header.note.kind === 'error' ? 'alert' : 'status');
+    append(errorNote, icon(header.note.kind), el('span', { text: header.note.text }));
+  }
 }
 
 function showSkipped(): void {

@@ -25,9 +25,10 @@ export function registerJobCommands(s: Services): vscode.Disposable[] {
       }),
     ).trim();
 
-  const openTimeline = async (arg?: unknown): Promise<void> => {
+  /** `column`: where to open it, e.g. a tail asks for a group other than its own. */
+  const openTimeline = async (arg?: unknown, column?: unknown): Promise<void> => {
     const jobId = jobIdOf(arg) ?? (await askJobId('NAQ: Open Job Timeline'));
-    await webviews.showTimeline(context, backend, jobId);
+    await webviews.showTimeline(context, backend, jobId, typeof column === 'number' && Number.isSafeInteger(column) && column > 0 ? column : undefined);
   };
 
   const tailSubject = async (arg?: unknown): Promise<void> => {
@@ -40,7 +41,7 @@ export function registerJobCommands(s: Services): vscode.Disposable[] {
               title: 'NAQ: Tail Subject',
               prompt: `A subject pattern, e.g. ${prefix}.*.>  or  ${prefix}.job-1.>  (empty: every failure, whatever its subject)`,
               placeHolder: 'empty: every failure',
-              validateInput: (v) => tailPatternProblem(v),
+              validateInput: (v) => tailPatternProblem(v, prefix),
             }),
           );
     await webviews.startTailView(context, backend, pattern === '' ? {} : { pattern });
@@ -48,7 +49,8 @@ export function registerJobCommands(s: Services): vscode.Disposable[] {
 
   const tailJob = async (arg?: unknown): Promise<void> => {
     const jobId = jobIdOf(arg) ?? (await askJobId('NAQ: Tail Job'));
-    await webviews.startTailView(context, backend, { pattern: jobFilter(subjectPrefix(), jobId) });
+    // The job's history first, then its live events.
+    await webviews.startTailView(context, backend, { pattern: jobFilter(subjectPrefix(), jobId), backfill: { all: true } });
   };
 
   const deleteJobEvents = async (arg?: unknown): Promise<void> => {
