@@ -41,6 +41,8 @@ export function pickJob(client: BackendClient, options: { title: string; value?:
   pick.placeholder = 'Job id, error (ValueError, boom), queue or worker; filters: status:failed queue:NAME worker:ID';
   pick.value = options.value ?? '';
   let asked = 0;
+  /** The value the shown items were found for: Enter before they follow a typed id opens that id. */
+  let shownFor: string | undefined;
 
   const refresh = async (): Promise<void> => {
     const typed = pick.value;
@@ -48,6 +50,7 @@ export function pickJob(client: BackendClient, options: { title: string; value?:
     const parsed = parseJobSearch(typed);
     if (!parsed.ok) {
       pick.items = [{ label: `$(warning) ${parsed.problem}`, alwaysShow: true }];
+      shownFor = typed;
       return;
     }
     pick.busy = true;
@@ -65,6 +68,7 @@ export function pickJob(client: BackendClient, options: { title: string; value?:
       }
       if (items.length === 0) items.push({ label: typed ? '$(info) No job matches' : '$(info) No jobs yet', alwaysShow: true });
       pick.items = items;
+      shownFor = typed;
     } catch (error) {
       if (ask === asked) pick.items = [{ label: `$(warning) ${errorText(error)}`, alwaysShow: true }];
     } finally {
@@ -76,7 +80,8 @@ export function pickJob(client: BackendClient, options: { title: string; value?:
     let result: Picked | undefined;
     pick.onDidChangeValue(() => void refresh());
     pick.onDidAccept(() => {
-      result = pick.selectedItems[0]?.choice;
+      const typed = pick.value.trim();
+      result = shownFor !== pick.value && typed && !idProblem('job id', typed) ? { kind: 'job', jobId: typed } : pick.selectedItems[0]?.choice;
       if (result) pick.hide();
     });
     pick.onDidHide(() => {
