@@ -9,6 +9,7 @@ import { iconFor, toneFor } from './lib/eventLook';
 import { formatClock, fullTimestamp } from './lib/time';
 import { VirtualList } from './lib/virtualList';
 import { connect, onHostMessage } from './lib/vscode';
+import { dayStarts } from './tail/tailDays';
 import { tailHeader } from './tail/tailHeader';
 import { DEFAULT_CAP, TailModel, filterLines, isEmptyFilter, parseFilter, type Filter } from './tail/tailModel';
 
@@ -24,6 +25,10 @@ const model = new TailModel(DEFAULT_CAP);
 let filter: Filter = parseFilter(state.filter);
 let status: TailStatus | null = null;
 let shown: readonly TailLine[] = [];
+/** Lines that show their date: the first of each day among the shown ones. */
+let datedLines = new Set<number>();
+/** Lines shown whole (wrapped) rather than on one clipped line. */
+const expandedLines = new Set<number>();
 
 // ---- Layout ----
 
@@ -44,7 +49,7 @@ const skippedNote = el('span', { class: 'skipped-note', attrs: { hidden: true } 
 const errorNote = el('div', { class: 'notice notice-error', attrs: { hidden: true, role: 'alert' } });
 const listHost = el('div', { class: 'tail-list' });
 const empty = el('div', { class: 'empty', attrs: { hidden: true } });
-const keysHelp = el('div', { class: 'keys-help muted small', attrs: { id: 'keys-help' }, text: '↑↓ PgUp PgDn Home End move · Enter or click opens the job timeline · P pause / resume · / filter' });
+const keysHelp = el('div', { class: 'keys-help muted small', attrs: { id: 'keys-help' }, text: '↑↓ PgUp PgDn Home End move · Enter or click opens the job timeline · Space expands a long line · P pause / resume · / filter' });
 
 append(
   app,
@@ -69,7 +74,8 @@ const list = new VirtualList<TailLine>({
   estimate: () => 22,
   render: renderLine,
   ariaLabel: lineLabel,
-  onActivate: (_i, line) => openLine(line),
+  expanded: (line) => (line.kind === 'event' ? expandedLines.has(line.n) : null),
+  onActivate: (i, line, how) => (how === 'space' ? toggleExpanded(i, line) : openLine(line)),
   onKey: (event) => {
     if (event.key === '/' || (event.ctrlKey && event.key.toLowerCase() === 'f')) {
       filterInput.focus();
@@ -137,6 +143,7 @@ host.post({ type: 'ready', body: {} });
 
 function show(): void {
   shown = filterLines(model.lines, filter);
+  datedLines = dayStarts(shown);
   list.setItems(shown);
   empty.hidden = shown.length > 0;
   empty.textContent = model.lines.length > 0 ? 'No line matches the filter.' : status && status.state !== 'stopped' ? 'Waiting for events…' : 'No lines.';
@@ -196,7 +203,7 @@ function showSkipped(): void {
 }
 
 function renderLine(line: TailLine): HTMLElement {
-  const time = el('span', { class: 'tl-time mono', text: line.time === null ? '—' : formatClock(line.time, false) });
+  const time = el('span', { class: 'tl-time mono', text: line.time === null ? '—' : formatClock(line.time, false, datedLines.has(line.n)) });
   if (line.time !== null) time.title = fullTimestamp(line.time);
   if (line.kind === 'skipped') {
     return el('div', { class: 'tail-line skipped-line' }, time, icon('warning'), el('span', { text: line.message ?? 'events skipped by the rate limit' }));
@@ -215,7 +222,7 @@ function renderLine(line: TailLine): HTMLElement {
   }
   return el(
     'div',
-    { class: ['tail-line', toneFor(line.type, line.error !== null)] },
+    { class: ['tail-line', toneFor(line.type, line.error !== null), expandedLines.has(line.n) ? 'expanded' : undefined] },
     time,
     el('span', { class: 'tl-seq mono muted', text: line.seq === null ? '#?' : `#${line.seq}` }),
     icon(iconFor(line.type), 'tl-icon'),
@@ -239,6 +246,13 @@ function lineLabel(line: TailLine): string {
 function openLine(line: TailLine): void {
   if (line.kind !== 'event' || !line.jobId) return;
   host.post({ type: 'openTimeline', body: { jobId: line.jobId } });
+}
+
+/** Space on a line: shows it whole (wrapped), or on one line again. */
+function toggleExpanded(index: number, line: TailLine): void {
+  if (line.kind !== 'event') return;
+  if (!expandedLines.delete(line.n)) expandedLines.add(line.n);
+  list.invalidate(index);
 }
 
 function togglePause(): void {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeTail, isTailParams, TailLifecycle, tailKey } from '../../client/src/tail/tailLifecycle';
-import type { TailStatus } from '../../client/src/webview/messages';
+import type { TailLine, TailStatus } from '../../client/src/webview/messages';
+import { dayStarts } from '../../media/src/tail/tailDays';
 import { tailHeader } from '../../media/src/tail/tailHeader';
 import { checkTailPattern, TailBackfillError, TailPatternError, tailStart } from '../../server/src/backend/tailSession';
 import { tailPatternProblem } from '../../server/src/subjects/tailPattern';
@@ -131,4 +132,12 @@ test('backfill: where a tail starts, and bad backfill named by field and rule', 
   refused({ all: 'yes' }, /^backfill\.all: must be true or false/);
   refused({ since: 1, afterSeq: 2 }, /^backfill: give one of all, since, afterSeq, not since and afterSeq/);
   refused('all', /^backfill: must be an object/);
+});
+
+test('days: the first line and each line on a new day show their date', () => {
+  const day = 86_400;
+  const line = (n: number, time: number | null): TailLine => ({ n, kind: 'event', time, seq: n, type: 'started', failure: false, jobId: 'j', worker: null, queue: null, error: null, message: null });
+  const lines = [line(1, 10 * day + 5), line(2, 10 * day + 600), line(3, null), line(4, 11 * day + 1), line(5, 11 * day + 2), line(6, 10 * day + 9)];
+  assert.deepEqual([...dayStarts(lines, true)], [1, 4, 6]);
+  assert.deepEqual([...dayStarts([], true)], []);
 });
