@@ -408,8 +408,8 @@ describe('NAQ in a real editor', () => {
       await openNaqViews(page);
       await paletteCommand(page, 'NAQ: Emit Sample Lifecycle…');
       await pickItem(page, 'NAQ: Emit Sample Lifecycle', 'Success');
-      await answerInput(page, 'NAQ: Emit Sample Lifecycle: Job ID', undefined);
-      await answerInput(page, 'NAQ: Emit Sample Lifecycle: Queue', undefined);
+      await answerInput(page, 'NAQ: Sample Lifecycle Job ID', undefined);
+      await answerInput(page, 'NAQ: Sample Lifecycle Queue', undefined);
       // The command says what it stored in the status bar: "NAQ: 4 events for job-1a2b3c (#n–#m)".
       const flash = page.locator('.statusbar-item').filter({ hasText: /NAQ: \d+ events for job-/ });
       await waitForVisible(flash.first(), 20_000, 'the status bar message of the stored lifecycle');

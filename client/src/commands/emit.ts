@@ -153,8 +153,9 @@ export function registerEmitCommands(s: Services): vscode.Disposable[] {
   const emitLifecycle = async (): Promise<void> => {
     const title = 'NAQ: Emit Sample Lifecycle';
     const picked = answered(await vscode.window.showQuickPick(SCENARIOS, { title, placeHolder: 'A realistic job history to store in the stream' }));
-    const jobId = await input(`${title}: Job ID`, 'The job the lifecycle belongs to', generatedJobId(), (v) => idProblem('job id', v));
-    const queue = await input(`${title}: Queue`, 'The queue the job runs on', 'default', (v) => idProblem('queue name', v));
+    // Titles that do not contain the pick's: each step is told apart by its title.
+    const jobId = await input('NAQ: Sample Lifecycle Job ID', `The job of the ${picked.scenario} lifecycle`, generatedJobId(), (v) => idProblem('job id', v));
+    const queue = await input('NAQ: Sample Lifecycle Queue', `The queue ${jobId} runs on`, 'default', (v) => idProblem('queue name', v));
     await sendLifecycle({ scenario: picked.scenario, jobId, queue });
   };
 
