@@ -252,7 +252,9 @@ describe('NAQ daily use in a real editor', () => {
       await startTail(page);
       await emit(sentinel('before-reload'));
       await inTail(page, `before-reload-${run}`, 30_000);
-      await page.reload({ timeout: 60_000 });
+      // The workbench's own reload saves the open editors first, as a user's would.
+      await paletteCommand(page, 'Developer: Reload Window');
+      await page.waitForEvent('load', { timeout: 60_000 });
       await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
       const frame = await webviewPage(page, 'tail', (text) => text.includes(`Live: ${PREFIX}.>`), 60_000, 'the restored tail, live');
       await emit(sentinel('after-reload'));
