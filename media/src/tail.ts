@@ -6,7 +6,7 @@
 import { type TailLine, type TailMessage, type TailStatus, type TailViewState, type ToTail } from '../../client/src/webview/messages';
 import { append, button, clear, contextChip, el, icon } from './lib/dom';
 import { iconFor, toneFor } from './lib/eventLook';
-import { formatClock, fullTimestamp } from './lib/time';
+import { dayOf, formatClock, fullTimestamp } from './lib/time';
 import { VirtualList } from './lib/virtualList';
 import { connect, onHostMessage } from './lib/vscode';
 import { dayStarts } from './tail/tailDays';
@@ -202,8 +202,18 @@ function showSkipped(): void {
   if (skipped > 0) append(skippedNote, icon('warning'), el('span', { text: ` ${skipped.toLocaleString()} skipped by the rate limit` }));
 }
 
+/** The line with, when it is the first of its day, the day above it; the clock column stays aligned. */
 function renderLine(line: TailLine): HTMLElement {
-  const time = el('span', { class: 'tl-time mono', text: line.time === null ? '—' : formatClock(line.time, false, datedLines.has(line.n)) });
+  const row = renderRow(line);
+  if (line.time !== null && datedLines.has(line.n)) {
+    row.classList.add('day-start');
+    row.prepend(el('div', { class: 'tl-day muted small', text: dayOf(line.time, false) }));
+  }
+  return row;
+}
+
+function renderRow(line: TailLine): HTMLElement {
+  const time = el('span', { class: 'tl-time mono', text: line.time === null ? '—' : formatClock(line.time, false) });
   if (line.time !== null) time.title = fullTimestamp(line.time);
   if (line.kind === 'skipped') {
     return el('div', { class: 'tail-line skipped-line' }, time, icon('warning'), el('span', { text: line.message ?? 'events skipped by the rate limit' }));
@@ -236,7 +246,7 @@ function renderLine(line: TailLine): HTMLElement {
 
 function lineLabel(line: TailLine): string {
   if (line.kind !== 'event') return `${line.type}: ${line.message ?? line.error ?? ''}`;
-  return [line.type, `job ${line.jobId ?? 'unknown'}`, line.worker ? `worker ${line.worker}` : null, line.queue ? `queue ${line.queue}` : null, line.error, line.time === null ? null : formatClock(line.time, false)]
+  return [line.type, `job ${line.jobId ?? 'unknown'}`, line.worker ? `worker ${line.worker}` : null, line.queue ? `queue ${line.queue}` : null, line.error, line.time === null ? null : formatClock(line.time, false, datedLines.has(line.n))]
     .filter(Boolean)
     .join(', ');
 }
