@@ -205,11 +205,8 @@ function showSkipped(): void {
 /** The line with, when it is the first of its day, the day above it; the clock column stays aligned. */
 function renderLine(line: TailLine): HTMLElement {
   const row = renderRow(line);
-  if (line.time !== null && datedLines.has(line.n)) {
-    row.classList.add('day-start');
-    row.prepend(el('div', { class: 'tl-day muted small', text: dayOf(line.time, false) }));
-  }
-  return row;
+  if (line.time === null || !datedLines.has(line.n)) return row;
+  return el('div', { class: 'tail-day-start' }, el('div', { class: 'tl-day muted small', text: dayOf(line.time, false) }), row);
 }
 
 function renderRow(line: TailLine): HTMLElement {
