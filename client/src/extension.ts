@@ -20,6 +20,7 @@ import type { Services } from './services';
 import { indexPercent, StatusBar } from './status/statusBar';
 import { canList } from './views/jobTree';
 import { NaqViews } from './views/naqViews';
+import { registerTailSerializer } from './tail/index';
 import { registerTimelineSerializer } from './timeline/index';
 import { setWebviewLogger } from './webview/log';
 import type { ConnectionState } from '../../server/src/protocol/protocol';
@@ -99,6 +100,7 @@ export function activate(context: vscode.ExtensionContext): NaqApi {
     ...registerJobCommands(services),
     // Timeline panels open at the last shutdown come back (activation event onWebviewPanel:naq.timeline).
     registerTimelineSerializer(context, backend),
+    registerTailSerializer(context, backend),
     new FailureNotifier(backend, (jobId) => vscode.commands.executeCommand('naq.openTimeline', jobId)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsConnection(event)) reconnect('settings changed');

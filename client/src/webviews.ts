@@ -6,9 +6,9 @@ import type * as vscode from 'vscode';
 import type { TailParams } from '../../server/src/protocol/protocol';
 import type { BackendClient } from './backend/backendClient';
 
-export async function showTimeline(context: vscode.ExtensionContext, client: BackendClient, jobId: string): Promise<void> {
+export async function showTimeline(context: vscode.ExtensionContext, client: BackendClient, jobId: string, column?: vscode.ViewColumn): Promise<void> {
   const timeline = await import('./timeline/index.js');
-  timeline.showTimeline(context, client, jobId);
+  timeline.showTimeline(context, client, jobId, column);
 }
 
 export async function startTailView(context: vscode.ExtensionContext, client: BackendClient, params: TailParams): Promise<void> {

@@ -6,9 +6,11 @@
 import { type TailLine, type TailMessage, type TailStatus, type TailViewState, type ToTail } from '../../client/src/webview/messages';
 import { append, button, clear, contextChip, el, icon } from './lib/dom';
 import { iconFor, toneFor } from './lib/eventLook';
-import { formatClock, fullTimestamp } from './lib/time';
+import { dayOf, formatClock, fullTimestamp } from './lib/time';
 import { VirtualList } from './lib/virtualList';
 import { connect, onHostMessage } from './lib/vscode';
+import { dayStarts } from './tail/tailDays';
+import { tailHeader } from './tail/tailHeader';
 import { DEFAULT_CAP, TailModel, filterLines, isEmptyFilter, parseFilter, type Filter } from './tail/tailModel';
 
 function isTailState(value: unknown): value is TailViewState {
@@ -23,6 +25,10 @@ const model = new TailModel(DEFAULT_CAP);
 let filter: Filter = parseFilter(state.filter);
 let status: TailStatus | null = null;
 let shown: readonly TailLine[] = [];
+/** Lines that show their date: the first of each day among the shown ones. */
+let datedLines = new Set<number>();
+/** Lines shown whole (wrapped) rather than on one clipped line. */
+const expandedLines = new Set<number>();
 
 // ---- Layout ----
 
@@ -43,7 +49,7 @@ const skippedNote = el('span', { class: 'skipped-note', attrs: { hidden: true } 
 const errorNote = el('div', { class: 'notice notice-error', attrs: { hidden: true, role: 'alert' } });
 const listHost = el('div', { class: 'tail-list' });
 const empty = el('div', { class: 'empty', attrs: { hidden: true } });
-const keysHelp = el('div', { class: 'keys-help muted small', attrs: { id: 'keys-help' }, text: '↑↓ PgUp PgDn Home End move · Enter or click opens the job timeline · P pause / resume · / filter' });
+const keysHelp = el('div', { class: 'keys-help muted small', attrs: { id: 'keys-help' }, text: '↑↓ PgUp PgDn Home End move · Enter or click opens the job timeline · Space expands a long line · P pause / resume · / filter' });
 
 append(
   app,
@@ -68,7 +74,8 @@ const list = new VirtualList<TailLine>({
   estimate: () => 22,
   render: renderLine,
   ariaLabel: lineLabel,
-  onActivate: (_i, line) => openLine(line),
+  expanded: (line) => (line.kind === 'event' ? expandedLines.has(line.n) : null),
+  onActivate: (i, line, how) => (how === 'space' ? toggleExpanded(i, line) : openLine(line)),
   onKey: (event) => {
     if (event.key === '/' || (event.ctrlKey && event.key.toLowerCase() === 'f')) {
       filterInput.focus();
@@ -136,9 +143,10 @@ host.post({ type: 'ready', body: {} });
 
 function show(): void {
   shown = filterLines(model.lines, filter);
+  datedLines = dayStarts(shown);
   list.setItems(shown);
   empty.hidden = shown.length > 0;
-  empty.textContent = model.lines.length > 0 ? 'No line matches the filter.' : status?.running ? 'Waiting for events…' : 'No lines.';
+  empty.textContent = model.lines.length > 0 ? 'No line matches the filter.' : status && status.state !== 'stopped' ? 'Waiting for events…' : 'No lines.';
   updateCounts();
 }
 
@@ -153,21 +161,38 @@ function updateCounts(): void {
   if (pauseIcon) pauseIcon.className = `codicon codicon-${model.isPaused ? 'debug-continue' : 'debug-pause'}`;
   pauseButton.setAttribute('aria-pressed', String(model.isPaused));
   pauseButton.classList.toggle('attention', model.isPaused && pending > 0);
+  showHeader();
 }
 
 function setStatus(next: TailStatus): void {
   status = next;
-  statusText.textContent = next.running ? `Tailing ${next.pattern}` : `Stopped: ${next.pattern}`;
+  // The extension restores this tail from the saved params after a window reload.
+  state.params = next.params;
+  saveState();
+  showHeader();
+  const running = next.state === 'live' || next.state === 'starting' || next.state === 'reconnecting';
+  stopButton.hidden = !running;
+  restartButton.hidden = running;
   statusText.title = next.params.types?.length ? `Types: ${next.params.types.join(', ')}` : 'All event types';
-  statusIcon.className = `tail-status-icon codicon ${next.running ? 'codicon-circle-filled running' : 'codicon-circle-outline'}`;
-  stopButton.hidden = !next.running;
-  restartButton.hidden = next.running;
-  errorNote.hidden = next.error === null;
-  clear(errorNote);
-  if (next.error !== null) append(errorNote, icon('error'), el('span', { text: next.error }));
   showSkipped();
   updateCounts();
-  if (shown.length === 0) empty.textContent = next.running ? 'Waiting for events…' : 'No lines.';
+  if (shown.length === 0) empty.textContent = running ? 'Waiting for events…' : 'No lines.';
+}
+
+/** The header follows the tail's state and the page's pause. */
+function showHeader(): void {
+  if (!status) return;
+  const header = tailHeader(status, model.isPaused, model.pendingCount);
+  statusText.textContent = header.text;
+  statusIcon.className = `tail-status-icon codicon codicon-${header.icon} tone-${header.tone}${header.spin ? ' codicon-modifier-spin' : ''}`;
+  app.dataset.tailState = model.isPaused && status.state === 'live' ? 'paused' : status.state;
+  errorNote.hidden = header.note === null;
+  clear(errorNote);
+  if (header.note) {
+    errorNote.className = `notice ${header.note.kind === 'error' ? 'notice-error' : 'notice-warning'}`;
+    errorNote.setAttribute('role', header.note.kind === 'error' ? 'alert' : 'status');
+    append(errorNote, icon(header.note.kind), el('span', { text: header.note.text }));
+  }
 }
 
 function showSkipped(): void {
@@ -177,7 +202,14 @@ function showSkipped(): void {
   if (skipped > 0) append(skippedNote, icon('warning'), el('span', { text: ` ${skipped.toLocaleString()} skipped by the rate limit` }));
 }
 
+/** The line with, when it is the first of its day, the day above it; the clock column stays aligned. */
 function renderLine(line: TailLine): HTMLElement {
+  const row = renderRow(line);
+  if (line.time === null || !datedLines.has(line.n)) return row;
+  return el('div', { class: 'tail-day-start' }, el('div', { class: 'tl-day muted small', text: dayOf(line.time, false) }), row);
+}
+
+function renderRow(line: TailLine): HTMLElement {
   const time = el('span', { class: 'tl-time mono', text: line.time === null ? '—' : formatClock(line.time, false) });
   if (line.time !== null) time.title = fullTimestamp(line.time);
   if (line.kind === 'skipped') {
@@ -197,7 +229,7 @@ function renderLine(line: TailLine): HTMLElement {
   }
   return el(
     'div',
-    { class: ['tail-line', toneFor(line.type, line.error !== null)] },
+    { class: ['tail-line', toneFor(line.type, line.error !== null), expandedLines.has(line.n) ? 'expanded' : undefined] },
     time,
     el('span', { class: 'tl-seq mono muted', text: line.seq === null ? '#?' : `#${line.seq}` }),
     icon(iconFor(line.type), 'tl-icon'),
@@ -211,7 +243,7 @@ function renderLine(line: TailLine): HTMLElement {
 
 function lineLabel(line: TailLine): string {
   if (line.kind !== 'event') return `${line.type}: ${line.message ?? line.error ?? ''}`;
-  return [line.type, `job ${line.jobId ?? 'unknown'}`, line.worker ? `worker ${line.worker}` : null, line.queue ? `queue ${line.queue}` : null, line.error, line.time === null ? null : formatClock(line.time, false)]
+  return [line.type, `job ${line.jobId ?? 'unknown'}`, line.worker ? `worker ${line.worker}` : null, line.queue ? `queue ${line.queue}` : null, line.error, line.time === null ? null : formatClock(line.time, false, datedLines.has(line.n))]
     .filter(Boolean)
     .join(', ');
 }
@@ -221,6 +253,13 @@ function lineLabel(line: TailLine): string {
 function openLine(line: TailLine): void {
   if (line.kind !== 'event' || !line.jobId) return;
   host.post({ type: 'openTimeline', body: { jobId: line.jobId } });
+}
+
+/** Space on a line: shows it whole (wrapped), or on one line again. */
+function toggleExpanded(index: number, line: TailLine): void {
+  if (line.kind !== 'event') return;
+  if (!expandedLines.delete(line.n)) expandedLines.add(line.n);
+  list.invalidate(index);
 }
 
 function togglePause(): void {

@@ -119,7 +119,7 @@ async function timelineEventTypes(frame: Frame): Promise<string[]> {
 /**
  * Proves that a tail just started is live: `probe(n)` stores the n-th probe event and returns a text
  * that identifies it, and probes are stored until one shows in the tail. The extension shows
- * "Tailing" as soon as it asked the backend, a moment before the backend's consumer exists, so
+ * "Live" as soon as the backend answered, a moment before the backend's consumer exists, so
  * without this an event published in that moment would be missed and a scenario would be flaky.
  */
 async function untilTailIsLive(page: Page, probe: (n: number) => Promise<string>): Promise<Frame> {
@@ -402,6 +402,8 @@ describe('NAQ in a real editor', () => {
       await openNaqViews(page);
       await paletteCommand(page, 'NAQ: Emit Sample Lifecycle…');
       await pickItem(page, 'NAQ: Emit Sample Lifecycle', 'Success');
+      await answerInput(page, 'NAQ: Sample Lifecycle Job ID', undefined);
+      await answerInput(page, 'NAQ: Sample Lifecycle Queue', undefined);
       // The command says what it stored in the status bar: "NAQ: 4 events for job-1a2b3c (#n–#m)".
       const flash = page.locator('.statusbar-item').filter({ hasText: /NAQ: \d+ events for job-/ });
       await waitForVisible(flash.first(), 20_000, 'the status bar message of the stored lifecycle');
@@ -617,7 +619,7 @@ describe('NAQ in a real editor', () => {
       await answerInput(page, 'NAQ: Emit Event: Worker', worker);
       const tail = await webviewPage(page, 'tail', (text) => text.includes(worker), 20_000, `the started event by ${worker} in the tail of ${jobId}`);
       const text = await tail.evaluate(() => document.body.innerText);
-      assert.match(text, new RegExp(`Tailing \\S*${jobId}`), 'the tail says what it follows');
+      assert.match(text, new RegExp(`Live: \\S*${jobId}`), 'the tail says what it follows');
       assert.ok(!text.includes(otherMarker), 'the tail of one job shows an event of another');
       const last = (await storage.jobEvents(jobId)).events.at(-1);
       assert.deepEqual([last?.event_type, last?.worker_id, last?.queue_name], ['started', worker, queue], 'the stream holds the emitted event, with the job’s queue');

@@ -51,11 +51,13 @@ test('client: hover markdown is trusted for naq.openTimeline only', () => {
 });
 
 test('client: tail patterns and ids are checked as typed', () => {
-  assert.equal(tailPatternProblem(''), undefined);
-  assert.equal(tailPatternProblem('naq.jobs.events.*.>'), undefined);
-  assert.match(tailPatternProblem('naq..x') ?? '', /empty token.*character 5/);
-  assert.match(tailPatternProblem('a.>.b') ?? '', /last token/);
-  assert.match(tailPatternProblem('a.b*') ?? '', /whole tokens/);
+  const prefix = 'naq.jobs.events';
+  assert.equal(tailPatternProblem('', prefix), undefined);
+  assert.equal(tailPatternProblem('naq.jobs.events.*.>', prefix), undefined);
+  assert.match(tailPatternProblem('naq..x', prefix) ?? '', /empty token.*character 5/);
+  assert.match(tailPatternProblem('a.>.b', prefix) ?? '', /last token/);
+  assert.match(tailPatternProblem('a.b*', prefix) ?? '', /whole tokens/);
+  assert.match(tailPatternProblem('foo.bar', prefix) ?? '', /outside the stream's subjects naq\.jobs\.events\.>/);
   assert.match(idProblem('job id', 'a.b') ?? '', /must not contain '\.'/);
   assert.match(idProblem('job id', 'global') ?? '', /reserved/);
   assert.equal(idProblem('job id', 'job-1a2b3c'), undefined);

@@ -4,7 +4,7 @@ import type { JobEvent } from '../../server/src/model/event';
 import { JobEvents } from '../../server/src/model/factories';
 import { recordFromEvent } from '../../server/src/index/indexRecord';
 import { JobIndex } from '../../server/src/index/jobIndex';
-import { SearchText } from '../../server/src/index/searchText';
+import { errorText, SearchText } from '../../server/src/index/searchText';
 
 /** A small seeded generator, so that a failure can be replayed. */
 function random(seed: number): () => number {
@@ -29,17 +29,22 @@ function word(next: () => number, most: number): string {
   return text;
 }
 
-function matches(term: string, jobId: string, message: string | null): boolean {
-  return jobId.toLowerCase().includes(term) || (message?.toLowerCase().includes(term) ?? false);
+function matches(term: string, jobId: string, parts: readonly (string | null)[]): boolean {
+  return jobId.toLowerCase().includes(term) || parts.some((part) => part?.toLowerCase().includes(term) ?? false);
 }
 
-test('search text: marks exactly the rows whose id or current message holds the term, over random changes and rebuilds', () => {
+/** Zero to three parts, some of them missing. */
+function randomParts(next: () => number): (string | null)[] {
+  return Array.from({ length: Math.floor(next() * 4) }, () => (next() < 0.3 ? null : word(next, 6)));
+}
+
+test('search text: marks exactly the rows whose id or one current part holds the term, over random changes and rebuilds', () => {
   for (const seed of [1, 2, 3]) {
     const next = random(seed);
     const ids: string[] = [];
-    const messages: (string | null)[] = [];
+    const parts: (string | null)[][] = [];
     const live = new Set<number>();
-    const text = new SearchText((row) => ids[row] as string, (row) => messages[row] ?? null, () => live);
+    const text = new SearchText((row) => ids[row] as string, (row) => parts[row] ?? [], () => live);
     const rows = 300;
     for (let step = 0; step < 40_000; step++) {
       const row = Math.floor(next() * rows);
@@ -53,20 +58,20 @@ test('search text: marks exactly the rows whose id or current message holds the 
       } else if (!live.has(row)) {
         // Short, so that thousands of segments are appended between rebuilds: several chunks of them.
         ids[row] = `${word(next, 4)}-${row}`;
-        messages[row] = next() < 0.5 ? null : word(next, 6);
+        parts[row] = randomParts(next);
         live.add(row);
         text.set(row);
       } else if (roll < 0.3) {
         live.delete(row);
         text.remove(row);
       } else {
-        messages[row] = next() < 0.2 ? null : word(next, 6);
+        parts[row] = randomParts(next);
         text.set(row);
       }
       if (step % 50 === 0) {
         const term = word(next, 3).toLowerCase();
         const found = text.search(term);
-        for (const r of live) assert.equal(text.marks[r] === found, matches(term, ids[r] as string, messages[r] ?? null), `seed ${seed} step ${step}: row ${r} for ${JSON.stringify(term)}`);
+        for (const r of live) assert.equal(text.marks[r] === found, matches(term, ids[r] as string, parts[r] ?? []), `seed ${seed} step ${step}: row ${r} for ${JSON.stringify(term)}`);
       }
     }
   }
@@ -74,8 +79,8 @@ test('search text: marks exactly the rows whose id or current message holds the 
 
 test('search text: every row matches the empty term, and a term never matches across a row’s parts or rows', () => {
   const ids = ['ab', 'cd', 'İx', 'x\u0000y'];
-  const messages = ['ef', null, null, 'z'];
-  const text = new SearchText((row) => ids[row] as string, (row) => messages[row] ?? null, () => ids.keys());
+  const parts = [['ef', 'gh'], [], [null, 'k'], ['z']];
+  const text = new SearchText((row) => ids[row] as string, (row) => parts[row] ?? [], () => ids.keys());
   ids.forEach((_, row) => text.set(row));
   const rows = (term: string) => {
     const found = text.search(term);
@@ -84,6 +89,9 @@ test('search text: every row matches the empty term, and a term never matches ac
   assert.deepEqual(rows(''), [0, 1, 2, 3]);
   assert.deepEqual(rows('be'), []);
   assert.deepEqual(rows('fc'), []);
+  assert.deepEqual(rows('fg'), [], 'not across two parts');
+  assert.deepEqual(rows('gh'), [0]);
+  assert.deepEqual(rows('k'), [2]);
   assert.deepEqual(rows('i̇x'), [2]);
   assert.deepEqual(rows('x\u0000y'), [3]);
   assert.deepEqual(rows('\u0000'), [3]);
@@ -95,7 +103,7 @@ test('search text: every row matches the empty term, and a term never matches ac
 
 test('search text: a row found many searches ago is not taken as found again', () => {
   const ids = ['a', 'b'];
-  const text = new SearchText((row) => ids[row] as string, () => null, () => ids.keys());
+  const text = new SearchText((row) => ids[row] as string, () => [], () => ids.keys());
   ids.forEach((_, row) => text.set(row));
   text.search('a');
   for (let i = 0; i < 1000; i++) {
@@ -104,16 +112,18 @@ test('search text: a row found many searches ago is not taken as found again', (
   }
 });
 
-const QUEUE = 'q';
-const WORKER = 'w';
+/** Queues, workers and error types from the same few letters: they change, and terms hit them. */
+function name(next: () => number): string {
+  return `${word(next, 2)}n`;
+}
 
-/** One event of a random kind for `jobId`: a failure with some message, or another that changes no error. */
+/** One event of a random kind for `jobId`: a failure with some type and message, or another that changes no error. */
 function randomEvent(next: () => number, jobId: string, time: number): JobEvent {
   const roll = next();
-  if (roll < 0.3) return JobEvents.failed(jobId, WORKER, { name: 'E', message: word(next, 6) }, 1, 0, { timestamp: time });
+  if (roll < 0.3) return JobEvents.failed(jobId, name(next), { name: name(next), message: word(next, 6) }, 1, 0, { timestamp: time });
   if (roll < 0.4) return JobEvents.maxRetriesExceeded(jobId, 1, { timestamp: time });
-  if (roll < 0.7) return JobEvents.started(jobId, WORKER, 'async', { timestamp: time, queue_name: QUEUE });
-  return JobEvents.completed(jobId, WORKER, 1, { timestamp: time });
+  if (roll < 0.7) return JobEvents.started(jobId, name(next), 'async', { timestamp: time, queue_name: name(next) });
+  return JobEvents.completed(jobId, name(next), 1, { timestamp: time });
 }
 
 test('index: a search page and its total are those of filtering every job, through changes, removals, eviction, clearing and restores', () => {
@@ -138,7 +148,7 @@ test('index: a search page and its total are those of filtering every job, throu
         const offset = Math.floor(next() * 5);
         const limit = 1 + Math.floor(next() * 20);
         const everyJob = index.listJobs({ offset: 0, limit: maxJobs + 1 }).items;
-        const expected = everyJob.filter((job) => matches(term, job.jobId, job.lastError?.message ?? null)).map((job) => job.jobId);
+        const expected = everyJob.filter((job) => matches(term, job.jobId, [errorText(job.lastError ?? undefined), job.queue, job.worker])).map((job) => job.jobId);
         const page = index.listJobs({ offset, limit, search });
         const context = `seed ${seed} step ${step} search ${JSON.stringify(search)}`;
         assert.deepEqual(page.items.map((job) => job.jobId), expected.slice(offset, offset + limit), context);
@@ -146,4 +156,24 @@ test('index: a search page and its total are those of filtering every job, throu
       }
     }
   }
+});
+
+test('index: search finds a job by error type, message, "Type: message", id, queue and worker', () => {
+  const index = new JobIndex(100);
+  let seq = 0;
+  const add = (event: JobEvent) => index.apply(recordFromEvent({ ...event, nats_sequence: ++seq }));
+  add(JobEvents.started('job-ve', 'worker-7', 'async', { timestamp: 1, queue_name: 'billing' }));
+  add(JobEvents.failed('job-ve', 'worker-7', { name: 'ValueError', message: 'boom' }, 1, 0, { timestamp: 2 }));
+  add(JobEvents.started('job-ok', 'worker-2', 'async', { timestamp: 3, queue_name: 'mail' }));
+  const found = (search: string) => index.listJobs({ offset: 0, limit: 10, search }).items.map((job) => job.jobId);
+  for (const term of ['ValueError', 'valueerror', 'boom', 'ValueError: boom', 'Error: bo', 'job-ve', 'billing', 'worker-7']) assert.deepEqual(found(term), ['job-ve'], term);
+  assert.deepEqual(found('mail'), ['job-ok']);
+  assert.deepEqual(found('ValueError boom'), [], 'one term, as typed');
+  // The worker changes with a new attempt: the search follows it.
+  add(JobEvents.started('job-ve', 'worker-9', 'async', { timestamp: 4, queue_name: 'billing' }));
+  assert.deepEqual(found('worker-9'), ['job-ve']);
+  assert.deepEqual(found('worker-7'), []);
+  // A failure without details keeps the error that caused it, and so does the search.
+  add(JobEvents.maxRetriesExceeded('job-ve', 2, { timestamp: 5 }));
+  assert.deepEqual(found('ValueError: boom'), ['job-ve']);
 });

@@ -8,11 +8,13 @@ import {
   EmitRequest,
   GetJobRequest,
   type JobItem,
+  type LifecycleParams,
   type LifecycleScenario,
 } from '../../../server/src/protocol/protocol';
 import type { Services } from '../services';
 import { generatedJobId, plural } from '../util/format';
 import { jobIdOf, jobItemOf } from '../views/nodes';
+import { parseTemplateFile } from './emitTemplates';
 import { answered, flash, registerCommand } from './guard';
 import { idProblem, optionalIdProblem } from './validate';
 
@@ -71,6 +73,24 @@ const SCENARIOS: (vscode.QuickPickItem & { scenario: LifecycleScenario })[] = [
   { label: '$(calendar) Schedule', description: 'scheduled, triggered, run', scenario: 'schedule' },
 ];
 
+/** Where saved emit templates live (see `emitTemplates.ts` and the README). */
+const TEMPLATE_FILES: vscode.DocumentSelector = [
+  { language: 'json', pattern: '**/.naq/emit.json' },
+  { language: 'json', pattern: '**/*.naq.json' },
+];
+
+/** A "Send" lens above each template; a template with a problem gets the problem instead. */
+function templateLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+  const file = parseTemplateFile(document.getText());
+  if (!file.ok) return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { title: `$(warning) ${file.problem}`, command: '' })];
+  return file.entries.map((entry, index) => {
+    const range = new vscode.Range(document.positionAt(entry.offset), document.positionAt(entry.offset));
+    if ('problem' in entry) return new vscode.CodeLens(range, { title: `$(warning) ${entry.problem}`, command: '' });
+    const what = entry.template.kind === 'lifecycle' ? `${entry.template.scenario} lifecycle` : entry.template.event.event_type;
+    return new vscode.CodeLens(range, { title: `$(send) Send "${entry.template.name}" (${what})`, command: 'naq.sendEmitTemplate', arguments: [document.uri, index] });
+  });
+}
+
 export function registerEmitCommands(s: Services): vscode.Disposable[] {
   const { backend, log } = s;
 
@@ -114,20 +134,55 @@ export function registerEmitCommands(s: Services): vscode.Disposable[] {
     log.info(`emitted ${type} for ${jobId}: seq ${result.seq}, ${result.subject}`);
   };
 
-  const emitLifecycle = async (): Promise<void> => {
-    const picked = answered(
-      await vscode.window.showQuickPick(SCENARIOS, { title: 'NAQ: Emit Sample Lifecycle', placeHolder: 'A realistic job history to store in the stream' }),
-    );
-    const result = await backend.request(EmitLifecycleRequest.type, { scenario: picked.scenario });
+  /** After emitting: open the job's timeline or tail it, from the notification. */
+  const offerJob = async (text: string, jobId: string): Promise<void> => {
+    const choice = await vscode.window.showInformationMessage(text, 'Open Timeline', 'Tail This Job');
+    if (choice === 'Open Timeline') await vscode.commands.executeCommand('naq.openTimeline', jobId);
+    else if (choice === 'Tail This Job') await vscode.commands.executeCommand('naq.tailJob', jobId);
+  };
+
+  const sendLifecycle = async (params: LifecycleParams): Promise<void> => {
+    const result = await backend.request(EmitLifecycleRequest.type, params);
     const seqs = result.events.map((e) => e.seq);
     const range = seqs.length > 0 ? ` (#${Math.min(...seqs)}–#${Math.max(...seqs)})` : '';
+    log.info(`emitted the ${params.scenario} lifecycle for ${result.jobId}${range}`);
     flash(`$(check) NAQ: ${plural(result.events.length, 'event')} for ${result.jobId}${range}`, 10_000);
-    log.info(`emitted the ${picked.scenario} lifecycle for ${result.jobId}${range}`);
+    await offerJob(`NAQ: stored ${plural(result.events.length, 'event')} of a ${params.scenario} lifecycle for ${result.jobId}${range}.`, result.jobId);
+  };
+
+  const emitLifecycle = async (): Promise<void> => {
+    const title = 'NAQ: Emit Sample Lifecycle';
+    const picked = answered(await vscode.window.showQuickPick(SCENARIOS, { title, placeHolder: 'A realistic job history to store in the stream' }));
+    // Titles that do not contain the pick's: each step is told apart by its title.
+    const jobId = await input('NAQ: Sample Lifecycle Job ID', `The job of the ${picked.scenario} lifecycle`, generatedJobId(), (v) => idProblem('job id', v));
+    const queue = await input('NAQ: Sample Lifecycle Queue', `The queue ${jobId} runs on`, 'default', (v) => idProblem('queue name', v));
+    await sendLifecycle({ scenario: picked.scenario, jobId, queue });
+  };
+
+  /** The "Send" CodeLens of a template file: the template at `index` of the document as it is now. */
+  const sendTemplate = async (uri?: unknown, index?: unknown): Promise<void> => {
+    if (!(uri instanceof vscode.Uri) || typeof index !== 'number') throw new Error('Send a template from the CodeLens above it in a .naq/emit.json or *.naq.json file');
+    const document = await vscode.workspace.openTextDocument(uri);
+    const file = parseTemplateFile(document.getText());
+    if (!file.ok) throw new Error(`${vscode.workspace.asRelativePath(uri)}: ${file.problem}`);
+    const entry = file.entries[index];
+    if (!entry) throw new Error(`${vscode.workspace.asRelativePath(uri)} has no template number ${index + 1} any more`);
+    if ('problem' in entry) throw new Error(`template ${index + 1}: ${entry.problem}`);
+    const template = entry.template;
+    if (template.kind === 'lifecycle') {
+      await sendLifecycle({ scenario: template.scenario, jobId: template.jobId, queue: template.queue, worker: template.worker });
+      return;
+    }
+    const result = await backend.request(EmitRequest.type, { event: template.event });
+    log.info(`sent the template "${template.name}": seq ${result.seq}, ${result.subject}`);
+    await offerJob(`NAQ: "${template.name}" stored as #${result.seq} on ${result.subject}.`, template.event.job_id);
   };
 
   return [
     registerCommand(log, 'naq.emitEvent', 'emit the event', emitEvent),
     registerCommand(log, 'naq.emitEventForJob', 'emit the event', emitEvent),
     registerCommand(log, 'naq.emitLifecycle', 'emit the sample lifecycle', emitLifecycle),
+    registerCommand(log, 'naq.sendEmitTemplate', 'send the template', sendTemplate),
+    vscode.languages.registerCodeLensProvider(TEMPLATE_FILES, { provideCodeLenses: templateLenses }),
   ];
 }

@@ -9,7 +9,8 @@ import type { MoreNode } from '../views/nodes';
 import { jobIdOf, jobItemOf } from '../views/nodes';
 import { VIEW_IDS } from '../views/naqViews';
 import * as webviews from '../webviews';
-import { answered, flash, registerCommand } from './guard';
+import { answered, Cancelled, flash, registerCommand } from './guard';
+import { pickJob } from './jobPicker';
 import { idProblem, tailPatternProblem } from './validate';
 
 export function registerJobCommands(s: Services): vscode.Disposable[] {
@@ -25,9 +26,17 @@ export function registerJobCommands(s: Services): vscode.Disposable[] {
       }),
     ).trim();
 
-  const openTimeline = async (arg?: unknown): Promise<void> => {
-    const jobId = jobIdOf(arg) ?? (await askJobId('NAQ: Open Job Timeline'));
-    await webviews.showTimeline(context, backend, jobId);
+  /** A job from the index, found as you type; a typed id that is not listed yet is accepted too. */
+  const pickJobId = async (title: string): Promise<string> => {
+    const picked = answered(await pickJob(backend, { title }));
+    if (picked.kind !== 'job') throw new Cancelled();
+    return picked.jobId;
+  };
+
+  /** `column`: where to open it, e.g. a tail asks for a group other than its own. */
+  const openTimeline = async (arg?: unknown, column?: unknown): Promise<void> => {
+    const jobId = jobIdOf(arg) ?? (await pickJobId('NAQ: Open Job Timeline'));
+    await webviews.showTimeline(context, backend, jobId, typeof column === 'number' && Number.isSafeInteger(column) && column > 0 ? column : undefined);
   };
 
   const tailSubject = async (arg?: unknown): Promise<void> => {
@@ -40,7 +49,7 @@ export function registerJobCommands(s: Services): vscode.Disposable[] {
               title: 'NAQ: Tail Subject',
               prompt: `A subject pattern, e.g. ${prefix}.*.>  or  ${prefix}.job-1.>  (empty: every failure, whatever its subject)`,
               placeHolder: 'empty: every failure',
-              validateInput: (v) => tailPatternProblem(v),
+              validateInput: (v) => tailPatternProblem(v, prefix),
             }),
           );
     await webviews.startTailView(context, backend, pattern === '' ? {} : { pattern });
@@ -48,7 +57,8 @@ export function registerJobCommands(s: Services): vscode.Disposable[] {
 
   const tailJob = async (arg?: unknown): Promise<void> => {
     const jobId = jobIdOf(arg) ?? (await askJobId('NAQ: Tail Job'));
-    await webviews.startTailView(context, backend, { pattern: jobFilter(subjectPrefix(), jobId) });
+    // The job's history first, then its live events.
+    await webviews.startTailView(context, backend, { pattern: jobFilter(subjectPrefix(), jobId), backfill: { all: true } });
   };
 
   const deleteJobEvents = async (arg?: unknown): Promise<void> => {
@@ -74,15 +84,14 @@ export function registerJobCommands(s: Services): vscode.Disposable[] {
     flash(`$(copy) Copied ${jobId}`, 3_000);
   };
 
+  /** Results as you type; a job opens its timeline, "Show all" puts the search in the Jobs view. */
   const searchJobs = async (): Promise<void> => {
-    const query = answered(
-      await vscode.window.showInputBox({
-        title: 'NAQ: Search Jobs',
-        prompt: 'Part of a job id or of an error message (case-insensitive); empty clears the search',
-        value: views.jobs.search ?? '',
-      }),
-    ).trim();
-    const group = views.jobs.setSearch(query || undefined);
+    const picked = answered(await pickJob(backend, { title: 'NAQ: Search Jobs', value: views.jobs.search ?? '', offerAll: true }));
+    if (picked.kind === 'job') {
+      await webviews.showTimeline(context, backend, picked.jobId);
+      return;
+    }
+    const group = views.jobs.setSearch(picked.search);
     if (group) {
       await vscode.commands.executeCommand(`${VIEW_IDS.jobs}.focus`);
       await views.jobsView.reveal(group, { select: false, focus: false, expand: true });

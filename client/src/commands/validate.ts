@@ -1,5 +1,5 @@
 /** Input box validation, with the same rules the backend applies to subjects. */
-import { patternProblem } from '../../../server/src/subjects/subject';
+import { tailPatternProblem as streamPatternProblem } from '../../../server/src/subjects/tailPattern';
 import { InvalidIdError, RESERVED_JOB_IDS, tokenProblem, type IdKind } from '../../../server/src/subjects/tokens';
 
 /** Why `value` cannot be an id of this kind, or undefined when it can. */
@@ -16,12 +16,10 @@ export function optionalIdProblem(kind: IdKind, value: string): string | undefin
 }
 
 /**
- * A tail pattern as typed: empty means "every failure"; otherwise a NATS subject pattern, with
- * the position of the problem so the user can find it.
+ * A tail pattern as typed: empty means "every failure"; otherwise a NATS subject pattern inside the
+ * stream's subjects (`prefix.>`), with the position of the problem so the user can find it. Checked
+ * in the input box, so a pattern the backend would refuse never replaces a working tail.
  */
-export function tailPatternProblem(value: string): string | undefined {
-  if (value === '') return undefined;
-  const problem = patternProblem(value);
-  if (!problem) return undefined;
-  return `${problem.reason} (at character ${problem.index + 1})`;
+export function tailPatternProblem(value: string, prefix: string): string | undefined {
+  return value === '' ? undefined : streamPatternProblem(prefix, value);
 }

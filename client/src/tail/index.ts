@@ -1,90 +1,119 @@
 /**
- * The live tail panel (`naq.tail`): one at a time. The extension starts the backend tail
- * (`tail/start`), keeps the last lines of its `tail/events` batches (so a hidden-and-shown page gets
- * them back) and forwards each batch to the page. Closing the panel stops the tail.
+ * The live tail panels (`naq.tail`): one per pattern, side by side. The extension starts the
+ * backend tail (`tail/start`), keeps the last lines of its `tail/events` batches (so a hidden-and-shown
+ * page gets them back) and forwards each batch to the page. Whenever the backend's connection comes
+ * back (a settings change, a NATS restart, a backend restart), a live tail subscribes again right
+ * after the last event it showed. Closing the panel stops the tail; a reload restores it.
  */
 import * as vscode from 'vscode';
 import { TailEventsNotification, TailStartRequest, TailStopRequest, type TailBatch, type TailParams } from '../../../server/src/protocol/protocol';
 import type { BackendClient } from '../backend/backendClient';
 import { errorText, webviewLog } from '../webview/log';
-import { TailToExtension, type TailMessage, type TailStatus, type ToTail } from '../webview/messages';
+import { TailToExtension, type TailMessage, type TailStatus, type TailViewState, type ToTail } from '../webview/messages';
 import { loadWebview, onValidMessage, post, webviewOptions } from '../webview/panel';
 import { TailBuffer } from './tailBuffer';
+import { describeTail, isTailParams, TailLifecycle, tailKey } from './tailLifecycle';
 
 export const TAIL_VIEW_TYPE = 'naq.tail';
 /** Batches that arrive before `tail/start` has answered with their tail id. */
 const MAX_EARLY_BATCHES = 100;
 
-let current: TailPanel | undefined;
+const panels = new Set<TailPanel>();
+/** The panel the user looked at last: Stop Tail stops it. */
+let lastActive: TailPanel | undefined;
 
-/** Opens the tail panel (or reuses it) and starts tailing with `params`, replacing a running tail. */
+function markActive(panel: TailPanel): void {
+  lastActive = panel;
+}
+
+/** Opens a tail of `params` beside the others, or restarts the panel that already tails the same thing. */
 export async function startTailView(context: vscode.ExtensionContext, client: BackendClient, params: TailParams): Promise<void> {
-  if (!current || current.client !== client) {
-    current?.close();
-    current = new TailPanel(context, client);
+  let panel = [...panels].find((p) => p.client === client && p.key === tailKey(params));
+  if (panel) {
+    panel.reveal();
   } else {
-    current.reveal();
+    const webviewPanel = vscode.window.createWebviewPanel(TAIL_VIEW_TYPE, 'NAQ Tail', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(context.extensionUri));
+    panel = new TailPanel(context, client, webviewPanel, params);
   }
-  await current.start(params);
+  await panel.start(params);
 }
 
-/** Stops the running tail; the panel stays, with its lines, and can restart it. */
+/** Stops the tail the user looked at last; its panel stays, with its lines, and can restart it. */
 export async function stopTailView(): Promise<void> {
-  await current?.stop();
+  await lastActive?.stop();
 }
 
-function describePattern(params: TailParams): string {
-  if (params.pattern) return params.pattern;
-  return params.types?.length ? `types ${params.types.join(', ')}` : 'failures';
+/**
+ * Restores tail panels after a reload from the params their pages saved, and restarts them; a panel
+ * without usable state is closed, so nothing empty is left behind. `package.json` needs the
+ * activation event `onWebviewPanel:naq.tail`.
+ */
+export function registerTailSerializer(context: vscode.ExtensionContext, client: BackendClient): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(TAIL_VIEW_TYPE, {
+    async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel, state: unknown): Promise<void> {
+      const params = (state as Partial<TailViewState> | undefined)?.params;
+      if (!isTailParams(params)) {
+        webviewLog().warn('tail: a restored panel had no usable state; closing it');
+        webviewPanel.dispose();
+        return;
+      }
+      const restored = { ...params, backfill: undefined };
+      await new TailPanel(context, client, webviewPanel, restored).start(restored);
+    },
+  });
 }
 
 class TailPanel {
-  private readonly panel: vscode.WebviewPanel;
   private readonly buffer = new TailBuffer();
-  private params: TailParams = {};
-  private pattern = '';
+  private readonly lifecycle = new TailLifecycle();
+  private params: TailParams;
   private tailId: string | null = null;
-  private running = false;
-  private error: string | null = null;
   /** Bumped by every start and stop, so an answer to an older one is recognised. */
   private generation = 0;
   private early: TailBatch[] = [];
-  private starting = false;
   private disposed = false;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     context: vscode.ExtensionContext,
     readonly client: BackendClient,
+    private readonly panel: vscode.WebviewPanel,
+    params: TailParams,
   ) {
-    this.panel = vscode.window.createWebviewPanel(TAIL_VIEW_TYPE, 'NAQ Tail', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(context.extensionUri));
-    loadWebview(this.panel.webview, context.extensionUri, 'tail', 'NAQ Tail');
+    this.params = { ...params };
+    panels.add(this);
+    markActive(this);
+    panel.webview.options = webviewOptions(context.extensionUri);
+    loadWebview(panel.webview, context.extensionUri, 'tail', 'NAQ Tail');
     this.disposables.push(
-      onValidMessage(this.panel.webview, TailToExtension, 'tail', (message) => this.onMessage(message)),
+      onValidMessage(panel.webview, TailToExtension, 'tail', (message) => this.onMessage(message)),
       client.onNotification(TailEventsNotification.type, (batch) => this.onBatch(batch)),
-      client.onDidChangeState(() => {
-        if (this.running && !client.running) {
-          // The backend went away and its tails with it.
-          this.running = false;
+      client.onDidChangeState((state) => {
+        const before = { state: this.lifecycle.state, reason: this.lifecycle.reason };
+        if (this.lifecycle.connection(state.phase, state.detail)) {
+          void this.resubscribe();
+        } else if (this.lifecycle.state !== before.state || this.lifecycle.reason !== before.reason) {
           this.tailId = null;
-          this.error = 'The NAQ backend stopped; restart the tail once it is connected again.';
           this.sendStatus();
         }
       }),
-      this.panel.onDidDispose(() => this.dispose()),
+      panel.onDidChangeViewState(() => {
+        if (panel.active) markActive(this);
+      }),
+      panel.onDidDispose(() => this.dispose()),
     );
+  }
+
+  get key(): string {
+    return tailKey(this.params);
   }
 
   reveal(): void {
     this.panel.reveal(undefined, true);
   }
 
-  close(): void {
-    this.panel.dispose();
-  }
-
   private status(): TailStatus {
-    return { running: this.running, pattern: this.pattern, params: this.params, skipped: this.buffer.skipped, error: this.error };
+    return { state: this.lifecycle.state, pattern: describeTail(this.params), params: this.params, skipped: this.buffer.skipped, reason: this.lifecycle.reason };
   }
 
   private send(message: ToTail): void {
@@ -92,52 +121,63 @@ class TailPanel {
   }
 
   private sendStatus(): void {
-    this.panel.title = `NAQ Tail${this.running ? '' : ' (stopped)'}: ${this.pattern}`;
+    const word = { live: '', starting: ' (starting)', reconnecting: ' (reconnecting)', stopped: ' (stopped)' }[this.lifecycle.state];
+    this.panel.title = `NAQ Tail${word}: ${describeTail(this.params)}`;
     this.send({ type: 'status', body: { status: this.status() } });
   }
 
+  /** A new tail of `params`: the lines of the previous one go. */
   async start(params: TailParams): Promise<void> {
     await this.stop();
-    const generation = ++this.generation;
     this.params = { ...params };
-    this.pattern = describePattern(params);
-    this.error = null;
     this.buffer.reset();
+    this.lifecycle.reset();
+    this.lifecycle.starting(this.client.state.phase, this.client.state.detail);
+    this.send({ type: 'reset', body: { lines: [], status: this.status(), cap: this.buffer.cap } });
+    if (this.lifecycle.state === 'starting') await this.subscribe(this.params);
+    else this.sendStatus();
+  }
+
+  /** The connection is back: the same tail again, right after the last event shown. */
+  private async resubscribe(): Promise<void> {
+    const old = this.tailId;
+    this.tailId = null;
+    if (old !== null) this.client.request(TailStopRequest.type, { tailId: old }).catch(() => undefined);
+    this.lifecycle.starting('connected', '');
+    this.sendStatus();
+    await this.subscribe(this.lifecycle.resumeParams(this.params));
+  }
+
+  private async subscribe(params: TailParams): Promise<void> {
+    const generation = ++this.generation;
     this.early = [];
-    this.send({ type: 'reset', body: { lines: [], status: { ...this.status(), running: true }, cap: this.buffer.cap } });
-    this.starting = true;
     try {
-      const started = await this.client.request(TailStartRequest.type, this.params);
-      if (generation === this.generation) this.starting = false;
+      const started = await this.client.request(TailStartRequest.type, params);
       if (this.disposed || generation !== this.generation) {
         // Stopped or replaced while starting: this tail is nobody's.
         await this.client.request(TailStopRequest.type, { tailId: started.tailId }).catch(() => undefined);
         return;
       }
       this.tailId = started.tailId;
-      this.pattern = started.pattern;
-      this.running = true;
+      this.lifecycle.started(started.lastSeq, params.backfill !== undefined);
       const early = this.early;
       this.early = [];
       for (const batch of early) this.onBatch(batch);
     } catch (error) {
       if (generation !== this.generation) return;
-      this.starting = false;
-      this.running = false;
-      this.error = `Could not start the tail: ${errorText(error)}`;
-      webviewLog().warn(`tail: ${this.error}`);
+      this.lifecycle.failed(`Could not start the tail: ${errorText(error)}`, this.client.state.phase);
+      webviewLog().warn(`tail: ${this.lifecycle.reason ?? ''}`);
     }
     this.sendStatus();
   }
 
   async stop(): Promise<void> {
     this.generation++;
-    this.starting = false;
     const tailId = this.tailId;
     this.tailId = null;
     this.early = [];
-    if (!this.running && tailId === null) return;
-    this.running = false;
+    const wasStopped = this.lifecycle.state === 'stopped';
+    this.lifecycle.stopped();
     if (tailId !== null) {
       try {
         await this.client.request(TailStopRequest.type, { tailId });
@@ -145,19 +185,25 @@ class TailPanel {
         webviewLog().warn(`tail: stopping ${tailId} failed: ${errorText(error)}`);
       }
     }
-    this.sendStatus();
+    if (!wasStopped) this.sendStatus();
   }
 
   private onBatch(batch: TailBatch): void {
     if (this.disposed) return;
     if (this.tailId === null) {
       // Starting: the answer with our tail id may come after the first batch.
-      if (this.starting && this.early.length < MAX_EARLY_BATCHES) this.early.push(batch);
+      if (this.lifecycle.state === 'starting' && this.early.length < MAX_EARLY_BATCHES) this.early.push(batch);
       return;
     }
     if (batch.tailId !== this.tailId) return;
-    const lines = this.buffer.add(batch, Date.now() / 1000);
+    const events = batch.events.filter((event) => this.lifecycle.admit(typeof event.nats_sequence === 'number' ? event.nats_sequence : null));
+    const lines = this.buffer.add({ ...batch, events }, Date.now() / 1000);
     if (lines.length > 0) this.send({ type: 'lines', body: { lines, skipped: this.buffer.skipped } });
+  }
+
+  /** The timeline opens in another group than the tail's, never over it. */
+  private otherColumn(): vscode.ViewColumn {
+    return this.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
   }
 
   private async onMessage(message: TailMessage): Promise<void> {
@@ -169,7 +215,7 @@ class TailPanel {
         this.buffer.clear();
         return;
       case 'openTimeline':
-        await vscode.commands.executeCommand('naq.openTimeline', message.body.jobId);
+        await vscode.commands.executeCommand('naq.openTimeline', message.body.jobId, this.otherColumn());
         return;
       case 'stop':
         return this.stop();
@@ -186,11 +232,12 @@ class TailPanel {
     this.disposed = true;
     this.generation++;
     this.tailId = null;
-    this.running = false;
+    this.lifecycle.stopped();
     if (tailId !== null) {
       this.client.request(TailStopRequest.type, { tailId }).catch((error: unknown) => webviewLog().warn(`tail: stopping ${tailId} failed: ${errorText(error)}`));
     }
     for (const d of this.disposables) d.dispose();
-    if (current === this) current = undefined;
+    panels.delete(this);
+    if (lastActive === this) lastActive = [...panels].pop();
   }
 }

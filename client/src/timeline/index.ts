@@ -30,13 +30,13 @@ function savedTimeMode(context: vscode.ExtensionContext): TimeMode {
 }
 
 /** Opens the timeline of `jobId`, or reveals the panel that already shows it. */
-export function showTimeline(context: vscode.ExtensionContext, client: BackendClient, jobId: string): void {
+export function showTimeline(context: vscode.ExtensionContext, client: BackendClient, jobId: string, column: vscode.ViewColumn = vscode.ViewColumn.Active): void {
   const existing = panels.get(jobId);
   if (existing) {
     existing.reveal();
     return;
   }
-  const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, panelTitle(jobId), { viewColumn: vscode.ViewColumn.Active }, webviewOptions(context.extensionUri));
+  const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, panelTitle(jobId), { viewColumn: column }, webviewOptions(context.extensionUri));
   new TimelinePanel(context, client, panel, jobId, savedTimeMode(context));
 }
 

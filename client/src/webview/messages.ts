@@ -179,15 +179,21 @@ export interface TailLine {
   skipped?: number;
 }
 
+/**
+ * A tail's own state: `live` (events arrive), `starting`, `reconnecting` (the backend lost its
+ * connection; the tail resumes by itself once it is back), `stopped` (by the user or a failure).
+ */
+export type TailRunState = 'starting' | 'live' | 'reconnecting' | 'stopped';
+
 export interface TailStatus {
-  running: boolean;
-  /** The subject pattern the server tails. */
+  state: TailRunState;
+  /** What the tail shows, e.g. a subject pattern or "failures only (…)". */
   pattern: string;
   params: TailParams;
   /** Events left out by the rate limit since the tail started. */
   skipped: number;
-  /** Why the tail is not running, when it failed. */
-  error: string | null;
+  /** Why the tail is reconnecting or stopped; null when stopped by the user. */
+  reason: string | null;
 }
 
 export type ToTail =
@@ -230,6 +236,8 @@ export interface TailViewState {
   filter: string;
   /** `n` of the last line shown when the user paused; null while running. */
   pausedAt: number | null;
+  /** What the panel tails, so a reload restarts it. */
+  params?: TailParams;
 }
 
 export interface StatsViewState {

@@ -24,6 +24,7 @@ import type {
   QueueItem,
   TailBatch,
   TailParams,
+  TailStarted,
   Timeline,
   TimelineParams,
   WorkerItem,
@@ -36,7 +37,7 @@ import { NatsSession } from '../storage/session';
 import { sessionOptions } from '../storage/sessionOptions';
 import { ensureStream, desiredStreamConfig, describeProblems } from '../storage/streamConfig';
 import { chooseTarget } from './natsTarget';
-import { problemOf, TailSession } from './tailSession';
+import { problemOf, TailSession, tailStart } from './tailSession';
 import { timelinePage } from './timelinePage';
 import { wireEvent, wireJob, wireProgress, wireQueue, wireStats, wireWorker } from './toWire';
 
@@ -256,15 +257,16 @@ export class Backend {
   }
 
   /** Answers once the tail's start is pinned: every event stored after the answer reaches it. */
-  async startTail(params: TailParams): Promise<{ tailId: string; pattern: string }> {
+  async startTail(params: TailParams): Promise<TailStarted> {
     const storage = this.reachable();
     const tailId = randomBytes(6).toString('hex');
-    const start = { from: 'sequence' as const, seq: (await storage.streamInfo()).state.last_seq + 1 };
+    const lastSeq = (await storage.streamInfo()).state.last_seq;
+    const start = tailStart(params.backfill, lastSeq);
     const tail = new TailSession(tailId, storage.session, params, start, this.settings?.tailRateLimit ?? 200, (batch) => this.peer.tail({ ...batch, events: batch.events.map(wireEvent) }), (error) =>
       this.peer.log(`tail ${tailId}: ${error.message}`),
     );
     this.tails.set(tailId, tail);
-    return { tailId, pattern: tail.pattern };
+    return { tailId, pattern: tail.pattern, lastSeq };
   }
 
   async stopTail(tailId: string): Promise<void> {

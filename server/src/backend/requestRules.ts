@@ -27,7 +27,7 @@ import {
 } from '../protocol/protocol';
 import { patternProblem } from '../subjects/subject';
 import { checkJobId, checkToken, InvalidIdError, type IdKind } from '../subjects/tokens';
-import { arrayOf, byKind, Check, fail, finite, integer, jsonObject, nullable, object, oneOf, ParamError, recordOf, string } from './paramCheck';
+import { arrayOf, boolean, byKind, Check, fail, finite, integer, jsonObject, nullable, object, oneOf, ParamError, recordOf, string } from './paramCheck';
 
 /** The most jobs one `jobs/list` page may ask for (the views grow a page 100 at a time). */
 export const MAX_LIST_LIMIT = 50_000;
@@ -144,6 +144,7 @@ export const requestRules = {
         return problem && `${problem.reason} (at character ${problem.index + 1})`;
       }, 1000),
       types: arrayOf(eventType, KNOWN_EVENT_TYPES.length),
+      backfill: object({}, { all: boolean(), since: timestamp, afterSeq: sequence }),
     },
   ) satisfies Check<TailParams>,
   [TailStopRequest.method]: object({ tailId: string((id) => (/^[0-9a-f]{1,64}$/.test(id) ? undefined : 'must be a tail id the backend gave'), 64) }),

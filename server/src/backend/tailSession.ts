@@ -1,11 +1,12 @@
 import type { EventDecodeError } from '../codec/decode';
 import type { JobEvent } from '../model/event';
 import { isFailureType } from '../model/eventType';
-import type { DecodeProblem, TailBatch, TailParams } from '../protocol/protocol';
+import type { DecodeProblem, TailBackfill, TailBatch, TailParams } from '../protocol/protocol';
 import { liveStream } from '../storage/liveStream';
 import type { StartPosition } from '../storage/readResult';
 import type { NatsSession } from '../storage/session';
-import { allFilter, patternProblem, subjectMatches } from '../subjects/subject';
+import { allFilter } from '../subjects/subject';
+import { tailPatternProblem } from '../subjects/tailPattern';
 
 /** Events per notification: a burst is spread over several small messages, never one huge one. */
 export const MAX_BATCH = 100;
@@ -17,12 +18,41 @@ export class TailPatternError extends Error {
 
 /** Checks a tail's subject pattern: well formed, and inside the stream's subjects. */
 export function checkTailPattern(prefix: string, pattern: string): string {
-  const problem = patternProblem(pattern);
-  if (problem) throw new TailPatternError(`subject pattern ${JSON.stringify(pattern)}: ${problem.reason} (at character ${problem.index + 1})`);
-  if (!pattern.startsWith(`${prefix}.`) && !subjectMatches(pattern, `${prefix}.job.type`)) {
-    throw new TailPatternError(`subject pattern ${JSON.stringify(pattern)} is outside the stream's subjects ${prefix}.>`);
-  }
+  const problem = tailPatternProblem(prefix, pattern);
+  if (problem) throw new TailPatternError(`subject pattern ${JSON.stringify(pattern)}: ${problem}`);
   return pattern;
+}
+
+export class TailBackfillError extends Error {
+  override name = 'TailBackfillError';
+}
+
+/**
+ * Where a tail starts: right after `lastSeq` (the stream's last sequence when the tail was asked
+ * for) unless `backfill` asks for stored events first. A resume point beyond `lastSeq` means the
+ * stream was recreated meanwhile; the tail then starts at its end rather than never.
+ */
+export function tailStart(backfill: TailBackfill | undefined, lastSeq: number): StartPosition {
+  const now: StartPosition = { from: 'sequence', seq: lastSeq + 1 };
+  if (backfill === undefined) return now;
+  if (typeof backfill !== 'object' || backfill === null) throw new TailBackfillError('backfill: must be an object with one of all, since, afterSeq');
+  const given = (['all', 'since', 'afterSeq'] as const).filter((key) => backfill[key] !== undefined);
+  if (given.length > 1) throw new TailBackfillError(`backfill: give one of all, since, afterSeq, not ${given.join(' and ')}`);
+  if (backfill.all !== undefined) {
+    if (typeof backfill.all !== 'boolean') throw new TailBackfillError('backfill.all: must be true or false');
+    return backfill.all ? { from: 'all' } : now;
+  }
+  if (backfill.since !== undefined) {
+    if (typeof backfill.since !== 'number' || !Number.isFinite(backfill.since) || backfill.since < 0) {
+      throw new TailBackfillError('backfill.since: must be a time in seconds since the epoch, 0 or more');
+    }
+    return { from: 'time', time: new Date(backfill.since * 1000) };
+  }
+  if (backfill.afterSeq !== undefined) {
+    if (!Number.isSafeInteger(backfill.afterSeq) || backfill.afterSeq < 0) throw new TailBackfillError('backfill.afterSeq: must be a stream sequence, an integer 0 or more');
+    return { from: 'sequence', seq: Math.min(backfill.afterSeq, lastSeq) + 1 };
+  }
+  return now;
 }
 
 export function problemOf(error: EventDecodeError): DecodeProblem {

@@ -4,7 +4,7 @@ import type { IndexRecord } from './indexRecord';
 import { JOB_STATUSES, JobStatus, transitionOf } from './jobStatus';
 import type { JobError, JobOverview, JobSummary } from './jobSummary';
 import { NameTable } from './nameTable';
-import { SearchText } from './searchText';
+import { errorText, SearchText } from './searchText';
 
 const NONE = -1;
 const STATUS_CODES = new Map<JobStatus, number>(JOB_STATUSES.map((status, code) => [status, code]));
@@ -139,7 +139,11 @@ export class JobTable {
   private readonly errors = new Map<number, JobError>();
   private readonly searchText = new SearchText(
     (slot) => this.ids[slot] as string,
-    (slot) => this.errors.get(slot)?.message ?? null,
+    (slot) => {
+      const queue = this.queue[slot] as number;
+      const worker = this.worker[slot] as number;
+      return [errorText(this.errors.get(slot)), queue === NONE ? null : this.names.name(queue), worker === NONE ? null : this.names.name(worker)];
+    },
     () => this.oldestFirst(),
   );
   /** By the type's name number: per event, an array read rather than lookups by the type's name. */
@@ -191,10 +195,10 @@ export class JobTable {
     const id = (' ' + jobId).slice(1);
     this.ids[slot] = id;
     this.slotOf.insert(id, slot);
-    this.searchText.set(slot);
     this.status[slot] = UNKNOWN;
     this.queue[slot] = NONE;
     this.worker[slot] = NONE;
+    this.searchText.set(slot);
     this.lastType[slot] = NONE;
     this.firstTime[slot] = time;
     this.lastTime[slot] = time;
@@ -264,6 +268,9 @@ export class JobTable {
       return;
     }
     // Queue and worker first: names are numbered in the order they are met, and snapshots keep them so.
+    const queueBefore = this.queue[slot];
+    const workerBefore = this.worker[slot];
+    const errorBefore = this.errors.get(slot);
     if (record.queue) this.queue[slot] = this.names.id(record.queue);
     if (record.worker) this.workOn(slot, this.names.id(record.worker));
     const type = this.names.id(record.type);
@@ -275,10 +282,12 @@ export class JobTable {
     if (record.type === 'completed') this.duration[slot] = record.durationMs ?? Number.NaN;
     // A failure without details (max_retries_exceeded, say) keeps the error that caused it.
     if (record.errorType || record.errorMessage || ((effect & FAILS) !== 0 && !this.errors.has(slot))) {
-      const before = this.errors.get(slot)?.message ?? null;
       this.errors.set(slot, { type: record.errorType, message: record.errorMessage, eventType: this.names.name(type), seq: record.seq || null });
-      if ((record.errorMessage ?? null) !== before) this.searchText.set(slot);
     }
+    // The search text holds the error as "Type: message", the queue and the worker: taken in again when one changes.
+    const error = this.errors.get(slot);
+    const errorChanged = error !== errorBefore && (error?.type !== errorBefore?.type || error?.message !== errorBefore?.message);
+    if (errorChanged || queueBefore !== this.queue[slot] || workerBefore !== this.worker[slot]) this.searchText.set(slot);
     this.lastType[slot] = type;
     this.lastMessage[slot] = this.messages.get(record.message);
     this.eventCount[slot]++;

@@ -21,9 +21,16 @@ function grown<T extends Int32Array | Uint8Array>(column: T, length: number, fil
   return next;
 }
 
+/** An error as a row shows it and a search finds it: "Type: message", or either alone. */
+export function errorText(error: { type: string | null; message: string | null } | undefined): string | null {
+  if (!error || (!error.type && !error.message)) return null;
+  return error.type && error.message ? `${error.type}: ${error.message}` : (error.type ?? error.message);
+}
+
 /**
- * The lower-case text a text search looks in, for every row: a segment of its job id and its last
- * error's message, one after another in a few long strings. A search is then a native `indexOf` per
+ * The lower-case text a text search looks in, for every row: a segment of its job id and its other
+ * searchable parts (the last error as "Type: message", the queue, the worker), one after another
+ * in a few long strings. A search is then a native `indexOf` per
  * hit rather than a `toLowerCase` and an `includes` per row, which took tens of milliseconds at
  * 200,000 jobs.
  *
@@ -57,12 +64,12 @@ export class SearchText {
 
   constructor(
     private readonly jobIdOf: (row: number) => string,
-    /** The message of the row's last error, if any. */
-    private readonly messageOf: (row: number) => string | null,
+    /** The row's other searchable parts, each matched on its own (a term never spans two). */
+    private readonly partsOf: (row: number) => readonly (string | null)[],
     private readonly liveRows: () => Iterable<number>,
   ) {}
 
-  /** Takes in a row's text as it is now: a new row, or a new last error. */
+  /** Takes in a row's text as it is now: a new row, or a new part (last error, queue, worker). */
   set(row: number): void {
     if (this.behind) return;
     this.retire(row);
@@ -70,8 +77,9 @@ export class SearchText {
       this.segmentOf = grown(this.segmentOf, row + 1, NONE);
       this.stamps = grown(this.stamps, row + 1, 0);
     }
-    const message = this.messageOf(row);
-    this.append(row, this.jobIdOf(row).toLowerCase() + END + (message ? message.toLowerCase() : '') + END);
+    let text = this.jobIdOf(row).toLowerCase() + END;
+    for (const part of this.partsOf(row)) text += (part ? part.toLowerCase() : '') + END;
+    this.append(row, text);
     this.compactIfWasteful();
   }
 
@@ -112,7 +120,7 @@ export class SearchText {
   }
 
   /**
-   * Stamps every row whose id or message contains `term` (lower case) and returns the stamp: row r
+   * Stamps every row whose id or one of whose parts contains `term` (lower case) and returns the stamp: row r
    * matched if `marks[r]` holds it, until the next search.
    */
   search(term: string): number {
@@ -148,13 +156,13 @@ export class SearchText {
     }
   }
 
-  /** A term that holds a segment's end could match across a row's id and message: each looked at on its own. */
+  /** A term that holds a segment's end could match across a row's parts: each looked at on its own. */
   private searchEachPart(term: string): void {
     const { owners, stamps, epoch } = this;
     for (let segment = 0; segment < this.segments; segment++) {
       const owner = owners[segment] as number;
       if (owner === NONE) continue;
-      if (this.jobIdOf(owner).toLowerCase().includes(term) || this.messageOf(owner)?.toLowerCase().includes(term)) stamps[owner] = epoch;
+      if (this.jobIdOf(owner).toLowerCase().includes(term) || this.partsOf(owner).some((part) => part?.toLowerCase().includes(term))) stamps[owner] = epoch;
     }
   }
 

@@ -7,11 +7,26 @@ export interface TailParams {
   pattern?: string;
   /** Only these types; default every failure type, whatever the subject shape, when no pattern is given. */
   types?: string[];
+  /** Stored events to show first; default none (only events stored after the answer). */
+  backfill?: TailBackfill;
+}
+
+/** Where a tail starts in the stream's history; at most one field. */
+export interface TailBackfill {
+  /** Every stored event the pattern matches (for one job's tail: its whole history). */
+  all?: boolean;
+  /** Events stored since this time (seconds since the epoch). */
+  since?: number;
+  /** Events stored after this stream sequence: a tail resumed after a reconnect misses nothing. */
+  afterSeq?: number;
 }
 
 export interface TailStarted {
   tailId: string;
+  /** The subject filter the backend follows. */
   pattern: string;
+  /** The stream's last sequence when the tail started: live events come after it. */
+  lastSeq?: number;
 }
 
 export namespace TailStartRequest {

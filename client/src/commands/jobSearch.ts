@@ -1,0 +1,43 @@
+/**
+ * What the job search box understands: free text (a job id, an error type or message, "Type: message",
+ * a queue, a worker) and filters `status:`, `queue:`, `worker:`. Pure: no `vscode` import, unit-tested.
+ */
+import { isJobStatus, JOB_STATUSES, type JobStatus } from '../../../server/src/index/jobStatus';
+
+export interface JobSearch {
+  status?: JobStatus;
+  queue?: string;
+  worker?: string;
+  /** The free text, as one term (case-insensitive); absent when only filters were typed. */
+  search?: string;
+}
+
+export type ParsedSearch = { ok: true; query: JobSearch } | { ok: false; problem: string };
+
+type FilterKey = 'status' | 'queue' | 'worker';
+
+/** Parses what was typed; a filter with a bad or missing value is named with its rule. */
+export function parseJobSearch(typed: string): ParsedSearch {
+  const query: JobSearch = {};
+  const words: string[] = [];
+  for (const token of typed.trim().split(/\s+/).filter(Boolean)) {
+    const match = /^(status|queue|worker):(.*)$/i.exec(token);
+    const key = match?.[1]?.toLowerCase() as FilterKey | undefined;
+    if (!match || key === undefined) {
+      words.push(token);
+      continue;
+    }
+    const value = match[2] ?? '';
+    if (value === '') return { ok: false, problem: `${key}: give a value, e.g. ${key === 'status' ? 'status:failed' : `${key}:name`}` };
+    if (query[key] !== undefined) return { ok: false, problem: `${key}: give it once` };
+    if (key === 'status') {
+      const status = value.toLowerCase();
+      if (!isJobStatus(status)) return { ok: false, problem: `status: "${value}" is not one of ${JOB_STATUSES.join(', ')}` };
+      query.status = status;
+    } else {
+      query[key] = value;
+    }
+  }
+  if (words.length > 0) query.search = words.join(' ');
+  return { ok: true, query };
+}

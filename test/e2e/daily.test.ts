@@ -1,0 +1,266 @@
+/**
+ * Daily use in a real editor (code-server + Chromium, a real nats-server): a tail that keeps going
+ * after a settings-triggered reconnect and after a NATS restart, and says its true state; a pattern
+ * outside the stream refused in the input box; search by error type; the actions after emitting.
+ * Each scenario waits for a sentinel event or a shown text, never for time. Screenshots for the
+ * README go to docs/screenshots/.
+ */
+import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
+import { nuid } from 'nats';
+import type { JobEvent } from '../../server/src/model/event';
+import { JobEvents } from '../../server/src/model/factories';
+import type { EventStorage } from '../../server/src/storage/eventStorage';
+import { NatsServer } from '../support/natsServer';
+import { openStorage } from '../support/storageFixture';
+import { answerInput, closeAllEditors, EditorSession, killDescendantsOnExit, openNaqViews, paletteCommand, pickItem, waitForStatus, webviewPage } from './fixtures/editorSession';
+import { repoRoot, waitForVisible, waitUntil, withTimeout } from './harness';
+
+killDescendantsOnExit();
+
+const run = randomBytes(3).toString('hex');
+const PREFIX = 'naq.jobs.events';
+const SCREENSHOTS = join(repoRoot, 'docs', 'screenshots');
+
+let nats: NatsServer;
+let storage: EventStorage;
+let session: EditorSession;
+
+/** Stores one event, retrying while the library's connection comes back after an outage (same message id: stored once). */
+async function emit(event: JobEvent, timeoutMs = 30_000): Promise<void> {
+  const msgId = nuid.next();
+  await waitUntil(
+    async () => {
+      try {
+        await storage.store(event, undefined, msgId);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { timeoutMs, intervalMs: 500, what: `storing ${event.event_type} of ${event.job_id}` },
+  );
+}
+
+function sentinel(name: string): JobEvent {
+  return JobEvents.enqueued(`${name}-${run}`, `daily-${run}`);
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), timeout: 10_000 });
+}
+
+/** The tail page's header text. */
+async function tailHeader(frame: Frame): Promise<string> {
+  return withTimeout(
+    frame.evaluate(() => document.querySelector('.tail-status')?.textContent ?? ''),
+    5_000,
+    'reading the tail header',
+  );
+}
+
+async function untilHeader(frame: Frame, pattern: RegExp, timeoutMs: number, what: string): Promise<string> {
+  return waitUntil(
+    async () => {
+      const text = await tailHeader(frame).catch(() => '');
+      return pattern.test(text) ? text : undefined;
+    },
+    { timeoutMs, intervalMs: 200, what },
+  );
+}
+
+/** Starts a tail of every event from the palette and returns its page once the header says live. */
+async function startTail(page: Page): Promise<Frame> {
+  await paletteCommand(page, 'NAQ: Tail Subject…');
+  await answerInput(page, 'NAQ: Tail Subject', `${PREFIX}.>`);
+  const frame = await webviewPage(page, 'tail', (text) => text.includes(`Live: ${PREFIX}.>`), 30_000, 'the live tail');
+  return frame;
+}
+
+/** Waits until the tail shows `jobId`: the sentinel went through the tail. */
+function inTail(page: Page, jobId: string, timeoutMs: number): Promise<Frame> {
+  return webviewPage(page, 'tail', (text) => text.includes(jobId), timeoutMs, `${jobId} in the tail`);
+}
+
+/** Sets a number setting in the Settings editor, found by its id; then closes that editor. */
+async function setNumberSetting(page: Page, id: string, value: number, timeoutMs = 20_000): Promise<void> {
+  await paletteCommand(page, 'Preferences: Open Settings (UI)');
+  const editor = page.locator('.settings-editor');
+  await waitForVisible(editor, timeoutMs, 'the Settings editor');
+  await editor.locator('.settings-header .suggest-input-container').click({ timeout: timeoutMs });
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.insertText(id);
+  const input = editor.locator('.setting-item-number input').first();
+  await waitForVisible(input, timeoutMs, `the input of ${id}`);
+  await input.fill(String(value), { timeout: timeoutMs });
+  await input.press('Tab', { timeout: timeoutMs });
+  await waitUntil(async () => (await input.inputValue().catch(() => '')) === String(value), { timeoutMs, intervalMs: 200, what: `${id} to read ${value}` });
+  await paletteCommand(page, 'View: Close Editor');
+  await editor.waitFor({ state: 'hidden', timeout: timeoutMs });
+}
+
+describe('NAQ daily use in a real editor', () => {
+  before(
+    async () => {
+      if (!existsSync(join(repoRoot, 'dist', 'extension.js'))) throw new Error('dist/ is not built: run `npm run build`');
+      nats = await NatsServer.start();
+      storage = await openStorage(nats);
+      session = await EditorSession.open({
+        name: 'NAQ daily use',
+        extensionPath: repoRoot,
+        settings: { 'naq.serverUrl': nats.url, 'naq.embeddedServer': 'never', 'naq.tail.rateLimit': 200 },
+        extraArtifacts: () => new Map([['nats-server.log', nats.log]]),
+      });
+    },
+    { timeout: 180_000 },
+  );
+
+  after(
+    async () => {
+      const errors: unknown[] = [];
+      for (const step of [() => session?.close(), () => storage?.close(), () => nats?.dispose()]) {
+        try {
+          await withTimeout(Promise.resolve(step()), 40_000, 'teardown');
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+      if (errors.length > 0) throw new AggregateError(errors, 'teardown failed');
+    },
+    { timeout: 60_000 },
+  );
+
+  test('tail: a settings change reconnects the backend and the tail keeps going', { timeout: 150_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      await openNaqViews(page, 30_000);
+      await waitForStatus(page, /^NAQ: connected\b/, 60_000);
+      await startTail(page);
+      await emit(sentinel('before-settings'));
+      await inTail(page, `before-settings-${run}`, 30_000);
+
+      await setNumberSetting(page, 'naq.tail.rateLimit', 300);
+      await waitForStatus(page, /^NAQ: connected\b/, 60_000);
+      await emit(sentinel('after-settings'));
+      const frame = await inTail(page, `after-settings-${run}`, 30_000);
+      assert.match(await tailHeader(frame), new RegExp(`^Live: ${PREFIX.replace(/\./g, '\\.')}\\.>`));
+      await screenshot(page, 'tail-live');
+      await closeAllEditors(page);
+    }),
+  );
+
+  test('tail: the header says reconnecting while NATS is down, and the tail resumes after the restart', { timeout: 150_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      await openNaqViews(page);
+      await waitForStatus(page, /^NAQ: connected\b/, 60_000);
+      const frame = await startTail(page);
+      await emit(sentinel('before-restart'));
+      await inTail(page, `before-restart-${run}`, 30_000);
+
+      await nats.stop();
+      await untilHeader(frame, /^Reconnecting: /, 30_000, 'the header to say reconnecting');
+      await screenshot(page, 'tail-reconnecting');
+      await nats.restart();
+      await emit(sentinel('after-restart'));
+      await inTail(page, `after-restart-${run}`, 60_000);
+      await untilHeader(frame, /^Live: /, 30_000, 'the header to say live again');
+      await closeAllEditors(page);
+    }),
+  );
+
+  test('tail: paused and stopped say so; a pattern outside the stream is refused in the input box and the tail stays', { timeout: 120_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      await openNaqViews(page);
+      const frame = await startTail(page);
+      await frame.locator('button', { hasText: 'Pause' }).click({ timeout: 10_000 });
+      await untilHeader(frame, /^Paused: /, 10_000, 'the header to say paused');
+      await emit(sentinel('while-paused'));
+      await untilHeader(frame, /^Paused: .*\(1 new\)/, 30_000, 'the header to count the new line');
+      await frame.locator('button', { hasText: 'Resume' }).click({ timeout: 10_000 });
+      await inTail(page, `while-paused-${run}`, 30_000);
+
+      await paletteCommand(page, 'NAQ: Tail Subject…');
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.fill('foo.bar', { timeout: 10_000 });
+      const message = page.locator('.quick-input-widget .quick-input-message');
+      await waitUntil(async () => /outside the stream's subjects/.test(await message.innerText().catch(() => '')), {
+        timeoutMs: 10_000,
+        intervalMs: 200,
+        what: 'the input box to refuse foo.bar',
+      });
+      await screenshot(page, 'tail-pattern-refused');
+      await input.press('Enter');
+      assert.ok(await input.isVisible(), 'Enter on a refused pattern closes the input box');
+      await page.keyboard.press('Escape');
+      await emit(sentinel('after-refusal'));
+      await inTail(page, `after-refusal-${run}`, 30_000);
+      assert.match(await tailHeader(frame), /^Live: /, 'the working tail was not replaced');
+
+      await frame.locator('button', { hasText: 'Stop' }).click({ timeout: 10_000 });
+      await untilHeader(frame, /^Stopped: /, 10_000, 'the header to say stopped');
+      await closeAllEditors(page);
+    }),
+  );
+
+  test('search: ValueError finds the job whose row reads ValueError, and opens its timeline', { timeout: 120_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const jobId = `job-value-error-${run}`;
+      await emit(JobEvents.failed(jobId, `worker-${run}`, { name: 'ValueError', message: 'boom' }, 12, 0, { queue_name: `daily-${run}` }));
+      await openNaqViews(page);
+      await paletteCommand(page, 'NAQ: Search Jobs…');
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.fill('ValueError', { timeout: 10_000 });
+      const row = page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: jobId });
+      await waitForVisible(row.first(), 30_000, `${jobId} among the results for ValueError`);
+      await input.fill('ValueError: boom', { timeout: 10_000 });
+      await waitForVisible(row.first(), 30_000, `${jobId} among the results for "ValueError: boom"`);
+      await screenshot(page, 'search-value-error');
+      await row.first().click({ timeout: 10_000 });
+      await webviewPage(page, 'timeline', (text) => text.includes(jobId) && text.includes('boom'), 30_000, `the timeline of ${jobId}`);
+      await closeAllEditors(page);
+    }),
+  );
+
+  test('emit: a sample lifecycle with a chosen job id and queue, then Open Timeline from the notification', { timeout: 120_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const jobId = `job-emitted-${run}`;
+      await openNaqViews(page);
+      await paletteCommand(page, 'NAQ: Emit Sample Lifecycle…');
+      await pickItem(page, 'NAQ: Emit Sample Lifecycle', 'Success');
+      await answerInput(page, 'NAQ: Sample Lifecycle Job ID', jobId);
+      await answerInput(page, 'NAQ: Sample Lifecycle Queue', `emitted-${run}`);
+      // A toast can be hidden (an unfocused window, do not disturb): the notification centre lists it either way.
+      await paletteCommand(page, 'Notifications: Show Notifications');
+      const item = page.locator('.notifications-center .notification-list-item').filter({ hasText: `success lifecycle for ${jobId}` });
+      await waitForVisible(item.first(), 30_000, 'the notification of the stored lifecycle');
+      await screenshot(page, 'emit-actions');
+      await item.first().locator('.monaco-button', { hasText: 'Open Timeline' }).click({ timeout: 10_000 });
+      await webviewPage(page, 'timeline', (text) => text.includes(jobId) && text.includes('completed'), 30_000, `the timeline of ${jobId}`);
+      const stored = await storage.jobEvents(jobId);
+      assert.ok(stored.events.every((e) => e.queue_name === null || e.queue_name === undefined || e.queue_name === `emitted-${run}`), 'the chosen queue is the one stored');
+      await closeAllEditors(page);
+    }),
+  );
+
+  test('tail: a tail panel comes back live after a window reload', { timeout: 150_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      await openNaqViews(page);
+      await startTail(page);
+      await emit(sentinel('before-reload'));
+      await inTail(page, `before-reload-${run}`, 30_000);
+      // The workbench's own reload saves the open editors first, as a user's would.
+      await paletteCommand(page, 'Developer: Reload Window');
+      await page.waitForEvent('load', { timeout: 60_000 });
+      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+      const frame = await webviewPage(page, 'tail', (text) => text.includes(`Live: ${PREFIX}.>`), 60_000, 'the restored tail, live');
+      await emit(sentinel('after-reload'));
+      await inTail(page, `after-reload-${run}`, 30_000);
+      assert.match(await tailHeader(frame), /^Live: /);
+      await closeAllEditors(page);
+    }),
+  );
+});
