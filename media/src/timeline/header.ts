@@ -1,0 +1,71 @@
+/** The header of the timeline page: title, status and source badges, and the job's facts. */
+import type { Timeline } from '../../../server/src/protocol/protocol';
+import { append, clear, el } from '../lib/dom';
+import { formatDuration, formatEventTime, fullTimestamp } from '../lib/time';
+import { spanMs } from './attempts';
+import type { TimelineModel } from './model';
+
+export interface HeaderParts {
+  title: HTMLElement;
+  statusBadge: HTMLElement;
+  sourceBadge: HTMLElement;
+  updated: HTMLElement;
+  facts: HTMLElement;
+}
+
+export function createHeaderParts(): HeaderParts {
+  return {
+    title: el('h1', { class: 'title' }),
+    statusBadge: el('span', { class: 'badge' }),
+    sourceBadge: el('span', { class: 'badge badge-muted', attrs: { hidden: true } }),
+    updated: el('span', { class: 'muted small' }),
+    facts: el('dl', { class: 'facts' }),
+  };
+}
+
+export function showTitle(parts: HeaderParts, jobId: string): void {
+  parts.title.textContent = `Job ${jobId}`;
+  document.title = `Job ${jobId}`;
+}
+
+export function renderHeader(parts: HeaderParts, model: TimelineModel, t: Timeline, updatedAt: number): void {
+  showTitle(parts, t.jobId);
+  const status = t.job?.status ?? null;
+  parts.statusBadge.textContent = status ?? 'not indexed';
+  parts.statusBadge.className = `badge status-${status ?? 'unknown'}`;
+  parts.sourceBadge.hidden = t.source !== 'consumer';
+  parts.sourceBadge.textContent = 'index building';
+  parts.sourceBadge.title = 'The index is still being built: these events were read with a filtered consumer.';
+  parts.updated.textContent = `Updated ${new Date(updatedAt).toLocaleTimeString()}`;
+
+  const events = t.events;
+  const queues = distinct(events.map((e) => e.queue_name));
+  const workers = distinct(events.map((e) => e.worker_id));
+  const span = spanMs(events);
+  const facts = parts.facts;
+  clear(facts);
+  const fact = (label: string, value: string, tooltip?: string) => {
+    const dd = el('dd', { text: value });
+    if (tooltip) dd.title = tooltip;
+    append(facts, el('div', { class: 'fact' }, el('dt', { text: label }), dd));
+  };
+  fact('Queue', listText(queues) || (t.job?.queue ?? '—'), queues.join(', '));
+  fact('Worker', listText(workers) || (t.job?.worker ?? '—'), workers.join(', '));
+  fact('Attempts', String(model.grouping.attempts.length));
+  fact('Events', events.length.toLocaleString());
+  fact('Runtime', span === null ? '—' : formatDuration(span), 'From the first to the last event');
+  if (events.length > 0) {
+    const context = model.timeContext;
+    const firstTs = events[0]!.timestamp;
+    fact('First event', formatEventTime(firstTs, { ...context, mode: context.mode === 'relative' ? 'local' : context.mode, withDate: true }), fullTimestamp(firstTs));
+  }
+}
+
+function distinct(values: (string | null)[]): string[] {
+  return [...new Set(values.filter((v): v is string => !!v))];
+}
+
+function listText(values: string[]): string {
+  if (values.length <= 3) return values.join(', ');
+  return `${values.slice(0, 3).join(', ')} +${values.length - 3}`;
+}
