@@ -2,7 +2,7 @@
 import type { Timeline } from '../../../server/src/protocol/protocol';
 import { append, clear, el } from '../lib/dom';
 import { formatDuration, formatEventTime, fullTimestamp } from '../lib/time';
-import { spanMs } from './attempts';
+import { jobTimes, type JobTimes } from './attempts';
 import type { TimelineModel } from './model';
 
 export interface HeaderParts {
@@ -28,7 +28,8 @@ export function showTitle(parts: HeaderParts, jobId: string): void {
   document.title = `Job ${jobId}`;
 }
 
-export function renderHeader(parts: HeaderParts, model: TimelineModel, t: Timeline, updatedAt: number): void {
+/** Draws the header; `nowMs` is the time a running attempt's run time counts up to. */
+export function renderHeader(parts: HeaderParts, model: TimelineModel, t: Timeline, updatedAt: number, nowMs: number): void {
   showTitle(parts, t.jobId);
   const status = t.job?.status ?? null;
   parts.statusBadge.textContent = status ?? 'not indexed';
@@ -41,7 +42,7 @@ export function renderHeader(parts: HeaderParts, model: TimelineModel, t: Timeli
   const events = t.events;
   const queues = distinct(events.map((e) => e.queue_name));
   const workers = distinct(events.map((e) => e.worker_id));
-  const span = spanMs(events);
+  const times = jobTimes(model.grouping, events, nowMs);
   const facts = parts.facts;
   clear(facts);
   const fact = (label: string, value: string, tooltip?: string) => {
@@ -53,12 +54,21 @@ export function renderHeader(parts: HeaderParts, model: TimelineModel, t: Timeli
   fact('Worker', listText(workers) || (t.job?.worker ?? '—'), workers.join(', '));
   fact('Attempts', String(model.grouping.attempts.length));
   fact('Events', events.length.toLocaleString());
-  fact('Runtime', span === null ? '—' : formatDuration(span), 'From the first to the last event');
+  fact('Run time', times.runMs === null ? '—' : `${formatDuration(times.runMs)}${times.running ? ' (running)' : ''}`, runTimeTooltip(times));
+  if (times.spanMs !== null) fact('First to last event', formatDuration(times.spanMs), 'Wall-clock time from the first to the last event, waits and retries included');
   if (events.length > 0) {
     const context = model.timeContext;
     const firstTs = events[0]!.timestamp;
     fact('First event', formatEventTime(firstTs, { ...context, mode: context.mode === 'relative' ? 'local' : context.mode, withDate: true }), fullTimestamp(firstTs));
   }
+}
+
+function runTimeTooltip(times: JobTimes): string {
+  if (times.runMs === null) return 'No attempt and no reported duration';
+  const parts = ['Time spent running the job: the sum of its attempts'];
+  parts.push(times.runMeasured ? "each as its outcome event reports it, else measured from the attempt's start to its outcome" : 'as the workers reported them');
+  if (times.running) parts.push('the running attempt counted up to now');
+  return parts.join('; ');
 }
 
 function distinct(values: (string | null)[]): string[] {

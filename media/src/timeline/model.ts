@@ -15,6 +15,7 @@ export class TimelineModel {
   rowOfEvent: Int32Array = new Int32Array(0);
   timeContext: TimeContext;
   readonly expanded: Set<string>;
+  private runningRows: number[] = [];
 
   constructor(readonly view: TimelineViewState) {
     this.expanded = new Set(view.expanded);
@@ -33,8 +34,10 @@ export class TimelineModel {
     this.grouping = groupAttempts(next.events);
     this.rows = buildRows(this.grouping, next.events.length);
     this.rowOfEvent = new Int32Array(next.events.length);
+    this.runningRows = [];
     this.rows.forEach((row, i) => {
       if (row.kind === 'event') this.rowOfEvent[row.index] = i;
+      else if (row.kind === 'attempt' && row.attempt.outcome === 'running') this.runningRows.push(i);
     });
     this.updateTimeContext();
     return added;
@@ -51,6 +54,11 @@ export class TimelineModel {
     }
     const origin = events.length > 0 && Number.isFinite(events[0]!.timestamp) ? events[0]!.timestamp : first;
     this.timeContext = { mode: this.view.timeMode, origin, withDate: spansDays(first, last, this.view.timeMode === 'utc') };
+  }
+
+  /** Rows of attempts still running (no outcome yet, the last attempt). */
+  runningAttemptRows(): readonly number[] {
+    return this.runningRows;
   }
 
   eventKeyAt(index: number): string {

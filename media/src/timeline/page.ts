@@ -29,6 +29,8 @@ export interface TimelinePageOptions {
 const COPIED_MS = 1500;
 const SAVE_DELAY_MS = 250;
 const ANNOUNCE_DELAY_MS = 30;
+/** How often a running attempt's run time is drawn again. */
+const TICK_MS = 1000;
 
 export class TimelinePage {
   private readonly host: TimelinePageOptions['host'];
@@ -48,12 +50,16 @@ export class TimelinePage {
   private copiedIndex = -1;
   private copiedTimer = 0;
   private saveTimer = 0;
+  /** When the shown timeline was read (epoch ms). */
+  private updatedAt = 0;
+  /** The interval that ticks running attempts, 0 when none runs. */
+  private tickTimer = 0;
 
   constructor(options: TimelinePageOptions) {
     this.host = options.host;
     this.clock = options.clock;
     this.model = new TimelineModel(options.host.getState() ?? { jobId: '', timeMode: 'local', expanded: [], active: 0, anchorKey: null });
-    const rows: RowContext = { model: this.model, details: options.details ?? plainDetails, copiedIndex: () => this.copiedIndex, copy: (i) => this.copyEvent(i) };
+    const rows: RowContext = { model: this.model, details: options.details ?? plainDetails, copiedIndex: () => this.copiedIndex, copy: (i) => this.copyEvent(i), now: () => this.clock.now() };
     const listHost = this.layout(options.root);
     this.list = new VirtualList<TimelineRow>({
       host: listHost,
@@ -63,10 +69,10 @@ export class TimelinePage {
       estimate: (row) => estimateRow(this.model, row),
       render: (row) => renderRow(rows, row),
       expanded: (row) => (row.kind === 'event' ? this.model.isExpanded(row.index) : null),
-      ariaLabel: (row) => rowLabel(this.model, row),
+      ariaLabel: (row) => rowLabel(this.model, row, this.clock.now()),
       onActivate: (i, row, how) => {
         if (row.kind === 'event') this.toggle(row.index, i);
-        else if (how !== 'click') this.announce(rowLabel(this.model, row));
+        else if (how !== 'click') this.announce(rowLabel(this.model, row, this.clock.now()));
       },
       onKey: (event, index, row) => onListKey(this.model, this.keyActions, event, index, row),
       onActiveChange: () => this.saveState(),
@@ -177,7 +183,8 @@ export class TimelinePage {
   private showTimeline(next: Timeline, updatedAt: number): void {
     const added = this.model.setTimeline(next);
     this.notice.hidden = true;
-    renderHeader(this.header, this.model, next, updatedAt);
+    this.updatedAt = updatedAt;
+    renderHeader(this.header, this.model, next, updatedAt, this.clock.now());
     renderErrorBanner(this.errorBanner, this.model, (i) => this.goToEvent(i, true));
     renderProblems(this.problems, next);
     const count = next.events.length;
@@ -195,7 +202,24 @@ export class TimelinePage {
     } else if (added > 0) {
       this.announce(`${added} new event${added === 1 ? '' : 's'}`);
     }
+    this.tickWhileRunning();
     this.saveState();
+  }
+
+  /** A running attempt's run time counts up while it runs: its row and the header are drawn again each second. */
+  private tickWhileRunning(): void {
+    const running = this.model.runningAttemptRows().length > 0;
+    if (running && !this.tickTimer) this.tickTimer = this.clock.setInterval(() => this.tick(), TICK_MS);
+    else if (!running && this.tickTimer) {
+      this.clock.clearInterval(this.tickTimer);
+      this.tickTimer = 0;
+    }
+  }
+
+  private tick(): void {
+    const timeline = this.model.timeline;
+    if (timeline) renderHeader(this.header, this.model, timeline, this.updatedAt, this.clock.now());
+    for (const row of this.model.runningAttemptRows()) this.list.invalidate(row);
   }
 
   // ---- Actions ----
@@ -277,7 +301,7 @@ export class TimelinePage {
     this.model.updateTimeContext();
     const timeline = this.model.timeline;
     if (timeline) {
-      renderHeader(this.header, this.model, timeline, this.clock.now());
+      renderHeader(this.header, this.model, timeline, this.updatedAt, this.clock.now());
       renderErrorBanner(this.errorBanner, this.model, (i) => this.goToEvent(i, true));
     }
     this.list.invalidateAll();

@@ -3,8 +3,8 @@ import type { JobEvent } from '../../../server/src/model/event';
 import { append, button, contextChip, el, icon } from '../lib/dom';
 import { familyClass, iconFor, toneFor } from '../lib/eventLook';
 import { renderJsonTree } from '../lib/jsonTree';
-import { formatDuration, formatEventTime, formatGap, fullTimestamp } from '../lib/time';
-import { attemptLabel, errorText, outcomeLabel, tracebackOf, type TimelineRow } from './attempts';
+import { formatDuration, formatEventTime, formatGap, fullTimestamp, type TimeContext } from '../lib/time';
+import { attemptElapsedMs, attemptLabel, errorText, outcomeLabel, tracebackOf, type Attempt, type TimelineRow } from './attempts';
 import type { TimelineModel } from './model';
 
 /**
@@ -25,6 +25,8 @@ export interface RowContext {
   /** The event whose copy button shows a check mark, or -1. */
   copiedIndex(): number;
   copy(index: number): void;
+  /** Epoch milliseconds: what a running attempt's time counts up to. */
+  now(): number;
 }
 
 /** Row heights as timeline.css draws them (1px borders included); measured heights replace them. */
@@ -50,13 +52,14 @@ export function estimateRow(model: TimelineModel, row: TimelineRow): number {
   return errorText(model.events[row.index]!) ? ERROR_ROW_HEIGHT : EVENT_ROW_HEIGHT;
 }
 
-export function rowLabel(model: TimelineModel, row: TimelineRow): string {
+export function rowLabel(model: TimelineModel, row: TimelineRow, nowMs: number): string {
   switch (row.kind) {
     case 'preamble':
       return `Before the first attempt, ${row.count} events`;
     case 'attempt': {
       const a = row.attempt;
-      return [attemptLabel(a, row.of), outcomeLabel(a.outcome), a.worker ? `on worker ${a.worker}` : null, a.durationMs === null ? null : formatDuration(a.durationMs), a.error ? errorLine(a.error) : null]
+      const elapsed = attemptElapsedMs(a, model.events, nowMs);
+      return [attemptLabel(a, row.of), outcomeLabel(a.outcome), a.worker ? `on worker ${a.worker}` : null, elapsed === null ? null : `run time ${formatDuration(elapsed)}`, a.error ? errorLine(a.error) : null]
         .filter(Boolean)
         .join(', ');
     }
@@ -76,7 +79,7 @@ export function renderRow(context: RowContext, row: TimelineRow): HTMLElement {
     case 'preamble':
       return el('div', { class: 'group-row preamble' }, icon('inbox'), el('strong', { text: 'Before the first attempt' }), el('span', { class: 'muted', text: `${row.count} event${row.count === 1 ? '' : 's'}` }));
     case 'attempt':
-      return renderAttempt(row);
+      return renderAttempt(context, row);
     case 'event':
       return renderEvent(context, row.index);
   }
@@ -84,8 +87,14 @@ export function renderRow(context: RowContext, row: TimelineRow): HTMLElement {
 
 const OUTCOME_ICONS = { running: 'loading', completed: 'pass', failed: 'error', timeout: 'watch', cancelled: 'circle-slash', interrupted: 'question' } as const;
 
-function renderAttempt(row: Extract<TimelineRow, { kind: 'attempt' }>): HTMLElement {
+function attemptDurationTitle(a: Attempt): string {
+  if (a.outcome === 'running') return 'Run time of this attempt so far: from its start until now';
+  return a.durationSource === 'reported' ? 'Run time of this attempt, as its outcome event reports it' : 'Run time of this attempt, from its start to its outcome';
+}
+
+function renderAttempt(context: RowContext, row: Extract<TimelineRow, { kind: 'attempt' }>): HTMLElement {
   const a = row.attempt;
+  const elapsed = attemptElapsedMs(a, context.model.events, context.now());
   return el(
     'div',
     { class: ['group-row', 'attempt', `outcome-${a.outcome}`] },
@@ -93,7 +102,7 @@ function renderAttempt(row: Extract<TimelineRow, { kind: 'attempt' }>): HTMLElem
     el('strong', { text: attemptLabel(a, row.of) }),
     el('span', { class: 'outcome', text: outcomeLabel(a.outcome) }),
     a.worker ? el('span', { class: 'muted', text: `worker ${a.worker}${a.workerType ? ` (${a.workerType})` : ''}` }) : null,
-    a.durationMs === null ? null : el('span', { class: 'muted', text: formatDuration(a.durationMs) }),
+    elapsed === null ? null : el('span', { class: 'muted attempt-duration', text: formatDuration(elapsed), attrs: { title: attemptDurationTitle(a) } }),
     a.error ? el('span', { class: 'attempt-error', text: errorLine(a.error) }) : null,
   );
 }
@@ -127,7 +136,7 @@ function renderEvent(context: RowContext, index: number): HTMLElement {
     el('span', { class: 'ev-message', text: event.message ?? '' }),
     event.worker_id ? contextChip('server-process', 'Worker', event.worker_id, 'ev-context') : null,
     event.queue_name ? contextChip('list-flat', 'Queue', event.queue_name, 'ev-context') : null,
-    event.duration_ms !== null ? el('span', { class: 'ev-duration muted mono', text: formatDuration(event.duration_ms) }) : null,
+    event.duration_ms !== null ? el('span', { class: 'ev-duration muted mono', text: formatDuration(event.duration_ms), attrs: { title: 'Duration this event reports' } }) : null,
     copy,
   );
   const node = el('div', { class: ['ev', tone, familyClass(event.event_type), isOpen ? 'open' : null] }, head);
@@ -142,19 +151,22 @@ function renderEventBody(context: RowContext, event: JobEvent): HTMLElement {
   if (traceback) append(body, section('Traceback', context.details.traceback(traceback, event)));
 
   const fields = el('dl', { class: 'fields' });
-  const field = (label: string, value: string | number | null | undefined) => {
+  const field = (label: string, value: string | number | null | undefined, tooltip?: string) => {
     if (value === null || value === undefined || value === '') return;
-    append(fields, el('dt', { text: label }), el('dd', { class: 'mono', text: String(value) }));
+    const dd = el('dd', { class: 'mono', text: String(value) });
+    if (tooltip) dd.title = tooltip;
+    append(fields, el('dt', { text: label }), dd);
   };
+  const ms = (value: number | null) => (value === null ? null : formatDuration(value));
   field('Sequence', event.nats_sequence);
   field('Subject', event.nats_subject);
-  field('Timestamp', fullTimestamp(event.timestamp));
+  field('Time', fieldTime(event.timestamp, context.model.timeContext), fullTimestamp(event.timestamp));
   field('Worker', event.worker_id);
   field('Worker type', event.worker_type);
   field('Queue', event.queue_name);
-  field('Duration', event.duration_ms === null ? null : `${event.duration_ms} ms`);
+  field('Duration (reported)', ms(event.duration_ms), event.duration_ms === null ? undefined : `${event.duration_ms} ms`);
   field('Memory', event.memory_mb === null ? null : `${event.memory_mb} MB`);
-  field('CPU time', event.cpu_time_ms === null ? null : `${event.cpu_time_ms} ms`);
+  field('CPU time', ms(event.cpu_time_ms), event.cpu_time_ms === null ? undefined : `${event.cpu_time_ms} ms`);
   field('Error type', event.error_type);
   field('Error message', event.error_message);
   append(body, section('Fields', fields));
@@ -171,6 +183,12 @@ function renderEventBody(context: RowContext, event: JobEvent): HTMLElement {
   }
   if (event.metadata && Object.keys(event.metadata).length > 0) append(body, section('Metadata', renderJsonTree(event.metadata, { openDepth: 1 })));
   return body;
+}
+
+/** An event's time in the expanded fields: as the list shows it, with the date; relative times get their clock time too. */
+export function fieldTime(epochSeconds: number, context: TimeContext): string {
+  const clock = formatEventTime(epochSeconds, { ...context, mode: context.mode === 'relative' ? 'local' : context.mode, withDate: true });
+  return context.mode === 'relative' ? `${formatEventTime(epochSeconds, context)} · ${clock}` : clock;
 }
 
 function section(label: string, content: HTMLElement): HTMLElement {
