@@ -315,6 +315,62 @@ describe('timeline panels', () => {
     panel.dispose();
   });
 
+  test('paged: the newest page first, older pages when asked, live reads only after the last sequence', async () => {
+    const client = new FakeClient();
+    let evs = events('job-p', 1200);
+    // A backend that pages as the protocol says (newest page first, olderCount before it).
+    client.responders.set('jobs/timeline', (p) => {
+      const { afterSeq, beforeSeq, limit = 500 } = p as { afterSeq?: number; beforeSeq?: number; limit?: number };
+      const inRange = evs.filter((e) => (afterSeq === undefined || e.nats_sequence! > afterSeq) && (beforeSeq === undefined || e.nats_sequence! < beforeSeq));
+      const page = afterSeq !== undefined ? inRange.slice(0, limit) : inRange.slice(-limit);
+      return { ...timelineOf('job-p', page), olderCount: afterSeq !== undefined ? 0 : inRange.length - page.length };
+    });
+    timelineModule.showTimeline(context, client as never, 'job-p');
+    const panel = panels[0]!;
+    await settle();
+    panel.webview.send({ type: 'ready', body: {} });
+    await settle();
+    assert.deepEqual(client.requests[0]!.params, { jobId: 'job-p', limit: 500 });
+    const first = panel.webview.last('timeline')!.body as { timeline: { events: JobEvent[] }; olderCount: number };
+    assert.equal(first.timeline.events.length, 500);
+    assert.equal(first.olderCount, 700);
+
+    panel.webview.send({ type: 'loadOlder', body: {} });
+    await settle();
+    assert.deepEqual(client.requests.at(-1)!.params, { jobId: 'job-p', beforeSeq: 701, limit: 500 });
+    const older = panel.webview.last('older')!.body as { before: number; events: JobEvent[]; olderCount: number };
+    assert.deepEqual([older.before, older.events.length, older.olderCount, older.events[0]!.nats_sequence], [701, 500, 200, 201]);
+
+    evs = events('job-p', 1203);
+    client.notify('index/changed', { reset: false, queues: [], workers: [], jobs: ['job-p'], failed: [] });
+    await settle();
+    assert.deepEqual(client.requests.at(-1)!.params, { jobId: 'job-p', afterSeq: 1200, limit: 5000 });
+    const append = panel.webview.last('append')!.body as { from: number; events: JobEvent[] };
+    assert.deepEqual([append.from, append.events.map((e) => e.nats_sequence)], [1000, [1201, 1202, 1203]]);
+
+    // Copy still finds events by their place in what the page holds.
+    panel.webview.send({ type: 'copyEvent', body: { index: 0, seq: 201 } });
+    await settle();
+    assert.equal(JSON.parse(clipboard.at(-1)!).nats_sequence, 201);
+    panel.dispose();
+  });
+
+  test('while disconnected a read fails at once with the reason, and no request waits for its timeout', async () => {
+    const client = new FakeClient();
+    client.responders.set('jobs/timeline', () => timelineOf('job-d', events('job-d', 2)));
+    client.state = { phase: 'disconnected', detail: 'NATS at 127.0.0.1:1 stopped answering' };
+    timelineModule.showTimeline(context, client as never, 'job-d');
+    const panel = panels[0]!;
+    await settle();
+    assert.equal(client.count('jobs/timeline'), 0);
+    assert.equal(panel.webview.last('error')?.body.message, 'Not connected to NATS: NATS at 127.0.0.1:1 stopped answering');
+    client.setState('connected', true);
+    await settle();
+    assert.equal(client.count('jobs/timeline'), 1);
+    assert.ok(panel.webview.last('timeline'));
+    panel.dispose();
+  });
+
   test('the serializer restores panels from valid state and closes the rest', async () => {
     const client = new FakeClient();
     client.responders.set('jobs/timeline', () => timelineOf('job-4', events('job-4', 2)));

@@ -4,7 +4,7 @@
  * which, expanded fields show formatted times, and a narrow list gives the message the space.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as esbuild from 'esbuild';
@@ -23,7 +23,7 @@ function job(inits: Omit<JobEventInit, 'job_id'>[]): JobEvent[] {
 }
 
 function timelineMessage(events: JobEvent[]): ToTimeline {
-  return { type: 'timeline', body: { timeline: { jobId: 'job-1', job: null, events, problems: [], source: 'index' }, updatedAt: T0 * 1000 } };
+  return { type: 'timeline', body: { timeline: { jobId: 'job-1', job: null, events, problems: [], source: 'index' }, olderCount: 0, updatedAt: T0 * 1000 } };
 }
 
 describe('timeline times (pure)', () => {
@@ -94,8 +94,8 @@ describe('timeline page in Chromium', { skip: existsSync(CHROMIUM) ? false : `no
     const page = await browser.newPage({ viewport: { width, height: 700 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.setContent('<!doctype html><html><head></head><body><div id="app"></div></body></html>');
-    await page.addStyleTag({ content: `${readFileSync(join(ROOT, 'media/base.css'), 'utf8')}\n${css}` });
+    await page.setContent('<!doctype html><html><head></head><body data-view="timeline"><div id="app" class="app"></div></body></html>');
+    await page.addStyleTag({ content: css });
     await page.addScriptTag({ content: script });
     assert.deepEqual(errors, []);
     return page;
@@ -146,6 +146,33 @@ describe('timeline page in Chromium', { skip: existsSync(CHROMIUM) ? false : `no
     const fields = (await page.locator('.fields').textContent()) ?? '';
     assert.doesNotMatch(fields, /1796472817/);
     assert.match(fields, /Time\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.842/);
+    await page.close();
+  });
+
+  test('older events: a keyboard-reachable "Load older", the page put in front, scrolling to the top asks for the next', async () => {
+    const page = await open(1000);
+    const all = job(Array.from({ length: 1500 }, (_, i) => ({ event_type: i === 0 ? 'enqueued' : 'worker_heartbeat', timestamp: T0 + i, message: `beat ${i}` })));
+    const posted = () => page.evaluate(() => (window as unknown as { __timeline: { posted: { type: string }[] } }).__timeline.posted.map((m) => m.type));
+    await send(page, { type: 'timeline', body: { timeline: { jobId: 'job-1', job: null, events: all.slice(1000), problems: [], source: 'index' }, olderCount: 1000, updatedAt: T0 * 1000 } });
+    assert.match(await page.locator('.older-bar').textContent() ?? '', /1,000 older events not loaded/);
+    assert.match(await page.locator('.facts').textContent() ?? '', /Events1,500 \(500 loaded\)/);
+    const loadOlder = page.getByRole('button', { name: 'Load older' });
+    await loadOlder.focus();
+    await page.keyboard.press('Enter');
+    assert.deepEqual((await posted()).filter((t) => t === 'loadOlder').length, 1);
+    assert.match(await page.locator('.older-bar').textContent() ?? '', /Loading/);
+
+    await send(page, { type: 'older', body: { before: all[1000]!.nats_sequence!, events: all.slice(500, 1000), olderCount: 500, problems: [] } });
+    assert.match(await page.locator('.older-bar').textContent() ?? '', /500 older events not loaded/);
+    assert.match(await page.locator('.facts').textContent() ?? '', /Events1,500 \(1,000 loaded\)/);
+    // What was in view stays in view: the first row shown is still the one before the older page came.
+    assert.equal(await page.locator('.timeline-list').evaluate((host) => host.scrollTop > 0), true);
+
+    await page.locator('.timeline-list').evaluate((host) => host.scrollTo({ top: 0 }));
+    await page.waitForFunction(() => (window as unknown as { __timeline: { posted: { type: string }[] } }).__timeline.posted.filter((m) => m.type === 'loadOlder').length === 2);
+    await send(page, { type: 'older', body: { before: all[500]!.nats_sequence!, events: all.slice(0, 500), olderCount: 0, problems: [] } });
+    assert.equal(await page.locator('.older-bar').isHidden(), true);
+    assert.match(await page.locator('.facts').textContent() ?? '', /Events1,500(?! \()/);
     await page.close();
   });
 

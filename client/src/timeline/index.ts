@@ -1,16 +1,18 @@
 /**
- * One timeline panel per job (`naq.timeline`). The extension reads the timeline (`jobs/timeline`),
- * keeps the last one, and re-reads it when `index/changed` names the job; the page keeps its own
- * view state (setState), so a hidden-and-shown or reloaded panel comes back where it was.
+ * One timeline panel per job (`naq.timeline`). The extension reads the newest page of the timeline
+ * (`jobs/timeline`), older pages when the page asks, and when `index/changed` names the job only
+ * the events stored after the newest it holds; the page keeps its own view state (setState), so a
+ * hidden-and-shown or reloaded panel comes back where it was.
  */
 import * as vscode from 'vscode';
-import { IndexChangedNotification, TimelineRequest, type IndexChange, type Timeline } from '../../../server/src/protocol/protocol';
+import { IndexChangedNotification, type ConnectionState, type IndexChange } from '../../../server/src/protocol/protocol';
 import type { BackendClient } from '../backend/backendClient';
 import { errorText, webviewLog } from '../webview/log';
 import { isTimelineViewState, TimelineToExtension, type TimelineMessage, type TimeMode, type ToTimeline } from '../webview/messages';
 import { loadWebview, onValidMessage, post, webviewOptions } from '../webview/panel';
 import { SingleFlight } from '../webview/singleFlight';
-import { extendsTimeline, shouldReload, Throttle } from './refresh';
+import { PagedTimelineRequest, TIMELINE_MAX_PAGE, TIMELINE_PAGE_SIZE, TimelineWindow } from './paging';
+import { shouldReload, Throttle } from './refresh';
 
 export const TIMELINE_VIEW_TYPE = 'naq.timeline';
 /** The time display new panels start with; the last one chosen in any panel. */
@@ -63,15 +65,25 @@ export function registerTimelineSerializer(context: vscode.ExtensionContext, cli
   });
 }
 
+/** While the backend says this, a read would only wait for its timeout: the panel says why at once. */
+function unreachableReason(state: ConnectionState): string | null {
+  if (state.phase !== 'disconnected' && state.phase !== 'no-server') return null;
+  return `Not connected to NATS: ${state.detail || 'the backend is disconnected'}`;
+}
+
 class TimelinePanel {
-  private timeline: Timeline | null = null;
-  /** The timeline the page was last sent in full or by appends; null when the page must get it whole. */
-  private sent: Timeline | null = null;
+  /** The loaded part of the timeline: the newest page, older pages as asked for, newer events as they come. */
+  private readonly window: TimelineWindow;
+  /** The page holds exactly what `window` holds, so newer and older events can be sent alone. */
+  private pageInSync = false;
+  /** The next read must be whole (first read, a reset of the index, or a newest event without a sequence). */
+  private readWhole = true;
   private updatedAt = 0;
   private error: string | null = null;
   /** The job changed while the panel was hidden: read when shown. */
   private stale = false;
   private disposed = false;
+  private olderBusy = false;
   private readonly throttle: Throttle;
   private readonly loader = new SingleFlight(() => this.loadOnce());
   private readonly disposables: vscode.Disposable[] = [];
@@ -84,6 +96,7 @@ class TimelinePanel {
     private readonly timeMode: TimeMode,
   ) {
     panels.set(jobId, this);
+    this.window = new TimelineWindow(jobId);
     panel.title = panelTitle(jobId);
     loadWebview(panel.webview, context.extensionUri, 'timeline', `Job ${jobId}`);
     this.throttle = new Throttle(LIVE_INTERVAL_MS, () => this.load());
@@ -111,6 +124,7 @@ class TimelinePanel {
 
   private onIndexChanged(change: IndexChange): void {
     if (!shouldReload(change, this.jobId)) return;
+    if (change.reset) this.readWhole = true;
     if (this.panel.visible) this.throttle.trigger();
     else this.stale = true;
   }
@@ -122,29 +136,84 @@ class TimelinePanel {
 
   private async loadOnce(): Promise<void> {
     this.stale = false;
-    this.send({ type: 'loading', body: { jobId: this.jobId } });
+    const unreachable = unreachableReason(this.client.state);
+    if (unreachable !== null) {
+      this.fail(unreachable);
+      return;
+    }
+    const afterSeq = this.readWhole ? null : this.window.lastSeq;
+    if (afterSeq === null) this.send({ type: 'loading', body: { jobId: this.jobId } });
     try {
-      const timeline = await this.client.request(TimelineRequest.type, { jobId: this.jobId });
-      this.timeline = timeline;
-      this.updatedAt = Date.now();
+      if (afterSeq === null) await this.readNewest();
+      else await this.readNewer(afterSeq);
       this.error = null;
-      this.sendTimeline(timeline);
     } catch (error) {
-      this.error = errorText(error);
-      webviewLog().warn(`timeline ${this.jobId}: ${this.error}`);
-      this.send({ type: 'error', body: { jobId: this.jobId, message: this.error } });
+      this.fail(errorText(error));
     }
   }
 
-  /** Sends only the new events when the page's timeline is a prefix of this one: a long job's update stays small. */
-  private sendTimeline(timeline: Timeline): void {
-    const previous = this.sent;
-    this.sent = timeline;
-    if (previous && extendsTimeline(previous, timeline)) {
-      const { events, ...rest } = timeline;
-      this.send({ type: 'append', body: { from: previous.events.length, events: events.slice(previous.events.length), rest, updatedAt: this.updatedAt } });
-    } else {
-      this.send({ type: 'timeline', body: { timeline, updatedAt: this.updatedAt } });
+  private fail(message: string): void {
+    this.error = message;
+    webviewLog().warn(`timeline ${this.jobId}: ${message}`);
+    this.send({ type: 'error', body: { jobId: this.jobId, message } });
+  }
+
+  /** The newest page, in place of everything held. */
+  private async readNewest(): Promise<void> {
+    const page = await this.client.request(PagedTimelineRequest, { jobId: this.jobId, limit: TIMELINE_PAGE_SIZE });
+    this.window.replace(page);
+    this.readWhole = false;
+    this.updatedAt = Date.now();
+    this.sendWhole();
+  }
+
+  /** Only what was stored after the newest event held: a long job's live update stays small. */
+  private async readNewer(afterSeq: number): Promise<void> {
+    const from = this.window.events.length;
+    let after = afterSeq;
+    for (;;) {
+      const page = await this.client.request(PagedTimelineRequest, { jobId: this.jobId, afterSeq: after, limit: TIMELINE_MAX_PAGE });
+      const added = this.window.appendNewer(page, after);
+      const last = this.window.lastSeq;
+      if (page.events.length < TIMELINE_MAX_PAGE || added.length === 0 || last === null) break;
+      after = last;
+    }
+    this.updatedAt = Date.now();
+    if (!this.pageInSync) {
+      this.sendWhole();
+      return;
+    }
+    const { events, ...rest } = this.window.timeline();
+    this.send({ type: 'append', body: { from, events: events.slice(from), rest, updatedAt: this.updatedAt } });
+  }
+
+  private sendWhole(): void {
+    this.pageInSync = true;
+    this.send({ type: 'timeline', body: { timeline: this.window.timeline(), olderCount: this.window.olderCount, updatedAt: this.updatedAt } });
+  }
+
+  /** The page before the first event held (the page scrolled to its top, or asked with "Load older"). */
+  private async loadOlder(): Promise<void> {
+    const before = this.window.firstSeq;
+    if (this.olderBusy || before === null || !this.pageInSync) return;
+    const unreachable = unreachableReason(this.client.state);
+    if (unreachable !== null) {
+      this.send({ type: 'olderError', body: { message: unreachable } });
+      return;
+    }
+    this.olderBusy = true;
+    try {
+      const page = await this.client.request(PagedTimelineRequest, { jobId: this.jobId, beforeSeq: before, limit: TIMELINE_PAGE_SIZE });
+      // Replaced meanwhile (a reset): the page was sent the new newest page instead.
+      if (this.window.firstSeq !== before) return;
+      const older = this.window.prependOlder(page, before);
+      this.send({ type: 'older', body: { before, events: older, olderCount: this.window.olderCount, problems: this.window.timeline().problems } });
+    } catch (error) {
+      const message = errorText(error);
+      webviewLog().warn(`timeline ${this.jobId}: older events: ${message}`);
+      this.send({ type: 'olderError', body: { message } });
+    } finally {
+      this.olderBusy = false;
     }
   }
 
@@ -152,15 +221,18 @@ class TimelinePanel {
     switch (message.type) {
       case 'ready':
         this.send({ type: 'init', body: { jobId: this.jobId, timeMode: this.timeMode } });
-        // A (re)loaded page has nothing: it gets the whole timeline.
-        this.sent = null;
-        if (this.timeline) this.sendTimeline(this.timeline);
+        // A (re)loaded page has nothing: it gets everything held.
+        this.pageInSync = false;
+        if (this.window.loaded) this.sendWhole();
         if (this.loader.busy) this.send({ type: 'loading', body: { jobId: this.jobId } });
         else if (this.error !== null) this.send({ type: 'error', body: { jobId: this.jobId, message: this.error } });
         if (this.stale) void this.load();
         return;
       case 'refresh':
+        this.readWhole = true;
         return this.load();
+      case 'loadOlder':
+        return this.loadOlder();
       case 'timeMode':
         await this.context.globalState.update(TIME_MODE_KEY, message.body.mode);
         return;
@@ -172,7 +244,7 @@ class TimelinePanel {
   }
 
   private async copyEvent(index: number, seq: number | null): Promise<void> {
-    const event = this.timeline?.events[index];
+    const event = this.window.events[index];
     if (!event || (event.nats_sequence ?? null) !== seq) {
       webviewLog().warn(`timeline ${this.jobId}: copy asked for event ${index} (#${seq}), which is not in the current timeline`);
       return;

@@ -1,5 +1,5 @@
 /** Above the list: the job's last error (with its traceback) and the events that could not be decoded. */
-import type { Timeline } from '../../../server/src/protocol/protocol';
+import type { ShownTimeline } from '../../../client/src/webview/messages';
 import type { JobEvent } from '../../../server/src/model/event';
 import { append, button, clear, el, icon } from '../lib/dom';
 import { formatEventTime } from '../lib/time';
@@ -47,7 +47,7 @@ export function renderErrorBanner(banner: HTMLElement, model: TimelineModel, goT
 
 const PROBLEMS_SHOWN = 200;
 
-export function renderProblems(problems: HTMLDetailsElement, t: Timeline): void {
+export function renderProblems(problems: HTMLDetailsElement, t: ShownTimeline): void {
   clear(problems);
   problems.hidden = t.problems.length === 0;
   if (t.problems.length === 0) return;

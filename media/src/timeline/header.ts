@@ -1,5 +1,5 @@
 /** The header of the timeline page: title, status and source badges, and the job's facts. */
-import type { Timeline } from '../../../server/src/protocol/protocol';
+import type { ShownTimeline } from '../../../client/src/webview/messages';
 import { append, clear, el } from '../lib/dom';
 import { formatDuration, formatEventTime, fullTimestamp } from '../lib/time';
 import { jobTimes, type JobTimes } from './attempts';
@@ -29,7 +29,7 @@ export function showTitle(parts: HeaderParts, jobId: string): void {
 }
 
 /** Draws the header; `nowMs` is the time a running attempt's run time counts up to. */
-export function renderHeader(parts: HeaderParts, model: TimelineModel, t: Timeline, updatedAt: number, nowMs: number): void {
+export function renderHeader(parts: HeaderParts, model: TimelineModel, t: ShownTimeline, updatedAt: number, nowMs: number): void {
   showTitle(parts, t.jobId);
   const status = t.job?.status ?? null;
   parts.statusBadge.textContent = status ?? 'not indexed';
@@ -52,10 +52,13 @@ export function renderHeader(parts: HeaderParts, model: TimelineModel, t: Timeli
   };
   fact('Queue', listText(queues) || (t.job?.queue ?? '—'), queues.join(', '));
   fact('Worker', listText(workers) || (t.job?.worker ?? '—'), workers.join(', '));
-  fact('Attempts', String(model.grouping.attempts.length));
-  fact('Events', events.length.toLocaleString());
-  fact('Run time', times.runMs === null ? '—' : `${formatDuration(times.runMs)}${times.running ? ' (running)' : ''}`, runTimeTooltip(times));
-  if (times.spanMs !== null) fact('First to last event', formatDuration(times.spanMs), 'Wall-clock time from the first to the last event, waits and retries included');
+  // With older events not loaded, what is counted from the loaded ones says so.
+  const partial = model.olderCount > 0;
+  const loaded = partial ? ' (loaded)' : '';
+  fact(`Attempts${loaded}`, String(model.grouping.attempts.length));
+  fact('Events', partial ? `${(events.length + model.olderCount).toLocaleString()} (${events.length.toLocaleString()} loaded)` : events.length.toLocaleString());
+  fact(`Run time${loaded}`, times.runMs === null ? '—' : `${formatDuration(times.runMs)}${times.running ? ' (running)' : ''}`, runTimeTooltip(times));
+  if (times.spanMs !== null) fact(`First to last event${loaded}`, formatDuration(times.spanMs), 'Wall-clock time from the first to the last event, waits and retries included');
   if (events.length > 0) {
     const context = model.timeContext;
     const firstTs = events[0]!.timestamp;

@@ -2,13 +2,14 @@
  * What the timeline page knows: the timeline, its attempts and rows, the expanded events and how
  * times are shown. One object, passed to the modules that draw it. Pure: unit-tested in node.
  */
-import type { Timeline } from '../../../server/src/protocol/protocol';
-import type { TimelineViewState } from '../../../client/src/webview/messages';
+import type { ShownTimeline, TimelineViewState } from '../../../client/src/webview/messages';
 import { spansDays, type TimeContext } from '../lib/time';
 import { buildRows, eventKey, groupAttempts, type Grouping, type TimelineRow } from './attempts';
 
 export class TimelineModel {
-  timeline: Timeline | null = null;
+  timeline: ShownTimeline | null = null;
+  /** This job's events older than the first loaded one (not loaded yet). */
+  olderCount = 0;
   grouping: Grouping = { preambleEnd: 0, attempts: [] };
   rows: TimelineRow[] = [];
   /** Row index of each event index. */
@@ -22,14 +23,15 @@ export class TimelineModel {
     this.timeContext = { mode: view.timeMode, origin: 0, withDate: false };
   }
 
-  get events(): Timeline['events'] {
+  get events(): ShownTimeline['events'] {
     return this.timeline?.events ?? [];
   }
 
-  /** Takes a new timeline; returns how many events it has beyond the previous one. */
-  setTimeline(next: Timeline): number {
+  /** Takes a new timeline (its newest events, `olderCount` more before them); returns how many events it has beyond the previous one. */
+  setTimeline(next: ShownTimeline, olderCount: number): number {
     const added = next.events.length - this.events.length;
     this.timeline = next;
+    this.olderCount = olderCount;
     this.view.jobId = next.jobId;
     this.grouping = groupAttempts(next.events);
     this.rows = buildRows(this.grouping, next.events.length);

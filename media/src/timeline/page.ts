@@ -5,8 +5,7 @@
  *
  * Everything the page holds lives in one `TimelinePage`; its host, clock and root are given to it.
  */
-import type { Timeline } from '../../../server/src/protocol/protocol';
-import { TimeModes, type TimelineMessage, type TimelineViewState, type TimeMode, type ToTimeline } from '../../../client/src/webview/messages';
+import { TimeModes, type ShownTimeline, type TimelineMessage, type TimelineViewState, type TimeMode, type ToTimeline } from '../../../client/src/webview/messages';
 import { append, button, clear, el, icon } from '../lib/dom';
 import { timeModeLabel } from '../lib/time';
 import { VirtualList } from '../lib/virtualList';
@@ -31,6 +30,8 @@ const SAVE_DELAY_MS = 250;
 const ANNOUNCE_DELAY_MS = 30;
 /** How often a running attempt's run time is drawn again. */
 const TICK_MS = 1000;
+/** Scrolled this close to the top, the next older page is read. */
+const OLDER_MARGIN_PX = 200;
 
 export class TimelinePage {
   private readonly host: TimelinePageOptions['host'];
@@ -45,6 +46,10 @@ export class TimelinePage {
   private readonly problems = el('details', { class: 'problems', attrs: { hidden: true } });
   private readonly empty = el('div', { class: 'empty', attrs: { hidden: true } });
   private readonly live = el('div', { class: 'visually-hidden', attrs: { 'aria-live': 'polite', role: 'status' } });
+  /** Above the list while older events are not loaded: how many, and a button that reads the next page. */
+  private readonly olderBar = el('div', { class: 'older-bar', attrs: { hidden: true } });
+  /** An older page was asked for and has not come yet. */
+  private olderPending = false;
   /** Whether the saved position was applied (after the first timeline arrived). */
   private restored = false;
   private copiedIndex = -1;
@@ -76,7 +81,10 @@ export class TimelinePage {
       },
       onKey: (event, index, row) => onListKey(this.model, this.keyActions, event, index, row),
       onActiveChange: () => this.saveState(),
-      onScroll: () => this.saveStateSoon(),
+      onScroll: () => {
+        this.saveStateSoon();
+        if (listHost.scrollTop < OLDER_MARGIN_PX) this.loadOlder();
+      },
       overscan: 600,
     });
     listHost.setAttribute('aria-describedby', 'keys-help');
@@ -125,6 +133,7 @@ export class TimelinePage {
       this.errorBanner,
       this.problems,
       this.empty,
+      this.olderBar,
       listHost,
       keysHelp,
       this.live,
@@ -160,7 +169,15 @@ export class TimelinePage {
         return;
       case 'timeline':
         this.progress.hidden = true;
-        this.showTimeline(message.body.timeline, message.body.updatedAt);
+        this.olderPending = false;
+        this.showTimeline(message.body.timeline, message.body.olderCount, message.body.updatedAt);
+        return;
+      case 'older':
+        this.showOlder(message.body);
+        return;
+      case 'olderError':
+        this.olderPending = false;
+        this.renderOlderBar(`Could not read older events: ${message.body.message}`);
         return;
       case 'append': {
         this.progress.hidden = true;
@@ -171,7 +188,7 @@ export class TimelinePage {
           this.start();
           return;
         }
-        this.showTimeline({ ...rest, events: events.length > 0 ? current.events.concat(events) : current.events }, updatedAt);
+        this.showTimeline({ ...rest, events: events.length > 0 ? current.events.concat(events) : current.events }, this.model.olderCount, updatedAt);
         return;
       }
       case 'copied':
@@ -180,8 +197,9 @@ export class TimelinePage {
     }
   }
 
-  private showTimeline(next: Timeline, updatedAt: number): void {
-    const added = this.model.setTimeline(next);
+  private showTimeline(next: ShownTimeline, olderCount: number, updatedAt: number): void {
+    const added = this.model.setTimeline(next, olderCount);
+    this.renderOlderBar(null);
     this.notice.hidden = true;
     this.updatedAt = updatedAt;
     renderHeader(this.header, this.model, next, updatedAt, this.clock.now());
@@ -204,6 +222,42 @@ export class TimelinePage {
     }
     this.tickWhileRunning();
     this.saveState();
+  }
+
+  /** Puts an older page before the loaded events; the list keeps what is in view where it is. */
+  private showOlder(body: Extract<ToTimeline, { type: 'older' }>['body']): void {
+    this.olderPending = false;
+    const current = this.model.timeline;
+    if (!current || current.events[0]?.nats_sequence !== body.before) {
+      // Out of step (the timeline was replaced meanwhile): ask for everything again.
+      this.start();
+      return;
+    }
+    if (this.copiedIndex >= 0) this.copiedIndex += body.events.length;
+    this.showTimeline({ ...current, events: body.events.concat(current.events), problems: body.problems }, body.olderCount, this.updatedAt);
+    this.announce(`${body.events.length} older event${body.events.length === 1 ? '' : 's'} loaded`);
+  }
+
+  /** Asks for the page before the first loaded event, once at a time. */
+  private loadOlder(): void {
+    if (this.olderPending || this.model.olderCount === 0) return;
+    this.olderPending = true;
+    this.renderOlderBar(null);
+    this.host.post({ type: 'loadOlder', body: {} });
+  }
+
+  private renderOlderBar(error: string | null): void {
+    const n = this.model.olderCount;
+    clear(this.olderBar);
+    this.olderBar.hidden = n === 0;
+    if (n === 0) return;
+    const what = `${n.toLocaleString()} older event${n === 1 ? '' : 's'} not loaded`;
+    append(
+      this.olderBar,
+      icon(error ? 'error' : 'history'),
+      el('span', { class: error ? 'older-error' : 'muted', text: error ?? what }),
+      this.olderPending ? el('span', { class: 'muted', text: 'Loading…' }) : button('fold-up', 'Load older', () => this.loadOlder(), { title: 'Read the page of events before the first one shown' }),
+    );
   }
 
   /** A running attempt's run time counts up while it runs: its row and the header are drawn again each second. */

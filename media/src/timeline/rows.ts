@@ -55,11 +55,11 @@ export function estimateRow(model: TimelineModel, row: TimelineRow): number {
 export function rowLabel(model: TimelineModel, row: TimelineRow, nowMs: number): string {
   switch (row.kind) {
     case 'preamble':
-      return `Before the first attempt, ${row.count} events`;
+      return `${preambleTitle(model)}, ${row.count} events`;
     case 'attempt': {
       const a = row.attempt;
       const elapsed = attemptElapsedMs(a, model.events, nowMs);
-      return [attemptLabel(a, row.of), outcomeLabel(a.outcome), a.worker ? `on worker ${a.worker}` : null, elapsed === null ? null : `run time ${formatDuration(elapsed)}`, a.error ? errorLine(a.error) : null]
+      return [attemptTitle(model, a, row.of), outcomeLabel(a.outcome), a.worker ? `on worker ${a.worker}` : null, elapsed === null ? null : `run time ${formatDuration(elapsed)}`, a.error ? errorLine(a.error) : null]
         .filter(Boolean)
         .join(', ');
     }
@@ -70,6 +70,16 @@ export function rowLabel(model: TimelineModel, row: TimelineRow, nowMs: number):
   }
 }
 
+/** Events before the first loaded attempt: before the job's first attempt, unless older events are not loaded. */
+function preambleTitle(model: TimelineModel): string {
+  return model.olderCount > 0 ? 'Before the first loaded attempt' : 'Before the first attempt';
+}
+
+/** "Attempt 2 of 3"; counted among the loaded ones while older events are not loaded. */
+function attemptTitle(model: TimelineModel, attempt: Attempt, of: number): string {
+  return model.olderCount > 0 ? `Loaded attempt ${attempt.number} of ${of}` : attemptLabel(attempt, of);
+}
+
 function errorLine(error: { type: string | null; message: string | null }): string {
   return [error.type, error.message].filter(Boolean).join(': ');
 }
@@ -77,7 +87,7 @@ function errorLine(error: { type: string | null; message: string | null }): stri
 export function renderRow(context: RowContext, row: TimelineRow): HTMLElement {
   switch (row.kind) {
     case 'preamble':
-      return el('div', { class: 'group-row preamble' }, icon('inbox'), el('strong', { text: 'Before the first attempt' }), el('span', { class: 'muted', text: `${row.count} event${row.count === 1 ? '' : 's'}` }));
+      return el('div', { class: 'group-row preamble' }, icon('inbox'), el('strong', { text: preambleTitle(context.model) }), el('span', { class: 'muted', text: `${row.count} event${row.count === 1 ? '' : 's'}` }));
     case 'attempt':
       return renderAttempt(context, row);
     case 'event':
@@ -99,7 +109,7 @@ function renderAttempt(context: RowContext, row: Extract<TimelineRow, { kind: 'a
     'div',
     { class: ['group-row', 'attempt', `outcome-${a.outcome}`] },
     icon(OUTCOME_ICONS[a.outcome], a.outcome === 'running' ? 'codicon-modifier-spin' : undefined),
-    el('strong', { text: attemptLabel(a, row.of) }),
+    el('strong', { text: attemptTitle(context.model, a, row.of) }),
     el('span', { class: 'outcome', text: outcomeLabel(a.outcome) }),
     a.worker ? el('span', { class: 'muted', text: `worker ${a.worker}${a.workerType ? ` (${a.workerType})` : ''}` }) : null,
     elapsed === null ? null : el('span', { class: 'muted attempt-duration', text: formatDuration(elapsed), attrs: { title: attemptDurationTitle(a) } }),
