@@ -233,7 +233,7 @@ describe('timeline panels', () => {
     await settle();
     panel.webview.send({ type: 'ready', body: {} });
     await settle();
-    assert.deepEqual(panel.webview.last('init')?.body, { jobId: 'job-1', timeMode: 'utc' });
+    assert.deepEqual(panel.webview.last('init')?.body, { jobId: 'job-1', timeMode: 'utc', preview: true });
     assert.equal((panel.webview.last('timeline')?.body.timeline as { events: unknown[] }).events.length, 3);
 
     panel.webview.send({ type: 'copyEvent', body: { index: 1, seq: 2 } });
@@ -315,6 +315,30 @@ describe('timeline panels', () => {
     panel.dispose();
   });
 
+  test('preview: the next open replaces the preview; a double open, a use or Keep Open keeps it', async () => {
+    const client = new FakeClient();
+    client.responders.set('jobs/timeline', (p) => timelineOf((p as { jobId: string }).jobId, events((p as { jobId: string }).jobId, 2)));
+    timelineModule.showTimeline(context, client as never, 'p1', 0);
+    timelineModule.showTimeline(context, client as never, 'p2', 5000);
+    await settle();
+    assert.equal(panels.length, 1);
+    const first = panels[0]!;
+    assert.equal(first.title, 'Job p2 (preview)');
+    // Opened again at once (a double-click): kept; the next job gets a panel of its own.
+    timelineModule.showTimeline(context, client as never, 'p2', 5200);
+    assert.equal(first.title, 'Job p2');
+    timelineModule.showTimeline(context, client as never, 'p3', 9000);
+    assert.equal(panels.length, 2);
+    const second = panels[1]!;
+    second.webview.send({ type: 'keep', body: {} });
+    await settle();
+    assert.equal(second.title, 'Job p3');
+    assert.deepEqual(second.webview.last('preview')?.body, { preview: false });
+    timelineModule.showTimeline(context, client as never, 'p4', 20000);
+    assert.equal(panels.length, 3);
+    for (const p of panels) p.dispose();
+  });
+
   test('paged: the newest page first, older pages when asked, live reads only after the last sequence', async () => {
     const client = new FakeClient();
     let evs = events('job-p', 1200);
@@ -384,7 +408,7 @@ describe('timeline panels', () => {
     assert.equal(restored.webview.options.enableScripts, true);
     restored.webview.send({ type: 'ready', body: {} });
     await settle();
-    assert.deepEqual(restored.webview.last('init')?.body, { jobId: 'job-4', timeMode: 'relative' });
+    assert.deepEqual(restored.webview.last('init')?.body, { jobId: 'job-4', timeMode: 'relative', preview: false });
     // Showing that job now reveals the restored panel.
     timelineModule.showTimeline(context, client as never, 'job-4');
     assert.equal(panels.length, 0);

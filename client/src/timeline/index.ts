@@ -20,10 +20,16 @@ const TIME_MODE_KEY = 'naq.timeline.timeMode';
 /** Least time between two reads of one timeline caused by `index/changed`. */
 const LIVE_INTERVAL_MS = 1000;
 
-const panels = new Map<string, TimelinePanel>();
+/** Two opens of the preview's job this close together are a double-click: it is kept open. */
+const DOUBLE_CLICK_MS = 500;
 
-function panelTitle(jobId: string): string {
-  return `Job ${jobId.length > 40 ? `${jobId.slice(0, 39)}…` : jobId}`;
+const panels = new Map<string, TimelinePanel>();
+/** The one panel the next open replaces (as a preview editor is), if any. */
+let preview: { panel: TimelinePanel; openedAt: number } | null = null;
+
+function panelTitle(jobId: string, isPreview: boolean): string {
+  const title = `Job ${jobId.length > 40 ? `${jobId.slice(0, 39)}…` : jobId}`;
+  return isPreview ? `${title} (preview)` : title;
 }
 
 function savedTimeMode(context: vscode.ExtensionContext): TimeMode {
@@ -31,15 +37,27 @@ function savedTimeMode(context: vscode.ExtensionContext): TimeMode {
   return mode === 'relative' || mode === 'utc' ? mode : 'local';
 }
 
-/** Opens the timeline of `jobId`, or reveals the panel that already shows it. */
-export function showTimeline(context: vscode.ExtensionContext, client: BackendClient, jobId: string): void {
+/**
+ * Opens the timeline of `jobId` as files open: in the preview panel, which the next open replaces,
+ * unless it is kept (opened twice in a row as by a double-click, or used: an event expanded or
+ * copied, older events loaded, "Keep Open"). A job that has a panel already is revealed.
+ */
+export function showTimeline(context: vscode.ExtensionContext, client: BackendClient, jobId: string, now = Date.now()): void {
   const existing = panels.get(jobId);
   if (existing) {
+    if (preview?.panel === existing && now - preview.openedAt <= DOUBLE_CLICK_MS) existing.keep();
     existing.reveal();
     return;
   }
-  const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, panelTitle(jobId), { viewColumn: vscode.ViewColumn.Active }, webviewOptions(context.extensionUri));
-  new TimelinePanel(context, client, panel, jobId, savedTimeMode(context));
+  let webviewPanel: vscode.WebviewPanel;
+  if (preview) {
+    webviewPanel = preview.panel.detach();
+    webviewPanel.reveal();
+  } else {
+    webviewPanel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, panelTitle(jobId, true), { viewColumn: vscode.ViewColumn.Active }, webviewOptions(context.extensionUri));
+  }
+  const panel = new TimelinePanel(context, client, webviewPanel, jobId, savedTimeMode(context), true);
+  preview = { panel, openedAt: now };
 }
 
 /**
@@ -84,6 +102,8 @@ class TimelinePanel {
   private stale = false;
   private disposed = false;
   private olderBusy = false;
+  /** Detached: the webview panel went on to show another job. */
+  private detached = false;
   private readonly throttle: Throttle;
   private readonly loader = new SingleFlight(() => this.loadOnce());
   private readonly disposables: vscode.Disposable[] = [];
@@ -94,10 +114,11 @@ class TimelinePanel {
     private readonly panel: vscode.WebviewPanel,
     private readonly jobId: string,
     private readonly timeMode: TimeMode,
+    private isPreview = false,
   ) {
     panels.set(jobId, this);
     this.window = new TimelineWindow(jobId);
-    panel.title = panelTitle(jobId);
+    panel.title = panelTitle(jobId, isPreview);
     loadWebview(panel.webview, context.extensionUri, 'timeline', `Job ${jobId}`);
     this.throttle = new Throttle(LIVE_INTERVAL_MS, () => this.load());
     this.disposables.push(
@@ -118,8 +139,24 @@ class TimelinePanel {
     this.panel.reveal();
   }
 
+  /** Stops being the preview: the next open gets a panel of its own. */
+  keep(): void {
+    if (preview?.panel === this) preview = null;
+    if (!this.isPreview) return;
+    this.isPreview = false;
+    this.panel.title = panelTitle(this.jobId, false);
+    this.send({ type: 'preview', body: { preview: false } });
+  }
+
+  /** Lets go of the webview panel (for the next job's timeline) without closing it. */
+  detach(): vscode.WebviewPanel {
+    this.detached = true;
+    this.dispose();
+    return this.panel;
+  }
+
   private send(message: ToTimeline): void {
-    if (!this.disposed) post(this.panel.webview, message);
+    if (!this.disposed && !this.detached) post(this.panel.webview, message);
   }
 
   private onIndexChanged(change: IndexChange): void {
@@ -220,7 +257,7 @@ class TimelinePanel {
   private async onMessage(message: TimelineMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
-        this.send({ type: 'init', body: { jobId: this.jobId, timeMode: this.timeMode } });
+        this.send({ type: 'init', body: { jobId: this.jobId, timeMode: this.timeMode, preview: this.isPreview } });
         // A (re)loaded page has nothing: it gets everything held.
         this.pageInSync = false;
         if (this.window.loaded) this.sendWhole();
@@ -233,6 +270,9 @@ class TimelinePanel {
         return this.load();
       case 'loadOlder':
         return this.loadOlder();
+      case 'keep':
+        this.keep();
+        return;
       case 'timeMode':
         await this.context.globalState.update(TIME_MODE_KEY, message.body.mode);
         return;
@@ -259,6 +299,7 @@ class TimelinePanel {
     this.disposed = true;
     this.throttle.cancel();
     if (panels.get(this.jobId) === this) panels.delete(this.jobId);
+    if (preview?.panel === this) preview = null;
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -75,6 +75,8 @@ export const TimelineToExtension = {
   refresh: {},
   /** Read the page of events before the first one shown (scrolled to the top, or "Load older"). */
   loadOlder: {},
+  /** The panel is used or pinned: it stops being the preview the next open replaces. */
+  keep: {},
   /** Put `events[index]` on the clipboard as JSON; `seq` must still match (the list may have changed). */
   copyEvent: { index: count, seq: nullable(count) },
   /** The user changed the time display; the extension remembers it for new panels. */
@@ -164,8 +166,13 @@ export type ToTimeline =
   | Envelope<'olderError', { message: string }>
   | Envelope<'error', { jobId: string; message: string }>
   | Envelope<'copied', { index: number }>
-  /** Sets the time mode of a fresh page (no saved state yet). */
-  | Envelope<'init', { jobId: string; timeMode: TimeMode }>;
+  /**
+   * Which job the panel shows and whether it is the preview; a page whose saved state is of another
+   * job (the preview went on to the next one) starts afresh with `timeMode`.
+   */
+  | Envelope<'init', { jobId: string; timeMode: TimeMode; preview: boolean }>
+  /** The panel was kept (pinned): no longer the preview. */
+  | Envelope<'preview', { preview: boolean }>;
 
 /** One line of a tail, as the extension keeps and sends it: small, flat, already decided. */
 export interface TailLine {

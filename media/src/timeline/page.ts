@@ -50,6 +50,9 @@ export class TimelinePage {
   private readonly olderBar = el('div', { class: 'older-bar', attrs: { hidden: true } });
   /** An older page was asked for and has not come yet. */
   private olderPending = false;
+  /** The panel is the preview the next open replaces; using it keeps it. */
+  private preview = false;
+  private readonly keepButton = button('pinned', 'Keep Open', () => this.keepOpen(), { iconOnly: true, title: 'Keep this timeline open: the next job opens in a tab of its own' });
   /** Whether the saved position was applied (after the first timeline arrived). */
   private restored = false;
   private copiedIndex = -1;
@@ -117,7 +120,9 @@ export class TimelinePage {
       button('fold-down', 'Expand failures', () => this.expandFailures(), { iconOnly: true, title: 'Expand every failed event' }),
       button('fold-up', 'Collapse all', () => this.collapseAll(), { iconOnly: true }),
       button('refresh', 'Refresh', () => this.refresh(), { iconOnly: true, title: 'Read the timeline again' }),
+      this.keepButton,
     );
+    this.keepButton.hidden = true;
     const listHost = el('div', { class: 'timeline-list' });
     const keysHelp = el('div', {
       class: 'keys-help muted small',
@@ -150,10 +155,12 @@ export class TimelinePage {
     const view = this.model.view;
     switch (message.type) {
       case 'init':
-        if (!view.jobId) {
-          view.jobId = message.body.jobId;
-          view.timeMode = message.body.timeMode;
+        if (view.jobId !== message.body.jobId) {
+          // A fresh page, or the preview panel gone on to another job: nothing of the old view applies.
+          Object.assign(view, { jobId: message.body.jobId, timeMode: message.body.timeMode, expanded: [], active: 0, anchorKey: null });
+          this.model.expanded.clear();
         }
+        this.setPreview(message.body.preview);
         showTitle(this.header, view.jobId);
         this.showTimeMode();
         this.saveState();
@@ -193,6 +200,9 @@ export class TimelinePage {
       }
       case 'copied':
         this.showCopied(message.body.index);
+        return;
+      case 'preview':
+        this.setPreview(message.body.preview);
         return;
     }
   }
@@ -242,6 +252,7 @@ export class TimelinePage {
   private loadOlder(): void {
     if (this.olderPending || this.model.olderCount === 0) return;
     this.olderPending = true;
+    this.keepOpen();
     this.renderOlderBar(null);
     this.host.post({ type: 'loadOlder', body: {} });
   }
@@ -278,7 +289,20 @@ export class TimelinePage {
 
   // ---- Actions ----
 
+  private setPreview(preview: boolean): void {
+    this.preview = preview;
+    this.keepButton.hidden = !preview;
+  }
+
+  /** Using the preview (or pinning it) keeps it, as editing a file in a preview tab does. */
+  private keepOpen(): void {
+    if (!this.preview) return;
+    this.setPreview(false);
+    this.host.post({ type: 'keep', body: {} });
+  }
+
   private toggle(eventIndex: number, rowIndex = this.model.rowOfEvent[eventIndex] ?? -1): void {
+    this.keepOpen();
     const open = this.model.toggle(eventIndex);
     if (rowIndex >= 0) {
       this.list.invalidate(rowIndex);
@@ -323,6 +347,7 @@ export class TimelinePage {
   private copyEvent(index: number): void {
     const event = this.model.events[index];
     if (!event) return;
+    this.keepOpen();
     this.host.post({ type: 'copyEvent', body: { index, seq: event.nats_sequence ?? null } });
   }
 
