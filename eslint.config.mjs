@@ -14,7 +14,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['*.mjs'],
+    // The programs that make the traceback corpus run under plain Node.
+    files: ['*.mjs', 'test/fixtures/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   {

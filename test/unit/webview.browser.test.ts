@@ -165,8 +165,8 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     const events = bigJob('job-big', 10_000);
     const timeline = { jobId: 'job-big', job: null, events, problems: [{ seq: 7, subject: 'naq.jobs.events.job-big.failed', message: `bad msgpack ${XSS_IMG}` }], source: 'index' };
     const { page, problems, dialogs } = await open('timeline');
-    await send(page, { type: 'init', body: { jobId: 'job-big', timeMode: 'local' } });
-    await page.evaluate((json) => ((window as unknown as { __data: unknown }).__data = JSON.parse(json)), JSON.stringify({ type: 'timeline', body: { timeline, updatedAt: Date.now() } }));
+    await send(page, { type: 'init', body: { jobId: 'job-big', timeMode: 'local', preview: false } });
+    await page.evaluate((json) => ((window as unknown as { __data: unknown }).__data = JSON.parse(json)), JSON.stringify({ type: 'timeline', body: { timeline, olderCount: 0, updatedAt: Date.now() } }));
     const ms = await page.evaluate(async () => {
       const t0 = performance.now();
       window.dispatchEvent(new MessageEvent('message', { data: (window as unknown as { __data: unknown }).__data }));
@@ -215,8 +215,8 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
 
     states.set('timeline', saved);
     const again = await open('timeline');
-    await send(again.page, { type: 'init', body: { jobId: 'job-big', timeMode: 'local' } });
-    await send(again.page, { type: 'timeline', body: { timeline, updatedAt: Date.now() } });
+    await send(again.page, { type: 'init', body: { jobId: 'job-big', timeMode: 'local', preview: false } });
+    await send(again.page, { type: 'timeline', body: { timeline, olderCount: 0, updatedAt: Date.now() } });
     const restoredList = again.page.locator('.timeline-list');
     assert.equal(await restoredList.getAttribute('aria-activedescendant'), `row-${saved.active}`);
     assert.equal(await again.page.locator('.segmented .selected').textContent(), 'Relative');

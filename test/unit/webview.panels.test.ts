@@ -233,7 +233,7 @@ describe('timeline panels', () => {
     await settle();
     panel.webview.send({ type: 'ready', body: {} });
     await settle();
-    assert.deepEqual(panel.webview.last('init')?.body, { jobId: 'job-1', timeMode: 'utc' });
+    assert.deepEqual(panel.webview.last('init')?.body, { jobId: 'job-1', timeMode: 'utc', preview: true });
     assert.equal((panel.webview.last('timeline')?.body.timeline as { events: unknown[] }).events.length, 3);
 
     panel.webview.send({ type: 'copyEvent', body: { index: 1, seq: 2 } });
@@ -315,6 +315,86 @@ describe('timeline panels', () => {
     panel.dispose();
   });
 
+  test('preview: the next open replaces the preview; a double open, a use or Keep Open keeps it', async () => {
+    const client = new FakeClient();
+    client.responders.set('jobs/timeline', (p) => timelineOf((p as { jobId: string }).jobId, events((p as { jobId: string }).jobId, 2)));
+    timelineModule.showTimeline(context, client as never, 'p1', undefined, 0);
+    timelineModule.showTimeline(context, client as never, 'p2', undefined, 5000);
+    await settle();
+    assert.equal(panels.length, 1);
+    const first = panels[0]!;
+    assert.equal(first.title, 'Job p2 (preview)');
+    // Opened again at once (a double-click): kept; the next job gets a panel of its own.
+    timelineModule.showTimeline(context, client as never, 'p2', undefined, 5200);
+    assert.equal(first.title, 'Job p2');
+    timelineModule.showTimeline(context, client as never, 'p3', undefined, 9000);
+    assert.equal(panels.length, 2);
+    const second = panels[1]!;
+    second.webview.send({ type: 'keep', body: {} });
+    await settle();
+    assert.equal(second.title, 'Job p3');
+    assert.deepEqual(second.webview.last('preview')?.body, { preview: false });
+    timelineModule.showTimeline(context, client as never, 'p4', undefined, 20000);
+    assert.equal(panels.length, 3);
+    for (const p of panels) p.dispose();
+  });
+
+  test('paged: the newest page first, older pages when asked, live reads only after the last sequence', async () => {
+    const client = new FakeClient();
+    let evs = events('job-p', 1200);
+    // A backend that pages as the protocol says (newest page first, olderCount before it).
+    client.responders.set('jobs/timeline', (p) => {
+      const { afterSeq, beforeSeq, limit = 500 } = p as { afterSeq?: number; beforeSeq?: number; limit?: number };
+      const inRange = evs.filter((e) => (afterSeq === undefined || e.nats_sequence! > afterSeq) && (beforeSeq === undefined || e.nats_sequence! < beforeSeq));
+      const page = afterSeq !== undefined ? inRange.slice(0, limit) : inRange.slice(-limit);
+      return { ...timelineOf('job-p', page), olderCount: afterSeq !== undefined ? 0 : inRange.length - page.length };
+    });
+    timelineModule.showTimeline(context, client as never, 'job-p');
+    const panel = panels[0]!;
+    await settle();
+    panel.webview.send({ type: 'ready', body: {} });
+    await settle();
+    assert.deepEqual(client.requests[0]!.params, { jobId: 'job-p', limit: 500 });
+    const first = panel.webview.last('timeline')!.body as { timeline: { events: JobEvent[] }; olderCount: number };
+    assert.equal(first.timeline.events.length, 500);
+    assert.equal(first.olderCount, 700);
+
+    panel.webview.send({ type: 'loadOlder', body: {} });
+    await settle();
+    assert.deepEqual(client.requests.at(-1)!.params, { jobId: 'job-p', beforeSeq: 701, limit: 500 });
+    const older = panel.webview.last('older')!.body as { before: number; events: JobEvent[]; olderCount: number };
+    assert.deepEqual([older.before, older.events.length, older.olderCount, older.events[0]!.nats_sequence], [701, 500, 200, 201]);
+
+    evs = events('job-p', 1203);
+    client.notify('index/changed', { reset: false, queues: [], workers: [], jobs: ['job-p'], failed: [] });
+    await settle();
+    assert.deepEqual(client.requests.at(-1)!.params, { jobId: 'job-p', afterSeq: 1200, limit: 5000 });
+    const append = panel.webview.last('append')!.body as { from: number; events: JobEvent[] };
+    assert.deepEqual([append.from, append.events.map((e) => e.nats_sequence)], [1000, [1201, 1202, 1203]]);
+
+    // Copy still finds events by their place in what the page holds.
+    panel.webview.send({ type: 'copyEvent', body: { index: 0, seq: 201 } });
+    await settle();
+    assert.equal(JSON.parse(clipboard.at(-1)!).nats_sequence, 201);
+    panel.dispose();
+  });
+
+  test('while disconnected a read fails at once with the reason, and no request waits for its timeout', async () => {
+    const client = new FakeClient();
+    client.responders.set('jobs/timeline', () => timelineOf('job-d', events('job-d', 2)));
+    client.state = { phase: 'disconnected', detail: 'NATS at 127.0.0.1:1 stopped answering' };
+    timelineModule.showTimeline(context, client as never, 'job-d');
+    const panel = panels[0]!;
+    await settle();
+    assert.equal(client.count('jobs/timeline'), 0);
+    assert.equal(panel.webview.last('error')?.body.message, 'Not connected to NATS: NATS at 127.0.0.1:1 stopped answering');
+    client.setState('connected', true);
+    await settle();
+    assert.equal(client.count('jobs/timeline'), 1);
+    assert.ok(panel.webview.last('timeline'));
+    panel.dispose();
+  });
+
   test('the serializer restores panels from valid state and closes the rest', async () => {
     const client = new FakeClient();
     client.responders.set('jobs/timeline', () => timelineOf('job-4', events('job-4', 2)));
@@ -328,7 +408,7 @@ describe('timeline panels', () => {
     assert.equal(restored.webview.options.enableScripts, true);
     restored.webview.send({ type: 'ready', body: {} });
     await settle();
-    assert.deepEqual(restored.webview.last('init')?.body, { jobId: 'job-4', timeMode: 'relative' });
+    assert.deepEqual(restored.webview.last('init')?.body, { jobId: 'job-4', timeMode: 'relative', preview: false });
     // Showing that job now reveals the restored panel.
     timelineModule.showTimeline(context, client as never, 'job-4');
     assert.equal(panels.length, 0);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createEvent } from '../../server/src/model/event';
-import { extendsTimeline, shouldReload, Throttle } from '../../client/src/timeline/refresh';
+import { shouldReload, Throttle } from '../../client/src/timeline/refresh';
 import { SingleFlight } from '../../client/src/webview/singleFlight';
 
 const change = { reset: false, jobs: [] as string[], failed: [] as { jobId: string; error: null }[] };
@@ -11,17 +10,6 @@ test('an open timeline reloads when its job changed or on a reset', () => {
   assert.equal(shouldReload({ ...change, jobs: ['a'] }, 'b'), false);
   assert.equal(shouldReload({ ...change, reset: true }, 'b'), true);
   assert.equal(shouldReload({ ...change, failed: [{ jobId: 'b', error: null }] }, 'b'), true);
-});
-
-test('a timeline that only gained events is sent as an append', () => {
-  const e = (seq: number) => createEvent({ job_id: 'j', event_type: 'started', nats_sequence: seq, timestamp: seq });
-  const old = { jobId: 'j', events: [e(1), e(2)] };
-  assert.equal(extendsTimeline(old, { jobId: 'j', events: [e(1), e(2), e(3)] }), true);
-  assert.equal(extendsTimeline(old, { jobId: 'j', events: [e(1), e(2)] }), true);
-  assert.equal(extendsTimeline(old, { jobId: 'j', events: [e(1)] }), false);
-  assert.equal(extendsTimeline(old, { jobId: 'j', events: [e(0), e(1), e(2)] }), false);
-  assert.equal(extendsTimeline(old, { jobId: 'k', events: [e(1), e(2), e(3)] }), false);
-  assert.equal(extendsTimeline({ jobId: 'j', events: [] }, { jobId: 'j', events: [e(1)] }), true);
 });
 
 test('the throttle runs at once, then at most once per interval', async () => {

@@ -1,16 +1,18 @@
 /**
- * One timeline panel per job (`naq.timeline`). The extension reads the timeline (`jobs/timeline`),
- * keeps the last one, and re-reads it when `index/changed` names the job; the page keeps its own
- * view state (setState), so a hidden-and-shown or reloaded panel comes back where it was.
+ * One timeline panel per job (`naq.timeline`). The extension reads the newest page of the timeline
+ * (`jobs/timeline`), older pages when the page asks, and when `index/changed` names the job only
+ * the events stored after the newest it holds; the page keeps its own view state (setState), so a
+ * hidden-and-shown or reloaded panel comes back where it was.
  */
 import * as vscode from 'vscode';
-import { IndexChangedNotification, TimelineRequest, type IndexChange, type Timeline } from '../../../server/src/protocol/protocol';
+import { IndexChangedNotification, TimelineRequest, type ConnectionState, type IndexChange } from '../../../server/src/protocol/protocol';
 import type { BackendClient } from '../backend/backendClient';
 import { errorText, webviewLog } from '../webview/log';
 import { isTimelineViewState, TimelineToExtension, type TimelineMessage, type TimeMode, type ToTimeline } from '../webview/messages';
 import { loadWebview, onValidMessage, post, webviewOptions } from '../webview/panel';
 import { SingleFlight } from '../webview/singleFlight';
-import { extendsTimeline, shouldReload, Throttle } from './refresh';
+import { TIMELINE_MAX_PAGE, TIMELINE_PAGE_SIZE, TimelineWindow } from './paging';
+import { shouldReload, Throttle } from './refresh';
 
 export const TIMELINE_VIEW_TYPE = 'naq.timeline';
 /** The time display new panels start with; the last one chosen in any panel. */
@@ -18,10 +20,16 @@ const TIME_MODE_KEY = 'naq.timeline.timeMode';
 /** Least time between two reads of one timeline caused by `index/changed`. */
 const LIVE_INTERVAL_MS = 1000;
 
-const panels = new Map<string, TimelinePanel>();
+/** Two opens of the preview's job this close together are a double-click: it is kept open. */
+const DOUBLE_CLICK_MS = 500;
 
-function panelTitle(jobId: string): string {
-  return `Job ${jobId.length > 40 ? `${jobId.slice(0, 39)}…` : jobId}`;
+const panels = new Map<string, TimelinePanel>();
+/** The one panel the next open replaces (as a preview editor is), if any. */
+let preview: { panel: TimelinePanel; openedAt: number } | null = null;
+
+function panelTitle(jobId: string, isPreview: boolean): string {
+  const title = `Job ${jobId.length > 40 ? `${jobId.slice(0, 39)}…` : jobId}`;
+  return isPreview ? `${title} (preview)` : title;
 }
 
 function savedTimeMode(context: vscode.ExtensionContext): TimeMode {
@@ -29,15 +37,28 @@ function savedTimeMode(context: vscode.ExtensionContext): TimeMode {
   return mode === 'relative' || mode === 'utc' ? mode : 'local';
 }
 
-/** Opens the timeline of `jobId`, or reveals the panel that already shows it. */
-export function showTimeline(context: vscode.ExtensionContext, client: BackendClient, jobId: string, column: vscode.ViewColumn = vscode.ViewColumn.Active): void {
+/**
+ * Opens the timeline of `jobId` as files open: in the preview panel, which the next open replaces,
+ * unless it is kept (opened twice in a row as by a double-click, or used: an event expanded or
+ * copied, older events loaded, "Keep Open"). A job that has a panel already is revealed. `column`
+ * (a tail asks for one beside itself) moves the preview there.
+ */
+export function showTimeline(context: vscode.ExtensionContext, client: BackendClient, jobId: string, column?: vscode.ViewColumn, now = Date.now()): void {
   const existing = panels.get(jobId);
   if (existing) {
+    if (preview?.panel === existing && now - preview.openedAt <= DOUBLE_CLICK_MS) existing.keep();
     existing.reveal();
     return;
   }
-  const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, panelTitle(jobId), { viewColumn: column }, webviewOptions(context.extensionUri));
-  new TimelinePanel(context, client, panel, jobId, savedTimeMode(context));
+  let webviewPanel: vscode.WebviewPanel;
+  if (preview) {
+    webviewPanel = preview.panel.detach();
+    webviewPanel.reveal(column);
+  } else {
+    webviewPanel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, panelTitle(jobId, true), { viewColumn: column ?? vscode.ViewColumn.Active }, webviewOptions(context.extensionUri));
+  }
+  const panel = new TimelinePanel(context, client, webviewPanel, jobId, savedTimeMode(context), true);
+  preview = { panel, openedAt: now };
 }
 
 /**
@@ -63,15 +84,27 @@ export function registerTimelineSerializer(context: vscode.ExtensionContext, cli
   });
 }
 
+/** While the backend says this, a read would only wait for its timeout: the panel says why at once. */
+function unreachableReason(state: ConnectionState): string | null {
+  if (state.phase !== 'disconnected' && state.phase !== 'no-server') return null;
+  return `Not connected to NATS: ${state.detail || 'the backend is disconnected'}`;
+}
+
 class TimelinePanel {
-  private timeline: Timeline | null = null;
-  /** The timeline the page was last sent in full or by appends; null when the page must get it whole. */
-  private sent: Timeline | null = null;
+  /** The loaded part of the timeline: the newest page, older pages as asked for, newer events as they come. */
+  private readonly window: TimelineWindow;
+  /** The page holds exactly what `window` holds, so newer and older events can be sent alone. */
+  private pageInSync = false;
+  /** The next read must be whole (first read, a reset of the index, or a newest event without a sequence). */
+  private readWhole = true;
   private updatedAt = 0;
   private error: string | null = null;
   /** The job changed while the panel was hidden: read when shown. */
   private stale = false;
   private disposed = false;
+  private olderBusy = false;
+  /** Detached: the webview panel went on to show another job. */
+  private detached = false;
   private readonly throttle: Throttle;
   private readonly loader = new SingleFlight(() => this.loadOnce());
   private readonly disposables: vscode.Disposable[] = [];
@@ -82,9 +115,11 @@ class TimelinePanel {
     private readonly panel: vscode.WebviewPanel,
     private readonly jobId: string,
     private readonly timeMode: TimeMode,
+    private isPreview = false,
   ) {
     panels.set(jobId, this);
-    panel.title = panelTitle(jobId);
+    this.window = new TimelineWindow(jobId);
+    panel.title = panelTitle(jobId, isPreview);
     loadWebview(panel.webview, context.extensionUri, 'timeline', `Job ${jobId}`);
     this.throttle = new Throttle(LIVE_INTERVAL_MS, () => this.load());
     this.disposables.push(
@@ -105,12 +140,29 @@ class TimelinePanel {
     this.panel.reveal();
   }
 
+  /** Stops being the preview: the next open gets a panel of its own. */
+  keep(): void {
+    if (preview?.panel === this) preview = null;
+    if (!this.isPreview) return;
+    this.isPreview = false;
+    this.panel.title = panelTitle(this.jobId, false);
+    this.send({ type: 'preview', body: { preview: false } });
+  }
+
+  /** Lets go of the webview panel (for the next job's timeline) without closing it. */
+  detach(): vscode.WebviewPanel {
+    this.detached = true;
+    this.dispose();
+    return this.panel;
+  }
+
   private send(message: ToTimeline): void {
-    if (!this.disposed) post(this.panel.webview, message);
+    if (!this.disposed && !this.detached) post(this.panel.webview, message);
   }
 
   private onIndexChanged(change: IndexChange): void {
     if (!shouldReload(change, this.jobId)) return;
+    if (change.reset) this.readWhole = true;
     if (this.panel.visible) this.throttle.trigger();
     else this.stale = true;
   }
@@ -122,45 +174,106 @@ class TimelinePanel {
 
   private async loadOnce(): Promise<void> {
     this.stale = false;
-    this.send({ type: 'loading', body: { jobId: this.jobId } });
+    const unreachable = unreachableReason(this.client.state);
+    if (unreachable !== null) {
+      this.fail(unreachable);
+      return;
+    }
+    const afterSeq = this.readWhole ? null : this.window.lastSeq;
+    if (afterSeq === null) this.send({ type: 'loading', body: { jobId: this.jobId } });
     try {
-      const timeline = await this.client.request(TimelineRequest.type, { jobId: this.jobId });
-      this.timeline = timeline;
-      this.updatedAt = Date.now();
+      if (afterSeq === null) await this.readNewest();
+      else await this.readNewer(afterSeq);
       this.error = null;
-      this.sendTimeline(timeline);
     } catch (error) {
-      this.error = errorText(error);
-      webviewLog().warn(`timeline ${this.jobId}: ${this.error}`);
-      this.send({ type: 'error', body: { jobId: this.jobId, message: this.error } });
+      this.fail(errorText(error));
     }
   }
 
-  /** Sends only the new events when the page's timeline is a prefix of this one: a long job's update stays small. */
-  private sendTimeline(timeline: Timeline): void {
-    const previous = this.sent;
-    this.sent = timeline;
-    if (previous && extendsTimeline(previous, timeline)) {
-      const { events, ...rest } = timeline;
-      this.send({ type: 'append', body: { from: previous.events.length, events: events.slice(previous.events.length), rest, updatedAt: this.updatedAt } });
-    } else {
-      this.send({ type: 'timeline', body: { timeline, updatedAt: this.updatedAt } });
+  private fail(message: string): void {
+    this.error = message;
+    webviewLog().warn(`timeline ${this.jobId}: ${message}`);
+    this.send({ type: 'error', body: { jobId: this.jobId, message } });
+  }
+
+  /** The newest page, in place of everything held. */
+  private async readNewest(): Promise<void> {
+    const page = await this.client.request(TimelineRequest.type, { jobId: this.jobId, limit: TIMELINE_PAGE_SIZE });
+    this.window.replace(page);
+    this.readWhole = false;
+    this.updatedAt = Date.now();
+    this.sendWhole();
+  }
+
+  /** Only what was stored after the newest event held: a long job's live update stays small. */
+  private async readNewer(afterSeq: number): Promise<void> {
+    const from = this.window.events.length;
+    let after = afterSeq;
+    for (;;) {
+      const page = await this.client.request(TimelineRequest.type, { jobId: this.jobId, afterSeq: after, limit: TIMELINE_MAX_PAGE });
+      const added = this.window.appendNewer(page, after);
+      const last = this.window.lastSeq;
+      if (page.events.length < TIMELINE_MAX_PAGE || added.length === 0 || last === null) break;
+      after = last;
+    }
+    this.updatedAt = Date.now();
+    if (!this.pageInSync) {
+      this.sendWhole();
+      return;
+    }
+    const { events, ...rest } = this.window.timeline();
+    this.send({ type: 'append', body: { from, events: events.slice(from), rest, updatedAt: this.updatedAt } });
+  }
+
+  private sendWhole(): void {
+    this.pageInSync = true;
+    this.send({ type: 'timeline', body: { timeline: this.window.timeline(), olderCount: this.window.olderCount, updatedAt: this.updatedAt } });
+  }
+
+  /** The page before the first event held (the page scrolled to its top, or asked with "Load older"). */
+  private async loadOlder(): Promise<void> {
+    const before = this.window.firstSeq;
+    if (this.olderBusy || before === null || !this.pageInSync) return;
+    const unreachable = unreachableReason(this.client.state);
+    if (unreachable !== null) {
+      this.send({ type: 'olderError', body: { message: unreachable } });
+      return;
+    }
+    this.olderBusy = true;
+    try {
+      const page = await this.client.request(TimelineRequest.type, { jobId: this.jobId, beforeSeq: before, limit: TIMELINE_PAGE_SIZE });
+      // Replaced meanwhile (a reset): the page was sent the new newest page instead.
+      if (this.window.firstSeq !== before) return;
+      const older = this.window.prependOlder(page, before);
+      this.send({ type: 'older', body: { before, events: older, olderCount: this.window.olderCount, problems: this.window.timeline().problems } });
+    } catch (error) {
+      const message = errorText(error);
+      webviewLog().warn(`timeline ${this.jobId}: older events: ${message}`);
+      this.send({ type: 'olderError', body: { message } });
+    } finally {
+      this.olderBusy = false;
     }
   }
 
   private async onMessage(message: TimelineMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
-        this.send({ type: 'init', body: { jobId: this.jobId, timeMode: this.timeMode } });
-        // A (re)loaded page has nothing: it gets the whole timeline.
-        this.sent = null;
-        if (this.timeline) this.sendTimeline(this.timeline);
+        this.send({ type: 'init', body: { jobId: this.jobId, timeMode: this.timeMode, preview: this.isPreview } });
+        // A (re)loaded page has nothing: it gets everything held.
+        this.pageInSync = false;
+        if (this.window.loaded) this.sendWhole();
         if (this.loader.busy) this.send({ type: 'loading', body: { jobId: this.jobId } });
         else if (this.error !== null) this.send({ type: 'error', body: { jobId: this.jobId, message: this.error } });
         if (this.stale) void this.load();
         return;
       case 'refresh':
+        this.readWhole = true;
         return this.load();
+      case 'loadOlder':
+        return this.loadOlder();
+      case 'keep':
+        this.keep();
+        return;
       case 'timeMode':
         await this.context.globalState.update(TIME_MODE_KEY, message.body.mode);
         return;
@@ -172,7 +285,7 @@ class TimelinePanel {
   }
 
   private async copyEvent(index: number, seq: number | null): Promise<void> {
-    const event = this.timeline?.events[index];
+    const event = this.window.events[index];
     if (!event || (event.nats_sequence ?? null) !== seq) {
       webviewLog().warn(`timeline ${this.jobId}: copy asked for event ${index} (#${seq}), which is not in the current timeline`);
       return;
@@ -187,6 +300,7 @@ class TimelinePanel {
     this.disposed = true;
     this.throttle.cancel();
     if (panels.get(this.jobId) === this) panels.delete(this.jobId);
+    if (preview?.panel === this) preview = null;
     for (const d of this.disposables) d.dispose();
   }
 }

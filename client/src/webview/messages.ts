@@ -73,6 +73,10 @@ export const TimelineToExtension = {
   ready: {},
   /** Re-read the timeline now. */
   refresh: {},
+  /** Read the page of events before the first one shown (scrolled to the top, or "Load older"). */
+  loadOlder: {},
+  /** The panel is used or pinned: it stops being the preview the next open replaces. */
+  keep: {},
   /** Put `events[index]` on the clipboard as JSON; `seq` must still match (the list may have changed). */
   copyEvent: { index: count, seq: nullable(count) },
   /** The user changed the time display; the extension remembers it for new panels. */
@@ -146,17 +150,29 @@ function describe(value: unknown): string {
 
 export type ToTimeline =
   | Envelope<'loading', { jobId: string }>
-  /** `updatedAt`: epoch ms of the read. */
-  | Envelope<'timeline', { timeline: Timeline; updatedAt: number }>
+  /** The newest page of the timeline; `olderCount` events are older than its first. `updatedAt`: epoch ms of the read. */
+  | Envelope<'timeline', { timeline: ShownTimeline; olderCount: number; updatedAt: number }>
   /**
    * A live update that only added events: `events` go after the first `from` the page already has;
    * the rest of the timeline is replaced. A page holding a different count asks again with `ready`.
    */
-  | Envelope<'append', { from: number; events: JobEvent[]; rest: Omit<Timeline, 'events'>; updatedAt: number }>
+  | Envelope<'append', { from: number; events: JobEvent[]; rest: Omit<ShownTimeline, 'events'>; updatedAt: number }>
+  /**
+   * An older page: `events` go before the first event the page has, whose sequence is `before`;
+   * `olderCount` events remain older still. A page whose first event differs asks again with `ready`.
+   */
+  | Envelope<'older', { before: number; events: JobEvent[]; olderCount: number; problems: ShownTimeline['problems'] }>
+  /** Reading an older page failed. */
+  | Envelope<'olderError', { message: string }>
   | Envelope<'error', { jobId: string; message: string }>
   | Envelope<'copied', { index: number }>
-  /** Sets the time mode of a fresh page (no saved state yet). */
-  | Envelope<'init', { jobId: string; timeMode: TimeMode }>;
+  /**
+   * Which job the panel shows and whether it is the preview; a page whose saved state is of another
+   * job (the preview went on to the next one) starts afresh with `timeMode`.
+   */
+  | Envelope<'init', { jobId: string; timeMode: TimeMode; preview: boolean }>
+  /** The panel was kept (pinned): no longer the preview. */
+  | Envelope<'preview', { preview: boolean }>;
 
 /** One line of a tail, as the extension keeps and sends it: small, flat, already decided. */
 export interface TailLine {
@@ -208,6 +224,9 @@ export type ToStats =
   | Envelope<'error', { message: string }>;
 
 export type { DecodeProblem, JobStats, TailParams, Timeline };
+
+/** What a timeline page shows: the loaded part of a job's timeline (paging fields travel beside it). */
+export type ShownTimeline = Pick<Timeline, 'jobId' | 'job' | 'events' | 'problems' | 'source'>;
 
 // ---- Saved webview state (getState/setState), validated again when a serializer restores a panel ----
 

@@ -24,6 +24,8 @@ export interface Attempt {
   outcomeIndex: number | null;
   /** Reported `duration_ms` of the outcome event, else from its start to its outcome (or last event). */
   durationMs: number | null;
+  /** Where `durationMs` comes from: the outcome event's `duration_ms`, or the events' timestamps. */
+  durationSource: 'reported' | 'measured';
   error: { type: string | null; message: string | null } | null;
 }
 
@@ -84,6 +86,7 @@ export function groupAttempts(events: readonly GroupedEvent[]): Grouping {
         outcome: 'running',
         outcomeIndex: null,
         durationMs: null,
+        durationSource: 'measured',
         error: null,
       };
       attempts.push(current);
@@ -115,6 +118,7 @@ export function groupAttempts(events: readonly GroupedEvent[]): Grouping {
     const outcomeEvent = attempt.outcomeIndex === null ? null : events[attempt.outcomeIndex]!;
     if (outcomeEvent && outcomeEvent.duration_ms !== null && Number.isFinite(outcomeEvent.duration_ms)) {
       attempt.durationMs = outcomeEvent.duration_ms;
+      attempt.durationSource = 'reported';
     } else {
       // Up to the outcome when there is one (a retry_scheduled after it is not run time).
       const first = events[attempt.start]!.timestamp;
@@ -249,4 +253,56 @@ export function spanMs(events: readonly Pick<JobEvent, 'timestamp'>[]): number |
     if (event.timestamp > max) max = event.timestamp;
   }
   return min === Infinity ? null : (max - min) * 1000;
+}
+
+/** Epoch milliseconds of an epoch-seconds timestamp, or null when it is not a finite number. */
+function epochMs(seconds: number): number | null {
+  return Number.isFinite(seconds) ? seconds * 1000 : null;
+}
+
+/**
+ * How long an attempt ran: a running attempt from its start until `nowMs` (it ticks), any other
+ * its `durationMs`.
+ */
+export function attemptElapsedMs(attempt: Attempt, events: readonly Pick<JobEvent, 'timestamp'>[], nowMs: number): number | null {
+  if (attempt.outcome !== 'running') return attempt.durationMs;
+  const start = epochMs(events[attempt.start]!.timestamp);
+  return start === null ? attempt.durationMs : Math.max(0, nowMs - start);
+}
+
+export interface JobTimes {
+  /**
+   * Time spent running: the sum of the attempts' durations (a running one up to now); without any
+   * attempt, the `duration_ms` the last outcome event reports. Null when nothing tells it.
+   */
+  runMs: number | null;
+  /** Whether `runMs` includes time measured from timestamps (else every part was reported by a worker). */
+  runMeasured: boolean;
+  running: boolean;
+  /** From the first to the last event; null with fewer than two timestamped events. */
+  spanMs: number | null;
+}
+
+export function jobTimes(grouping: Grouping, events: readonly GroupedEvent[], nowMs: number): JobTimes {
+  let runMs: number | null = null;
+  let runMeasured = false;
+  let running = false;
+  for (const attempt of grouping.attempts) {
+    const elapsed = attemptElapsedMs(attempt, events, nowMs);
+    if (elapsed === null) continue;
+    runMs = (runMs ?? 0) + elapsed;
+    if (attempt.outcome === 'running') running = true;
+    if (attempt.outcome === 'running' || attempt.durationSource === 'measured') runMeasured = true;
+  }
+  if (grouping.attempts.length === 0) {
+    for (let i = events.length - 1; i >= 0; i--) {
+      const event = events[i]!;
+      if (OUTCOMES[event.event_type] && event.duration_ms !== null && Number.isFinite(event.duration_ms)) {
+        runMs = event.duration_ms;
+        break;
+      }
+    }
+  }
+  const timed = events.filter((e) => Number.isFinite(e.timestamp)).length;
+  return { runMs, runMeasured, running, spanMs: timed >= 2 ? spanMs(events) : null };
 }
