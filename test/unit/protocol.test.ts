@@ -77,7 +77,7 @@ test('events, queues, workers and stats are copied field by field', () => {
     lastState: null,
     lastSeen: 3,
   });
-  const stats = { jobsStarted: 1, jobsCompleted: 0, jobsFailed: 0, totalDurationMs: 0, averageDurationMs: null, workerUsage: { w: 1 }, queueUsage: {}, eventsSeen: 2 };
+  const stats = { jobsStarted: 1, jobsRunning: 1, jobsCompleted: 0, jobsFailed: 0, totalDurationMs: 0, averageDurationMs: null, workerUsage: { w: 1 }, queueUsage: {}, eventsSeen: 2 };
   const wire = wireStats({ ...stats, extra: 9 } as never);
   assert.deepEqual(wire, stats);
   assert.notEqual(wire.workerUsage, stats.workerUsage, 'a copy, not the index’s own object');

@@ -273,7 +273,7 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     for (let i = 0; i < 25; i++) workerUsage[`worker-${i}${i === 1 ? XSS_IMG : ''}`] = 100 - i;
     await send(page, {
       type: 'stats',
-      body: { stats: { jobsStarted: 50, jobsCompleted: 40, jobsFailed: 5, totalDurationMs: 4000, averageDurationMs: 100, workerUsage, queueUsage: { q1: 3, q2: 1 }, eventsSeen: 500 }, updatedAt: Date.now() },
+      body: { stats: { jobsStarted: 50, jobsRunning: 5, jobsCompleted: 40, jobsFailed: 5, totalDurationMs: 4000, averageDurationMs: 100, workerUsage, queueUsage: { q1: 3, q2: 1 }, eventsSeen: 500 }, updatedAt: Date.now() },
     });
     assert.equal(await page.locator('.bar-row').count(), 22); // the top 20 workers and 2 queues
     assert.equal(await page.locator('img').count(), 0);

@@ -90,7 +90,7 @@ connection.onRequest(TailStopRequest.type, guard(TailStopRequest.method, log, ({
 connection.onRequest(StatsRequest.type, guard0(StatsRequest.method, log, () => backend.stats()));
 connection.onRequest(ListContextsRequest.type, guard0(ListContextsRequest.method, log, () => contextListing()));
 // The metrics query checks its own parameters (server/src/metrics/metricsParams.ts).
-connection.onRequest(MetricsQueryRequest.type, (params) => guard0('metrics/query', log, () => backend.queryMetrics(params))());
+connection.onRequest(MetricsQueryRequest.type, (params) => guard0(MetricsQueryRequest.method, log, () => backend.queryMetrics(params))());
 
 connection.onHover(({ textDocument, position }): Hover | null => {
   const failing = failureFeatures.hover(textDocument.uri, position.line);

@@ -70,20 +70,24 @@ export interface FailureJobItem {
 
 export namespace FailuresListRequest {
   /** Client → server: the signatures within the window, newest first. */
-  export const type = new RequestType0<FailureSignatureItem[], void>('failures/list');
+  export const method = 'failures/list';
+  export const type = new RequestType0<FailureSignatureItem[], void>(method);
 }
 
 export namespace FailuresJobsRequest {
   /** Client → server: the failed jobs of one signature, newest first. */
-  export const type = new RequestType<{ signatureId: string }, FailureJobItem[], void>('failures/jobs');
+  export const method = 'failures/jobs';
+  export const type = new RequestType<{ signatureId: string }, FailureJobItem[], void>(method);
 }
 
 export namespace FailuresJobRequest {
   /** Client → server: where the frames of a traceback land in the workspace (the timeline links them). */
-  export const type = new RequestType<{ jobId: string }, FailureJobItem | null, void>('failures/job');
+  export const method = 'failures/job';
+  export const type = new RequestType<{ jobId: string }, FailureJobItem | null, void>(method);
 }
 
 export namespace FailuresChangedNotification {
   /** Server → client, coalesced: the signatures changed, list them again. */
-  export const type = new NotificationType<{ signatures: number }>('failures/changed');
+  export const method = 'failures/changed';
+  export const type = new NotificationType<{ signatures: number }>(method);
 }

@@ -65,7 +65,9 @@ export interface MetricsResult {
 }
 
 export namespace MetricsQueryRequest {
-  export const type = new RequestType<MetricsQuery, MetricsResult, void>('metrics/query');
+  /** Client → server: the aggregates over a range, merged per step and group. */
+  export const method = 'metrics/query';
+  export const type = new RequestType<MetricsQuery, MetricsResult, void>(method);
 }
 
 /** Sent (at most once a second) when events arrive: an open range re-queries what it shows. */
@@ -76,5 +78,7 @@ export interface MetricsChanged {
 }
 
 export namespace MetricsChangedNotification {
-  export const type = new NotificationType<MetricsChanged>('metrics/changed');
+  /** Server → client: events changed the aggregates over this range. */
+  export const method = 'metrics/changed';
+  export const type = new NotificationType<MetricsChanged>(method);
 }
