@@ -14,7 +14,7 @@ import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { makeNonce, renderShell } from '../../client/src/webview/html';
 import { TailBuffer } from '../../client/src/tail/tailBuffer';
-import { parseWebviewMessage, StatsToExtension, TailToExtension, TimelineToExtension, type MessageSpec } from '../../client/src/webview/messages';
+import { parseWebviewMessage, StatsToExtension, TailToExtension, TimelineToExtension, type MessageSpec, type TailStatus } from '../../client/src/webview/messages';
 import { createEvent, type JobEvent, type JobEventInit } from '../../server/src/model/event';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -236,7 +236,7 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
   test('tail: lines, skipped count, filter, pause with a count, Enter opens the job', async () => {
     const { page, problems, dialogs } = await open('tail');
     const buffer = new TailBuffer(5000);
-    const status = { running: true, pattern: 'naq.jobs.events.>', params: {}, skipped: 0, error: null };
+    const status: TailStatus = { state: 'live', pattern: 'naq.jobs.events.>', params: {}, skipped: 0, reason: null };
     await send(page, { type: 'reset', body: { lines: [], status, cap: 5000 } });
     const events = bigJob('job-tail', 6000);
     for (let i = 0; i < events.length; i += 1000) {
@@ -245,6 +245,7 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     }
     assert.equal(await page.locator('.line-count').textContent(), '5,000 lines');
     assert.match(await page.locator('.skipped-note').textContent() ?? '', /37 skipped by the rate limit/);
+    assert.equal(await page.locator('.tail-status').textContent(), 'Live: naq.jobs.events.>');
     assert.ok((await page.locator('.vrow').count()) < 200);
     assert.equal(await page.locator('img').count(), 0);
 

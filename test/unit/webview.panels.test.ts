@@ -60,6 +60,7 @@ class FakePanel {
   visible = true;
   reveals = 0;
   disposed = false;
+  viewColumn: number | undefined = undefined;
   private readonly disposeEmitter = new Emitter<void>();
   private readonly viewState = new Emitter<unknown>();
   onDidDispose = this.disposeEmitter.event;
@@ -95,7 +96,7 @@ const globalState = new Map<string, unknown>();
 
 const fakeVscode = {
   Uri: { joinPath: (base: FakeUri, ...parts: string[]) => uri([base.path, ...parts].join('/')) },
-  ViewColumn: { Active: -1, Beside: -2 },
+  ViewColumn: { Active: -1, Beside: -2, One: 1, Two: 2 },
   window: {
     createWebviewPanel: (viewType: string, title: string, showOptions: unknown, options: FakeWebview['options']) => {
       const panel = new FakePanel(viewType, title, showOptions, options);
@@ -169,9 +170,9 @@ class FakeClient {
   listeners(method: string): number {
     return this.notifications.get(method)?.count ?? 0;
   }
-  setState(phase: string, running: boolean): void {
+  setState(phase: string, running: boolean, detail = ''): void {
     this.running = running;
-    this.state = { phase, detail: '' };
+    this.state = { phase, detail };
     this.stateEmitter.fire(this.state);
   }
   count(method: string): number {
@@ -186,8 +187,8 @@ const context = {
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 
-function events(jobId: string, count: number): JobEvent[] {
-  return Array.from({ length: count }, (_, i) => createEvent({ job_id: jobId, event_type: i === 0 ? 'enqueued' : 'started', timestamp: 100 + i, nats_sequence: i + 1 }));
+function events(jobId: string, count: number, firstSeq = 1): JobEvent[] {
+  return Array.from({ length: count }, (_, i) => createEvent({ job_id: jobId, event_type: i === 0 ? 'enqueued' : 'started', timestamp: 100 + i, nats_sequence: firstSeq + i }));
 }
 
 function timelineOf(jobId: string, evs: JobEvent[]) {
@@ -438,21 +439,32 @@ describe('tail panel', () => {
     resolveStart({ tailId: 't1', pattern: 'naq.jobs.events.>' });
     await started;
     client.notify('tail/events', { tailId: 'someone-else', events: events('x', 5), problems: [], skipped: 0 });
-    client.notify('tail/events', { tailId: 't1', events: events('job-9', 1), problems: [], skipped: 4 });
+    // The next batch follows the early one (sequence 3): a skip marker and its event.
+    client.notify('tail/events', { tailId: 't1', events: events('job-9', 1, 3), problems: [], skipped: 4 });
+    // An event the tail already showed (sequence 1 again) is not shown twice.
+    client.notify('tail/events', { tailId: 't1', events: events('job-9', 1), problems: [], skipped: 0 });
     const lines = panel.webview.posted.filter((m) => m.type === 'lines');
     assert.deepEqual(lines.map((m) => (m.body.lines as unknown[]).length), [2, 2]);
     assert.equal(lines.at(-1)!.body.skipped, 4);
-    assert.equal((panel.webview.last('status')?.body.status as { running: boolean }).running, true);
+    assert.deepEqual(
+      (lines.at(-1)!.body.lines as { kind: string; seq: number | null }[]).map((l) => [l.kind, l.seq]),
+      [['skipped', null], ['event', 3]],
+    );
+    const live = panel.webview.last('status')?.body.status as { state: string; reason: string | null };
+    assert.deepEqual([live.state, live.reason], ['live', null]);
 
     panel.webview.send({ type: 'ready', body: {} });
     await settle();
     assert.equal((panel.webview.last('reset')?.body.lines as unknown[]).length, 4);
+    assert.equal((panel.webview.last('reset')?.body.status as { skipped: number }).skipped, 4);
 
+    // The timeline opens in another group than the tail's, never over it.
+    panel.viewColumn = 1;
     panel.webview.send({ type: 'openTimeline', body: { jobId: 'job-9' } });
     panel.webview.send({ type: 'openTimeline', body: { jobId: '' } });
     panel.webview.send({ type: 'openTimeline', body: { jobId: 'job-9', extra: true } });
     await settle();
-    assert.deepEqual(commands, [['naq.openTimeline', 'job-9']]);
+    assert.deepEqual(commands, [['naq.openTimeline', 'job-9', 2]]);
     assert.equal(logs.filter((l) => l.startsWith('warn')).length, 2);
 
     panel.webview.send({ type: 'clear', body: {} });
@@ -463,40 +475,70 @@ describe('tail panel', () => {
     panel.webview.send({ type: 'stop', body: {} });
     await settle();
     assert.deepEqual(client.requests.filter((r) => r.method === 'tail/stop').map((r) => r.params), [{ tailId: 't1' }]);
-    assert.equal((panel.webview.last('status')?.body.status as { running: boolean }).running, false);
+    const stopped = panel.webview.last('status')?.body.status as { state: string; reason: string | null };
+    assert.deepEqual([stopped.state, stopped.reason], ['stopped', null]);
 
-    client.responders.set('tail/start', () => ({ tailId: 't2', pattern: 'naq.jobs.events.>' }));
+    let n = 1;
+    client.responders.set('tail/start', () => ({ tailId: `t${++n}`, pattern: 'naq.jobs.events.>', lastSeq: 10 }));
     panel.webview.send({ type: 'restart', body: {} });
     await settle();
     assert.deepEqual(client.requests.filter((r) => r.method === 'tail/start').at(-1)?.params, { pattern: 'naq.jobs.events.>' });
+    assert.equal((panel.webview.last('status')?.body.status as { state: string }).state, 'live');
 
-    // The backend goes away: the tail is shown as stopped, with the reason.
-    client.setState('disconnected', false);
-    const status = panel.webview.last('status')?.body.status as { running: boolean; error: string };
-    assert.equal(status.running, false);
-    assert.match(status.error, /backend stopped/);
+    // The backend goes away: the tail is shown as reconnecting, with the reason, and asks nothing.
+    const startsBefore = client.count('tail/start');
+    client.setState('disconnected', false, 'The NAQ backend stopped.');
+    const status = panel.webview.last('status')?.body.status as { state: string; reason: string | null };
+    assert.equal(status.state, 'reconnecting');
+    assert.match(status.reason ?? '', /backend stopped/);
+    assert.match(panel.title, /reconnecting/);
+    assert.equal(client.count('tail/start'), startsBefore);
 
+    // It comes back: the tail subscribes again by itself, right after where t2 started live.
     client.setState('connected', true);
-    panel.webview.send({ type: 'restart', body: {} });
     await settle();
+    assert.equal(client.count('tail/start'), startsBefore + 1);
+    assert.deepEqual(client.requests.filter((r) => r.method === 'tail/start').at(-1)?.params, { pattern: 'naq.jobs.events.>', backfill: { afterSeq: 10 } });
+    const back = panel.webview.last('status')?.body.status as { state: string; reason: string | null };
+    assert.deepEqual([back.state, back.reason], ['live', null]);
     panel.dispose();
     await settle();
-    assert.deepEqual(client.requests.filter((r) => r.method === 'tail/stop').at(-1)?.params, { tailId: 't2' });
+    assert.deepEqual(client.requests.filter((r) => r.method === 'tail/stop').at(-1)?.params, { tailId: 't3' });
     assert.equal(client.listeners('tail/events'), 0);
   });
 
-  test('a new start replaces the running tail in the same panel; stopTailView stops it', async () => {
+  test('a new pattern opens its own panel; the same pattern restarts in its panel; stopTailView stops the last one', async () => {
     const client = new FakeClient();
     let n = 0;
     client.responders.set('tail/start', () => ({ tailId: `t${++n}`, pattern: 'p' }));
     client.responders.set('tail/stop', () => undefined);
     await tailModule.startTailView(context, client as never, {});
     await tailModule.startTailView(context, client as never, { types: ['failed'] });
-    assert.equal(panels.length, 1);
-    assert.deepEqual(client.requests.map((r) => r.method), ['tail/start', 'tail/stop', 'tail/start']);
+    // Different tails sit side by side; neither stops the other.
+    assert.equal(panels.length, 2);
+    assert.deepEqual(client.requests.map((r) => r.method), ['tail/start', 'tail/start']);
+    assert.deepEqual(client.requests.map((r) => r.params), [{}, { types: ['failed'] }]);
+
+    // The same tail again: its panel is revealed and restarts; no new panel.
+    await tailModule.startTailView(context, client as never, { types: ['failed'] });
+    assert.equal(panels.length, 2);
+    assert.equal(panels[1]!.reveals, 1);
+    assert.equal(panels[0]!.reveals, 0);
+    assert.deepEqual(client.requests.slice(2), [
+      { method: 'tail/stop', params: { tailId: 't2' } },
+      { method: 'tail/start', params: { types: ['failed'] } },
+    ]);
+
+    // Stop Tail stops the panel looked at last, and only it.
     await tailModule.stopTailView();
-    assert.deepEqual(client.requests.at(-1), { method: 'tail/stop', params: { tailId: 't2' } });
+    assert.deepEqual(client.requests.at(-1), { method: 'tail/stop', params: { tailId: 't3' } });
+    assert.deepEqual(client.requests.filter((r) => r.method === 'tail/stop').map((r) => r.params), [{ tailId: 't2' }, { tailId: 't3' }]);
+    assert.equal((panels[0]!.webview.last('status')?.body.status as { state: string }).state, 'live');
+    assert.equal((panels[1]!.webview.last('status')?.body.status as { state: string }).state, 'stopped');
+    panels[1]!.dispose();
     panels[0]!.dispose();
+    await settle();
+    assert.deepEqual(client.requests.at(-1), { method: 'tail/stop', params: { tailId: 't1' } });
   });
 
   test('a start that fails is reported in the panel', async () => {
@@ -505,9 +547,10 @@ describe('tail panel', () => {
       throw new Error('invalid subject pattern');
     });
     await tailModule.startTailView(context, client as never, { pattern: 'bad..' });
-    const status = panels[0]!.webview.last('status')?.body.status as { running: boolean; error: string };
-    assert.equal(status.running, false);
-    assert.match(status.error, /invalid subject pattern/);
+    const status = panels[0]!.webview.last('status')?.body.status as { state: string; reason: string | null };
+    assert.equal(status.state, 'stopped');
+    assert.match(status.reason ?? '', /invalid subject pattern/);
+    assert.match(panels[0]!.title, /stopped/);
     panels[0]!.dispose();
   });
 });
