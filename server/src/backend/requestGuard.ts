@@ -11,6 +11,7 @@ import { MetricsParamsError } from '../metrics/metricsParams';
 import { InvalidIdError } from '../subjects/tokens';
 import { NotConnectedError } from './backend';
 import { ParamError } from './paramCheck';
+import { TailBackfillError, TailPatternError } from './tailSession';
 import { checkParams, requestRules } from './requestRules';
 
 /** LSP's code for a request that was valid but could not be carried out. */
@@ -19,6 +20,7 @@ const REQUEST_FAILED = -32803;
 export function responseError(method: string, error: unknown, log: (message: string) => void): ResponseError<void> {
   if (error instanceof ResponseError) return error;
   if (error instanceof ParamError || error instanceof InvalidIdError) return new ResponseError(ErrorCodes.InvalidParams, `${method}: ${error.message}`);
+  if (error instanceof TailPatternError || error instanceof TailBackfillError) return new ResponseError(ErrorCodes.InvalidParams, `${method}: ${error.message}`);
   if (error instanceof MetricsParamsError) return new ResponseError(ErrorCodes.InvalidParams, error.message);
   if (error instanceof NotConnectedError || error instanceof ConfigError) return new ResponseError(REQUEST_FAILED, error.message);
   if (error instanceof NatsError) return new ResponseError(REQUEST_FAILED, `${method} failed: ${describeNatsError(error)}`);
