@@ -14,6 +14,7 @@ import { packagedExtension, waitForVisible, waitUntil, withTimeout } from './har
 killDescendantsOnExit();
 
 const WALKTHROUGH = 'Get started with NAQ';
+const TIMELINE_IMAGE_ALT = 'A job timeline: enqueued, started, failed, retry scheduled, started again, failed, max retries exceeded.';
 const STEPS = ['connect', 'tailFailures', 'emitLifecycle', 'openTimeline', 'failuresInCode'];
 
 let nats: NatsServer;
@@ -52,13 +53,15 @@ async function frameShows(page: Page, text: string): Promise<boolean> {
 /**
  * Selects (expands) a step and clicks the button its description makes of a command link. A step's
  * Markdown media takes the focus when it has loaded, which would close a quick input the button
- * opened before: with `mediaHeading`, the click waits for the media to show.
+ * opened before: with `media`, the click waits for the media (Markdown or an image) to show.
  */
-async function clickStepButton(page: Page, id: string, label: string, mediaHeading?: string): Promise<void> {
+async function clickStepButton(page: Page, id: string, label: string, media?: { heading: string } | { imageAlt: string }): Promise<void> {
   const element = step(page, id);
   if ((await element.getAttribute('aria-expanded', { timeout: 10_000 })) !== 'true') await element.click({ timeout: 10_000 });
-  if (mediaHeading !== undefined) {
-    await waitUntil(() => frameShows(page, mediaHeading), { timeoutMs: 15_000, intervalMs: 300, what: `the media of the step "${id}"` });
+  if (media !== undefined && 'heading' in media) {
+    await waitUntil(() => frameShows(page, media.heading), { timeoutMs: 15_000, intervalMs: 300, what: `the media of the step "${id}"` });
+  } else if (media !== undefined) {
+    await waitForVisible(page.locator(`img[alt="${media.imageAlt}"]`).first(), 15_000, `the image of the step "${id}"`);
   }
   const button = element.locator('a, button').filter({ hasText: new RegExp(`^\\s*${label}\\s*$`) });
   await waitForVisible(button.first(), 10_000, `the "${label}" button of the step "${id}"`);
@@ -122,21 +125,23 @@ describe('the Get started with NAQ walkthrough', () => {
       await waitUntilChecked(page, 'tailFailures');
       await waitForVisible(editorTab(page, 'NAQ Tail'), 20_000, 'the tail panel');
 
-      await clickStepButton(page, 'emitLifecycle', 'Emit Sample Lifecycle', 'as a NAQ worker would');
+      await clickStepButton(page, 'emitLifecycle', 'Emit Sample Lifecycle', { heading: 'as a NAQ worker would' });
       await pickItem(page, 'NAQ: Emit Sample Lifecycle', 'Failure with retries');
+      await answerInput(page, 'NAQ: Sample Lifecycle Job ID', undefined);
+      await answerInput(page, 'NAQ: Sample Lifecycle Queue', undefined);
       await waitUntilChecked(page, 'emitLifecycle');
       const flash = page.locator('.statusbar-item').filter({ hasText: /NAQ: \d+ events for job-/ });
       await waitForVisible(flash.first(), 20_000, 'the status bar message of the stored lifecycle');
       const jobId = /events for (job-[0-9a-f]+)/.exec(await flash.first().innerText())?.[1];
       assert.ok(jobId, 'the status bar message names the job');
 
-      await clickStepButton(page, 'openTimeline', 'Open Job Timeline');
+      await clickStepButton(page, 'openTimeline', 'Open Job Timeline', { imageAlt: TIMELINE_IMAGE_ALT });
       await answerInput(page, 'NAQ: Open Job Timeline', jobId);
-      await waitUntilChecked(page, 'openTimeline');
       await waitForVisible(editorTab(page, jobId), 20_000, `the timeline of ${jobId}`);
 
       // The timeline opened in the walkthrough's editor group, over it: back to the walkthrough.
       await openWalkthrough(page);
+      await waitUntilChecked(page, 'openTimeline');
       await clickStepButton(page, 'failuresInCode', 'Show Problems');
       await waitUntilChecked(page, 'failuresInCode');
       await waitForVisible(page.locator('.panel .markers-panel-container, .panel [id="workbench.panel.markers"]').first(), 15_000, 'the Problems panel');

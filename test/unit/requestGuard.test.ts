@@ -4,6 +4,8 @@ import { ErrorCodes } from 'vscode-languageserver-protocol';
 import { NotConnectedError } from '../../server/src/backend/backend';
 import { guard, responseError } from '../../server/src/backend/requestGuard';
 import { checkParams } from '../../server/src/backend/requestRules';
+import { EventEncodeError } from '../../server/src/codec/encode';
+import { EventTooLargeError } from '../../server/src/storage/eventStorage';
 
 test('an unexpected error is logged in full and answered without its internals', () => {
   const logged: string[] = [];
@@ -19,6 +21,15 @@ test('known failures keep their words; a lost connection is not an internal erro
   const error = responseError('jobs/delete', new NotConnectedError('not connected to NATS: Disconnected.'), () => assert.fail('not logged'));
   assert.equal(error.code, -32803);
   assert.equal(error.message, 'not connected to NATS: Disconnected.');
+});
+
+test('a refused event keeps its words: too large is a failed request, a bad field is an invalid parameter', () => {
+  const tooLarge = responseError('events/emit', new EventTooLargeError("event of 1100123 bytes not stored: larger than the server's max_payload of 1048576 bytes"), () => assert.fail('not logged'));
+  assert.equal(tooLarge.code, -32803);
+  assert.equal(tooLarge.message, "events/emit failed: event of 1100123 bytes not stored: larger than the server's max_payload of 1048576 bytes");
+  const badField = responseError('events/emit', new EventEncodeError('event field "timestamp" must be a finite number, got null'), () => assert.fail('not logged'));
+  assert.equal(badField.code, ErrorCodes.InvalidParams);
+  assert.match(badField.message, /^events\/emit: event field "timestamp"/);
 });
 
 test('the handler sees checked parameters only: fields the rules do not name are dropped', async () => {

@@ -17,6 +17,7 @@ import { jobIdOf, jobItemOf } from '../views/nodes';
 import { parseTemplateFile } from './emitTemplates';
 import { answered, flash, registerCommand } from './guard';
 import { idProblem, optionalIdProblem } from './validate';
+import { walkthroughOutcome } from '../walkthrough/progress';
 
 const FAMILY_LABELS: Record<Exclude<EventFamily, 'unknown'>, string> = {
   lifecycle: 'Job lifecycle',
@@ -147,6 +148,7 @@ export function registerEmitCommands(s: Services): vscode.Disposable[] {
     const range = seqs.length > 0 ? ` (#${Math.min(...seqs)}–#${Math.max(...seqs)})` : '';
     log.info(`emitted the ${params.scenario} lifecycle for ${result.jobId}${range}`);
     flash(`$(check) NAQ: ${plural(result.events.length, 'event')} for ${result.jobId}${range}`, 10_000);
+    walkthroughOutcome('lifecycleEmitted');
     await offerJob(`NAQ: stored ${plural(result.events.length, 'event')} of a ${params.scenario} lifecycle for ${result.jobId}${range}.`, result.jobId);
   };
 

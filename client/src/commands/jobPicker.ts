@@ -40,6 +40,9 @@ export function pickJob(client: BackendClient, options: { title: string; value?:
   pick.title = options.title;
   pick.placeholder = 'Job id, error (ValueError, boom), queue or worker; filters: status:failed queue:NAME worker:ID';
   pick.value = options.value ?? '';
+  // Opened from a walkthrough's button, the pick loses the focus to the walkthrough's step at once; and
+  // a user may click into an editor to copy an id: a typed search is not thrown away for either.
+  pick.ignoreFocusOut = true;
   let asked = 0;
   /** The value the shown items were found for: Enter before they follow a typed id opens that id. */
   let shownFor: string | undefined;

@@ -13,6 +13,7 @@ import { loadWebview, onValidMessage, post, webviewOptions } from '../webview/pa
 import { SingleFlight } from '../webview/singleFlight';
 import { TIMELINE_MAX_PAGE, TIMELINE_PAGE_SIZE, TimelineWindow } from './paging';
 import { shouldReload, Throttle } from './refresh';
+import { walkthroughOutcome } from '../walkthrough/progress';
 
 export const TIMELINE_VIEW_TYPE = 'naq.timeline';
 /** The time display new panels start with; the last one chosen in any panel. */
@@ -44,6 +45,7 @@ function savedTimeMode(context: vscode.ExtensionContext): TimeMode {
  * (a tail asks for one beside itself) moves the preview there.
  */
 export function showTimeline(context: vscode.ExtensionContext, client: BackendClient, jobId: string, column?: vscode.ViewColumn, now = Date.now()): void {
+  walkthroughOutcome('timelineOpened');
   const existing = panels.get(jobId);
   if (existing) {
     if (preview?.panel === existing && now - preview.openedAt <= DOUBLE_CLICK_MS) existing.keep();

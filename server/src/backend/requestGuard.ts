@@ -5,10 +5,14 @@
  */
 import { NatsError } from 'nats';
 import { ErrorCodes, ResponseError } from 'vscode-languageserver-protocol';
+import { EventEncodeError } from '../codec/encode';
 import { ConfigError } from '../config/configError';
 import { describeNatsError } from '../config/natsErrors';
 import { MetricsParamsError } from '../metrics/metricsParams';
+import { EventTooLargeError } from '../storage/eventStorage';
+import { ConsumerStartError } from '../storage/consumerWatch';
 import { InvalidIdError } from '../subjects/tokens';
+import { TimeoutError } from '../util/timeout';
 import { NotConnectedError } from './backend';
 import { ParamError } from './paramCheck';
 import { TailBackfillError, TailPatternError } from './tailSession';
@@ -19,10 +23,13 @@ const REQUEST_FAILED = -32803;
 
 export function responseError(method: string, error: unknown, log: (message: string) => void): ResponseError<void> {
   if (error instanceof ResponseError) return error;
-  if (error instanceof ParamError || error instanceof InvalidIdError) return new ResponseError(ErrorCodes.InvalidParams, `${method}: ${error.message}`);
+  if (error instanceof ParamError || error instanceof InvalidIdError || error instanceof EventEncodeError) return new ResponseError(ErrorCodes.InvalidParams, `${method}: ${error.message}`);
   if (error instanceof TailPatternError || error instanceof TailBackfillError) return new ResponseError(ErrorCodes.InvalidParams, `${method}: ${error.message}`);
   if (error instanceof MetricsParamsError) return new ResponseError(ErrorCodes.InvalidParams, error.message);
   if (error instanceof NotConnectedError || error instanceof ConfigError) return new ResponseError(REQUEST_FAILED, error.message);
+  if (error instanceof EventTooLargeError || error instanceof ConsumerStartError || error instanceof TimeoutError) {
+    return new ResponseError(REQUEST_FAILED, `${method} failed: ${error.message}`);
+  }
   if (error instanceof NatsError) return new ResponseError(REQUEST_FAILED, `${method} failed: ${describeNatsError(error)}`);
   log(`${method} failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return new ResponseError(ErrorCodes.InternalError, `${method} failed because of an error in the NAQ backend; its log has the details.`);
