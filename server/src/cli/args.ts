@@ -26,6 +26,8 @@ const options = {
   since: { type: 'string' },
   until: { type: 'string' },
   by: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  force: { type: 'boolean' },
 } as const;
 
 export type OptionName = keyof typeof options;
@@ -46,6 +48,7 @@ const commandOptions: Record<string, OptionName[]> = {
   health: ['json'],
   delete: [],
   bench: ['events', 'json'],
+  stream: ['dry-run', 'force', 'json'],
 };
 
 const globalOptions: OptionName[] = ['server', 'stream', 'prefix', 'context', 'creds', 'user', 'password', 'token', 'help'];

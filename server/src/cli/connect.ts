@@ -3,6 +3,7 @@ import { ConfigError } from '../config/configError';
 import { literalSubjectProblem, streamNameProblem } from '../config/natsNames';
 import { loadSettings } from '../config/settings';
 import { EventStorage } from '../storage/eventStorage';
+import { NatsSession } from '../storage/session';
 import { sessionOptions } from '../storage/sessionOptions';
 import { CliArgs, stringOption } from './args';
 import { describeFailure } from './failure';
@@ -38,11 +39,19 @@ export function resolveTarget(args: CliArgs, env: NodeJS.ProcessEnv = process.en
   return { settings, streamName, subjectPrefix };
 }
 
-export async function openStorage(target: CliTarget): Promise<EventStorage> {
-  const { settings } = target;
+async function opening<T>(target: CliTarget, open: () => Promise<T>): Promise<T> {
   try {
-    return await EventStorage.open(sessionOptions(settings, target));
+    return await open();
   } catch (error) {
-    throw new Error(`cannot use ${settings.servers.join(', ')}: ${describeFailure(error)}`, { cause: error });
+    throw new Error(`cannot use ${target.settings.servers.join(', ')}: ${describeFailure(error)}`, { cause: error });
   }
+}
+
+export async function openStorage(target: CliTarget): Promise<EventStorage> {
+  return opening(target, () => EventStorage.open(sessionOptions(target.settings, target)));
+}
+
+/** A session that leaves the stream alone, even a missing one: for the commands that look at the stream itself. */
+export async function openSession(target: CliTarget): Promise<NatsSession> {
+  return opening(target, () => NatsSession.open({ ...sessionOptions(target.settings, target), createStream: false }));
 }

@@ -2,7 +2,9 @@ import { ConfigError } from '../config/configError';
 import { printable } from '../model/eventLine';
 import { InvalidIdError } from '../subjects/tokens';
 import type { EventStorage } from '../storage/eventStorage';
+import type { NatsSession } from '../storage/session';
 import { describeProblems } from '../storage/streamConfig';
+import { StreamPlanRefused } from '../storage/streamPlan';
 import { CliArgs, parseCli } from './args';
 import { bench } from './commands/bench';
 import { deleteJob } from './commands/delete';
@@ -11,8 +13,9 @@ import { health } from './commands/health';
 import { history } from './commands/history';
 import { jobs } from './commands/jobs';
 import { stats } from './commands/stats';
+import { stream } from './commands/stream';
 import { tail } from './commands/tail';
-import { openStorage, resolveTarget } from './connect';
+import { openSession, openStorage, resolveTarget } from './connect';
 import { describeFailure } from './failure';
 import { USAGE, UsageError } from './usage';
 
@@ -42,6 +45,7 @@ async function dispatch(storage: EventStorage, args: CliArgs, print: Print, warn
 /** Runs one command; returns the exit code: 0 done, 1 failed, 2 bad usage. */
 export async function main(argv: string[], print: Print, warn: Print, signal: AbortSignal): Promise<number> {
   let storage: EventStorage | undefined;
+  let session: NatsSession | undefined;
   try {
     const args = parseCli(argv);
     if (args.values.help || args.command === undefined) {
@@ -53,15 +57,22 @@ export async function main(argv: string[], print: Print, warn: Print, signal: Ab
       await bench(target, args, print);
       return 0;
     }
+    if (args.command === 'stream') {
+      session = await openSession(target);
+      await stream(session, args, print);
+      return 0;
+    }
     storage = await openStorage(target);
     for (const line of describeProblems(storage.session.streamName, storage.session.stream?.problems ?? [])) warn(`naq-events: ${printable(line)}`);
     await dispatch(storage, args, print, warn, signal);
     return 0;
   } catch (error) {
-    warn(`naq-events: ${printable(describeFailure(error))}`);
-    return error instanceof UsageError || error instanceof InvalidIdError || error instanceof ConfigError ? 2 : 1;
+    for (const line of error instanceof StreamPlanRefused ? error.lines : [describeFailure(error)]) warn(`naq-events: ${printable(line)}`);
+    const refused = error instanceof UsageError || error instanceof InvalidIdError || error instanceof ConfigError || error instanceof StreamPlanRefused;
+    return refused ? 2 : 1;
   } finally {
     await storage?.close();
+    await session?.close();
   }
 }
 

@@ -20,6 +20,10 @@ Commands:
                                      counts, failure rate, run-time and queue-wait p50/p95/p99
   health [--json]                    server, JetStream account and stream state
   delete JOB_ID                      delete every event of one job
+  stream show [--json]               the stream's configuration, state and what it degrades
+  stream apply [--dry-run] [--force] [--json]
+                                     print the difference to the seed's limits, then create or update
+                                     the stream; shortening or lowering a limit needs --force
   bench [--events N] [--json]        logger throughput next to the server's ceiling
 
 Global options:
