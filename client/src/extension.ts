@@ -11,6 +11,7 @@ import { DISCONNECTED_KEY, registerConnectionCommands } from './commands/connect
 import { registerCredentialCommands } from './commands/credentials';
 import { registerEmitCommands } from './commands/emit';
 import { registerJobCommands } from './commands/jobs';
+import { registerStreamCommands } from './commands/stream';
 import { SecretStore } from './config/secrets';
 import { affectsConnection, readSettings } from './config/settings';
 import { CONNECTED_BEFORE_KEY, startupAction, startupFacts } from './config/startup';
@@ -98,6 +99,7 @@ export function activate(context: vscode.ExtensionContext): NaqApi {
     ...registerCredentialCommands(services),
     ...registerEmitCommands(services),
     ...registerJobCommands(services),
+    ...registerStreamCommands(services),
     // Timeline panels open at the last shutdown come back (activation event onWebviewPanel:naq.timeline).
     registerTimelineSerializer(context, backend),
     registerTailSerializer(context, backend),

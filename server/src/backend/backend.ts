@@ -31,12 +31,14 @@ import type {
 } from '../protocol/protocol';
 import { MAX_CHANGED_ITEMS } from '../protocol/protocol';
 import type { MetricsChanged, MetricsResult } from '../protocol/metrics';
+import type { StreamApplyParams, StreamApplyResult, StreamReview } from '../protocol/stream';
 import { EventStorage } from '../storage/eventStorage';
 import { readSequences } from '../storage/sequenceRead';
 import { NatsSession } from '../storage/session';
 import { sessionOptions } from '../storage/sessionOptions';
 import { ensureStream, desiredStreamConfig, describeProblems } from '../storage/streamConfig';
 import { chooseTarget } from './natsTarget';
+import { applyReviewed, reviewStream } from './streamReview';
 import { problemOf, TailSession, tailStart } from './tailSession';
 import { timelinePage } from './timelinePage';
 import { wireEvent, wireJob, wireProgress, wireQueue, wireStats, wireWorker } from './toWire';
@@ -267,6 +269,16 @@ export class Backend {
     );
     this.tails.set(tailId, tail);
     return { tailId, pattern: tail.pattern, lastSeq };
+  }
+
+  /** The stream's difference to the seed's limits; changes nothing. */
+  streamPlan(): Promise<StreamReview> {
+    return reviewStream(this.reachable().session);
+  }
+
+  /** Changes the stream: only on the user's confirmation of the review with this basis. */
+  applyStream(params: StreamApplyParams): Promise<StreamApplyResult> {
+    return applyReviewed(this.reachable().session, params, (message) => this.peer.log(message));
   }
 
   async stopTail(tailId: string): Promise<void> {

@@ -18,6 +18,8 @@ import {
   MetricsQueryRequest,
   StateRequest,
   StatsRequest,
+  StreamApplyRequest,
+  StreamPlanRequest,
   TailEventsNotification,
   TailStartRequest,
   TailStopRequest,
@@ -88,6 +90,8 @@ connection.onRequest(EmitLifecycleRequest.type, guard(EmitLifecycleRequest.metho
 connection.onRequest(TailStartRequest.type, guard(TailStartRequest.method, log, (params) => backend.startTail(params)));
 connection.onRequest(TailStopRequest.type, guard(TailStopRequest.method, log, ({ tailId }) => backend.stopTail(tailId)));
 connection.onRequest(StatsRequest.type, guard0(StatsRequest.method, log, () => backend.stats()));
+connection.onRequest(StreamPlanRequest.type, guard0(StreamPlanRequest.method, log, () => backend.streamPlan()));
+connection.onRequest(StreamApplyRequest.type, guard(StreamApplyRequest.method, log, (params) => backend.applyStream(params)));
 connection.onRequest(ListContextsRequest.type, guard0(ListContextsRequest.method, log, () => contextListing()));
 // The metrics query checks its own parameters (server/src/metrics/metricsParams.ts).
 connection.onRequest(MetricsQueryRequest.type, (params) => guard0(MetricsQueryRequest.method, log, () => backend.queryMetrics(params))());

@@ -12,6 +12,7 @@ import {
   GetJobRequest,
   JOB_STATUSES,
   ListJobsRequest,
+  StreamApplyRequest,
   TailStartRequest,
   TailStopRequest,
   TIMELINE_PAGE,
@@ -21,6 +22,7 @@ import {
   type JobListParams,
   type JobParams,
   type LifecycleParams,
+  type StreamApplyParams,
   type SubjectShape,
   type TailParams,
   type TimelineParams,
@@ -147,6 +149,10 @@ export const requestRules = {
       backfill: object({}, { all: boolean(), since: timestamp, afterSeq: sequence }),
     },
   ) satisfies Check<TailParams>,
+  [StreamApplyRequest.method]: object({
+    force: boolean(),
+    basis: string((basis) => (/^[0-9a-f]{16}$/.test(basis) ? undefined : 'must be the basis of a stream/plan review'), 16),
+  }) satisfies Check<StreamApplyParams>,
   [TailStopRequest.method]: object({ tailId: string((id) => (/^[0-9a-f]{1,64}$/.test(id) ? undefined : 'must be a tail id the backend gave'), 64) }),
 } as const;
 

@@ -12,3 +12,4 @@ export * from './changes';
 export * from './contexts';
 export * from './failures';
 export * from './metrics';
+export * from './stream';
