@@ -1,5 +1,4 @@
 import { ConfigError } from '../config/configError';
-import { printable } from '../model/eventLine';
 import { InvalidIdError } from '../subjects/tokens';
 import type { EventStorage } from '../storage/eventStorage';
 import type { NatsSession } from '../storage/session';
@@ -17,6 +16,7 @@ import { stream } from './commands/stream';
 import { tail } from './commands/tail';
 import { openSession, openStorage, resolveTarget } from './connect';
 import { describeFailure } from './failure';
+import { lineWriter, terminalSafe } from './output';
 import { USAGE, UsageError } from './usage';
 
 type Print = (line: string) => void;
@@ -43,7 +43,9 @@ async function dispatch(storage: EventStorage, args: CliArgs, print: Print, warn
 }
 
 /** Runs one command; returns the exit code: 0 done, 1 failed, 2 bad usage. */
-export async function main(argv: string[], print: Print, warn: Print, signal: AbortSignal): Promise<number> {
+export async function main(argv: string[], write: Print, writeError: Print, signal: AbortSignal): Promise<number> {
+  const print: Print = (line) => write(terminalSafe(line));
+  const warn: Print = (line) => writeError(terminalSafe(line));
   let storage: EventStorage | undefined;
   let session: NatsSession | undefined;
   try {
@@ -63,11 +65,11 @@ export async function main(argv: string[], print: Print, warn: Print, signal: Ab
       return 0;
     }
     storage = await openStorage(target);
-    for (const line of describeProblems(storage.session.streamName, storage.session.stream?.problems ?? [])) warn(`naq-events: ${printable(line)}`);
+    for (const line of describeProblems(storage.session.streamName, storage.session.stream?.problems ?? [])) warn(`naq-events: ${line}`);
     await dispatch(storage, args, print, warn, signal);
     return 0;
   } catch (error) {
-    for (const line of error instanceof StreamPlanRefused ? error.lines : [describeFailure(error)]) warn(`naq-events: ${printable(line)}`);
+    for (const line of error instanceof StreamPlanRefused ? error.lines : [describeFailure(error)]) warn(`naq-events: ${line}`);
     const refused = error instanceof UsageError || error instanceof InvalidIdError || error instanceof ConfigError || error instanceof StreamPlanRefused;
     return refused ? 2 : 1;
   } finally {
@@ -80,12 +82,14 @@ if (require.main === module) {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   process.once('SIGTERM', () => controller.abort());
-  main(
-    process.argv.slice(2),
-    (line) => process.stdout.write(`${line}\n`),
-    (line) => process.stderr.write(`${line}\n`),
-    controller.signal,
-  ).then((code) => {
-    process.exitCode = code;
+  // A reader that stops reading (`naq-events jobs | head -3`) has what it wanted: stop, and succeed.
+  let readerGone = false;
+  const stdout = lineWriter(process.stdout, () => {
+    readerGone = true;
+    controller.abort();
+  });
+  const stderr = lineWriter(process.stderr, () => undefined);
+  main(process.argv.slice(2), stdout, stderr, controller.signal).then((code) => {
+    process.exitCode = readerGone ? 0 : code;
   });
 }
