@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Status } from 'nats';
 import { ConfigError } from '../config/configError';
 import { describeConnection } from '../config/connection';
+import { DEFAULT_TAIL_RATE_LIMIT } from '../config/defaults';
 import { describeNatsError } from '../config/natsErrors';
 import type { EmbeddedNats } from '../embedded/embeddedNats';
 import { Indexer, IndexerProgress } from '../index/indexer';
@@ -264,7 +265,7 @@ export class Backend {
     const tailId = randomBytes(6).toString('hex');
     const lastSeq = (await storage.streamInfo()).state.last_seq;
     const start = tailStart(params.backfill, lastSeq);
-    const tail = new TailSession(tailId, storage.session, params, start, this.settings?.tailRateLimit ?? 200, (batch) => this.peer.tail({ ...batch, events: batch.events.map(wireEvent) }), (error) =>
+    const tail = new TailSession(tailId, storage.session, params, start, this.settings?.tailRateLimit ?? DEFAULT_TAIL_RATE_LIMIT, (batch) => this.peer.tail({ ...batch, events: batch.events.map(wireEvent) }), (error) =>
       this.peer.log(`tail ${tailId}: ${error.message}`),
     );
     this.tails.set(tailId, tail);

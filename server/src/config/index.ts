@@ -1,4 +1,5 @@
 export { ConfigError } from './configError';
+export { DEFAULT_STREAM_NAME, DEFAULT_SUBJECT_PREFIX, DEFAULT_TAIL_RATE_LIMIT, SEED_STREAM_LIMITS } from './defaults';
 export { DEFAULT_SETTINGS, loadSettings, NAQ_ENV_VARS, type NaqEnvVar, type NaqLogLevel, type NaqSettings } from './settings';
 export {
   contextDirectory,

@@ -1,4 +1,5 @@
 import { ConfigError, invalidValue } from './configError';
+import { DEFAULT_STREAM_NAME, DEFAULT_SUBJECT_PREFIX } from './defaults';
 import { literalSubjectProblem, streamNameProblem } from './natsNames';
 import { DEFAULT_SERVER_URL, parseServerList } from './serverUrls';
 
@@ -68,8 +69,8 @@ export const DEFAULT_SETTINGS: Readonly<NaqSettings> = Object.freeze({
   jobQueueType: 'nats',
   jobQueueUrl: DEFAULT_SERVER_URL,
   eventStorageUrl: DEFAULT_SERVER_URL,
-  streamName: 'NAQ_JOB_EVENTS',
-  subjectPrefix: 'naq.jobs.events',
+  streamName: DEFAULT_STREAM_NAME,
+  subjectPrefix: DEFAULT_SUBJECT_PREFIX,
   connectionTimeoutMs: 10_000,
   maxReconnectAttempts: 10,
   defaultWorker: 'async',

@@ -1,4 +1,5 @@
 import { DiscardPolicy, JetStreamManager, RetentionPolicy, StorageType, StreamConfig, millis, nanos } from 'nats';
+import { SEED_STREAM_LIMITS } from '../config/defaults';
 
 /** The seed's stream limits. */
 export interface StreamLimits {
@@ -11,15 +12,7 @@ export interface StreamLimits {
   replicas: number;
 }
 
-export const SEED_LIMITS: StreamLimits = {
-  storage: 'file',
-  maxAgeMs: 7 * 24 * 60 * 60 * 1000,
-  maxMsgs: 10_000_000,
-  maxBytes: 10 * 1024 * 1024 * 1024,
-  maxMsgSize: 1024 * 1024,
-  duplicateWindowMs: 2 * 60 * 1000,
-  replicas: 1,
-};
+export const SEED_LIMITS: StreamLimits = SEED_STREAM_LIMITS;
 
 export function desiredStreamConfig(name: string, prefix: string, limits: StreamLimits = SEED_LIMITS): Partial<StreamConfig> & { name: string } {
   return {
