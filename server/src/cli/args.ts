@@ -38,24 +38,15 @@ export interface CliArgs {
   values: Partial<Record<OptionName, string | boolean>>;
 }
 
-/** Which options each command takes besides the global ones; anything else is a usage error. */
-const commandOptions: Record<string, OptionName[]> = {
-  emit: ['job', 'type', 'worker', 'worker-type', 'queue', 'duration-ms', 'error-type', 'error-message', 'message'],
-  history: ['json'],
-  tail: ['type', 'json'],
-  jobs: ['queue', 'worker', 'status', 'json'],
-  stats: ['since', 'until', 'by', 'json'],
-  health: ['json'],
-  delete: [],
-  bench: ['events', 'json'],
-  stream: ['dry-run', 'force', 'json'],
-};
-
 const globalOptions: OptionName[] = ['server', 'stream', 'prefix', 'context', 'creds', 'user', 'password', 'token', 'help'];
 
-export const COMMANDS = Object.keys(commandOptions);
+/** A command's name and the options it takes besides the global ones; anything else is a usage error. */
+export interface CommandOptions {
+  name: string;
+  options: readonly OptionName[];
+}
 
-export function parseCli(argv: string[]): CliArgs {
+export function parseCli(argv: string[], commands: readonly CommandOptions[]): CliArgs {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
@@ -65,10 +56,10 @@ export function parseCli(argv: string[]): CliArgs {
   const [command, ...positionals] = parsed.positionals;
   const values = parsed.values as CliArgs['values'];
   if (command !== undefined) {
-    const allowed = commandOptions[command];
-    if (!allowed) throw new UsageError(`unknown command "${command}"; commands: ${COMMANDS.join(', ')}`);
+    const allowed = commands.find((c) => c.name === command);
+    if (!allowed) throw new UsageError(`unknown command "${command}"; commands: ${commands.map((c) => c.name).join(', ')}`);
     for (const name of Object.keys(values) as OptionName[]) {
-      if (!allowed.includes(name) && !globalOptions.includes(name)) throw new UsageError(`${command} does not take --${name}`);
+      if (!allowed.options.includes(name) && !globalOptions.includes(name)) throw new UsageError(`${command} does not take --${name}`);
     }
   }
   return { command, positionals, values };

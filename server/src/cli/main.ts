@@ -4,43 +4,14 @@ import type { EventStorage } from '../storage/eventStorage';
 import type { NatsSession } from '../storage/session';
 import { describeProblems } from '../storage/streamConfig';
 import { StreamPlanRefused } from '../storage/streamPlan';
-import { CliArgs, parseCli } from './args';
-import { bench } from './commands/bench';
-import { deleteJob } from './commands/delete';
-import { emit } from './commands/emit';
-import { health } from './commands/health';
-import { history } from './commands/history';
-import { jobs } from './commands/jobs';
-import { stats } from './commands/stats';
-import { stream } from './commands/stream';
-import { tail } from './commands/tail';
+import { parseCli } from './args';
+import { CLI_COMMANDS, CommandIo } from './commandTable';
 import { openSession, openStorage, resolveTarget } from './connect';
 import { describeFailure } from './failure';
 import { lineWriter, terminalSafe } from './output';
-import { USAGE, UsageError } from './usage';
+import { usageText, UsageError } from './usage';
 
 type Print = (line: string) => void;
-
-async function dispatch(storage: EventStorage, args: CliArgs, print: Print, warn: Print, signal: AbortSignal): Promise<void> {
-  switch (args.command) {
-    case 'emit':
-      return emit(storage, args, print);
-    case 'history':
-      return history(storage, args, print, warn);
-    case 'tail':
-      return tail(storage, args, print, warn, signal);
-    case 'jobs':
-      return jobs(storage, args, print, warn);
-    case 'stats':
-      return stats(storage, args, print);
-    case 'health':
-      return health(storage, args, print);
-    case 'delete':
-      return deleteJob(storage, args, print);
-    default:
-      throw new UsageError(`unknown command "${args.command}"`);
-  }
-}
 
 /** Runs one command; returns the exit code: 0 done, 1 failed, 2 bad usage. */
 export async function main(argv: string[], write: Print, writeError: Print, signal: AbortSignal): Promise<number> {
@@ -49,24 +20,25 @@ export async function main(argv: string[], write: Print, writeError: Print, sign
   let storage: EventStorage | undefined;
   let session: NatsSession | undefined;
   try {
-    const args = parseCli(argv);
-    if (args.values.help || args.command === undefined) {
-      print(USAGE);
+    const args = parseCli(argv, CLI_COMMANDS);
+    const chosen = CLI_COMMANDS.find((c) => c.name === args.command);
+    if (args.values.help || !chosen) {
+      print(usageText(CLI_COMMANDS));
       return args.command === undefined && !args.values.help ? 2 : 0;
     }
     const target = resolveTarget(args);
-    if (args.command === 'bench') {
-      await bench(target, args, print);
-      return 0;
-    }
-    if (args.command === 'stream') {
+    const io: CommandIo = { args, print, warn, signal };
+    const { command } = chosen;
+    if (command.opens === 'nothing') {
+      await command.run(target, io);
+    } else if (command.opens === 'session') {
       session = await openSession(target);
-      await stream(session, args, print);
-      return 0;
+      await command.run(session, io);
+    } else {
+      storage = await openStorage(target);
+      for (const line of describeProblems(storage.session.streamName, storage.session.stream?.problems ?? [])) warn(`naq-events: ${line}`);
+      await command.run(storage, io);
     }
-    storage = await openStorage(target);
-    for (const line of describeProblems(storage.session.streamName, storage.session.stream?.problems ?? [])) warn(`naq-events: ${line}`);
-    await dispatch(storage, args, print, warn, signal);
     return 0;
   } catch (error) {
     for (const line of error instanceof StreamPlanRefused ? error.lines : [describeFailure(error)]) warn(`naq-events: ${line}`);
