@@ -72,6 +72,36 @@ test('a reader that closes after the first chunk: status 0, nothing on stderr', 
   }
 });
 
+test('tail | head -1 ends with status 0 once head has its line, instead of following the stream forever', async () => {
+  const child = spawn('bash', ['-c', `set -o pipefail; node "${CLI}" tail --server "${server.url}" | head -1`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const listening = new Promise<void>((resolve) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes('listening on ')) resolve();
+    });
+  });
+  let exitCode: number | null | undefined;
+  const exited = new Promise<void>((resolve) => child.on('exit', (code) => ((exitCode = code), resolve())));
+  try {
+    await within(30_000, listening, 'tail listening');
+    // head takes the first event and goes; the tail learns it on its next write, so events keep coming until it has ended.
+    const publishing = (async () => {
+      for (let i = 0; exitCode === undefined && i < 10_000; i++) await storage.store(createEvent({ job_id: `tail-pipe-${i}`, event_type: 'enqueued', queue_name: 'q' }));
+    })();
+    await within(30_000, exited, 'the tail ending after head left');
+    await publishing;
+  } finally {
+    if (exitCode === undefined) child.kill();
+  }
+  assert.equal(exitCode, 0, stderr);
+  assert.equal(stdout.trimEnd().split('\n').length, 1);
+  assert.match(stdout, /tail-pipe-0/);
+  assert.equal(stderr.replace(/^listening on .*\n/m, ''), '', 'nothing on stderr but the listening line');
+});
+
 test('--json escapes control and bidirectional characters as \\uXXXX, and parses back to the stored text', async () => {
   const history = await cli('history', 'hostile-1', '--json');
   assert.equal(history.code, 0, history.stderr);
