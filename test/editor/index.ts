@@ -7,6 +7,7 @@
 import './extension.test';
 import './client.units.test';
 import './client.commands.test';
+import './client.stream.test';
 import './client.settings.test';
 import './client.views.test';
 import './client.restart.test';
