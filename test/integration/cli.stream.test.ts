@@ -163,6 +163,17 @@ test('a stream that degrades NAQ: show says what degrades; apply adds the subjec
   assert.match(again.stdout, /NAQ can use it fully/);
 });
 
+test('a subject that overlaps the prefix without being under it: apply refuses even with --force and says why', async () => {
+  const name = 'NAQ_CLASH';
+  await admin.jsm.streams.add({ name, subjects: ['clash.*.x'] });
+  const before = await config(name);
+  const result = await cli('stream', 'apply', '--force', '--stream', name, '--prefix', 'clash.jobs');
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stdout, /^stream NAQ_CLASH: \d+ changes?, and 1 it cannot make$/m);
+  assert.match(result.stderr, /^naq-events: {3}subjects: clash\.jobs\.> cannot be added next to clash\.\*\.x, which overlap it without being under it/m);
+  assert.deepEqual(await config(name), before);
+});
+
 test('stream usage errors name what is wrong, change nothing and exit 2', async () => {
   const before = await config(STREAM);
   for (const [args, expected] of [

@@ -118,7 +118,9 @@ test("NAQ's subjects are added next to the operator's; subjects under the prefix
 
 test('a subject that overlaps the prefix without being under it is a conflict, even with --force', () => {
   const plan = planStream(seed({ subjects: ['*.jobs.events.x'] }), 'S', PREFIX);
+  assert.equal(plan.action, 'update', 'a stream NAQ cannot use is not "nothing to change"');
   assert.equal(plan.config.subjects, undefined);
+  assert.equal(describePlan(plan)[0], 'stream S: 0 changes, and 1 it cannot make');
   assert.match(plan.conflicts[0] ?? '', /naq\.jobs\.events\.> cannot be added next to \*\.jobs\.events\.x/);
   assert.throws(() => checkApplicable(plan, true), StreamPlanRefused);
   assert.match(describePlan(plan).join('\n'), /cannot apply: subjects/);

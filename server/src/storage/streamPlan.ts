@@ -23,7 +23,7 @@ export interface FieldChange {
 
 export interface StreamPlan {
   stream: string;
-  /** `create`: the stream does not exist; `update`: it differs from the seed; `none`: nothing to change. */
+  /** `create`: the stream does not exist; `update`: it differs from the seed (see `conflicts`); `none`: nothing to change. */
   action: 'create' | 'update' | 'none';
   changes: FieldChange[];
   /** What would be sent: the whole configuration to create, or only the changed settings to update. */
@@ -184,7 +184,7 @@ export function planStream(current: StreamConfig | undefined, name: string, pref
   const extra = (current.subjects ?? []).filter((filter) => !coversPrefix(filter, prefix) && !under(filter, prefix));
   if (extra.length > 0) kept.push(`subjects ${extra.join(', ')} are the operator's and stay`);
 
-  return { stream: name, action: changes.length > 0 ? 'update' : 'none', changes, config, conflicts, kept };
+  return { stream: name, action: changes.length > 0 || conflicts.length > 0 ? 'update' : 'none', changes, config, conflicts, kept };
 }
 
 /** The changes that need `--force`. */
@@ -203,7 +203,10 @@ export function describePlan(plan: StreamPlan): string[] {
   const lines: string[] = [];
   if (plan.action === 'create') lines.push(`stream ${plan.stream} does not exist; apply creates it with the seed's limits:`);
   else if (plan.action === 'none') lines.push(`stream ${plan.stream} has the seed's limits and NAQ's subjects; nothing to change`);
-  else lines.push(`stream ${plan.stream}: ${plan.changes.length} ${plan.changes.length === 1 ? 'change' : 'changes'}`);
+  else {
+    const cannot = plan.conflicts.length > 0 ? `, and ${plan.conflicts.length} it cannot make` : '';
+    lines.push(`stream ${plan.stream}: ${plan.changes.length} ${plan.changes.length === 1 ? 'change' : 'changes'}${cannot}`);
+  }
   const width = Math.max(0, ...plan.changes.map((c) => c.field.length));
   for (const change of plan.changes) {
     const arrow = plan.action === 'create' ? change.to : `${change.from} → ${change.to}`;
