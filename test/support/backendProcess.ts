@@ -91,7 +91,7 @@ export class BackendProcess {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode === null) {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
       const exited = new Promise((resolve) => this.child.once('exit', resolve));
       try {
         let timer: NodeJS.Timeout | undefined;

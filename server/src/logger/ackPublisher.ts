@@ -42,6 +42,12 @@ export interface AckPublisherOptions {
    * stored twice (counted in `unverifiedResends`).
    */
   findStored?: (fromSeq: number, msgIdPrefix: string) => Promise<Map<string, PubAck>>;
+  /**
+   * Reads the stream's duplicate window again. Called after every reconnect, before anything is resent:
+   * the operator may have shortened it meanwhile. When it fails, the window counts as unknown (zero),
+   * so every message in doubt is looked up before it is resent.
+   */
+  readDuplicateWindow?: () => Promise<number>;
 }
 
 export const DEFAULT_WINDOW = 4096;
@@ -205,6 +211,7 @@ export class AckPublisher<T> {
   private lastSeq = 0;
   /** Sending is paused while the stream is searched for messages in doubt past the duplicate window. */
   private reconciling = false;
+  private readonly readDuplicateWindow?: () => Promise<number>;
   /** Bumped on every disconnect: a look-up started before it no longer describes what was sent. */
   private generation = 0;
 
@@ -221,6 +228,7 @@ export class AckPublisher<T> {
     this.lowWater = Math.floor(this.window / 2);
     this.duplicateWindowMs = options.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS;
     this.findStored = options.findStored;
+    this.readDuplicateWindow = options.readDuplicateWindow;
     this.ackTimeoutMs = Math.max(1, options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS);
     this.giveUpAfterMs = Math.max(0, options.giveUpAfterMs ?? DEFAULT_GIVE_UP_AFTER_MS);
     const id = nuid.next();
@@ -346,8 +354,7 @@ export class AckPublisher<T> {
         this.troubleSince = 0;
         this.generation++;
         this.reconciling = false;
-        this.reconcileIfNeeded();
-        this.pump();
+        this.recheckWindowThenResend();
         return;
       case Events.Error:
         if (status.permissionContext?.operation === 'publish') {
@@ -438,6 +445,27 @@ export class AckPublisher<T> {
     this.retryAt = now + backoffMs(this.failuresInRow);
     this.reconcileIfNeeded();
     this.pump();
+  }
+
+  /** After a reconnect: the window as the stream has it now decides which resends need a look-up first. */
+  private recheckWindowThenResend(): void {
+    const read = this.readDuplicateWindow;
+    if (!read) {
+      this.reconcileIfNeeded();
+      this.pump();
+      return;
+    }
+    // Sending stays paused (as during a look-up) until the window is known.
+    this.reconciling = true;
+    const generation = this.generation;
+    const resume = (windowMs: number): void => {
+      if (generation !== this.generation || this.closed) return; // disconnected again: redone on reconnect
+      this.duplicateWindowMs = windowMs;
+      this.reconciling = false;
+      this.reconcileIfNeeded();
+      this.pump();
+    };
+    read().then(resume, () => resume(0));
   }
 
   /**

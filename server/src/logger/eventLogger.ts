@@ -187,6 +187,7 @@ export class AsyncJobEventLogger {
         inboxPrefix: this.session.options.connection.inboxPrefix,
         duplicateWindowMs: this.session.options.limits?.duplicateWindowMs,
         findStored: (fromSeq, msgIdPrefix) => findStoredByMsgId(this.session, fromSeq, msgIdPrefix),
+        readDuplicateWindow: () => duplicateWindowOf(this.session),
       },
     );
     // The stream may predate us with another window than the one we would have configured.

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { connect as dial, isIP, Socket } from 'node:net';
+import { connect as dial, Socket } from 'node:net';
 import { connect as secure, ConnectionOptions as TlsConnectOptions, TLSSocket } from 'node:tls';
 import { buildAuthenticator, ConnectionOptions } from 'nats';
 import { withTimeout } from '../util/timeout';
 import { Frame, FrameParser, ProtocolError } from './frameParser';
+import { wireTlsOptions } from './wireTls';
 
 export interface WireOptions {
   /** `host:port` of the server to dial: the one the main connection uses (`nc.getServer()`). */
@@ -43,8 +43,9 @@ export class WireConnection {
   static async open(options: WireOptions): Promise<WireConnection> {
     const { host, port } = splitHostPort(options.hostPort);
     const tlsWanted = options.connection.tls !== undefined && options.connection.tls !== null;
+    const tls = wireTlsOptions(options.connection.tls, host);
     const handshakeFirst = tlsWanted && options.connection.tls?.handshakeFirst === true;
-    let socket: Socket = handshakeFirst ? secure({ host, port, ...tlsOptions(options.connection, host) }) : dial({ host, port });
+    let socket: Socket = handshakeFirst ? secure({ host, port, ...tls }) : dial({ host, port });
     try {
       await within<void>(options.timeoutMs, `connecting to ${options.hostPort}`, (done, fail) => {
         socket.once(handshakeFirst ? 'secureConnect' : 'connect', () => done());
@@ -52,7 +53,7 @@ export class WireConnection {
       });
       const { info, rest } = await firstInfo(socket, options.timeoutMs);
       const upgrade = !handshakeFirst && (info.tls_required || (tlsWanted && info.tls_available));
-      if (upgrade) socket = await startTls(socket, options, host);
+      if (upgrade) socket = await startTls(socket, options.timeoutMs, tls);
       if (info.tls_required && !(socket instanceof TLSSocket)) throw new Error('the server requires TLS');
       const connection = new WireConnection(socket, options);
       // What came after the INFO in clear: a refusal such as "maximum connections exceeded".
@@ -157,19 +158,9 @@ function splitHostPort(hostPort: string): { host: string; port: number } {
   return { host, port };
 }
 
-function tlsOptions(connection: ConnectionOptions, host: string): TlsConnectOptions {
-  const tls = connection.tls ?? {};
-  const options: TlsConnectOptions = { rejectUnauthorized: true };
-  if (!isIP(host)) options.servername = host;
-  if (tls.caFile) options.ca = [readFileSync(tls.caFile)];
-  if (tls.certFile) options.cert = readFileSync(tls.certFile);
-  if (tls.keyFile) options.key = readFileSync(tls.keyFile);
-  return options;
-}
-
-function startTls(socket: Socket, options: WireOptions, host: string): Promise<TLSSocket> {
-  return within(options.timeoutMs, 'the TLS handshake', (done, fail) => {
-    const tlsSocket = secure({ socket, ...tlsOptions(options.connection, host) });
+function startTls(socket: Socket, timeoutMs: number, tls: TlsConnectOptions): Promise<TLSSocket> {
+  return within(timeoutMs, 'the TLS handshake', (done, fail) => {
+    const tlsSocket = secure({ socket, ...tls });
     tlsSocket.once('secureConnect', () => done(tlsSocket));
     tlsSocket.once('error', fail);
   });
