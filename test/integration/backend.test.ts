@@ -104,7 +104,6 @@ test('answers every method against a real server', async () => {
 
     const tail = await backend.rpc.sendRequest(TailStartRequest.type, {});
     assert.equal(tail.pattern, `${PREFIX}.>`);
-    await new Promise((r) => setTimeout(r, 300));
     await backend.rpc.sendRequest(EmitRequest.type, { event: { job_id: 'be-3', event_type: 'started', worker_id: 'w' } });
     await backend.rpc.sendRequest(EmitRequest.type, { event: { job_id: 'be-3', event_type: 'failed', worker_id: 'w', error_message: 'tail me' } });
     const batch = await backend.until('tail batch', () => backend.tails.find((b) => b.tailId === tail.tailId && b.events.length > 0));
@@ -280,4 +279,35 @@ test('starts an embedded nats-server when nothing is configured, and says so', a
   } finally {
     rmSync(embeddedDir, { recursive: true, force: true });
   }
+});
+
+test('one job change is one index/changed carrying its item; a timeline re-read after a sequence gets only newer events and leaves the index as it was', async () => {
+  await withBackend({ serverUrl: server.url, storagePath }, async (backend) => {
+    await backend.untilPhase('connected');
+    const first = await backend.rpc.sendRequest(EmitRequest.type, { event: { job_id: 'ch-1', event_type: 'started', worker_id: 'w' } });
+    const opened = await backend.rpc.sendRequest(TimelineRequest.type, { jobId: 'ch-1' });
+    assert.deepEqual(opened.events.map((e) => e.nats_sequence), [first.seq]);
+    await backend.until('the first change of ch-1', () => backend.changes.some((c) => c.items.some((i) => i.jobId === 'ch-1')));
+
+    const before = backend.changes.length;
+    const second = await backend.rpc.sendRequest(EmitRequest.type, { event: { job_id: 'ch-1', event_type: 'completed', worker_id: 'w' } });
+    // A change of another job, stored after, is the sentinel: once it is announced, ch-1's change has been too.
+    await backend.rpc.sendRequest(EmitRequest.type, { event: { job_id: 'ch-sentinel', event_type: 'started', worker_id: 'w' } });
+    await backend.until('the sentinel change', () => backend.changes.slice(before).some((c) => c.jobs.includes('ch-sentinel')));
+    const naming = backend.changes.slice(before).filter((c) => c.jobs.includes('ch-1'));
+    assert.equal(naming.length, 1, 'one notification for one change of the job');
+    const item = naming[0]?.items.find((i) => i.jobId === 'ch-1');
+    assert.equal(item?.status, 'completed', 'the notification carries the current item: no jobs/get needed');
+
+    const stats = await backend.rpc.sendRequest(StatsRequest.type);
+    const job = await backend.rpc.sendRequest(GetJobRequest.type, { jobId: 'ch-1' });
+    assert.deepEqual(job, item);
+    const update = await backend.rpc.sendRequest(TimelineRequest.type, { jobId: 'ch-1', afterSeq: first.seq });
+    assert.deepEqual(update.events.map((e) => e.nats_sequence), [second.seq], 'only the events stored after afterSeq');
+    const nothingNew = await backend.rpc.sendRequest(TimelineRequest.type, { jobId: 'ch-1', afterSeq: second.seq });
+    assert.deepEqual(nothingNew.events, []);
+    assert.deepEqual(await backend.rpc.sendRequest(GetJobRequest.type, { jobId: 'ch-1' }), job, 'reads leave the job as it was');
+    assert.deepEqual(await backend.rpc.sendRequest(StatsRequest.type), stats, 'reads leave the counts as they were');
+    assert.equal(backend.changes.slice(before).filter((c) => c.jobs.includes('ch-1')).length, 1, 'reads announce no change');
+  });
 });

@@ -9,6 +9,7 @@ import type { EmbeddedNats } from '../embedded/embeddedNats';
 import { Indexer, IndexerProgress } from '../index/indexer';
 import type { JobIndex } from '../index/jobIndex';
 import { MetricsFeed } from '../metrics/metricsFeed';
+import type { Disposer, StreamHandler } from '../processor';
 import { createEvent } from '../model/event';
 import { sampleLifecycle, sampleSpan } from '../model/samples';
 import type {
@@ -77,6 +78,8 @@ export class Backend {
   private metrics: MetricsFeed | undefined;
   private embedded: EmbeddedNats | undefined;
   private readonly tails = new Map<string, TailSession>();
+  /** Followers of the stream beside the index, handed to every indexer this backend starts, after the index. */
+  private readonly streamHandlers = new Map<StreamHandler, Disposer | undefined>();
   private generation = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
@@ -145,9 +148,22 @@ export class Backend {
       applied: (record) => metrics.applied(record),
     }, { snapshotFile: this.snapshotFile(settings, target.settings.servers.join(',')) });
     this.indexer = indexer;
+    for (const handler of this.streamHandlers.keys()) this.streamHandlers.set(handler, indexer.handlers.use(handler));
     await indexer.start();
     this.refreshTimer = setInterval(() => void this.refreshStream(), STATE_REFRESH_MS);
     return this.connectedState();
+  }
+
+  /**
+   * Adds a follower of the stream after those already added: it sees each message once the index has applied
+   * it, now and across reconnects; one that throws is logged and skipped, the others go on.
+   */
+  useStreamHandler(handler: StreamHandler): Disposer {
+    this.streamHandlers.set(handler, this.indexer?.handlers.use(handler));
+    return () => {
+      this.streamHandlers.get(handler)?.();
+      this.streamHandlers.delete(handler);
+    };
   }
 
   async disconnect(): Promise<ConnectionState> {
