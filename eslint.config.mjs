@@ -23,4 +23,17 @@ export default tseslint.config(
     files: ['server/src/protocol/**'],
     rules: { '@typescript-eslint/no-namespace': 'off' },
   },
+  {
+    // The protocol is the boundary: the extension host and the webviews reach the backend only through the
+    // protocol and the pure modules in server/src/shared (no Node-only, nats or credential code in their bundles).
+    files: ['client/src/**', 'media/src/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: 'server/src/(?!(protocol|shared)/[^/]+$)',
+          message: 'client/ and media/ import only server/src/protocol and server/src/shared (issue 14: the protocol is the boundary).',
+        }],
+      }],
+    },
+  },
 );

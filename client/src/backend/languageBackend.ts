@@ -2,7 +2,7 @@
  * BackendClient over a vscode-languageclient LanguageClient: the backend (`dist/server.js`) runs as
  * a Node child process over IPC. vscode-languageclient is loaded on first start, not at activation.
  */
-import { BACKEND_EXEC_ARGV } from '../../../server/src/backend/runtime';
+import { BACKEND_EXEC_ARGV } from '../../../server/src/shared/runtime';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';

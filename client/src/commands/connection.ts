@@ -1,6 +1,6 @@
 /** Connect, disconnect, choose a NATS context, the status bar's action menu, logs. */
 import * as vscode from 'vscode';
-import { redactUrl } from '../../../server/src/config/serverUrls';
+import { redactUrl } from '../../../server/src/shared/serverUrls';
 import { ListContextsRequest, type ContextItem } from '../../../server/src/protocol/protocol';
 import { clearSetting, updateSetting } from '../config/settings';
 import type { Services } from '../services';

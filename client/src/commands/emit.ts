@@ -1,8 +1,8 @@
 /** Emitting events by hand: one event through a short quick-pick flow, or a whole sample lifecycle. */
 import * as vscode from 'vscode';
-import { statusAfter } from '../../../server/src/index/jobStatus';
-import type { JobEventInit } from '../../../server/src/model/event';
-import { eventFamily, isFailureType, KNOWN_EVENT_TYPES, type EventFamily, type KnownEventType } from '../../../server/src/model/eventType';
+import { statusAfter } from '../../../server/src/shared/jobStatus';
+import type { JobEventInit } from '../../../server/src/shared/events';
+import { eventFamily, isFailureType, KNOWN_EVENT_TYPES, type EventFamily, type KnownEventType } from '../../../server/src/shared/events';
 import {
   EmitLifecycleRequest,
   EmitRequest,

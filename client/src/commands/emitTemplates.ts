@@ -10,8 +10,8 @@
  *
  * Pure: no `vscode` import, unit-tested.
  */
-import type { JobEventInit } from '../../../server/src/model/event';
-import { SAMPLE_SCENARIOS, type SampleScenario } from '../../../server/src/model/samples';
+import type { JobEventInit } from '../../../server/src/shared/events';
+import { SAMPLE_SCENARIOS, type SampleScenario } from '../../../server/src/shared/samples';
 import { idProblem, optionalIdProblem } from './validate';
 
 export type EmitTemplate =

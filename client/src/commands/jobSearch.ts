@@ -2,7 +2,7 @@
  * What the job search box understands: free text (a job id, an error type or message, "Type: message",
  * a queue, a worker) and filters `status:`, `queue:`, `worker:`. Pure: no `vscode` import, unit-tested.
  */
-import { isJobStatus, JOB_STATUSES, type JobStatus } from '../../../server/src/index/jobStatus';
+import { isJobStatus, JOB_STATUSES, type JobStatus } from '../../../server/src/shared/jobStatus';
 
 export interface JobSearch {
   status?: JobStatus;

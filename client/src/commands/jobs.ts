@@ -1,7 +1,7 @@
 /** Commands on jobs and views: timeline, tails, stats, search, refresh, copy, delete, paging. */
 import * as vscode from 'vscode';
 import { DeleteJobRequest, GetJobRequest } from '../../../server/src/protocol/protocol';
-import { jobFilter } from '../../../server/src/subjects/subject';
+import { jobFilter } from '../../../server/src/shared/subjects';
 import { subjectPrefix } from '../config/settings';
 import type { Services } from '../services';
 import { plural } from '../util/format';

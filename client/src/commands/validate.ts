@@ -1,6 +1,6 @@
 /** Input box validation, with the same rules the backend applies to subjects. */
-import { tailPatternProblem as streamPatternProblem } from '../../../server/src/subjects/tailPattern';
-import { InvalidIdError, RESERVED_JOB_IDS, tokenProblem, type IdKind } from '../../../server/src/subjects/tokens';
+import { tailPatternProblem as streamPatternProblem } from '../../../server/src/shared/subjects';
+import { InvalidIdError, RESERVED_JOB_IDS, tokenProblem, type IdKind } from '../../../server/src/shared/subjects';
 
 /** Why `value` cannot be an id of this kind, or undefined when it can. */
 export function idProblem(kind: IdKind, value: string): string | undefined {

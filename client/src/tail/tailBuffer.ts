@@ -2,8 +2,8 @@
  * What the extension keeps of a running tail: the last `cap` lines, numbered, so a page that
  * reloads (hidden and shown again) gets them back. Pure: no `vscode` import, unit-tested.
  */
-import type { JobEvent } from '../../../server/src/model/event';
-import { isFailureType } from '../../../server/src/model/eventType';
+import type { JobEvent } from '../../../server/src/shared/events';
+import { isFailureType } from '../../../server/src/shared/events';
 import type { DecodeProblem, TailBatch } from '../../../server/src/protocol/protocol';
 import type { TailLine } from '../webview/messages';
 

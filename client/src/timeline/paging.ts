@@ -2,7 +2,7 @@
  * The part of a job's timeline an open panel holds: the newest page first, older pages prepended on
  * demand, newer events appended from reads with `afterSeq`. Pure, unit-tested.
  */
-import type { JobEvent } from '../../../server/src/model/event';
+import type { JobEvent } from '../../../server/src/shared/events';
 import { TIMELINE_PAGE, type Timeline } from '../../../server/src/protocol/protocol';
 import type { ShownTimeline } from '../webview/messages';
 

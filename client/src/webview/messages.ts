@@ -10,7 +10,7 @@
  * This file is bundled into the browser scripts too: it must not import `vscode` or Node modules.
  */
 import type { JobStats } from '../../../server/src/protocol/protocol';
-import type { JobEvent } from '../../../server/src/model/event';
+import type { JobEvent } from '../../../server/src/shared/events';
 import type { DecodeProblem, TailParams, Timeline } from '../../../server/src/protocol/protocol';
 
 // ---- Checks: tiny type guards a spec is built from ----

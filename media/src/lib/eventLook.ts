@@ -1,5 +1,5 @@
 /** How an event type looks: its codicon and the CSS class its colour comes from. Pure. */
-import { eventFamily, isFailureType } from '../../../server/src/model/eventType';
+import { eventFamily, isFailureType } from '../../../server/src/shared/events';
 
 const icons: Record<string, string> = {
   enqueued: 'inbox',

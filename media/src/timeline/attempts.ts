@@ -6,8 +6,8 @@
  * for one run from counting it twice: a `started` right after a `retry_started` (no outcome between,
  * same worker or no worker named) continues that attempt.
  */
-import type { JobEvent } from '../../../server/src/model/event';
-import { isFailureType } from '../../../server/src/model/eventType';
+import type { JobEvent } from '../../../server/src/shared/events';
+import { isFailureType } from '../../../server/src/shared/events';
 
 export type AttemptOutcome = 'running' | 'completed' | 'failed' | 'timeout' | 'cancelled' | 'interrupted';
 

@@ -1,6 +1,6 @@
 /** Above the list: the job's last error (with its traceback) and the events that could not be decoded. */
 import type { ShownTimeline } from '../../../client/src/webview/messages';
-import type { JobEvent } from '../../../server/src/model/event';
+import type { JobEvent } from '../../../server/src/shared/events';
 import { append, button, clear, el, icon } from '../lib/dom';
 import { formatEventTime } from '../lib/time';
 import { attemptLabel, errorText, headlineError, tracebackOf } from './attempts';

@@ -1,5 +1,5 @@
 /** The rows of the timeline list: their keys, estimated heights, accessible labels and elements. */
-import type { JobEvent } from '../../../server/src/model/event';
+import type { JobEvent } from '../../../server/src/shared/events';
 import { append, button, contextChip, el, icon } from '../lib/dom';
 import { familyClass, iconFor, toneFor } from '../lib/eventLook';
 import { renderJsonTree } from '../lib/jsonTree';

@@ -1,0 +1,2 @@
+/** The sample scenarios the emit templates offer: pure data built from the event factories. */
+export * from '../model/samples';
