@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { jobMarkdown, signatureMarkdown, tracebackText } from '../../client/src/failures/markdown';
+import { callText, jobMarkdown, signatureMarkdown, tracebackText } from '../../client/src/failures/markdown';
 import type { FailureJobItem, FailureSignatureItem } from '../../server/src/protocol/protocol';
 
 const site = { uri: 'file:///ws/app/billing.py', line: 11, character: 4 };
@@ -61,4 +61,13 @@ test('a signature report gives counts, queues, workers, jobs and the latest trac
   assert.match(md, /- Jobs: `job-7`, `job-6`/);
   assert.match(md, /Latest traceback \(job `job-7`\)/);
   assert.doesNotMatch(signatureMarkdown(signature, []), /Latest traceback/);
+});
+
+test('the call reads as Python, from the reprs NAQ recorded; a report says the failed-jobs stream gave it', () => {
+  assert.equal(callText({ function: 'charge', args: "(42, 'x')", kwargs: "{'currency': 'EUR', 'n': 1}" }), "charge(42, 'x', currency='EUR', n=1)");
+  assert.equal(callText({ function: 'ping', args: '(1,)', kwargs: '{}' }), 'ping(1)');
+  assert.equal(callText({ function: 'tick', args: null, kwargs: null }), 'tick()');
+  const md = jobMarkdown({ ...job, origin: 'failed-jobs', call: { function: 'charge', args: '(42,)', kwargs: '{}' } }, 1);
+  assert.match(md, /- Call: `charge\(42\)`/);
+  assert.match(md, /- Traceback from: NAQ failed-jobs stream/);
 });

@@ -1,5 +1,5 @@
 /** A failure as a bug report in Markdown: pure, so the wording is testable without VS Code. */
-import type { FailureJobItem, FailureSignatureItem } from '../../../server/src/protocol/protocol';
+import type { FailureCall, FailureJobItem, FailureSignatureItem } from '../../../server/src/protocol/protocol';
 
 const FENCE = '```';
 
@@ -19,6 +19,20 @@ function inline(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').replaceAll(FENCE, '`\u200b``');
 }
 
+const ORIGINS: Record<NonNullable<FailureJobItem['origin']> | 'none', string> = {
+  details: 'event details',
+  result: 'NAQ result bucket',
+  'failed-jobs': 'NAQ failed-jobs stream',
+  none: 'not available',
+};
+
+/** The call as Python would write it: `charge(42, currency='EUR')` from NAQ's reprs. */
+export function callText(call: FailureCall): string {
+  const args = (call.args ?? '').replace(/^\((.*?),?\)$/s, '$1');
+  const kwargs = (call.kwargs ?? '').replace(/^\{(.*)\}$/s, '$1').replace(/'([A-Za-z_]\w*)': /g, '$1=');
+  return `${call.function}(${[args, kwargs].filter((part) => part.trim() !== '').join(', ')})`;
+}
+
 function isoTime(seconds: number): string {
   return new Date(seconds * 1000).toISOString();
 }
@@ -34,7 +48,8 @@ export function jobMarkdown(job: FailureJobItem, attempts: number | null, signat
   if (signature) {
     out.push(`- Signature: ${inline(signature.type)}: ${inline(signature.message)} (${signature.count} failures, first ${isoTime(signature.firstSeen)}, last ${isoTime(signature.lastSeen)})`);
   }
-  out.push(`- Traceback from: ${job.origin === 'result' ? 'NAQ result bucket' : job.origin === 'details' ? 'event details' : 'not available'}`);
+  if (job.call) out.push(`- Call: \`${inline(callText(job.call)).replaceAll('`', "'")}\``);
+  out.push(`- Traceback from: ${ORIGINS[job.origin ?? 'none']}`);
   out.push('', `${FENCE}text`, tracebackText(job), FENCE, '');
   return out.join('\n');
 }
