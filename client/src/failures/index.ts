@@ -5,16 +5,11 @@ import { errorText } from '../util/format';
 import { FailureDecorations } from './fileDecorations';
 import { FailuresTree, raiseSite, type FailureNode } from './failuresTree';
 import { jobMarkdown, signatureMarkdown } from './markdown';
+import { openSite } from './openFrame';
 import { FailuresJobsRequest, GetJobRequest, type FailureSite } from '../../../server/src/protocol/protocol';
 
 function isSite(value: unknown): value is FailureSite {
   return typeof value === 'object' && value !== null && typeof (value as FailureSite).uri === 'string' && typeof (value as FailureSite).line === 'number';
-}
-
-/** Opens a mapped workspace file with the cursor on the raising line. */
-export async function openSite(site: FailureSite): Promise<void> {
-  const position = new vscode.Position(site.line, site.character);
-  await vscode.window.showTextDocument(vscode.Uri.parse(site.uri), { selection: new vscode.Range(position, position), preview: false });
 }
 
 export function registerFailures(backend: BackendClient, log: vscode.LogOutputChannel): vscode.Disposable[] {
