@@ -1,8 +1,8 @@
 /**
  * Failures in a real editor (code-server + Chromium, the packaged .vsix, a real nats-server): failed jobs whose
  * traceback (made by running a Python program with /usr/bin/python3) points into a workspace file show in the
- * Problems panel on the raising line and as one group in the Failures view, and Go to Raise Site opens the file
- * there. Each step waits for a shown text.
+ * Problems panel on the raising line and as one group in the Failures view; Go to Raise Site, and the frame link
+ * in the timeline (by keyboard), open the file there. Each step waits for a shown text.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -15,7 +15,7 @@ import { JobEvents } from '../../server/src/model/factories';
 import type { EventStorage } from '../../server/src/storage/eventStorage';
 import { NatsServer } from '../support/natsServer';
 import { openStorage } from '../support/storageFixture';
-import { contextMenuCommand, EditorSession, killDescendantsOnExit, openNaqViews, paletteCommand, treeRow, viewPane, waitForStatus } from './fixtures/editorSession';
+import { closeAllEditors, contextMenuCommand, EditorSession, killDescendantsOnExit, openNaqViews, paletteCommand, treeRow, viewPane, waitForStatus, webviewPage } from './fixtures/editorSession';
 import { repoRoot, waitForVisible, waitUntil, withTimeout } from './harness';
 
 killDescendantsOnExit();
@@ -78,7 +78,7 @@ describe('NAQ failures in a real editor', () => {
     { timeout: 60_000 },
   );
 
-  test('a failed job lands in Problems on the raising line, groups in the Failures view, and Go to Raise Site opens the line', { timeout: 240_000 }, (t) =>
+  test('a failed job lands in Problems on the raising line, groups in the Failures view; Go to Raise Site and the timeline\'s frame link open the line', { timeout: 240_000 }, (t) =>
     session.scenario(t, async (page) => {
       const traceback = realTraceback();
       assert.match(traceback, /app\/tasks\.py", line 4, in charge/);
@@ -104,6 +104,17 @@ describe('NAQ failures in a real editor', () => {
       await waitForVisible(page.locator('.tabs-container .tab.active', { hasText: 'tasks.py' }), 30_000, 'tasks.py opened');
       const selection = page.locator('[id="status.editor.selection"]');
       await waitUntil(async () => /^Ln 4, Col \d+/.test(await selection.innerText().catch(() => '')), { timeoutMs: 30_000, intervalMs: 250, what: 'the cursor on line 4' });
+      await closeAllEditors(page);
+
+      await contextMenuCommand(page, group.first(), 'Open Failure Timeline');
+      const timeline = await webviewPage(page, 'timeline', (text) => text.includes(`fail-${run}-3`) && /failed/i.test(text), 60_000, 'the timeline of the newest failure');
+      await timeline.locator('.ev', { hasText: /failed/i }).first().click({ timeout: 10_000 });
+      const frameLink = timeline.locator('a.traceback-frame', { hasText: 'tasks.py", line 4' }).first();
+      await waitForVisible(frameLink, 30_000, 'the linked frame of tasks.py in the timeline');
+      await frameLink.focus({ timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      await waitForVisible(page.locator('.tabs-container .tab.active', { hasText: 'tasks.py' }), 30_000, 'tasks.py opened from the timeline');
+      await waitUntil(async () => /^Ln 4, Col \d+/.test(await selection.innerText().catch(() => '')), { timeoutMs: 30_000, intervalMs: 250, what: 'the cursor on line 4 from the frame link' });
     }),
   );
 });
