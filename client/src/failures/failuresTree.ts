@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { BackendClient } from '../backend/backendClient';
 import { errorText, formatAge, formatCount, plural } from '../util/format';
+import { callText } from './markdown';
 import {
   FailuresChangedNotification,
   FailuresJobsRequest,
@@ -109,7 +110,7 @@ function jobItem(job: FailureJobItem): vscode.TreeItem {
   const item = new vscode.TreeItem(job.jobId, job.frames.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   item.iconPath = new vscode.ThemeIcon('debug-stackframe');
   item.description = [formatAge(job.time), job.queue, job.worker].filter((part) => part).join(' · ');
-  item.tooltip = `${job.type}: ${job.message}`;
+  item.tooltip = job.call ? `${callText(job.call)}\n${job.type}: ${job.message}` : `${job.type}: ${job.message}`;
   item.contextValue = 'naq.failureJob';
   item.command = { command: 'naq.openTimeline', title: 'Open Timeline', arguments: [job.jobId] };
   return item;
