@@ -12,6 +12,7 @@ import { registerCredentialCommands } from './commands/credentials';
 import { registerEmitCommands } from './commands/emit';
 import { registerJobCommands } from './commands/jobs';
 import { registerStreamCommands } from './commands/stream';
+import { registerFailures } from './failures/index';
 import { SecretStore } from './config/secrets';
 import { affectsConnection, readSettings } from './config/settings';
 import { CONNECTED_BEFORE_KEY, startupAction, startupFacts } from './config/startup';
@@ -103,6 +104,7 @@ export function activate(context: vscode.ExtensionContext): NaqApi {
     // Timeline panels open at the last shutdown come back (activation event onWebviewPanel:naq.timeline).
     registerTimelineSerializer(context, backend),
     registerTailSerializer(context, backend),
+    ...registerFailures(backend, log),
     new FailureNotifier(backend, (jobId) => vscode.commands.executeCommand('naq.openTimeline', jobId)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsConnection(event)) reconnect('settings changed');

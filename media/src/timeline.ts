@@ -3,9 +3,12 @@ import { isTimelineViewState, type TimelineMessage, type TimelineViewState, type
 import { connect, onHostMessage } from './lib/vscode';
 import { browserClock } from './timeline/clock';
 import { TimelinePage } from './timeline/page';
+import { linkedTraceback } from './timeline/traceback';
 
+const host = connect<TimelineMessage, TimelineViewState>(isTimelineViewState);
 const page = new TimelinePage({
-  host: connect<TimelineMessage, TimelineViewState>(isTimelineViewState),
+  host,
+  details: linkedTraceback((frame) => host.post({ type: 'openFrame', body: frame })),
   clock: browserClock,
   root: document.getElementById('app')!,
 });

@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { IndexChangedNotification, TimelineRequest, type ConnectionState, type IndexChange } from '../../../server/src/protocol/protocol';
 import type { BackendClient } from '../backend/backendClient';
+import { openFrame } from '../failures/openFrame';
 import { errorText, webviewLog } from '../webview/log';
 import { isTimelineViewState, TimelineToExtension, type TimelineMessage, type TimeMode, type ToTimeline } from '../webview/messages';
 import { loadWebview, onValidMessage, post, webviewOptions } from '../webview/panel';
@@ -281,6 +282,8 @@ class TimelinePanel {
         return;
       case 'copyEvent':
         return this.copyEvent(message.body.index, message.body.seq);
+      case 'openFrame':
+        return openFrame(this.client, this.jobId, message.body);
       case 'scriptError':
         return; // logged by onValidMessage
     }

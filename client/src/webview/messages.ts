@@ -81,6 +81,8 @@ export const TimelineToExtension = {
   copyEvent: { index: count, seq: nullable(count) },
   /** The user changed the time display; the extension remembers it for new panels. */
   timeMode: { mode: oneOf(...TimeModes) },
+  /** Open the workspace file that a traceback frame (`file`, 1-based `line`, as printed) maps to. */
+  openFrame: { file: text(4096, 1), line: count },
   scriptError,
 } as const satisfies MessageSpec;
 

@@ -1,12 +1,14 @@
 /**
  * Keeps the failure store in step with the index: each change names jobs; a job whose last error is a stored
- * failed event gets its traceback looked up (event details, then the result bucket), a job gone from the index
+ * failed event gets its traceback looked up (event details, then the result bucket, then the failed-jobs stream, which
+ * also gives the call), a job gone from the index
  * takes its failure with it. The backend feeds it one call per index change.
  */
 import type { JobIndex } from '../index/jobIndex';
 import type { JobError } from '../index/jobSummary';
 import { readSequences } from '../storage/sequenceRead';
 import type { NatsSession } from '../storage/session';
+import { FailedJobsStream, type FailedJobEntry } from './failedJobsStream';
 import { FailureStore, type FailureRecord } from './failureStore';
 import { PathMapper, type PathMapping } from './pathMapper';
 import { resultBucketName, ResultBucket, tracebackFromDetails, type FoundTraceback } from './tracebackSources';
@@ -44,6 +46,8 @@ export class FailureService {
   private settings: FailureServiceSettings = { folders: [], pathMappings: [] };
   private bucket: ResultBucket | undefined;
   private bucketSession: NatsSession | undefined;
+  private failedJobs: FailedJobsStream | undefined;
+  private failedJobsSession: NatsSession | undefined;
   private readonly pending = new Map<string, Pending>();
   /** Jobs to look at again once their lookup in flight ends. */
   private readonly again = new Set<string>();
@@ -86,6 +90,8 @@ export class FailureService {
 
   async close(): Promise<void> {
     await this.dropBucket();
+    await this.failedJobs?.close();
+    this.failedJobs = undefined;
   }
 
   private look(jobId: string): void {
@@ -120,7 +126,8 @@ export class FailureService {
     const read = await readSequences(session, [seq]);
     const event = read.events[0];
     if (!event) return undefined;
-    const found = await this.traceback(session, jobId, event.details, event.error_type, event.error_message);
+    const failed = await this.failedJobsStream(session).entry(jobId);
+    const found = await this.traceback(session, jobId, event.details, event.error_type, event.error_message, failed);
     return {
       jobId,
       seq,
@@ -130,14 +137,25 @@ export class FailureService {
       errorType: event.error_type ?? error.type,
       errorMessage: event.error_message ?? error.message,
       ...(found ? { traceback: found.traceback, origin: found.origin } : {}),
+      ...(failed?.call ? { call: failed.call } : {}),
     };
   }
 
-  private async traceback(session: NatsSession, jobId: string, details: Record<string, unknown>, type: string | null, message: string | null): Promise<FoundTraceback | undefined> {
+  private async traceback(session: NatsSession, jobId: string, details: Record<string, unknown>, type: string | null, message: string | null, failed: FailedJobEntry | undefined): Promise<FoundTraceback | undefined> {
     const inDetails = tracebackFromDetails(details, type, message);
     if (inDetails) return { traceback: inDetails, origin: 'details' };
     const fromResult = await this.resultBucket(session).traceback(jobId);
-    return fromResult ? { traceback: fromResult, origin: 'result' } : undefined;
+    if (fromResult) return { traceback: fromResult, origin: 'result' };
+    return failed?.traceback ? { traceback: failed.traceback, origin: 'failed-jobs' } : undefined;
+  }
+
+  private failedJobsStream(session: NatsSession): FailedJobsStream {
+    if (!this.failedJobs || this.failedJobsSession !== session) {
+      void this.failedJobs?.close();
+      this.failedJobsSession = session;
+      this.failedJobs = new FailedJobsStream(session, (jobId) => this.look(jobId), this.listener.log);
+    }
+    return this.failedJobs;
   }
 
   private resultBucket(session: NatsSession): ResultBucket {

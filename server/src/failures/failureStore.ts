@@ -5,6 +5,7 @@
 import type { PathMapper, MappedFrame } from './pathMapper';
 import { signatureOf, type SignatureKey } from './signature';
 import { exceptionType, type ParsedTraceback, type TracebackFrame } from './traceback';
+import type { FailedCall } from './failedJobsStream';
 import type { TracebackOrigin } from './tracebackSources';
 
 export interface FailureRecord {
@@ -20,6 +21,8 @@ export interface FailureRecord {
   readonly errorMessage: string | null;
   readonly traceback?: ParsedTraceback;
   readonly origin?: TracebackOrigin;
+  /** The function and argument reprs, from NAQ's failed-jobs stream. */
+  readonly call?: FailedCall;
 }
 
 /** A failure as the features show it: its type, message, signature and where it lands in the workspace. */

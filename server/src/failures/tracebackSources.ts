@@ -9,7 +9,7 @@ import type { NatsSession } from '../storage/session';
 import { decodeResultValue, NaqValueError } from './naqValues';
 import { parseTraceback, type ParsedTraceback, type TracebackFrame } from './traceback';
 
-export type TracebackOrigin = 'details' | 'result';
+export type TracebackOrigin = 'details' | 'result' | 'failed-jobs';
 
 export interface FoundTraceback {
   readonly traceback: ParsedTraceback;

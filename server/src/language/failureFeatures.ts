@@ -258,6 +258,7 @@ export class FailureFeatures {
       type: failure.type,
       message: failure.message,
       origin: failure.record.origin ?? null,
+      ...(failure.record.call ? { call: failure.record.call } : {}),
       frames: frames.map((frame) => ({
         file: frame.file,
         line: frame.line,

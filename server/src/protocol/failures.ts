@@ -55,6 +55,14 @@ export interface FailureFrameItem {
   mapped: FailureSite | null;
 }
 
+/** What a failed job was asked to do, from NAQ's failed-jobs stream. */
+export interface FailureCall {
+  function: string;
+  /** Python reprs as NAQ recorded them. */
+  args: string | null;
+  kwargs: string | null;
+}
+
 export interface FailureJobItem {
   jobId: string;
   time: number;
@@ -62,8 +70,10 @@ export interface FailureJobItem {
   worker: string | null;
   type: string;
   message: string;
-  /** Where the traceback was found: the event's details or NAQ's result bucket; null when none was. */
-  origin: 'details' | 'result' | null;
+  /** Where the traceback was found: the event's details, NAQ's result bucket or its failed-jobs stream; null when none was. */
+  origin: 'details' | 'result' | 'failed-jobs' | null;
+  /** The function and argument reprs, when NAQ's failed-jobs stream holds the job. */
+  call?: FailureCall;
   /** The raised block's frames, outermost first. */
   frames: FailureFrameItem[];
 }

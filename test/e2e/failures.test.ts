@@ -1,0 +1,120 @@
+/**
+ * Failures in a real editor (code-server + Chromium, the packaged .vsix, a real nats-server): failed jobs whose
+ * traceback (made by running a Python program with /usr/bin/python3) points into a workspace file show in the
+ * Problems panel on the raising line and as one group in the Failures view; Go to Raise Site, and the frame link
+ * in the timeline (by keyboard), open the file there. Each step waits for a shown text.
+ */
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { JobEvents } from '../../server/src/model/factories';
+import type { EventStorage } from '../../server/src/storage/eventStorage';
+import { NatsServer } from '../support/natsServer';
+import { openStorage } from '../support/storageFixture';
+import { closeAllEditors, contextMenuCommand, EditorSession, killDescendantsOnExit, openNaqViews, paletteCommand, treeRow, viewPane, waitForStatus, webviewPage } from './fixtures/editorSession';
+import { repoRoot, waitForVisible, waitUntil, withTimeout } from './harness';
+
+killDescendantsOnExit();
+
+const run = randomBytes(3).toString('hex');
+/** Line 4 raises; the worker ran it from its own folder, as a container would (`/…/app/tasks.py`). */
+const TASKS_PY = ['import json', '', 'def charge(payload):', '    amount = int(payload["amount"])', '    return json.dumps({"amount": amount})', '', 'charge({"amount": "12x"})', ''].join('\n');
+
+/** The real traceback of running tasks.py in a worker's folder. */
+function realTraceback(): string {
+  const worker = mkdtempSync(join(tmpdir(), 'naq-e2e-worker-'));
+  try {
+    mkdirSync(join(worker, 'app'));
+    writeFileSync(join(worker, 'app', 'tasks.py'), TASKS_PY);
+    try {
+      execFileSync('/usr/bin/python3', [join(worker, 'app', 'tasks.py')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (error) {
+      return String((error as { stderr: Buffer }).stderr);
+    }
+    throw new Error('tasks.py did not fail');
+  } finally {
+    rmSync(worker, { recursive: true, force: true });
+  }
+}
+
+let nats: NatsServer;
+let storage: EventStorage;
+let session: EditorSession;
+
+describe('NAQ failures in a real editor', () => {
+  before(
+    async () => {
+      if (!existsSync(join(repoRoot, 'dist', 'extension.js'))) throw new Error('dist/ is not built: run `npm run build`');
+      nats = await NatsServer.start();
+      storage = await openStorage(nats);
+      session = await EditorSession.open({
+        name: 'NAQ failures',
+        extensionPath: repoRoot,
+        settings: { 'naq.serverUrl': nats.url, 'naq.embeddedServer': 'never' },
+        extraArtifacts: () => new Map([['nats-server.log', nats.log]]),
+      });
+      mkdirSync(join(session.workspace, 'app'), { recursive: true });
+      writeFileSync(join(session.workspace, 'app', 'tasks.py'), TASKS_PY);
+    },
+    { timeout: 180_000 },
+  );
+
+  after(
+    async () => {
+      const errors: unknown[] = [];
+      for (const step of [() => session?.close(), () => storage?.close(), () => nats?.dispose()]) {
+        try {
+          await withTimeout(Promise.resolve(step()), 40_000, 'teardown');
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+      if (errors.length > 0) throw new AggregateError(errors, 'teardown failed');
+    },
+    { timeout: 60_000 },
+  );
+
+  test('a failed job lands in Problems on the raising line, groups in the Failures view; Go to Raise Site and the timeline\'s frame link open the line', { timeout: 240_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const traceback = realTraceback();
+      assert.match(traceback, /app\/tasks\.py", line 4, in charge/);
+      await openNaqViews(page, 30_000);
+      await waitForStatus(page, /^NAQ: connected\b/, 60_000);
+      const error = { name: 'ValueError', message: "invalid literal for int() with base 10: '12x'", stack: traceback };
+      for (const n of [1, 2, 3]) await storage.store(JobEvents.failed(`fail-${run}-${n}`, 'worker-1', error, 12, 0, { queue_name: 'billing' }));
+
+      const failures = viewPane(page, 'Failures');
+      const header = failures.locator('.pane-header');
+      await waitForVisible(header, 30_000, 'the Failures view header');
+      if ((await header.getAttribute('aria-expanded', { timeout: 10_000 })) === 'false') await header.click({ timeout: 10_000 });
+      const group = treeRow(failures, 'ValueError: invalid literal');
+      await waitUntil(async () => /×3/.test(await group.first().innerText().catch(() => '')), { timeoutMs: 60_000, intervalMs: 250, what: 'the Failures view to group the 3 failures' });
+      assert.equal(await group.count(), 1, 'one row for one signature');
+
+      await paletteCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+      const problem = page.locator('.markers-panel .monaco-list-row').filter({ hasText: 'ValueError ×3' });
+      await waitForVisible(problem.first(), 60_000, 'the diagnostic in the Problems panel');
+      assert.match(await problem.first().innerText(), /Ln 4/);
+
+      await contextMenuCommand(page, group.first(), 'Go to Raise Site');
+      await waitForVisible(page.locator('.tabs-container .tab.active', { hasText: 'tasks.py' }), 30_000, 'tasks.py opened');
+      const selection = page.locator('[id="status.editor.selection"]');
+      await waitUntil(async () => /^Ln 4, Col \d+/.test(await selection.innerText().catch(() => '')), { timeoutMs: 30_000, intervalMs: 250, what: 'the cursor on line 4' });
+      await closeAllEditors(page);
+
+      await contextMenuCommand(page, group.first(), 'Open Failure Timeline');
+      const timeline = await webviewPage(page, 'timeline', (text) => text.includes(`fail-${run}-3`) && /failed/i.test(text), 60_000, 'the timeline of the newest failure');
+      await timeline.locator('.ev', { hasText: /failed/i }).first().click({ timeout: 10_000 });
+      const frameLink = timeline.locator('a.traceback-frame', { hasText: 'tasks.py", line 4' }).first();
+      await waitForVisible(frameLink, 30_000, 'the linked frame of tasks.py in the timeline');
+      await frameLink.focus({ timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      await waitForVisible(page.locator('.tabs-container .tab.active', { hasText: 'tasks.py' }), 30_000, 'tasks.py opened from the timeline');
+      await waitUntil(async () => /^Ln 4, Col \d+/.test(await selection.innerText().catch(() => '')), { timeoutMs: 30_000, intervalMs: 250, what: 'the cursor on line 4 from the frame link' });
+    }),
+  );
+});
