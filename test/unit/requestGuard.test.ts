@@ -39,3 +39,10 @@ test('the handler sees checked parameters only: fields the rules do not name are
   assert.deepEqual(seen, { jobId: 'j', limit: 3 });
   assert.deepEqual(checkParams('events/emitLifecycle', { scenario: 'timeout', jobId: '' }), { scenario: 'timeout', jobId: '' });
 });
+
+test('failure requests are checked too: a signature id is one the backend gave, a job id is a subject token', () => {
+  assert.deepEqual(checkParams('failures/jobs', { signatureId: '0123456789abcdef' }), { signatureId: '0123456789abcdef' });
+  assert.throws(() => checkParams('failures/jobs', { signatureId: 42 }), /signatureId/);
+  assert.throws(() => checkParams('failures/jobs', { signatureId: '../etc' }), /signatureId.*signature id the backend gave/);
+  assert.throws(() => checkParams('failures/job', { jobId: 'a.b' }), /jobId/);
+});

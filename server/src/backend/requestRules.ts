@@ -9,6 +9,8 @@ import {
   DeleteJobRequest,
   EmitLifecycleRequest,
   EmitRequest,
+  FailuresJobRequest,
+  FailuresJobsRequest,
   GetJobRequest,
   JOB_STATUSES,
   ListJobsRequest,
@@ -153,6 +155,10 @@ export const requestRules = {
     force: boolean(),
     basis: string((basis) => (/^[0-9a-f]{16}$/.test(basis) ? undefined : 'must be the basis of a stream/plan review'), 16),
   }) satisfies Check<StreamApplyParams>,
+  [FailuresJobsRequest.method]: object({
+    signatureId: string((id) => (/^[0-9a-f]{16}$/.test(id) ? undefined : 'must be a failure signature id the backend gave'), 16),
+  }),
+  [FailuresJobRequest.method]: object({ jobId }),
   [TailStopRequest.method]: object({ tailId: string((id) => (/^[0-9a-f]{1,64}$/.test(id) ? undefined : 'must be a tail id the backend gave'), 64) }),
 } as const;
 

@@ -15,6 +15,7 @@ import {
   type TextDocuments,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { guard, guard0 } from '../backend/requestGuard';
 import type { FailureService } from '../failures/failureService';
 import type { PlacedFailure } from '../failures/failureStore';
 import type { MappedFrame } from '../failures/pathMapper';
@@ -98,12 +99,13 @@ export class FailureFeatures {
     this.refreshTimer = setInterval(() => this.filesChanged(new Set(this.published)), REFRESH_MS);
     this.refreshTimer.unref();
     connection.onCodeLens(({ textDocument }) => this.codeLenses(textDocument.uri));
-    connection.onRequest(FailuresListRequest.type, () => this.list());
-    connection.onRequest(FailuresJobsRequest.type, ({ signatureId }) => this.jobs(signatureId));
-    connection.onRequest(FailuresJobRequest.type, ({ jobId }) => {
+    const log = (message: string): void => connection.console.error(message);
+    connection.onRequest(FailuresListRequest.type, guard0(FailuresListRequest.method, log, () => this.list()));
+    connection.onRequest(FailuresJobsRequest.type, guard(FailuresJobsRequest.method, log, ({ signatureId }) => this.jobs(signatureId)));
+    connection.onRequest(FailuresJobRequest.type, guard(FailuresJobRequest.method, log, ({ jobId }) => {
       const failure = this.service.store.get(jobId);
       return failure ? this.jobItem(failure) : null;
-    });
+    }));
     connection.onDidChangeConfiguration(({ settings }) => {
       const naq = (settings as { naq?: { failures?: unknown; pathMappings?: unknown } } | null)?.naq;
       if (naq) this.configure(naq.failures, naq.pathMappings);
