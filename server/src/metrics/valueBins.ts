@@ -1,15 +1,9 @@
-import { DDSketch } from '@datadog/sketches-js';
-
-/** 1% relative accuracy per value keeps p50/p95/p99 of any merge of bins within 2%. */
-export const RELATIVE_ACCURACY = 0.01;
-
-/** The one mapping every bucket's bins use, so that any of them merge into one sketch. */
-const mapping = new DDSketch({ relativeAccuracy: RELATIVE_ACCURACY }).mapping;
+import { BinTally, mapping } from './binTally';
 
 /**
  * The bins of a DDSketch, kept sparse: a bucket of one minute holds a few dozen distinct keys, and a
  * DDSketch's dense store would allocate hundreds per bucket. Counts can be taken away again (a job
- * deleted), which a DDSketch does not offer; queries merge the bins into a real DDSketch.
+ * deleted), which a DDSketch does not offer; queries merge the bins into a `BinTally`.
  */
 export class ValueBins {
   private readonly bins = new Map<number, number>();
@@ -42,10 +36,9 @@ export class ValueBins {
     this.count--;
   }
 
-  mergeInto(sketch: DDSketch): void {
-    for (const [key, count] of this.bins) sketch.store.add(key, count);
-    sketch.zeroCount += this.zeros;
-    sketch.count += this.count;
+  mergeInto(tally: BinTally): void {
+    for (const [key, count] of this.bins) tally.add(key, count);
+    if (this.zeros > 0) tally.addZeros(this.zeros);
   }
 
   /** `[key, count]` pairs, the zeros under key `null`: what a snapshot stores. */
@@ -64,8 +57,4 @@ export class ValueBins {
     }
     return bins;
   }
-}
-
-export function emptySketch(): DDSketch {
-  return new DDSketch({ relativeAccuracy: RELATIVE_ACCURACY });
 }
