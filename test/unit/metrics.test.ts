@@ -193,3 +193,21 @@ test('groups beyond the limit count together as (other), and a reset forgets eve
   store.reset();
   assert.equal(store.query({ from: T0, to: T0 + 60, step: 60, groupBy: 'none' }).series[0]?.totals.counts.completed, 0);
 });
+
+test('bins taken away leave the same percentiles as bins never added, in any order', () => {
+  const next = random(5);
+  const values = Array.from({ length: 3_000 }, (_, i) => (i % 50 === 0 ? 0 : next() * 1e5));
+  const kept = values.filter((_, i) => i % 3 !== 0);
+  const bins = new ValueBins();
+  values.forEach((value) => bins.add(value));
+  values.forEach((value, i) => i % 3 === 0 && bins.remove(value));
+  bins.remove(123_456_789);
+  const expected = new ValueBins();
+  [...kept].reverse().forEach((value) => expected.add(value));
+  assert.equal(bins.count, kept.length);
+  assert.deepEqual(bins.entries(), expected.entries());
+  const tally = new BinTally();
+  bins.mergeInto(tally);
+  const sorted = [...kept].sort((a, b) => a - b);
+  for (const q of [0.01, 0.5, 0.95, 0.99]) assertWithin(tally.getValueAtQuantile(q), exactQuantile(sorted, q), `p${q * 100}`);
+});
