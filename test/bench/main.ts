@@ -6,6 +6,7 @@ import { benchEditor } from './editorBench';
 import { EVENTS_PER_JOB, fill } from './fill';
 import { report } from './stats';
 import { benchLogger } from './loggerBench';
+import { benchMetrics } from './metricsBench';
 
 /** The full size of issue 3's targets; CI may ask for less with NAQ_BENCH_JOBS. */
 const FULL_JOBS = 200_000;
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     const loggerEvents = Number(process.env.NAQ_BENCH_LOGGER_EVENTS ?? 100_000);
     const rounds = Number(process.env.NAQ_BENCH_ROUNDS ?? 3);
     ok = report(`logger on ${loggerEvents} events`, await benchLogger(server, loggerEvents, rounds)) && ok;
+    ok = report('metrics aggregates on 1M events, in-process', benchMetrics()) && ok;
     const started = Date.now();
     const stored = await fill(storage, server.url, jobs);
     console.log(`filled the stream with ${stored} events over ${jobs} jobs in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MetricRecord } from '../../server/src/metrics/jobClock';
 import { MetricsStore, OTHER_GROUP } from '../../server/src/metrics/metricsStore';
-import { emptySketch, ValueBins } from '../../server/src/metrics/valueBins';
+import { BinTally } from '../../server/src/metrics/binTally';
+import { ValueBins } from '../../server/src/metrics/valueBins';
 
 /** A deterministic generator, so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -27,7 +28,7 @@ function assertWithin(actual: number | null, expected: number, what: string): vo
 function checkMerged(values: number[], parts: number, what: string): void {
   const bins = Array.from({ length: parts }, () => new ValueBins());
   values.forEach((value, i) => bins[i % parts]?.add(value));
-  const sketch = emptySketch();
+  const sketch = new BinTally();
   for (const part of bins) part.mergeInto(sketch);
   const sorted = [...values].sort((a, b) => a - b);
   for (const q of [0.5, 0.95, 0.99]) assertWithin(sketch.getValueAtQuantile(q), exactQuantile(sorted, q), `${what} p${q * 100}`);
@@ -51,7 +52,7 @@ test('merged sketch percentiles stay within 2% on adversarial data', () => {
   checkMerged(Array.from({ length: 5_000 }, (_, i) => i + 1), 5_000, 'ascending');
   // Sub-millisecond and zero durations.
   const small = Array.from({ length: 4_000 }, (_, i) => (i < 1_000 ? 0 : 0.001 + next() * 0.01));
-  const sketch = emptySketch();
+  const sketch = new BinTally();
   const bins = new ValueBins();
   small.forEach((value) => bins.add(value));
   bins.mergeInto(sketch);
@@ -191,4 +192,22 @@ test('groups beyond the limit count together as (other), and a reset forgets eve
   assert.deepEqual(groups, [[OTHER_GROUP, 2], ['q1', 1], ['q2', 1]]);
   store.reset();
   assert.equal(store.query({ from: T0, to: T0 + 60, step: 60, groupBy: 'none' }).series[0]?.totals.counts.completed, 0);
+});
+
+test('bins taken away leave the same percentiles as bins never added, in any order', () => {
+  const next = random(5);
+  const values = Array.from({ length: 3_000 }, (_, i) => (i % 50 === 0 ? 0 : next() * 1e5));
+  const kept = values.filter((_, i) => i % 3 !== 0);
+  const bins = new ValueBins();
+  values.forEach((value) => bins.add(value));
+  values.forEach((value, i) => i % 3 === 0 && bins.remove(value));
+  bins.remove(123_456_789);
+  const expected = new ValueBins();
+  [...kept].reverse().forEach((value) => expected.add(value));
+  assert.equal(bins.count, kept.length);
+  assert.deepEqual(bins.entries(), expected.entries());
+  const tally = new BinTally();
+  bins.mergeInto(tally);
+  const sorted = [...kept].sort((a, b) => a - b);
+  for (const q of [0.01, 0.5, 0.95, 0.99]) assertWithin(tally.getValueAtQuantile(q), exactQuantile(sorted, q), `p${q * 100}`);
 });

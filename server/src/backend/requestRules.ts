@@ -130,7 +130,7 @@ export const requestRules = {
   ) satisfies Check<BackendSettings>,
   [ListJobsRequest.method]: object(
     { offset: integer(0, Number.MAX_SAFE_INTEGER), limit: integer(0, MAX_LIST_LIMIT) },
-    { queue: queueName, worker: workerId, status: oneOf(JOB_STATUSES, 'a job status'), search: string(undefined, 1000) },
+    { queue: queueName, worker: workerId, status: oneOf(JOB_STATUSES, 'a job status'), search: string(undefined, 1000), activeFrom: timestamp, activeTo: timestamp },
   ) satisfies Check<JobListParams>,
   [GetJobRequest.method]: object({ jobId }) satisfies Check<JobParams>,
   [DeleteJobRequest.method]: object({ jobId }) satisfies Check<JobParams>,

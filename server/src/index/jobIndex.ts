@@ -30,6 +30,9 @@ export interface JobQuery {
   worker?: string;
   status?: JobStatus;
   search?: string;
+  /** Epoch seconds: jobs whose first-to-last event span overlaps [activeFrom, activeTo). */
+  activeFrom?: number;
+  activeTo?: number;
 }
 
 export interface IndexChanges {
@@ -158,7 +161,7 @@ export class JobIndex {
     // A queue or worker nobody has named matches nothing: -2 is no name's number.
     const nameNumber = (name: string | undefined): number | undefined => (name === undefined ? undefined : (table.names.find(name) ?? -2));
     const { slots, total } = table.select(
-      { status: query.status, queue: nameNumber(query.queue), worker: nameNumber(query.worker), search: query.search ? query.search.toLowerCase() : undefined },
+      { status: query.status, queue: nameNumber(query.queue), worker: nameNumber(query.worker), search: query.search ? query.search.toLowerCase() : undefined, activeFrom: query.activeFrom, activeTo: query.activeTo },
       query.offset,
       query.limit,
     );

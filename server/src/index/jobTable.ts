@@ -100,6 +100,9 @@ export interface RowFilter {
   queue?: number;
   worker?: number;
   search?: string;
+  /** Epoch seconds: the row's first-to-last span overlaps [activeFrom, activeTo). */
+  activeFrom?: number;
+  activeTo?: number;
 }
 
 /**
@@ -484,9 +487,12 @@ export class JobTable {
   select(filter: RowFilter, offset: number, limit: number): { slots: number[]; total: number } {
     const status = filter.status === undefined ? -1 : (STATUS_CODES.get(filter.status) as number);
     const { queue, worker, search } = filter;
+    const activeFrom = filter.activeFrom ?? Number.NEGATIVE_INFINITY;
+    const activeTo = filter.activeTo ?? Number.POSITIVE_INFINITY;
+    const timed = filter.activeFrom !== undefined || filter.activeTo !== undefined;
     const slots: number[] = [];
     const end = offset + limit;
-    if (status < 0 && queue === undefined && worker === undefined && search === undefined) {
+    if (status < 0 && queue === undefined && worker === undefined && search === undefined && !timed) {
       let position = 0;
       for (let slot = this.newest; slot !== NONE && position < end; slot = this.older[slot] as number, position++) {
         if (position >= offset) slots.push(slot);
@@ -501,6 +507,7 @@ export class JobTable {
       if (queue !== undefined && this.queue[slot] !== queue) continue;
       if (worker !== undefined && this.worker[slot] !== worker && !this.pastWorkers.get(slot)?.includes(worker)) continue;
       if (search !== undefined && marks[slot] !== found) continue;
+      if (timed && ((this.lastTime[slot] as number) < activeFrom || (this.firstTime[slot] as number) >= activeTo)) continue;
       if (total >= offset && total < end) slots.push(slot);
       total++;
     }

@@ -2,9 +2,12 @@ import { COUNTED } from './metricTypes';
 import type { Contribution } from './jobClock';
 import { ValueBins } from './valueBins';
 
-/** One group's aggregates in one bucket. */
+/**
+ * One group's aggregates in one bucket. Tens of thousands of them live at once (a minute per queue
+ * and worker), so the counts are a plain array: a typed array's buffer costs several times more.
+ */
 export class Cell {
-  readonly counts = new Float64Array(COUNTED.length);
+  readonly counts: number[] = COUNTED.map(() => 0);
   runTime: ValueBins | undefined;
   queueWait: ValueBins | undefined;
 

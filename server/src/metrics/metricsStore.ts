@@ -1,9 +1,8 @@
-import type { DDSketch } from '@datadog/sketches-js';
 import type { MetricsCountedType, MetricsMeasure, MetricsQuery, MetricsResult, MetricsSeries, MetricsTotals, Percentiles } from '../protocol/metrics';
 import { Bucket, BucketRing, Cell, OVERALL, queueKey, workerKey } from './bucketRing';
 import { Contribution, JobClock, JobClocks, MetricRecord } from './jobClock';
 import { COUNTED, failureRate } from './metricTypes';
-import { emptySketch } from './valueBins';
+import { BinTally } from './binTally';
 
 const MINUTE = 60;
 const HOUR = 3_600;
@@ -22,8 +21,8 @@ export const OTHER_GROUP = '(other)';
 
 interface SlotAggregate {
   counts: Float64Array;
-  runTime: DDSketch | undefined;
-  queueWait: DDSketch | undefined;
+  runTime: BinTally | undefined;
+  queueWait: BinTally | undefined;
 }
 
 function emptySlot(): SlotAggregate {
@@ -32,11 +31,11 @@ function emptySlot(): SlotAggregate {
 
 function mergeCell(slot: SlotAggregate, cell: Cell): void {
   for (let i = 0; i < COUNTED.length; i++) (slot.counts[i] as number) += cell.counts[i] as number;
-  if (cell.runTime && cell.runTime.count > 0) cell.runTime.mergeInto((slot.runTime ??= emptySketch()));
-  if (cell.queueWait && cell.queueWait.count > 0) cell.queueWait.mergeInto((slot.queueWait ??= emptySketch()));
+  if (cell.runTime && cell.runTime.count > 0) cell.runTime.mergeInto((slot.runTime ??= new BinTally()));
+  if (cell.queueWait && cell.queueWait.count > 0) cell.queueWait.mergeInto((slot.queueWait ??= new BinTally()));
 }
 
-function percentiles(sketch: DDSketch | undefined): Percentiles {
+function percentiles(sketch: BinTally | undefined): Percentiles {
   if (!sketch || sketch.count <= 0) return { count: 0, p50: null, p95: null, p99: null };
   return { count: sketch.count, p50: sketch.getValueAtQuantile(0.5), p95: sketch.getValueAtQuantile(0.95), p99: sketch.getValueAtQuantile(0.99) };
 }
@@ -149,8 +148,8 @@ export class MetricsStore {
     const slots = Array.from(row, (slot) => slot ?? emptySlot());
     for (const slot of slots) {
       for (let i = 0; i < COUNTED.length; i++) (total.counts[i] as number) += slot.counts[i] as number;
-      if (slot.runTime) (total.runTime ??= emptySketch()).merge(slot.runTime);
-      if (slot.queueWait) (total.queueWait ??= emptySketch()).merge(slot.queueWait);
+      if (slot.runTime) (total.runTime ??= new BinTally()).merge(slot.runTime);
+      if (slot.queueWait) (total.queueWait ??= new BinTally()).merge(slot.queueWait);
     }
     const totals: MetricsTotals = { counts: countsRecord(total.counts), failureRate: failureRate(total.counts), runTime: percentiles(total.runTime), queueWait: percentiles(total.queueWait) };
     const series: MetricsSeries = { group, totals };

@@ -45,7 +45,11 @@ export interface JobItem {
   eventCount: number;
 }
 
-/** A page of jobs, filtered; `search` matches job ids and last error messages, case-insensitively. */
+/**
+ * A page of jobs, filtered; `search` matches job ids and last error messages, case-insensitively;
+ * `activeFrom`/`activeTo` (epoch seconds, inclusive/exclusive) keep the jobs whose first-to-last event
+ * span overlaps that range (a range brushed on a dashboard chart).
+ */
 export interface JobListParams {
   offset: number;
   limit: number;
@@ -53,6 +57,8 @@ export interface JobListParams {
   worker?: string;
   status?: JobStatus;
   search?: string;
+  activeFrom?: number;
+  activeTo?: number;
 }
 
 export interface JobPage {
