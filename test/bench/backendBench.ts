@@ -6,7 +6,7 @@ import type { EventStorage } from '../../server/src/storage/eventStorage';
 import { BackendProcess, backendSettings } from '../support/backendProcess';
 import { orderedReadRate } from './orderedRead';
 import type { BackendTargets } from './sizes';
-import { Check, peakRssMb, percentile, rssMb, timed } from './stats';
+import { boundForEvents, Check, peakRssMb, percentile, rssMb, timed } from './stats';
 
 async function untilBuilt(backend: BackendProcess, timeoutMs: number): Promise<void> {
   await backend.until('index built', () => backend.state?.phase === 'connected' && backend.state.index && !backend.state.index.building, timeoutMs);
@@ -40,7 +40,7 @@ export async function benchBackend(storage: EventStorage, url: string, events: n
     const startedAt = Date.now();
     let backend = await BackendProcess.start(settings);
     try {
-      await untilBuilt(backend, 300_000);
+      await untilBuilt(backend, Math.max(300_000, boundForEvents(events)));
       const buildRate = events / ((Date.now() - startedAt) / 1000);
       buildCheck = { name: `index cold build (${events} events)`, value: buildRate, unit: 'events/s', target: `>= ${targets.buildRate}`, ok: buildRate >= targets.buildRate };
       checks.push(buildCheck);

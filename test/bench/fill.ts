@@ -3,6 +3,7 @@ import { encodeEvent } from '../../server/src/codec/encode';
 import { SYNTHETIC_EVENTS_PER_JOB, syntheticJobEvents } from '../../server/src/model/samples';
 import { subjectForEvent } from '../../server/src/subjects/subject';
 import type { EventStorage } from '../../server/src/storage/eventStorage';
+import { boundForEvents } from './stats';
 
 export const EVENTS_PER_JOB = SYNTHETIC_EVENTS_PER_JOB;
 
@@ -23,7 +24,7 @@ export async function fill(storage: EventStorage, url: string, jobs: number): Pr
   await nc.flush();
   await nc.close();
   const expected = jobs * EVENTS_PER_JOB;
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + boundForEvents(expected);
   for (;;) {
     const { messages, last_seq } = (await storage.streamInfo()).state;
     if (last_seq - before >= expected || Date.now() > deadline) return messages;

@@ -40,8 +40,8 @@ async function main(): Promise<void> {
     ok = report(`logger on ${loggerEvents} events`, await benchLogger(server, loggerEvents, rounds)) && ok;
     const started = Date.now();
     const stored = await fill(storage, server.url, jobs);
-    console.log(`filled the stream with ${stored} events over ${jobs} jobs in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    ok = report(`backend on ${stored} events over ${jobs} jobs`, await benchBackend(storage, server.url, stored, size.targets)) && ok;
+    console.log(`published ${jobs * EVENTS_PER_JOB} events over ${jobs} jobs, the stream holds ${stored}, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    ok = report(`backend (size ${size.name}) on the ${stored} events the stream holds of ${jobs * EVENTS_PER_JOB} published over ${jobs} jobs`, await benchBackend(storage, server.url, stored, size.targets)) && ok;
     const editor = await benchEditor(server.url, jobs);
     if (editor) ok = report(`extension in a real VS Code (code-server) on ${stored} events over ${jobs} jobs`, editor) && ok;
   } finally {
