@@ -28,6 +28,7 @@ const TREE_SAMPLES = 8;
 
 /** Why the editor part cannot run here, or undefined when it can. */
 function unavailable(): string | undefined {
+  if (process.env.NAQ_BENCH_EDITOR === '0') return 'NAQ_BENCH_EDITOR=0 asks for the backend figures only';
   if (!existsSync(defaultCodeServerPath)) return `code-server is not installed at ${defaultCodeServerPath} (bash .ci/install-editor.sh installs it)`;
   if (!existsSync(CHROMIUM)) return `Chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
   return undefined;

@@ -4,16 +4,25 @@ import { openStorage } from '../support/storageFixture';
 import { benchBackend } from './backendBench';
 import { benchEditor } from './editorBench';
 import { EVENTS_PER_JOB, fill } from './fill';
+import { BenchSize, SIZES } from './sizes';
 import { report } from './stats';
 import { benchLogger } from './loggerBench';
 import { benchMetrics } from './metricsBench';
+import { limitStream } from './streamLimit';
 
-/** The full size of issue 3's targets; CI may ask for less with NAQ_BENCH_JOBS. */
-const FULL_JOBS = 200_000;
+function chosenSize(): BenchSize {
+  const name = process.env.NAQ_BENCH_SIZE ?? '1m';
+  const size = SIZES[name];
+  if (!size) throw new Error(`NAQ_BENCH_SIZE must be one of ${Object.keys(SIZES).join(', ')}, not "${name}"`);
+  return size;
+}
 
 async function main(): Promise<void> {
-  const jobs = Number(process.env.NAQ_BENCH_JOBS ?? FULL_JOBS);
-  if (jobs !== FULL_JOBS) console.log(`NOTE: a smaller stream than the targets assume: ${jobs} jobs (${jobs * EVENTS_PER_JOB} events) instead of ${FULL_JOBS}`);
+  const size = chosenSize();
+  const jobs = Number(process.env.NAQ_BENCH_JOBS ?? size.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`NAQ_BENCH_JOBS must be a positive integer, not "${process.env.NAQ_BENCH_JOBS}"`);
+  console.log(`size ${size.name}: ${jobs} jobs (${jobs * EVENTS_PER_JOB} events published)`);
+  if (jobs !== size.jobs) console.log(`NOTE: a smaller stream than the targets assume: ${jobs} jobs instead of ${size.jobs}`);
   const server = await NatsServer.start();
   let storage: EventStorage | undefined;
   let ok = true;
@@ -21,14 +30,20 @@ async function main(): Promise<void> {
     // The seed's filtered-consumer read is the baseline: on a loaded machine creating its consumer alone
     // can take longer than the product's 5 s bound, and the baseline must still be measured.
     storage = await openStorage(server, { timeoutMs: 60_000 });
+    const limit = process.env.NAQ_BENCH_STREAM_LIMIT;
+    if (limit !== undefined) {
+      if (!/^[1-9]\d*$/.test(limit)) throw new Error(`NAQ_BENCH_STREAM_LIMIT must be a positive integer (messages), not "${limit}"`);
+      await limitStream(server.url, Number(limit));
+      console.log(`the stream's limit lowered to ${limit} messages, to rehearse a stream evicting as it fills`);
+    }
     const loggerEvents = Number(process.env.NAQ_BENCH_LOGGER_EVENTS ?? 100_000);
     const rounds = Number(process.env.NAQ_BENCH_ROUNDS ?? 3);
     ok = report(`logger on ${loggerEvents} events`, await benchLogger(server, loggerEvents, rounds)) && ok;
     ok = report('metrics aggregates on 1M events, in-process', benchMetrics()) && ok;
     const started = Date.now();
     const stored = await fill(storage, server.url, jobs);
-    console.log(`filled the stream with ${stored} events over ${jobs} jobs in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    ok = report(`backend on ${stored} events over ${jobs} jobs`, await benchBackend(storage, server.url, jobs)) && ok;
+    console.log(`published ${jobs * EVENTS_PER_JOB} events over ${jobs} jobs, the stream holds ${stored}, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    ok = report(`backend (size ${size.name}) on the ${stored} events the stream holds of ${jobs * EVENTS_PER_JOB} published over ${jobs} jobs`, await benchBackend(storage, server.url, stored, size.targets)) && ok;
     const editor = await benchEditor(server.url, jobs);
     if (editor) ok = report(`extension in a real VS Code (code-server) on ${stored} events over ${jobs} jobs`, editor) && ok;
   } finally {

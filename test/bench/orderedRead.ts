@@ -1,6 +1,7 @@
 import { connect } from 'nats';
 import { withTimeout } from '../../server/src/util/timeout';
 import { STREAM } from '../support/storageFixture';
+import { boundForEvents } from './stats';
 
 /**
  * The cold build's baseline: nats.js's ordered consumer reading the whole stream and doing nothing
@@ -23,7 +24,7 @@ export async function orderedReadRate(url: string, events: number): Promise<numb
       },
     });
     try {
-      await withTimeout(done, 120_000, 'the ordered consumer reading the stream');
+      await withTimeout(done, boundForEvents(events), 'the ordered consumer reading the stream');
     } finally {
       messages.stop();
     }
