@@ -10,7 +10,6 @@ import { ConfigError } from '../config/configError';
 import { describeNatsError } from '../config/natsErrors';
 import { MetricsParamsError } from '../metrics/metricsParams';
 import { EventTooLargeError } from '../storage/eventStorage';
-import { ConsumerStartError } from '../storage/consumerWatch';
 import { InvalidIdError } from '../subjects/tokens';
 import { TimeoutError } from '../util/timeout';
 import { NotConnectedError } from './backend';
@@ -27,7 +26,7 @@ export function responseError(method: string, error: unknown, log: (message: str
   if (error instanceof TailPatternError || error instanceof TailBackfillError) return new ResponseError(ErrorCodes.InvalidParams, `${method}: ${error.message}`);
   if (error instanceof MetricsParamsError) return new ResponseError(ErrorCodes.InvalidParams, error.message);
   if (error instanceof NotConnectedError || error instanceof ConfigError) return new ResponseError(REQUEST_FAILED, error.message);
-  if (error instanceof EventTooLargeError || error instanceof ConsumerStartError || error instanceof TimeoutError) {
+  if (error instanceof EventTooLargeError || error instanceof TimeoutError) {
     return new ResponseError(REQUEST_FAILED, `${method} failed: ${error.message}`);
   }
   if (error instanceof NatsError) return new ResponseError(REQUEST_FAILED, `${method} failed: ${describeNatsError(error)}`);

@@ -1,10 +1,10 @@
 /**
  * NAQ's failed-jobs stream (`naq_failed_jobs`, one pickled dict per failed job on `naq.failed.<queue>`): the third
  * traceback source, and the only one that names the function a job ran with the repr of its arguments. Its
- * subjects are per queue, not per job, so it is read once from the start with an ordered consumer and followed;
+ * subjects are per queue, not per job, so it is read once from the start and followed (storage/follower);
  * a stream that does not exist is not used and never created. Only read: no configuration is touched.
  */
-import type { ConsumerMessages } from 'nats';
+import { follow } from '../storage/follower';
 import type { NatsSession } from '../storage/session';
 import { withTimeout } from '../util/timeout';
 import { decodeFailedJobValue, NaqValueError } from './naqValues';
@@ -34,7 +34,7 @@ function isNotFound(error: unknown): boolean {
 export class FailedJobsStream {
   private started: Promise<boolean> | undefined;
   private readonly entries = new Map<string, FailedJobEntry>();
-  private messages: ConsumerMessages | undefined;
+  private readonly following = new AbortController();
   private closed = false;
   private caughtUp!: () => void;
   private readonly ready = new Promise<void>((resolve) => (this.caughtUp = resolve));
@@ -57,11 +57,11 @@ export class FailedJobsStream {
   async close(): Promise<void> {
     this.closed = true;
     this.caughtUp();
-    this.messages?.stop();
+    this.following.abort();
   }
 
   private available(): Promise<boolean> {
-    this.started ??= this.session.jsm.streams.info(this.stream).then(
+    this.started ??= withTimeout(this.session.jsm.streams.info(this.stream), this.session.timeoutMs, `reading the state of stream ${this.stream}`).then(
       async (info) => {
         await this.follow(info.state.messages);
         return true;
@@ -75,13 +75,14 @@ export class FailedJobsStream {
   }
 
   private async follow(stored: number): Promise<void> {
-    const consumer = await this.session.js.consumers.get(this.stream, { filterSubjects: 'naq.failed.>' });
     if (this.closed) return;
-    this.messages = await consumer.consume({ max_messages: 500 });
+    let ready!: () => void;
+    const started = new Promise<void>((resolve) => (ready = resolve));
+    const messages = follow(this.session, { stream: this.stream, filter: 'naq.failed.>', start: { from: 'all' }, signal: this.following.signal, onReady: ready });
     if (stored === 0) this.caughtUp();
     let live = stored === 0;
-    void (async () => {
-      for await (const msg of this.messages as ConsumerMessages) {
+    const reading = (async () => {
+      for await (const msg of messages) {
         const jobId = this.add(msg.subject, msg.data);
         if (live && jobId) this.written(jobId);
         if (!live && msg.info.pending === 0) {
@@ -92,6 +93,8 @@ export class FailedJobsStream {
     })()
       .catch((error: unknown) => this.log(`failures: following ${this.stream} stopped: ${(error as Error).message}`))
       .finally(() => this.caughtUp());
+    // Returns once the consumer exists (or reading ended): what is stored from then on will be read.
+    await Promise.race([started, reading]);
   }
 
   private add(subject: string, data: Uint8Array): string | undefined {

@@ -1,11 +1,10 @@
-import { ConsumeOptions, ConsumerMessages, DeliverPolicy, JsMsg, StreamInfo } from 'nats';
+import type { StreamInfo } from 'nats';
 import type { NatsSession } from '../storage/session';
 import { allFilter } from '../subjects/subject';
 import { BulkOutcome, BulkRead } from '../storage/bulkRead';
-import { consumeWithin, watchConsumer } from '../storage/consumerWatch';
-import { PULL_EXPIRES_MS } from '../storage/liveStream';
+import { follow } from '../storage/follower';
 import { collectGarbage } from '../backend/runtime';
-import { delay, withTimeout } from '../util/timeout';
+import { delay } from '../util/timeout';
 import { IndexRecord, recordFromMessage } from './indexRecord';
 import { IndexChanges, JobIndex } from './jobIndex';
 import { loadSnapshot, saveSnapshot, StreamIdentity } from './snapshot';
@@ -59,10 +58,9 @@ export class Indexer {
   private storedAtStart = 0;
   /** Indexed events at the last progress report. */
   private reportedEvents = -1;
-  private messages: ConsumerMessages | undefined;
+  /** The follower in progress: aborting it ends it, `done` settles once its consumer is deleted. */
+  private following: { controller: AbortController; done: Promise<void> } | undefined;
   private bulk: BulkRead | undefined;
-  private consumerDelete: (() => Promise<boolean>) | undefined;
-  private unwatch: (() => void) | undefined;
   private timers: NodeJS.Timeout[] = [];
   private dirty = false;
   private stopped = false;
@@ -276,52 +274,46 @@ export class Indexer {
     this.dirty = true;
   }
 
-  /** `startWithinMs`: give up when the consumer has not started by then (a replacement placed on a dead node). */
-  private async follow(startWithinMs?: number): Promise<void> {
-    const { js, streamName } = this.session;
-    const filter = this.filter();
-    const consumer = await js.consumers.get(streamName, {
-      ...(filter === undefined ? {} : { filterSubjects: filter }),
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: this.index.lastSeq + 1,
-    });
-    this.consumerDelete = () => consumer.delete();
+  /**
+   * Follows the stream from the last indexed sequence, in order, replacing the consumer whenever it may
+   * have missed something (see storage/follower); resolves once the first consumer exists.
+   */
+  private follow(): Promise<void> {
+    const controller = new AbortController();
+    let started!: () => void;
+    const ready = new Promise<void>((resolve) => (started = resolve));
     let awaitingBuild = this.building;
     this.index.setTracking(!awaitingBuild);
-    const consumeOptions: ConsumeOptions = {
-      max_messages: 10_000,
-      expires: PULL_EXPIRES_MS,
-      callback: (msg: JsMsg) => {
+    const filter = this.filter();
+    const messages = follow(this.session, {
+      ...(filter === undefined ? {} : { filter }),
+      start: { from: 'sequence', seq: this.index.lastSeq + 1 },
+      signal: controller.signal,
+      batch: 10_000,
+      onReady: started,
+      onReplace: (reason) => this.listener.log(`index: following the stream again from sequence ${this.index.lastSeq + 1} (${reason})`),
+    });
+    const done = (async () => {
+      for await (const msg of messages) {
         this.applyMessage(msg.subject, msg.seq, msg.data, msg.info.timestampNanos / 1e9);
         if (awaitingBuild && !this.building) {
           awaitingBuild = false;
           void this.built();
         }
-      },
-    };
-    const messages = await (startWithinMs === undefined ? consumer.consume(consumeOptions) : consumeWithin(consumer, consumeOptions, startWithinMs));
-    this.messages = messages;
-    // Stopped while this consumer was starting: the stop could not see it to end it.
-    if (this.stopped) return this.unfollow();
-    this.unwatch = watchConsumer(this.session.nc, consumer, messages, this.session.timeoutMs, (reason) => void this.replaceConsumer(reason));
-  }
-
-  /** The consumer went with the cluster node that held it: follow again from the last indexed sequence. */
-  private async replaceConsumer(reason: string): Promise<void> {
-    this.listener.log(`index: the stream consumer was lost (${reason}); following again from sequence ${this.index.lastSeq + 1}`);
-    this.unwatch = undefined;
-    this.messages?.stop();
-    this.messages = undefined;
-    // It cannot answer a delete now; the server forgets it once its node is back and it stays inactive.
-    void this.consumerDelete?.().catch(() => undefined);
-    this.consumerDelete = undefined;
-    await this.followUntilStarted();
+      }
+    })();
+    const following = { controller, done: done.catch(() => undefined) };
+    this.following = following;
+    return Promise.race([ready, done]).catch((error: unknown) => {
+      if (this.following === following) this.following = undefined;
+      throw error;
+    });
   }
 
   private async followUntilStarted(): Promise<void> {
-    while (!this.stopped && !this.messages && !this.bulk) {
+    while (!this.stopped && !this.following && !this.bulk) {
       try {
-        await this.follow(2 * this.session.timeoutMs);
+        await this.follow();
       } catch (error) {
         if (this.stopped) return;
         this.listener.log(`index: cannot follow the stream yet: ${(error as Error).message}`);
@@ -344,12 +336,10 @@ export class Indexer {
     const bulk = this.bulk;
     this.bulk = undefined;
     await bulk?.stop();
-    this.unwatch?.();
-    this.unwatch = undefined;
-    this.messages?.stop();
-    this.messages = undefined;
-    const remove = this.consumerDelete;
-    this.consumerDelete = undefined;
-    if (remove) await withTimeout(remove(), this.session.timeoutMs, 'deleting the index consumer').catch(() => undefined);
+    const following = this.following;
+    this.following = undefined;
+    following?.controller.abort();
+    // Bounded: every step of the follower, its consumer's deletion included, has a timeout.
+    await following?.done;
   }
 }

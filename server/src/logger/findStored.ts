@@ -1,4 +1,5 @@
-import { DeliverPolicy, millis } from 'nats';
+import { millis } from 'nats';
+import { follow } from '../storage/follower';
 import type { NatsSession } from '../storage/session';
 import { TimeoutError, withTimeout } from '../util/timeout';
 import type { PubAck } from './pubAck';
@@ -7,7 +8,7 @@ import type { PubAck } from './pubAck';
  * Which of our messages the stream already holds, found by their `Nats-Msg-Id`: the check that makes a
  * resend safe once the server's duplicate window may have forgotten the first store (an outage longer
  * than the window). Reads headers only, from `fromSeq` to the stream's last message at the time of the
- * call, with an ordered consumer and no subject filter (a wildcard filter costs a scan of every block
+ * call, following the stream with no subject filter (a wildcard filter costs a scan of every block
  * on 2.9, see nats-facts.md). Rejects with a TimeoutError rather than hang.
  */
 export async function findStoredByMsgId(session: NatsSession, fromSeq: number, msgIdPrefix: string): Promise<Map<string, PubAck>> {
@@ -16,21 +17,13 @@ export async function findStoredByMsgId(session: NatsSession, fromSeq: number, m
   const state = (await withTimeout(session.jsm.streams.info(session.streamName), timeoutMs, 'reading the stream state')).state;
   const from = Math.max(fromSeq, state.first_seq);
   if (state.messages === 0 || state.last_seq < from) return found;
-  const consumer = await withTimeout(
-    session.js.consumers.get(session.streamName, {
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: from,
-      headers_only: true,
-    }),
-    timeoutMs,
-    'creating a consumer to look up messages in doubt',
-  );
-  const messages = await withTimeout(consumer.consume({ max_messages: 1_000 }), timeoutMs, 'reading the stream');
   // Headers only: 100k+ messages a second. Allow generously for the span, but never hang.
   const budgetMs = timeoutMs + (state.last_seq - from) / 10;
   let reachedEnd = false;
-  const guard = setTimeout(() => messages.stop(), budgetMs);
+  const budget = new AbortController();
+  const guard = setTimeout(() => budget.abort(), budgetMs);
   try {
+    const messages = follow(session, { start: { from: 'sequence', seq: from }, headersOnly: true, batch: 1_000, signal: budget.signal });
     for await (const m of messages) {
       const msgId = m.headers?.get('Nats-Msg-Id');
       if (msgId?.startsWith(msgIdPrefix)) found.set(msgId, { stream: session.streamName, seq: m.seq, duplicate: true });
@@ -42,7 +35,6 @@ export async function findStoredByMsgId(session: NatsSession, fromSeq: number, m
     }
   } finally {
     clearTimeout(guard);
-    messages.stop();
   }
   if (!reachedEnd) {
     throw new TimeoutError(`reading stream ${session.streamName} from sequence ${from} to ${state.last_seq} took over ${Math.round(budgetMs)} ms`);

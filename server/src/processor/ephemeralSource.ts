@@ -1,14 +1,12 @@
-import { AckPolicy, Consumer, ConsumerConfig, Events, JsMsg, nanos, Status } from 'nats';
+import { Consumer, ConsumerConfig, Events, JsMsg, Status } from 'nats';
 import { EventDecodeError } from '../codec/decode';
 import { decodeMessage, deliverPolicy } from '../storage/boundedRead';
+import { ephemeralConfig } from '../storage/ephemeral';
 import type { StartPosition } from '../storage/readResult';
 import type { NatsSession } from '../storage/session';
 import { withTimeout } from '../util/timeout';
 import { PullSource, Resync } from './pullSource';
 import { Deliver, Delivery, ReportStreamError } from './source';
-
-/** The server deletes a consumer nobody pulled from for this long: the net under a client that crashed. */
-const INACTIVE_THRESHOLD_MS = 30_000;
 
 /** What nats.js really returns from status(): an iterator that can be stopped, which unregisters it. */
 type StatusFeed = AsyncIterable<Status> & { stop?: () => void };
@@ -84,11 +82,8 @@ export class EphemeralSource extends PullSource {
     if (this.consumer) await this.discard();
     const { jsm, js, streamName, timeoutMs } = this.session;
     const config: Partial<ConsumerConfig> = {
-      ack_policy: AckPolicy.None,
+      ...ephemeralConfig(),
       filter_subject: this.filter,
-      mem_storage: true,
-      num_replicas: 1,
-      inactive_threshold: nanos(INACTIVE_THRESHOLD_MS),
       // Built here rather than by nats.js's ordered consumer, which adds opt_start_seq to deliver policy
       // "all" and so is refused by 2.9 ("... deliver all, but optional start sequence is also set").
       ...deliverPolicy(this.next),

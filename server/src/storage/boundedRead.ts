@@ -1,7 +1,8 @@
-import { AckPolicy, ConsumerConfig, DeliverPolicy, JsMsg, nanos } from 'nats';
+import { ConsumerConfig, DeliverPolicy, JsMsg } from 'nats';
 import { decodeEvent, EventDecodeError } from '../codec/decode';
 import type { JobEvent } from '../model/event';
 import { withTimeout } from '../util/timeout';
+import { ephemeralConfig } from './ephemeral';
 import type { ReadResult, StartPosition } from './readResult';
 import type { NatsSession } from './session';
 
@@ -17,8 +18,6 @@ export interface BoundedReadOptions {
 }
 
 const BATCH = 1000;
-/** A consumer the client forgot (a crash) is removed by the server after this. */
-const INACTIVE_THRESHOLD_MS = 30_000;
 
 /** A start position as consumer settings. */
 export function deliverPolicy(start: StartPosition): Partial<ConsumerConfig> {
@@ -46,10 +45,8 @@ export async function boundedRead(session: NatsSession, options: BoundedReadOpti
   const { jsm, js, streamName, timeoutMs } = session;
   const result: ReadResult = { events: [], errors: [] };
   const info = await jsm.consumers.add(streamName, {
-    ack_policy: AckPolicy.None,
+    ...ephemeralConfig(),
     filter_subject: options.filter,
-    mem_storage: true,
-    inactive_threshold: nanos(INACTIVE_THRESHOLD_MS),
     ...deliverPolicy(options.start ?? { from: 'all' }),
   });
   try {

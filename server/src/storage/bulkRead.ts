@@ -1,4 +1,5 @@
 import { AckPolicy, createInbox, DeliverPolicy, nanos } from 'nats';
+import { EPHEMERAL_INACTIVE_THRESHOLD_MS } from './ephemeral';
 import { AckReply, readAckReply } from '../wire/ackReply';
 import type { Frame } from '../wire/frameParser';
 import { WireConnection } from '../wire/wireConnection';
@@ -26,8 +27,6 @@ export interface BulkOutcome {
 /** Idle heartbeats every second; three missed ones mean the delivery stalled. */
 const HEARTBEAT_MS = 1_000;
 const STALLED_MS = 3 * HEARTBEAT_MS;
-/** The server forgets the consumer of a reader that died this long ago. */
-const INACTIVE_THRESHOLD_MS = 30_000;
 const FLOW_CONTROL = Buffer.from('$JS.FC.');
 const STALLED_HEADER = Buffer.from('Nats-Consumer-Stalled:');
 
@@ -98,7 +97,7 @@ export class BulkRead {
       opt_start_seq: this.options.fromSeq,
       flow_control: true,
       idle_heartbeat: nanos(HEARTBEAT_MS),
-      inactive_threshold: nanos(INACTIVE_THRESHOLD_MS),
+      inactive_threshold: nanos(EPHEMERAL_INACTIVE_THRESHOLD_MS),
       mem_storage: true,
       num_replicas: 1,
       ...(this.options.filter === undefined ? {} : { filter_subject: this.options.filter }),
