@@ -98,7 +98,7 @@ test('index: queue and worker counts follow each job’s status', () => {
   index.removeJob('a');
   assert.deepEqual(index.listQueues(), []);
   assert.deepEqual(index.stats, emptyStats(), 'the stats count what the index holds');
-  assert.equal(index.listWorkers()[0]?.total, 0);
+  assert.deepEqual(index.listWorkers(), [], 'a worker whose jobs all went is listed no more, as in a fresh build');
   assert.equal(index.jobCount, 0);
 });
 
@@ -347,8 +347,5 @@ test('index: a worker lists every job it ran an attempt of, through a snapshot a
   assert.deepEqual(workers(outcome.index), expected);
   assert.deepEqual(outcome.index.listJobs({ offset: 0, limit: 10, worker: 'w2' }).total, 2);
   outcome.index.removeJob('r1');
-  assert.deepEqual(workers(outcome.index), [
-    ['w1', {}, 0],
-    ['w2', { running: 1 }, 1],
-  ]);
+  assert.deepEqual(workers(outcome.index), [['w2', { running: 1 }, 1]], 'w1 ran no job the index still holds');
 });

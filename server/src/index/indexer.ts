@@ -4,11 +4,19 @@ import { allFilter } from '../subjects/subject';
 import { BulkOutcome, BulkRead } from '../storage/bulkRead';
 import { follow } from '../storage/follower';
 import { collectGarbage } from '../backend/runtime';
-import { delay } from '../util/timeout';
+import { delay, withTimeout } from '../util/timeout';
 import { IndexRecord, recordFromMessage } from './indexRecord';
 import { IndexChanges, JobIndex } from './jobIndex';
 import { loadSnapshot, saveSnapshot, StreamIdentity } from './snapshot';
 import { StreamHandlers } from '../processor/streamHandlers';
+
+/**
+ * Reads by sequence spent per reconcile on building again the jobs that lost some of their events; a
+ * job holding more than this many is not built again (the log says so) and keeps counting what is gone.
+ */
+const REBUILD_READS = 20_000;
+/** Reads by sequence in flight at once while building a job again. */
+const REBUILD_CONCURRENCY = 16;
 
 /** Below this many events to catch up, the ordered consumer alone is quicker to set up than a bulk read. */
 const BULK_READ_MIN_EVENTS = 5_000;
@@ -71,6 +79,8 @@ export class Indexer {
    */
   private checkedDeletions: string | undefined;
   private saving: Promise<void> = Promise.resolve();
+  /** Stale jobs too long to build again, named in the log once. */
+  private readonly tooLong = new Set<string>();
 
   constructor(
     private readonly session: NatsSession,
@@ -168,6 +178,7 @@ export class Indexer {
         this.dirty = true;
         this.listener.log(`index: ${forgotten} events expired or were deleted from the stream`);
       }
+      await this.rebuildStale();
     } catch (error) {
       this.listener.log(`index: stream check failed: ${(error as Error).message}`);
     } finally {
@@ -193,6 +204,52 @@ export class Indexer {
     // is kept: keep it only once the index has caught up with what the list covers.
     if (this.index.lastSeq >= detailed.state.last_seq) this.checkedDeletions = `${detailed.state.first_seq}/${detailed.state.num_deleted}`;
     return forgotten;
+  }
+
+  /**
+   * Builds again, from what the stream still holds for them (read by sequence), the rows of jobs that
+   * lost some of their events: a row counts every event it took in, so without this a job whose
+   * "started" was evicted would still count as started, in its old queue and workers, unlike a fresh build.
+   */
+  private async rebuildStale(): Promise<void> {
+    let budget = REBUILD_READS;
+    let rebuilt = 0;
+    for (const { jobId, seqs } of this.index.staleJobs()) {
+      if (this.stopped) return;
+      if (seqs.length > REBUILD_READS) {
+        if (!this.tooLong.has(jobId)) this.listener.log(`index: job ${jobId} lost some events but holds ${seqs.length}, too many to read again: its summary still counts the lost ones`);
+        this.tooLong.add(jobId);
+        continue;
+      }
+      if (seqs.length > budget) break;
+      budget -= seqs.length;
+      const records = await this.readRecords(seqs);
+      if (records && this.index.rebuildJob(jobId, records)) rebuilt++;
+    }
+    if (rebuilt > 0) this.dirty = true;
+  }
+
+  /** The index records of these sequences; undefined when one is gone (the next reconcile forgets it) or unreadable. */
+  private async readRecords(seqs: readonly number[]): Promise<IndexRecord[] | undefined> {
+    const { jsm, streamName, timeoutMs, prefix } = this.session;
+    const records: IndexRecord[] = [];
+    let next = 0;
+    let complete = true;
+    const reader = async (): Promise<void> => {
+      while (complete && next < seqs.length) {
+        const i = next++;
+        try {
+          const m = await withTimeout(jsm.streams.getMessage(streamName, { seq: seqs[i] as number }), timeoutMs, 'reading an event by sequence');
+          const record = recordFromMessage(prefix, m.subject, m.seq, m.data, m.time.getTime() / 1000);
+          if (record) records[i] = record;
+          else complete = false;
+        } catch {
+          complete = false;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(REBUILD_CONCURRENCY, seqs.length) }, reader));
+    return complete ? records : undefined;
   }
 
   /** What a build starts from: the stream it reads, up to which sequence, and how much it holds. */

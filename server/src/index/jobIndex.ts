@@ -101,6 +101,12 @@ export class JobIndex {
   private durationSum = 0;
   lastSeq = 0;
   indexedEvents = 0;
+  /**
+   * Jobs that lost some of their events (evicted by the stream's limits, deleted by sequence) but not
+   * all: their rows still count what is gone (an attempt, a queue, a worker, the first time), so they
+   * must be built again from the events the stream still holds to equal a fresh build.
+   */
+  private readonly stale = new Set<string>();
 
   constructor(readonly maxJobs = 1_000_000) {}
 
@@ -175,8 +181,12 @@ export class JobIndex {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /** Workers with a job or a lifecycle event the index holds: one whose jobs all went is not listed, as a fresh build would not list it. */
   listWorkers(): WorkerEntry[] {
-    return [...this.workers.values()].map((w) => w.workerEntry()).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.workers.values()]
+      .filter((w) => w.total > 0 || w.lastState !== null)
+      .map((w) => w.workerEntry())
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** Removes a job and what it counted for (its events were deleted): in its queue and worker and in the stats. */
@@ -236,6 +246,7 @@ export class JobIndex {
 
   clear(): void {
     this.table.clear();
+    this.stale.clear();
     this.queues.clear();
     this.workers.clear();
     this.queueAt = [];
@@ -298,8 +309,61 @@ export class JobIndex {
     const removed = this.table.forgetSequences(slot, gone);
     if (removed === 0) return 0;
     if (this.table.sequenceCountOf(slot) === 0) this.removeSlot(slot);
-    else this.changes.jobs.add(this.table.jobId(slot));
+    else {
+      const jobId = this.table.jobId(slot);
+      this.stale.add(jobId);
+      this.changes.jobs.add(jobId);
+    }
     return removed;
+  }
+
+  /** Jobs whose rows still count forgotten events (see `stale`), with the sequences they hold now. */
+  staleJobs(): { jobId: string; seqs: number[] }[] {
+    const out: { jobId: string; seqs: number[] }[] = [];
+    for (const jobId of this.stale) {
+      const slot = this.table.find(jobId);
+      if (slot === undefined) this.stale.delete(jobId);
+      else out.push({ jobId, seqs: this.table.sequencesOf(slot) });
+    }
+    return out;
+  }
+
+  /** Jobs a snapshot recorded as stale: still to be built again. */
+  markStale(jobIds: Iterable<string>): void {
+    for (const jobId of jobIds) if (this.table.find(jobId) !== undefined) this.stale.add(jobId);
+  }
+
+  /** The stale jobs' ids, for a snapshot. */
+  staleIds(): string[] {
+    return [...this.stale];
+  }
+
+  /**
+   * Builds a stale job's row again from `records`, the events the stream holds for it, in stream order;
+   * it keeps its place in the activity order. Refused (false, the job stays stale) unless the records
+   * are exactly the sequences the index holds for the job now: an event applied or forgotten while
+   * they were read would otherwise be lost or come back.
+   */
+  rebuildJob(jobId: string, records: readonly IndexRecord[]): boolean {
+    const { table } = this;
+    const slot = table.find(jobId);
+    if (slot === undefined) {
+      this.stale.delete(jobId);
+      return true;
+    }
+    const held = table.sequencesOf(slot);
+    if (held.length !== records.length || held.some((seq, i) => seq !== records[i]?.seq || records[i]?.jobId !== jobId)) return false;
+    const first = records[0];
+    if (first === undefined) return false;
+    this.count(table.statusCodeOf(slot), table.queueId(slot), table.workerId(slot), table.pastWorkersOf(slot), -1);
+    this.total(slot, -1);
+    table.clearRow(slot, first.time);
+    for (const record of records) table.apply(slot, record);
+    this.total(slot, 1);
+    this.count(table.statusCodeOf(slot), table.queueId(slot), table.workerId(slot), table.pastWorkersOf(slot), 1);
+    this.changes.jobs.add(jobId);
+    this.stale.delete(jobId);
+    return true;
   }
 
   private removeSlot(slot: number): void {
@@ -308,6 +372,7 @@ export class JobIndex {
     this.count(table.statusCodeOf(slot), table.queueId(slot), table.workerId(slot), table.pastWorkersOf(slot), -1);
     this.total(slot, -1);
     table.remove(slot);
+    this.stale.delete(jobId);
     this.changes.jobs.add(jobId);
   }
 

@@ -38,6 +38,8 @@ interface Header {
   errors: ErrorEntry[];
   /** Jobs' earlier workers: [position, name numbers]. */
   pastWorkers: [position: number, workers: number[]][];
+  /** Jobs whose rows still count events gone from the stream, to be built again (absent in older files). */
+  stale?: string[];
 }
 
 const COLUMN_ORDER = ['status', 'queue', 'worker', 'lastType', 'message', 'attempts', 'eventCount', 'sequenceCount', 'idTable', 'firstTime', 'lastTime', 'duration', 'sequences'] as const;
@@ -62,6 +64,7 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
     idBuckets: image.columns.idTable.length,
     errors: [...image.errors].map(([position, e]) => [position, e.type, e.message, e.eventType, e.seq]),
     pastWorkers: [...image.pastWorkers],
+    stale: index.staleIds(),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const prefix = Buffer.alloc(4);
@@ -135,6 +138,7 @@ function check(header: Header, c: TableColumns): void {
     if (!(position >= 0 && position < header.ids.length)) throw new Error('an earlier worker of no job');
     if (!workers.every((n) => Number.isInteger(n) && n >= 0 && n < header.names.length)) throw new Error('a worker number out of range');
   }
+  if (header.stale !== undefined && !(Array.isArray(header.stale) && header.stale.every((id) => typeof id === 'string'))) throw new Error('stale jobs that are not job ids');
 }
 
 function verified(file: Buffer): Buffer {
@@ -177,6 +181,7 @@ export async function loadSnapshot(file: string, stream: StreamIdentity, maxJobs
     return { loaded: false, reason: `unreadable snapshot: ${(error as Error).message}` };
   }
   for (const [id, lastState, lastSeen] of header.workers) index.restoreWorker(id, lastState, lastSeen);
+  index.markStale(header.stale ?? []);
   index.lastSeq = header.lastSeq;
   index.indexedEvents = header.indexedEvents;
   index.takeChanges();
