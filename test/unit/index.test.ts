@@ -349,3 +349,24 @@ test('index: a worker lists every job it ran an attempt of, through a snapshot a
   outcome.index.removeJob('r1');
   assert.deepEqual(workers(outcome.index), [['w2', { running: 1 }, 1]], 'w1 ran no job the index still holds');
 });
+
+test('index: a job that lost its oldest events is stale until built again from the rest, through a snapshot too', async () => {
+  const events = [...lifecycle('s1', 'mail', 'w1', 'completed', 10), JobEvents.retryScheduled('s1', 1, 5, { timestamp: 20 })];
+  const index = indexOf(events);
+  index.forgetBelow(3);
+  assert.deepEqual(index.staleJobs(), [{ jobId: 's1', seqs: [3, 4] }]);
+  const file = join(dir, 'stale.snapshot');
+  await saveSnapshot(file, index, STREAM);
+  const outcome = await loadSnapshot(file, STREAM);
+  assert.ok(outcome.loaded);
+  assert.deepEqual(outcome.index.staleJobs(), [{ jobId: 's1', seqs: [3, 4] }], 'the snapshot keeps which jobs are stale');
+  const rest = events.slice(2).map((event, i) => recordFromEvent({ ...event, nats_sequence: 3 + i }));
+  assert.equal(outcome.index.rebuildJob('s1', rest.slice(1)), false, 'records that are not the sequences held are refused');
+  assert.equal(outcome.index.rebuildJob('s1', rest), true);
+  const fresh = indexOf(events.slice(2), new JobIndex(), 3);
+  assert.deepEqual(outcome.index.get('s1'), fresh.get('s1'));
+  assert.deepEqual(outcome.index.stats, fresh.stats);
+  assert.deepEqual(outcome.index.listQueues(), fresh.listQueues());
+  assert.deepEqual(outcome.index.listWorkers(), fresh.listWorkers());
+  assert.deepEqual(outcome.index.staleJobs(), []);
+});
