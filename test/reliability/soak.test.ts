@@ -24,10 +24,10 @@ import { PREFIX, STREAM } from '../support/storageFixture';
  * a backend built fresh from it; and the logger's accounting must equal what the stream stored.
  *
  * The schedule comes from a seeded generator: one run with a fixed seed, one with a random seed that is
- * printed (NAQ_SOAK_SEED=<seed> replays it). Each run lasts NAQ_SOAK_SECONDS (default 30).
+ * printed (NAQ_SOAK_SEED=<seed> replays it). Each run lasts NAQ_SOAK_SECONDS (default 25).
  */
 
-const SECONDS = Number(process.env.NAQ_SOAK_SECONDS ?? 30);
+const SECONDS = Number(process.env.NAQ_SOAK_SECONDS ?? 25);
 const FIXED_SEED = 0x5eed_0011;
 const MAX_MSGS = 1_500;
 const JOBS = 400;
@@ -138,7 +138,7 @@ async function soak(t: TestContext, seed: number): Promise<void> {
     })();
 
     while (Date.now() < deadline) {
-      await delay(500 + Math.floor(random() * 2_500));
+      await delay(200 + Math.floor(random() * 1_300));
       const pick = random();
       if (pick < 0.5) {
         const job = `soak-${Math.floor(random() * JOBS)}`;

@@ -18,7 +18,7 @@ const REBUILD_READS = 20_000;
 /** Reads by sequence in flight at once while building a job again. */
 const REBUILD_CONCURRENCY = 16;
 
-/** Below this many events to catch up, the ordered consumer alone is quicker to set up than a bulk read. */
+/** Below this many events to catch up, the follower alone is quicker to set up than a bulk read. */
 const BULK_READ_MIN_EVENTS = 5_000;
 
 export interface IndexerProgress {
@@ -48,8 +48,8 @@ export interface IndexerOptions {
 }
 
 /**
- * Builds the index from the stream, then follows it with an ordered consumer. A build with much to
- * read goes first through a bulk read, the fastest way to get messages; the ordered consumer then
+ * Builds the index from the stream, then follows it (storage/follower). A build with much to
+ * read goes first through a bulk read, the fastest way to get messages; the follower then
  * carries on from wherever it stopped, so a bulk read that ends early loses nothing. Stream state is
  * checked from time to time so expired or purged events and a recreated stream are noticed.
  */

@@ -19,10 +19,10 @@ export class Resync extends Error {
  *
  * Bounded pulls rather than consume(): every request ends by itself after FETCH_EXPIRES_MS, a failure
  * (consumer deleted, server restarted, timeout) surfaces here as an exception instead of a status
- * notification, and the source simply gets a new consumer. (nats.js's ordered consumer, behind
- * storage/liveStream, retries a failed consumer creation internally, 30 times with 15-45 s pauses, inside
- * consume(): neither an abort signal nor closing the connection ends that, and its timers keep the
- * process alive.)
+ * notification, and the source simply gets a new consumer. (nats.js's ordered consumer retries a failed
+ * consumer creation internally, 30 times with 15-45 s pauses, inside consume(): neither an abort signal
+ * nor closing the connection ends that, and its timers keep the process alive. storage/follower pulls
+ * the same way for the same reason.)
  */
 export abstract class PullSource implements EventSource {
   private batch: ConsumerMessages | undefined;
