@@ -125,26 +125,10 @@ export class JobTable {
    * whose summary is built again from the events the stream still holds. `time`: its first event's.
    */
   clearRow(slot: number, time: number): void {
-    this.sequenceCount -= this.seqCount[slot] as number;
-    this.eventTotal -= this.eventCount[slot] as number;
-    for (let cell = this.seqHead[slot] as number; cell !== NONE; ) {
-      const next = this.cellNext[cell] as number;
-      this.releaseCell(cell);
-      cell = next;
-    }
-    this.status[slot] = UNKNOWN;
-    this.queue[slot] = NONE;
-    this.worker[slot] = NONE;
-    this.lastType[slot] = NONE;
-    this.firstTime[slot] = time;
-    this.lastTime[slot] = time;
-    this.duration[slot] = Number.NaN;
-    this.attempts[slot] = 0;
-    this.eventCount[slot] = 0;
+    this.eventTotal -= this.rows.eventCount[slot] as number;
+    this.sequenceLists.release(slot);
+    resetRow(this.rows, slot, time);
     this.lastMessage[slot] = null;
-    this.seqHead[slot] = NONE;
-    this.seqTail[slot] = NONE;
-    this.seqCount[slot] = 0;
     this.errors.delete(slot);
     this.pastWorkers.delete(slot);
     this.searchText.set(slot);
@@ -152,9 +136,7 @@ export class JobTable {
 
   /** The stream sequences a row holds, in stream order. */
   sequencesOf(slot: number): number[] {
-    const out: number[] = [];
-    for (let cell = this.seqHead[slot] as number; cell !== NONE; cell = this.cellNext[cell] as number) out.push(this.cellSeq[cell] as number);
-    return out;
+    return this.sequenceLists.of(slot);
   }
 
   /** Moves a row to the newest end of the activity order. */
