@@ -44,14 +44,12 @@ function diagnosticsFor(accept: (params: PublishDiagnosticsParams) => boolean, w
   });
 }
 
-before(async () => {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, readFileSync(path.join(fixtures, 'tracebacks', 'programs', 'plain.py')));
-  server = await NatsServer.start();
-  nc = await connect({ servers: server.url });
-  // NAQ's result bucket, as a NAQ worker creates it; the traceback is only there.
-  const kv = await nc.jetstream().views.kv('naq_results');
-  await kv.put('job-1', pickledResult());
+/** The index's snapshot lives here, so a second backend can start from what the first saved. */
+const storagePath = mkdtempSync(path.join(tmpdir(), 'naq-failures-storage-'));
+const logs: string[] = [];
+
+/** A backend over stdio on the workspace; resolves once it is connected. */
+async function startBackend(): Promise<void> {
   const home = mkdtempSync(path.join(tmpdir(), 'naq-failures-home-'));
   child = spawn(process.execPath, [SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: home } });
   rpc = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
@@ -59,6 +57,7 @@ before(async () => {
     published.push(params);
     for (const waiter of waiters.splice(0)) waiter();
   });
+  rpc.onNotification('window/logMessage', ({ message }: { message: string }) => void logs.push(message));
   const connected = new Promise<void>((resolve) => rpc.onNotification(ConnectionStateNotification.type.method, (state: ConnectionState) => {
     if (state.phase === 'connected') resolve();
   }));
@@ -68,10 +67,30 @@ before(async () => {
     rootUri: null,
     capabilities: {},
     workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'ws' }],
-    initializationOptions: backendSettings({ serverUrl: server.url }),
+    initializationOptions: backendSettings({ serverUrl: server.url, storagePath }),
   });
   await rpc.sendNotification('initialized', {});
   await connected;
+}
+
+/** Shuts the backend down as an editor does: it saves the index's snapshot on the way. */
+async function stopBackend(): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  await rpc.sendRequest('shutdown');
+  await rpc.sendNotification('exit');
+  await exited;
+  rpc.dispose();
+}
+
+before(async () => {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, readFileSync(path.join(fixtures, 'tracebacks', 'programs', 'plain.py')));
+  server = await NatsServer.start();
+  nc = await connect({ servers: server.url });
+  // NAQ's result bucket, as a NAQ worker creates it; the traceback is only there.
+  const kv = await nc.jetstream().views.kv('naq_results');
+  await kv.put('job-1', pickledResult());
+  await startBackend();
 });
 
 after(async () => {
@@ -80,6 +99,7 @@ after(async () => {
   await nc?.close();
   await server?.stop();
   rmSync(workspace, { recursive: true, force: true });
+  rmSync(storagePath, { recursive: true, force: true });
 });
 
 function failed(jobId: string) {
@@ -107,3 +127,16 @@ test('a new failure arrives live; deleting the jobs clears the diagnostics', asy
   await diagnosticsFor((params) => params.diagnostics.length === 0, 'cleared after the deletions');
 });
 
+
+test('failures the index held before a restart are back after it, from the snapshot alone', async () => {
+  const kv = await nc.jetstream().views.kv('naq_results');
+  await kv.put('job-3', pickledResult());
+  await rpc.sendRequest(EmitRequest.type, failed('job-3'));
+  await diagnosticsFor((params) => String(params.diagnostics[0]?.message).startsWith('ValueError ×1'), 'for the failure before the restart');
+  await stopBackend();
+  logs.length = 0;
+  await startBackend();
+  // No event arrives after the restart: only the restored index can name the failed job.
+  await diagnosticsFor((params) => String(params.diagnostics[0]?.message).startsWith('ValueError ×1'), 'for the failure after the restart');
+  assert.ok(logs.some((line) => line.startsWith('index: snapshot at sequence')), `the restart did not load the snapshot: ${logs.join(' | ')}`);
+});

@@ -159,6 +159,10 @@ test('snapshot: a saved index loads back the same, and only for the same stream'
   assert.deepEqual(loaded.stats, index.stats);
   assert.equal(loaded.lastSeq, index.lastSeq);
   assert.equal(loaded.storedEventCount(), index.storedEventCount());
+  // Its followers hear of the restored jobs as one reset, and of those with an error by id.
+  assert.deepEqual(loaded.takeChanges(), { reset: true, jobs: new Set(), queues: new Set(), workers: new Set(), failed: [] });
+  assert.deepEqual([...loaded.jobsWithError()].sort(), [...index.jobsWithError()].sort());
+  assert.deepEqual([...loaded.jobsWithError()].sort(), ['job-0', 'job-10', 'job-15', 'job-20', 'job-25', 'job-30', 'job-35', 'job-40', 'job-45', 'job-5']);
   // It goes on from where it was.
   indexOf([JobEvents.workerReleased('job-0', 'worker-0', { timestamp: 99 })], loaded, index.lastSeq + 1);
   assert.equal(loaded.listJobs({ offset: 0, limit: 1 }).items[0]?.jobId, 'job-0');

@@ -3,6 +3,10 @@
  * failed event gets its traceback looked up (event details, then the result bucket, then the failed-jobs stream, which
  * also gives the call), a job gone from the index
  * takes its failure with it. The backend feeds it one call per index change.
+ *
+ * A build or a restored snapshot names every failed job at once (20,000 on the 1M-event benchmark): the lookups
+ * wait in a queue of job ids and at most `MAX_LOOKUPS` run at a time, so their requests and replies in flight
+ * stay small; 20,000 at once grew the backend's peak by about 190 MB at 1M events, which the process then kept.
  */
 import type { JobIndex } from '../index/jobIndex';
 import type { JobError } from '../index/jobSummary';
@@ -37,9 +41,8 @@ export interface JobChange {
   readonly jobs: readonly string[];
 }
 
-interface Pending {
-  readonly seq: number;
-}
+/** Lookups in flight at most: enough to keep the server busy, few enough that their memory does not show. */
+export const MAX_LOOKUPS = 32;
 
 export class FailureService {
   readonly store: FailureStore;
@@ -48,10 +51,14 @@ export class FailureService {
   private bucketSession: NatsSession | undefined;
   private failedJobs: FailedJobsStream | undefined;
   private failedJobsSession: NatsSession | undefined;
-  private readonly pending = new Map<string, Pending>();
+  /** Jobs to look at, in the order named; a job named again while it waits keeps its place. */
+  private readonly queued = new Set<string>();
+  /** Jobs whose lookup is in flight. */
+  private readonly pending = new Set<string>();
   /** Jobs to look at again once their lookup in flight ends. */
   private readonly again = new Set<string>();
-  private idle: Promise<void> = Promise.resolve();
+  /** Waiting for the queue to empty and the lookups in flight to end. */
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly host: FailureHost,
@@ -72,29 +79,57 @@ export class FailureService {
     const index = this.host.index();
     if (!index) return;
     if (change.reset) {
-      const jobs = index.listJobs({ offset: 0, limit: Math.max(1, index.jobCount) }).items;
-      const present = new Set(jobs.map((job) => job.jobId));
+      // Only the jobs with an error, by id: an overview of every job here made 200,000 objects at 1M events.
       const gone = new Set<string>();
-      for (const jobId of [...this.store.jobIds()]) if (!present.has(jobId)) for (const file of this.store.remove(jobId)) gone.add(file);
+      for (const jobId of [...this.store.jobIds()]) if (!index.has(jobId)) for (const file of this.store.remove(jobId)) gone.add(file);
       this.notify(gone);
-      for (const job of jobs) if (job.lastError) this.look(job.jobId);
+      for (const jobId of index.jobsWithError()) this.look(jobId);
       return;
     }
     for (const jobId of change.jobs) this.look(jobId);
   }
 
-  /** Resolves once the lookups started so far have ended (tests and shutdown wait for it). */
+  /** Lookups running and waiting for their turn. */
+  get lookups(): { readonly inFlight: number; readonly waiting: number } {
+    return { inFlight: this.pending.size, waiting: this.queued.size };
+  }
+
+  /** Resolves once every lookup queued so far, and any they queue again, has ended (tests and shutdown wait for it). */
   settled(): Promise<void> {
-    return this.idle;
+    if (this.queued.size === 0 && this.pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   async close(): Promise<void> {
+    // Lookups still queued would each fail on the closing connection and be logged one by one.
+    this.queued.clear();
+    this.again.clear();
     await this.dropBucket();
     await this.failedJobs?.close();
     this.failedJobs = undefined;
   }
 
   private look(jobId: string): void {
+    if (this.pending.has(jobId)) this.again.add(jobId);
+    else this.queued.add(jobId);
+    this.pump();
+  }
+
+  /** Starts queued lookups while fewer than `MAX_LOOKUPS` are in flight; each reads the index as it is then. */
+  private pump(): void {
+    for (const jobId of this.queued) {
+      if (this.pending.size >= MAX_LOOKUPS) return;
+      this.queued.delete(jobId);
+      this.start(jobId);
+    }
+    if (this.pending.size === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  private start(jobId: string): void {
     const summary = this.host.index()?.get(jobId);
     const failure = summary && isStoredFailure(summary.lastError, summary.sequences) ? summary.lastError : undefined;
     if (!summary || !failure || failure.seq === null) {
@@ -102,22 +137,18 @@ export class FailureService {
       return;
     }
     if (this.store.get(jobId)?.record.seq === failure.seq && this.store.get(jobId)?.record.traceback) return;
-    if (this.pending.has(jobId)) {
-      this.again.add(jobId);
-      return;
-    }
     const seq = failure.seq;
-    this.pending.set(jobId, { seq });
-    const lookup = this.resolve(jobId, seq, summary.queue, summary.worker, failure)
+    this.pending.add(jobId);
+    void this.resolve(jobId, seq, summary.queue, summary.worker, failure)
       .then((record) => {
         if (record && this.host.index()?.get(jobId)?.lastError?.seq === seq) this.notify(this.store.put(record));
       })
       .catch((error: unknown) => this.listener.log(`failures: ${jobId}: ${(error as Error).message}`))
       .finally(() => {
         this.pending.delete(jobId);
-        if (this.again.delete(jobId)) this.look(jobId);
+        if (this.again.delete(jobId)) this.queued.add(jobId);
+        this.pump();
       });
-    this.idle = Promise.all([this.idle, lookup]).then(() => undefined);
   }
 
   private async resolve(jobId: string, seq: number, queue: string | null, worker: string | null, error: JobError): Promise<FailureRecord | undefined> {

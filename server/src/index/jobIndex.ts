@@ -126,6 +126,15 @@ export class JobIndex {
     return slot === undefined ? undefined : this.table.summary(slot);
   }
 
+  has(jobId: string): boolean {
+    return this.table.find(jobId) !== undefined;
+  }
+
+  /** Ids of the jobs whose last error the index holds (a failed, timed-out or erroring event), in no order. */
+  jobsWithError(): IterableIterator<string> {
+    return this.table.idsWithError();
+  }
+
   apply(record: IndexRecord): void {
     if (record.seq > this.lastSeq) this.lastSeq = record.seq;
     this.indexedEvents++;
@@ -267,6 +276,12 @@ export class JobIndex {
     this.tracking = tracking;
     this.changes = noChanges();
     this.changes.reset = tracking;
+  }
+
+  /** Drops the changes collected so far and has the next `takeChanges` announce everything as one reset. */
+  announceReset(): void {
+    this.changes = noChanges();
+    this.changes.reset = true;
   }
 
   /** What changed since the last call; the backend turns it into one `index/changed` notification. */

@@ -327,6 +327,11 @@ export class JobTable {
     return this.errors.get(slot) ?? null;
   }
 
+  /** The ids of the jobs that have a last error: a walk over the few that do, not over every row. */
+  *idsWithError(): IterableIterator<string> {
+    for (const slot of this.errors.keys()) yield this.ids[slot] as string;
+  }
+
   overview(slot: number): JobOverview {
     const rows = this.rows;
     const queue = rows.queue[slot] as number;

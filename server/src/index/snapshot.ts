@@ -185,6 +185,8 @@ export async function loadSnapshot(file: string, stream: StreamIdentity, maxJobs
   index.markStale(header.stale ?? []);
   index.lastSeq = header.lastSeq;
   index.indexedEvents = header.indexedEvents;
-  index.takeChanges();
+  // One reset, as at the end of a build: followers of the index (the failures) learn of every restored job,
+  // which no per-job change would name until that job moves again.
+  index.announceReset();
   return { loaded: true, index };
 }
