@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { MetricRecord } from '../../server/src/metrics/jobClock';
 import { MetricsStore, OTHER_GROUP } from '../../server/src/metrics/metricsStore';
 import { BinTally } from '../../server/src/metrics/binTally';
-import { ValueBins } from '../../server/src/metrics/valueBins';
+import { BinStore } from '../../server/src/metrics/binStore';
 
 /** A deterministic generator, so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -24,12 +24,18 @@ function assertWithin(actual: number | null, expected: number, what: string): vo
   assert.ok(error <= 0.02, `${what}: ${actual} against exact ${expected} (${(error * 100).toFixed(2)}%)`);
 }
 
+function mergeInto(bins: BinStore, sketch: number, tally: BinTally): void {
+  const { keys, counts, start, end, zeros } = bins.pairs(sketch);
+  tally.addPairs(keys, counts, start, end, zeros);
+}
+
 /** Values split over many bins, merged into one sketch: p50/p95/p99 within 2% of the exact ones. */
 function checkMerged(values: number[], parts: number, what: string): void {
-  const bins = Array.from({ length: parts }, () => new ValueBins());
-  values.forEach((value, i) => bins[i % parts]?.add(value));
+  const bins = new BinStore();
+  bins.reserve(parts);
+  values.forEach((value, i) => bins.add(i % parts, value));
   const sketch = new BinTally();
-  for (const part of bins) part.mergeInto(sketch);
+  for (let part = 0; part < parts; part++) mergeInto(bins, part, sketch);
   const sorted = [...values].sort((a, b) => a - b);
   for (const q of [0.5, 0.95, 0.99]) assertWithin(sketch.getValueAtQuantile(q), exactQuantile(sorted, q), `${what} p${q * 100}`);
 }
@@ -53,9 +59,10 @@ test('merged sketch percentiles stay within 2% on adversarial data', () => {
   // Sub-millisecond and zero durations.
   const small = Array.from({ length: 4_000 }, (_, i) => (i < 1_000 ? 0 : 0.001 + next() * 0.01));
   const sketch = new BinTally();
-  const bins = new ValueBins();
-  small.forEach((value) => bins.add(value));
-  bins.mergeInto(sketch);
+  const bins = new BinStore();
+  bins.reserve(1);
+  small.forEach((value) => bins.add(0, value));
+  mergeInto(bins, 0, sketch);
   assert.equal(sketch.getValueAtQuantile(0.1), 0);
   assertWithin(sketch.getValueAtQuantile(0.99), exactQuantile([...small].sort((a, b) => a - b), 0.99), 'small p99');
 });
@@ -178,11 +185,11 @@ test('buckets whose events expired from the stream drop, and old buckets drop as
   assert.deepEqual(left?.totals.counts.completed, 1);
   now = T0 + 3_600 + 86_400 + 120;
   assert.equal(store.query({ from: T0, to: now, step: 60, groupBy: 'none' }).step, 3_600, 'minutes gone after 24 h');
-  assert.equal(store.minutes.buckets.size, 0);
-  assert.equal(store.hours.buckets.size, 1);
+  assert.equal(store.minutes.bucketCount, 0);
+  assert.equal(store.hours.bucketCount, 1);
   now += 86_400;
   assert.equal(store.query({ from: T0, to: now, step: 3_600, groupBy: 'none' }).series[0]?.totals.counts.completed, 0);
-  assert.equal(store.hours.buckets.size, 0);
+  assert.equal(store.hours.bucketCount, 0);
 });
 
 test('groups beyond the limit count together as (other), and a reset forgets everything', () => {
@@ -198,16 +205,23 @@ test('bins taken away leave the same percentiles as bins never added, in any ord
   const next = random(5);
   const values = Array.from({ length: 3_000 }, (_, i) => (i % 50 === 0 ? 0 : next() * 1e5));
   const kept = values.filter((_, i) => i % 3 !== 0);
-  const bins = new ValueBins();
-  values.forEach((value) => bins.add(value));
-  values.forEach((value, i) => i % 3 === 0 && bins.remove(value));
-  bins.remove(123_456_789);
-  const expected = new ValueBins();
-  [...kept].reverse().forEach((value) => expected.add(value));
-  assert.equal(bins.count, kept.length);
-  assert.deepEqual(bins.entries(), expected.entries());
+  // Sketch 1 sits between the two compared, so that a run moving in the shared arena shows.
+  const bins = new BinStore();
+  bins.reserve(3);
+  values.forEach((value, i) => {
+    bins.add(0, value);
+    bins.add(1, i);
+  });
+  values.forEach((value, i) => i % 3 === 0 && bins.remove(0, value));
+  bins.remove(0, 123_456_789);
+  [...kept].reverse().forEach((value) => bins.add(2, value));
+  assert.equal(bins.count(0), kept.length);
+  assert.deepEqual(bins.entries(0), bins.entries(2));
+  bins.clear(1);
+  assert.equal(bins.count(1), 0);
+  assert.deepEqual(bins.entries(1), []);
   const tally = new BinTally();
-  bins.mergeInto(tally);
+  mergeInto(bins, 0, tally);
   const sorted = [...kept].sort((a, b) => a - b);
   for (const q of [0.01, 0.5, 0.95, 0.99]) assertWithin(tally.getValueAtQuantile(q), exactQuantile(sorted, q), `p${q * 100}`);
 });

@@ -1,12 +1,16 @@
 import type { MetricsCountedType, MetricsMeasure, MetricsQuery, MetricsResult, MetricsSeries, MetricsTotals, Percentiles } from '../protocol/metrics';
-import { Bucket, BucketRing, Cell, OVERALL, queueKey, workerKey } from './bucketRing';
-import { Contribution, JobClock, JobClocks, MetricRecord } from './jobClock';
+import { BinTally, runQuantiles } from './binTally';
+import { BucketRing, COUNTS, queueWaitSketch, runTimeSketch } from './bucketRing';
+import { GroupTable, OTHER_GROUP, OVERALL } from './groupTable';
+import { Contribution, JobClocks, MetricRecord } from './jobClock';
 import { COUNTED, failureRate } from './metricTypes';
-import { BinTally } from './binTally';
+
+export { OTHER_GROUP };
 
 const MINUTE = 60;
 const HOUR = 3_600;
 const DAY = 86_400;
+const QUANTILES = [0.5, 0.95, 0.99];
 
 export interface MetricsOptions {
   /** Seconds the hourly buckets cover: the stream's retention (7 days by default). */
@@ -17,31 +21,23 @@ export interface MetricsOptions {
   now?: () => number;
 }
 
-export const OTHER_GROUP = '(other)';
+const EMPTY: Percentiles = { count: 0, p50: null, p95: null, p99: null };
 
-interface SlotAggregate {
-  counts: Float64Array;
-  runTime: BinTally | undefined;
-  queueWait: BinTally | undefined;
+function percentiles(count: number, values: () => number[]): Percentiles {
+  if (count <= 0) return { ...EMPTY };
+  const [p50, p95, p99] = values() as [number, number, number];
+  return { count, p50, p95, p99 };
 }
 
-function emptySlot(): SlotAggregate {
-  return { counts: new Float64Array(COUNTED.length), runTime: undefined, queueWait: undefined };
+function countsRecord(counts: ArrayLike<number>, at = 0): Record<MetricsCountedType, number> {
+  return Object.fromEntries(COUNTED.map((name, i) => [name, counts[at + i] as number])) as Record<MetricsCountedType, number>;
 }
 
-function mergeCell(slot: SlotAggregate, cell: Cell): void {
-  for (let i = 0; i < COUNTED.length; i++) (slot.counts[i] as number) += cell.counts[i] as number;
-  if (cell.runTime && cell.runTime.count > 0) cell.runTime.mergeInto((slot.runTime ??= new BinTally()));
-  if (cell.queueWait && cell.queueWait.count > 0) cell.queueWait.mergeInto((slot.queueWait ??= new BinTally()));
-}
-
-function percentiles(sketch: BinTally | undefined): Percentiles {
-  if (!sketch || sketch.count <= 0) return { count: 0, p50: null, p95: null, p99: null };
-  return { count: sketch.count, p50: sketch.getValueAtQuantile(0.5), p95: sketch.getValueAtQuantile(0.95), p99: sketch.getValueAtQuantile(0.99) };
-}
-
-function countsRecord(counts: Float64Array): Record<MetricsCountedType, number> {
-  return Object.fromEntries(COUNTED.map((name, i) => [name, counts[i] as number])) as Record<MetricsCountedType, number>;
+/** One group's series being merged: its cells per point, found once, then merged measure by measure. */
+interface Row {
+  group: number;
+  /** Per point, the cells (of the ring) that fall in it. */
+  cells: number[][];
 }
 
 /**
@@ -54,15 +50,17 @@ function countsRecord(counts: Float64Array): Record<MetricsCountedType, number> 
 export class MetricsStore {
   readonly minutes = new BucketRing(MINUTE, DAY);
   readonly hours: BucketRing;
-  private readonly clocks = new JobClocks();
-  private readonly queues = new Set<string>();
-  private readonly workers = new Set<string>();
-  private readonly maxGroups: number;
+  private readonly groups: GroupTable;
+  private readonly clocks: JobClocks;
   private readonly now: () => number;
+  /** Reused by every query: one for a point, one for a series' totals. */
+  private readonly point = new BinTally();
+  private readonly total = new BinTally();
 
   constructor(options: MetricsOptions = {}) {
     this.hours = new BucketRing(HOUR, options.retention ?? 7 * DAY);
-    this.maxGroups = options.maxGroups ?? 500;
+    this.groups = new GroupTable(options.maxGroups ?? 500);
+    this.clocks = new JobClocks(this.groups);
     this.now = options.now ?? (() => Date.now() / 1000);
   }
 
@@ -71,24 +69,28 @@ export class MetricsStore {
     if (c.counted < 0 && c.runTimeMs === null && c.queueWaitMs === null) return;
     const now = this.now();
     for (const ring of [this.minutes, this.hours]) {
-      const bucket = ring.bucketFor(c.time, now, true);
-      if (!bucket) continue;
-      bucket.minSeq = Math.min(bucket.minSeq, c.seq);
-      bucket.maxSeq = Math.max(bucket.maxSeq, c.seq);
-      for (const key of this.keys(c)) bucket.cell(key).add(c);
+      const slot = ring.bucketFor(c.time, now, true);
+      if (slot < 0) continue;
+      ring.noteSeq(slot, c.seq);
+      ring.add(ring.cell(slot, OVERALL, true), c);
+      if (c.queue >= 0) ring.add(ring.cell(slot, c.queue, true), c);
+      if (c.worker >= 0) ring.add(ring.cell(slot, c.worker, true), c);
     }
   }
 
   /** Takes back what a deleted job's events (in stream order) added. */
   removeJob(jobId: string, records: readonly MetricRecord[]): void {
     this.clocks.forget(jobId);
-    const clock = new JobClock();
+    const replay = new JobClocks(this.groups);
     const now = this.now();
     for (const record of records) {
-      const c = clock.next(record);
+      const c = replay.next(record);
       for (const ring of [this.minutes, this.hours]) {
-        const bucket = ring.bucketFor(c.time, now, false);
-        if (bucket) for (const key of this.keys(c)) bucket.cells.get(key)?.remove(c);
+        const slot = ring.bucketFor(c.time, now, false);
+        if (slot < 0) continue;
+        this.take(ring, ring.cell(slot, OVERALL, false), c);
+        if (c.queue >= 0) this.take(ring, ring.cell(slot, c.queue, false), c);
+        if (c.worker >= 0) this.take(ring, ring.cell(slot, c.worker, false), c);
       }
     }
   }
@@ -99,11 +101,20 @@ export class MetricsStore {
   }
 
   reset(): void {
-    this.minutes.buckets.clear();
-    this.hours.buckets.clear();
+    this.minutes.clear();
+    this.hours.clear();
     this.clocks.clear();
-    this.queues.clear();
-    this.workers.clear();
+    this.groups.clear();
+  }
+
+  /** Bytes of the typed arrays behind the aggregates and the clocks. */
+  bytes(): number {
+    return this.minutes.bytes() + this.hours.bytes() + this.clocks.bytes();
+  }
+
+  /** Jobs whose clocks are kept. */
+  get clockCount(): number {
+    return this.clocks.size;
   }
 
   query(query: MetricsQuery): MetricsResult {
@@ -117,62 +128,87 @@ export class MetricsStore {
     const points = Math.max(1, Math.ceil((query.to - from) / step));
     const times = Array.from({ length: points }, (_, i) => from + i * step);
     const measures = new Set<MetricsMeasure>(query.measures ?? ['counts', 'failureRate', 'runTime', 'queueWait']);
-    const slots = new Map<string, (SlotAggregate | undefined)[]>();
-    const prefix = query.groupBy === 'queue' ? 'q:' : query.groupBy === 'worker' ? 'w:' : undefined;
-    for (const bucket of ring.within(from, query.to)) {
-      const index = Math.floor((bucket.start - from) / step);
-      for (const [key, cell] of this.cellsOf(bucket, prefix)) {
-        let row = slots.get(key);
-        if (!row) slots.set(key, (row = new Array<SlotAggregate | undefined>(points)));
-        mergeCell((row[index] ??= emptySlot()), cell);
+    const kind = query.groupBy === 'none' ? 'overall' : query.groupBy;
+    const rows = new Map<number, Row>();
+    const row = (group: number): Row => {
+      let found = rows.get(group);
+      if (!found) rows.set(group, (found = { group, cells: Array.from({ length: points }, () => []) }));
+      return found;
+    };
+    if (kind === 'overall') row(OVERALL);
+    for (const slot of ring.within(from, query.to)) {
+      const index = Math.floor((ring.startAt(slot) - from) / step);
+      for (let group = 0; group < this.groups.size; group++) {
+        if (this.groups.kindOf(group) !== kind) continue;
+        const cell = ring.cell(slot, group, false);
+        if (cell >= 0) row(group).cells[index]?.push(cell);
       }
     }
-    if (prefix === undefined && !slots.has(OVERALL)) slots.set(OVERALL, new Array<SlotAggregate | undefined>(points));
-    const series = [...slots.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([key, row]) => this.seriesOf(prefix === undefined ? null : key.slice(2), row, measures));
+    const series = [...rows.values()]
+      .map((r) => ({ name: this.groups.nameOf(r.group), r }))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map(({ name, r }) => this.seriesOf(ring, kind === 'overall' ? null : name, r, measures));
     return { from, to: query.to, step, times, series };
   }
 
-  private *cellsOf(bucket: Bucket, prefix: string | undefined): Iterable<[string, Cell]> {
-    if (prefix === undefined) {
-      const overall = bucket.cells.get(OVERALL);
-      if (overall) yield [OVERALL, overall];
-      return;
-    }
-    for (const entry of bucket.cells) if (entry[0].startsWith(prefix)) yield entry;
+  private take(ring: BucketRing, cell: number, c: Contribution): void {
+    if (cell >= 0) ring.remove(cell, c);
   }
 
-  private seriesOf(group: string | null, row: (SlotAggregate | undefined)[], measures: Set<MetricsMeasure>): MetricsSeries {
-    const total = emptySlot();
-    const slots = Array.from(row, (slot) => slot ?? emptySlot());
-    for (const slot of slots) {
-      for (let i = 0; i < COUNTED.length; i++) (total.counts[i] as number) += slot.counts[i] as number;
-      if (slot.runTime) (total.runTime ??= new BinTally()).merge(slot.runTime);
-      if (slot.queueWait) (total.queueWait ??= new BinTally()).merge(slot.queueWait);
+  private seriesOf(ring: BucketRing, group: string | null, row: Row, measures: Set<MetricsMeasure>): MetricsSeries {
+    const points = row.cells.length;
+    const { counts } = ring;
+    // Counts per point, `COUNTS` per point, and over the whole range.
+    const pointCounts = new Float64Array(points * COUNTS);
+    const totalCounts = new Float64Array(COUNTS);
+    for (let p = 0; p < points; p++) {
+      for (const cell of row.cells[p] as number[]) {
+        for (let i = 0; i < COUNTS; i++) {
+          const n = counts[cell * COUNTS + i] as number;
+          (pointCounts[p * COUNTS + i] as number) += n;
+          (totalCounts[i] as number) += n;
+        }
+      }
     }
-    const totals: MetricsTotals = { counts: countsRecord(total.counts), failureRate: failureRate(total.counts), runTime: percentiles(total.runTime), queueWait: percentiles(total.queueWait) };
+    const runTime = this.mergeSketches(ring, row, runTimeSketch, measures.has('runTime'));
+    const queueWait = this.mergeSketches(ring, row, queueWaitSketch, measures.has('queueWait'));
+    const totals: MetricsTotals = { counts: countsRecord(totalCounts), failureRate: failureRate(totalCounts), runTime: runTime.totals, queueWait: queueWait.totals };
     const series: MetricsSeries = { group, totals };
     if (measures.has('counts')) {
-      series.counts = Object.fromEntries(COUNTED.map((name, i) => [name, slots.map((slot) => slot.counts[i] as number)])) as Record<MetricsCountedType, number[]>;
+      series.counts = Object.fromEntries(
+        COUNTED.map((name, i) => [name, Array.from({ length: points }, (_, p) => pointCounts[p * COUNTS + i] as number)]),
+      ) as Record<MetricsCountedType, number[]>;
     }
-    if (measures.has('failureRate')) series.failureRate = slots.map((slot) => failureRate(slot.counts));
-    if (measures.has('runTime')) series.runTime = slots.map((slot) => percentiles(slot.runTime));
-    if (measures.has('queueWait')) series.queueWait = slots.map((slot) => percentiles(slot.queueWait));
+    if (measures.has('failureRate')) series.failureRate = Array.from({ length: points }, (_, p) => failureRate(pointCounts.subarray(p * COUNTS, (p + 1) * COUNTS)));
+    if (runTime.points) series.runTime = runTime.points;
+    if (queueWait.points) series.queueWait = queueWait.points;
     return series;
   }
 
-  private keys(c: Contribution): string[] {
-    const keys = [OVERALL];
-    if (c.queue !== null) keys.push(queueKey(this.bounded(this.queues, c.queue)));
-    if (c.worker !== null) keys.push(workerKey(this.bounded(this.workers, c.worker)));
-    return keys;
-  }
-
-  private bounded(names: Set<string>, name: string): string {
-    if (names.has(name)) return name;
-    if (names.size >= this.maxGroups) return OTHER_GROUP;
-    names.add(name);
-    return name;
+  /**
+   * A series' percentiles per point (when asked for) and over the range, merging each cell's bins once
+   * into the range's tally; a point of one cell reads its bins as they are, a point of several merges them.
+   */
+  private mergeSketches(ring: BucketRing, row: Row, sketchOf: (cell: number) => number, perPoint: boolean): { points: Percentiles[] | undefined; totals: Percentiles } {
+    const { point, total } = this;
+    const { bins } = ring;
+    total.reset();
+    const points: Percentiles[] | undefined = perPoint ? [] : undefined;
+    for (const cells of row.cells) {
+      if (cells.length === 1) {
+        const { keys, counts, start, end, zeros } = bins.pairs(sketchOf(cells[0] as number));
+        total.addPairs(keys, counts, start, end, zeros);
+        points?.push(percentiles(bins.count(sketchOf(cells[0] as number)), () => runQuantiles(keys, counts, start, end, zeros, QUANTILES)));
+        continue;
+      }
+      point.reset();
+      for (const cell of cells) {
+        const { keys, counts, start, end, zeros } = bins.pairs(sketchOf(cell));
+        total.addPairs(keys, counts, start, end, zeros);
+        if (points) point.addPairs(keys, counts, start, end, zeros);
+      }
+      points?.push(percentiles(point.count, () => point.quantiles(QUANTILES)));
+    }
+    return { points, totals: percentiles(total.count, () => total.quantiles(QUANTILES)) };
   }
 }
