@@ -24,18 +24,13 @@ function assertWithin(actual: number | null, expected: number, what: string): vo
   assert.ok(error <= 0.02, `${what}: ${actual} against exact ${expected} (${(error * 100).toFixed(2)}%)`);
 }
 
-function mergeInto(bins: BinStore, sketch: number, tally: BinTally): void {
-  const { keys, counts, start, end, zeros } = bins.pairs(sketch);
-  tally.addPairs(keys, counts, start, end, zeros);
-}
-
 /** Values split over many bins, merged into one sketch: p50/p95/p99 within 2% of the exact ones. */
 function checkMerged(values: number[], parts: number, what: string): void {
   const bins = new BinStore();
   bins.reserve(parts);
   values.forEach((value, i) => bins.add(i % parts, value));
   const sketch = new BinTally();
-  for (let part = 0; part < parts; part++) mergeInto(bins, part, sketch);
+  for (let part = 0; part < parts; part++) bins.addTo(part, sketch);
   const sorted = [...values].sort((a, b) => a - b);
   for (const q of [0.5, 0.95, 0.99]) assertWithin(sketch.getValueAtQuantile(q), exactQuantile(sorted, q), `${what} p${q * 100}`);
 }
@@ -62,7 +57,7 @@ test('merged sketch percentiles stay within 2% on adversarial data', () => {
   const bins = new BinStore();
   bins.reserve(1);
   small.forEach((value) => bins.add(0, value));
-  mergeInto(bins, 0, sketch);
+  bins.addTo(0, sketch);
   assert.equal(sketch.getValueAtQuantile(0.1), 0);
   assertWithin(sketch.getValueAtQuantile(0.99), exactQuantile([...small].sort((a, b) => a - b), 0.99), 'small p99');
 });
@@ -221,7 +216,42 @@ test('bins taken away leave the same percentiles as bins never added, in any ord
   assert.equal(bins.count(1), 0);
   assert.deepEqual(bins.entries(1), []);
   const tally = new BinTally();
-  mergeInto(bins, 0, tally);
+  bins.addTo(0, tally);
   const sorted = [...kept].sort((a, b) => a - b);
   for (const q of [0.01, 0.5, 0.95, 0.99]) assertWithin(tally.getValueAtQuantile(q), exactQuantile(sorted, q), `p${q * 100}`);
+  // A point of one bucket reads its bins without a tally: the same answers.
+  assert.deepEqual(bins.quantiles(0, [0, 0.01, 0.5, 0.95, 0.99, 1]), tally.quantiles([0, 0.01, 0.5, 0.95, 0.99, 1]));
+  assert.deepEqual(bins.quantiles(1, [0.5]), [Number.NaN], 'an empty sketch has no percentiles');
+});
+
+test('queues and workers added while buckets fill keep what their buckets hold, and an aged-out bucket gives its slot to a new one', () => {
+  let now = NOW;
+  const store = new MetricsStore({ now: () => now });
+  let seq = 1;
+  // 40 queues and 40 workers, appearing one by one across the minutes: the cell tables grow several times.
+  for (let i = 0; i < 80; i++) {
+    for (const r of job(seq, `j${i}`, T0 + i * 60, 1, 2, { queue: `q${i % 40}`, worker: `w${i % 40}`, durationMs: 1_000 + i })) store.apply(r);
+    seq += 3;
+  }
+  const byQueue = store.query({ from: T0, to: T0 + 7_200, step: 60, groupBy: 'queue' });
+  assert.equal(byQueue.series.length, 40);
+  for (const series of byQueue.series) {
+    const i = Number(series.group?.slice(1));
+    assert.equal(series.totals.counts.completed, 2, `${series.group}`);
+    assert.equal(series.counts?.completed[i], 1, `${series.group} in its first minute`);
+    assert.equal(series.counts?.completed[i + 40], 1, `${series.group} in its second minute`);
+    assertWithin(series.runTime?.[i]?.p50 ?? null, 1_000 + i, `${series.group}'s run time`);
+  }
+  const byWorker = store.query({ from: T0, to: T0 + 7_200, step: 3_600, groupBy: 'worker' });
+  assert.equal(byWorker.series.reduce((n, s) => n + s.totals.counts.completed, 0), 80);
+  // A ring of a day and two minutes: a slot's span later the first job's minute has aged out, and
+  // a job then falls in the slot it used.
+  const later = T0 + store.minutes.slots * 60;
+  now = later + 30;
+  const before = store.minutes.bucketCount;
+  for (const r of job(seq, 'late', later, 1, 2, { queue: 'q0', worker: 'w0' })) store.apply(r);
+  assert.equal(store.minutes.bucketCount, before, 'the new minute took the old one\'s slot');
+  const late = store.query({ from: later - 3_600, to: later + 60, step: 60, groupBy: 'queue' }).series;
+  assert.equal(store.minutes.bucketCount, before - 2, 'the query dropped the two other minutes aged out');
+  assert.deepEqual(late.map((s) => [s.group, s.totals.counts.completed]), [['q0', 1]]);
 });

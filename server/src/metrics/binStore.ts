@@ -1,4 +1,4 @@
-import { mapping } from './binTally';
+import { BinTally, mapping, runQuantiles } from './binTally';
 
 /** Keys as an Int16Array holds them: values past ~1e150 ms or under ~1e-150 ms share the end keys. */
 const MIN_KEY = -32_768;
@@ -98,17 +98,24 @@ export class BinStore {
 
   /** `[key, count]` pairs, keys ascending, the zeros last under key `null`: what a test compares. */
   entries(sketch: number): [number | null, number][] {
-    const { keys, counts, start, end, zeros } = this.pairs(sketch);
+    const start = this.offset[sketch] as number;
+    const end = start + (this.size[sketch] as number);
     const entries: [number | null, number][] = [];
-    for (let i = start; i < end; i++) entries.push([keys[i] as number, counts[i] as number]);
-    if (zeros > 0) entries.push([null, zeros]);
+    for (let i = start; i < end; i++) entries.push([this.keys[i] as number, this.counts[i] as number]);
+    if (this.zeros[sketch] !== 0) entries.push([null, this.zeros[sketch] as number]);
     return entries;
   }
 
-  /** The pairs of a sketch as views onto the arena (valid until the next change), for a merge that loops itself. */
-  pairs(sketch: number): { keys: Int16Array; counts: Uint32Array; start: number; end: number; zeros: number } {
+  /** Adds a sketch's bins to a tally. */
+  addTo(sketch: number, tally: BinTally): void {
     const start = this.offset[sketch] as number;
-    return { keys: this.keys, counts: this.counts, start, end: start + (this.size[sketch] as number), zeros: this.zeros[sketch] as number };
+    tally.addPairs(this.keys, this.counts, start, start + (this.size[sketch] as number), this.zeros[sketch] as number);
+  }
+
+  /** The values at `quantiles` (ascending) of one sketch, as a tally of it alone answers; NaN when empty. */
+  quantiles(sketch: number, quantiles: readonly number[]): number[] {
+    const start = this.offset[sketch] as number;
+    return runQuantiles(this.keys, this.counts, start, start + (this.size[sketch] as number), this.zeros[sketch] as number, quantiles);
   }
 
   /** Bytes of the typed arrays, for the benchmark's account of where memory goes. */

@@ -1,5 +1,5 @@
 import type { MetricsCountedType, MetricsMeasure, MetricsQuery, MetricsResult, MetricsSeries, MetricsTotals, Percentiles } from '../protocol/metrics';
-import { BinTally, runQuantiles } from './binTally';
+import { BinTally } from './binTally';
 import { BucketRing, COUNTS, queueWaitSketch, runTimeSketch } from './bucketRing';
 import { GroupTable, OTHER_GROUP, OVERALL } from './groupTable';
 import { Contribution, JobClocks, MetricRecord } from './jobClock';
@@ -23,9 +23,8 @@ export interface MetricsOptions {
 
 const EMPTY: Percentiles = { count: 0, p50: null, p95: null, p99: null };
 
-function percentiles(count: number, values: () => number[]): Percentiles {
-  if (count <= 0) return { ...EMPTY };
-  const [p50, p95, p99] = values() as [number, number, number];
+function percentiles(count: number, values: number[]): Percentiles {
+  const [p50, p95, p99] = values as [number, number, number];
   return { count, p50, p95, p99 };
 }
 
@@ -33,11 +32,12 @@ function countsRecord(counts: ArrayLike<number>, at = 0): Record<MetricsCountedT
   return Object.fromEntries(COUNTED.map((name, i) => [name, counts[at + i] as number])) as Record<MetricsCountedType, number>;
 }
 
-/** One group's series being merged: its cells per point, found once, then merged measure by measure. */
-interface Row {
-  group: number;
-  /** Per point, the cells (of the ring) that fall in it. */
-  cells: number[][];
+/** The buckets a query covers: point `p` merges the slots `slots[first[p]] .. slots[first[p + 1] - 1]`. */
+interface Span {
+  ring: BucketRing;
+  points: number;
+  slots: number[];
+  first: Int32Array;
 }
 
 /**
@@ -128,26 +128,21 @@ export class MetricsStore {
     const points = Math.max(1, Math.ceil((query.to - from) / step));
     const times = Array.from({ length: points }, (_, i) => from + i * step);
     const measures = new Set<MetricsMeasure>(query.measures ?? ['counts', 'failureRate', 'runTime', 'queueWait']);
+    const slots = ring.within(from, query.to);
+    // Slots come oldest first, so each point's are consecutive.
+    const first = new Int32Array(points + 1);
+    for (const slot of slots) (first[Math.floor((ring.startAt(slot) - from) / step) + 1] as number)++;
+    for (let p = 0; p < points; p++) (first[p + 1] as number) += first[p] as number;
+    const span: Span = { ring, points, slots, first };
     const kind = query.groupBy === 'none' ? 'overall' : query.groupBy;
-    const rows = new Map<number, Row>();
-    const row = (group: number): Row => {
-      let found = rows.get(group);
-      if (!found) rows.set(group, (found = { group, cells: Array.from({ length: points }, () => []) }));
-      return found;
-    };
-    if (kind === 'overall') row(OVERALL);
-    for (const slot of ring.within(from, query.to)) {
-      const index = Math.floor((ring.startAt(slot) - from) / step);
-      for (let group = 0; group < this.groups.size; group++) {
-        if (this.groups.kindOf(group) !== kind) continue;
-        const cell = ring.cell(slot, group, false);
-        if (cell >= 0) row(group).cells[index]?.push(cell);
-      }
+    const groups: number[] = [];
+    for (let group = 0; group < this.groups.size; group++) {
+      if (this.groups.kindOf(group) === kind && (kind === 'overall' || slots.some((slot) => ring.cell(slot, group, false) >= 0))) groups.push(group);
     }
-    const series = [...rows.values()]
-      .map((r) => ({ name: this.groups.nameOf(r.group), r }))
+    const series = groups
+      .map((group) => ({ group, name: this.groups.nameOf(group) }))
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map(({ name, r }) => this.seriesOf(ring, kind === 'overall' ? null : name, r, measures));
+      .map(({ group, name }) => this.seriesOf(span, group, kind === 'overall' ? null : name, measures));
     return { from, to: query.to, step, times, series };
   }
 
@@ -155,31 +150,46 @@ export class MetricsStore {
     if (cell >= 0) ring.remove(cell, c);
   }
 
-  private seriesOf(ring: BucketRing, group: string | null, row: Row, measures: Set<MetricsMeasure>): MetricsSeries {
-    const points = row.cells.length;
+  /** Fills `cells` with the cells of `group` in point `p`; returns how many. */
+  private cellsAt(span: Span, p: number, group: number, cells: number[]): number {
+    let found = 0;
+    for (let k = span.first[p] as number; k < (span.first[p + 1] as number); k++) {
+      const cell = span.ring.cell(span.slots[k] as number, group, false);
+      if (cell >= 0) cells[found++] = cell;
+    }
+    return found;
+  }
+
+  private seriesOf(span: Span, group: number, name: string | null, measures: Set<MetricsMeasure>): MetricsSeries {
+    const { points, ring } = span;
     const { counts } = ring;
-    // Counts per point, `COUNTS` per point, and over the whole range.
-    const pointCounts = new Float64Array(points * COUNTS);
-    const totalCounts = new Float64Array(COUNTS);
+    // Read once: in a loop an imported binding can cost a call each time (a CommonJS getter).
+    const width = COUNTS;
+    // Counts per point, `width` per point, and over the whole range.
+    const pointCounts = new Float64Array(points * width);
+    const totalCounts = new Float64Array(width);
+    const cells: number[] = [];
     for (let p = 0; p < points; p++) {
-      for (const cell of row.cells[p] as number[]) {
-        for (let i = 0; i < COUNTS; i++) {
-          const n = counts[cell * COUNTS + i] as number;
-          (pointCounts[p * COUNTS + i] as number) += n;
+      const found = this.cellsAt(span, p, group, cells);
+      for (let c = 0; c < found; c++) {
+        const at = (cells[c] as number) * width;
+        for (let i = 0; i < width; i++) {
+          const n = counts[at + i] as number;
+          (pointCounts[p * width + i] as number) += n;
           (totalCounts[i] as number) += n;
         }
       }
     }
-    const runTime = this.mergeSketches(ring, row, runTimeSketch, measures.has('runTime'));
-    const queueWait = this.mergeSketches(ring, row, queueWaitSketch, measures.has('queueWait'));
+    const runTime = this.mergeSketches(span, group, runTimeSketch, measures.has('runTime'));
+    const queueWait = this.mergeSketches(span, group, queueWaitSketch, measures.has('queueWait'));
     const totals: MetricsTotals = { counts: countsRecord(totalCounts), failureRate: failureRate(totalCounts), runTime: runTime.totals, queueWait: queueWait.totals };
-    const series: MetricsSeries = { group, totals };
+    const series: MetricsSeries = { group: name, totals };
     if (measures.has('counts')) {
       series.counts = Object.fromEntries(
-        COUNTED.map((name, i) => [name, Array.from({ length: points }, (_, p) => pointCounts[p * COUNTS + i] as number)]),
+        COUNTED.map((type, i) => [type, Array.from({ length: points }, (_, p) => pointCounts[p * width + i] as number)]),
       ) as Record<MetricsCountedType, number[]>;
     }
-    if (measures.has('failureRate')) series.failureRate = Array.from({ length: points }, (_, p) => failureRate(pointCounts.subarray(p * COUNTS, (p + 1) * COUNTS)));
+    if (measures.has('failureRate')) series.failureRate = Array.from({ length: points }, (_, p) => failureRate(pointCounts, p * width));
     if (runTime.points) series.runTime = runTime.points;
     if (queueWait.points) series.queueWait = queueWait.points;
     return series;
@@ -189,26 +199,29 @@ export class MetricsStore {
    * A series' percentiles per point (when asked for) and over the range, merging each cell's bins once
    * into the range's tally; a point of one cell reads its bins as they are, a point of several merges them.
    */
-  private mergeSketches(ring: BucketRing, row: Row, sketchOf: (cell: number) => number, perPoint: boolean): { points: Percentiles[] | undefined; totals: Percentiles } {
+  private mergeSketches(span: Span, group: number, sketchOf: (cell: number) => number, perPoint: boolean): { points: Percentiles[] | undefined; totals: Percentiles } {
     const { point, total } = this;
-    const { bins } = ring;
+    const { bins } = span.ring;
     total.reset();
     const points: Percentiles[] | undefined = perPoint ? [] : undefined;
-    for (const cells of row.cells) {
-      if (cells.length === 1) {
-        const { keys, counts, start, end, zeros } = bins.pairs(sketchOf(cells[0] as number));
-        total.addPairs(keys, counts, start, end, zeros);
-        points?.push(percentiles(bins.count(sketchOf(cells[0] as number)), () => runQuantiles(keys, counts, start, end, zeros, QUANTILES)));
+    const cells: number[] = [];
+    for (let p = 0; p < span.points; p++) {
+      const found = this.cellsAt(span, p, group, cells);
+      if (found === 1) {
+        const sketch = sketchOf(cells[0] as number);
+        bins.addTo(sketch, total);
+        const count = bins.count(sketch);
+        points?.push(count > 0 ? percentiles(count, bins.quantiles(sketch, QUANTILES)) : { ...EMPTY });
         continue;
       }
       point.reset();
-      for (const cell of cells) {
-        const { keys, counts, start, end, zeros } = bins.pairs(sketchOf(cell));
-        total.addPairs(keys, counts, start, end, zeros);
-        if (points) point.addPairs(keys, counts, start, end, zeros);
+      for (let c = 0; c < found; c++) {
+        const sketch = sketchOf(cells[c] as number);
+        bins.addTo(sketch, total);
+        if (points) bins.addTo(sketch, point);
       }
-      points?.push(percentiles(point.count, () => point.quantiles(QUANTILES)));
+      points?.push(point.count > 0 ? percentiles(point.count, point.quantiles(QUANTILES)) : { ...EMPTY });
     }
-    return { points, totals: percentiles(total.count, () => total.quantiles(QUANTILES)) };
+    return { points, totals: total.count > 0 ? percentiles(total.count, total.quantiles(QUANTILES)) : { ...EMPTY } };
   }
 }
