@@ -7,7 +7,7 @@ import { EVENTS_PER_JOB, fill } from './fill';
 import { BenchSize, SIZES } from './sizes';
 import { report } from './stats';
 import { benchLogger } from './loggerBench';
-import { benchMetrics } from './metricsBench';
+import { benchMetrics, metricsEvents } from './metricsBench';
 import { limitStream } from './streamLimit';
 
 function chosenSize(): BenchSize {
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     const loggerEvents = Number(process.env.NAQ_BENCH_LOGGER_EVENTS ?? 100_000);
     const rounds = Number(process.env.NAQ_BENCH_ROUNDS ?? 3);
     ok = report(`logger on ${loggerEvents} events`, await benchLogger(server, loggerEvents, rounds)) && ok;
-    ok = report('metrics aggregates on 1M events, in-process', benchMetrics()) && ok;
+    ok = report(`metrics aggregates on ${metricsEvents()} events, in-process`, benchMetrics()) && ok;
     const started = Date.now();
     const stored = await fill(storage, server.url, jobs);
     console.log(`published ${jobs * EVENTS_PER_JOB} events over ${jobs} jobs, the stream holds ${stored}, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
