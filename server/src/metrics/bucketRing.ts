@@ -78,8 +78,13 @@ export class BucketRing {
     const slot = (((start / this.width) % this.slots) + this.slots) % this.slots;
     if (this.starts[slot] === start) return slot;
     if (!create) return NONE;
-    // The slot's bucket is outside what is kept (aged out, or from a clock far ahead): its turn is over.
-    if (!Number.isNaN(this.starts[slot])) this.clearSlot(slot);
+    const occupant = this.starts[slot] as number;
+    if (!Number.isNaN(occupant)) {
+      // Kept starts have slots of their own, so one of the two is out of range: aged out, or from a clock
+      // far ahead. A bucket still kept stays; any other gives its slot up.
+      if (occupant >= this.horizon(now) && occupant <= this.startOf(now) + this.width) return NONE;
+      this.clearSlot(slot);
+    }
     this.starts[slot] = start;
     this.minSeq[slot] = Infinity;
     this.maxSeq[slot] = 0;
