@@ -7,7 +7,7 @@ import { EVENTS_PER_JOB, fill } from './fill';
 import { BenchSize, SIZES } from './sizes';
 import { report } from './stats';
 import { benchLogger } from './loggerBench';
-import { benchMetrics } from './metricsBench';
+import { benchMetrics, metricsEvents } from './metricsBench';
 import { limitStream } from './streamLimit';
 
 function chosenSize(): BenchSize {
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     if (process.env.NAQ_BENCH_LOGGER === '0') console.log('\nlogger: skipped (NAQ_BENCH_LOGGER=0)');
     else ok = report(`logger on ${loggerEvents} events`, await benchLogger(server, loggerEvents, rounds)) && ok;
     if (process.env.NAQ_BENCH_METRICS === '0') console.log('\nmetrics aggregates: skipped (NAQ_BENCH_METRICS=0)');
-    else ok = report('metrics aggregates on 1M events, in-process', benchMetrics()) && ok;
+    else ok = report(`metrics aggregates on ${metricsEvents()} events, in-process`, benchMetrics()) && ok;
     const started = Date.now();
     const stored = await fill(storage, server.url, jobs);
     console.log(`published ${jobs * EVENTS_PER_JOB} events over ${jobs} jobs, the stream holds ${stored}, in ${((Date.now() - started) / 1000).toFixed(1)} s`);

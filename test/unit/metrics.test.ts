@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { MetricRecord } from '../../server/src/metrics/jobClock';
 import { MetricsStore, OTHER_GROUP } from '../../server/src/metrics/metricsStore';
 import { BinTally } from '../../server/src/metrics/binTally';
-import { ValueBins } from '../../server/src/metrics/valueBins';
+import { BinStore } from '../../server/src/metrics/binStore';
 
 /** A deterministic generator, so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -26,10 +26,11 @@ function assertWithin(actual: number | null, expected: number, what: string): vo
 
 /** Values split over many bins, merged into one sketch: p50/p95/p99 within 2% of the exact ones. */
 function checkMerged(values: number[], parts: number, what: string): void {
-  const bins = Array.from({ length: parts }, () => new ValueBins());
-  values.forEach((value, i) => bins[i % parts]?.add(value));
+  const bins = new BinStore();
+  bins.reserve(parts);
+  values.forEach((value, i) => bins.add(i % parts, value));
   const sketch = new BinTally();
-  for (const part of bins) part.mergeInto(sketch);
+  for (let part = 0; part < parts; part++) bins.addTo(part, sketch);
   const sorted = [...values].sort((a, b) => a - b);
   for (const q of [0.5, 0.95, 0.99]) assertWithin(sketch.getValueAtQuantile(q), exactQuantile(sorted, q), `${what} p${q * 100}`);
 }
@@ -53,9 +54,10 @@ test('merged sketch percentiles stay within 2% on adversarial data', () => {
   // Sub-millisecond and zero durations.
   const small = Array.from({ length: 4_000 }, (_, i) => (i < 1_000 ? 0 : 0.001 + next() * 0.01));
   const sketch = new BinTally();
-  const bins = new ValueBins();
-  small.forEach((value) => bins.add(value));
-  bins.mergeInto(sketch);
+  const bins = new BinStore();
+  bins.reserve(1);
+  small.forEach((value) => bins.add(0, value));
+  bins.addTo(0, sketch);
   assert.equal(sketch.getValueAtQuantile(0.1), 0);
   assertWithin(sketch.getValueAtQuantile(0.99), exactQuantile([...small].sort((a, b) => a - b), 0.99), 'small p99');
 });
@@ -178,11 +180,11 @@ test('buckets whose events expired from the stream drop, and old buckets drop as
   assert.deepEqual(left?.totals.counts.completed, 1);
   now = T0 + 3_600 + 86_400 + 120;
   assert.equal(store.query({ from: T0, to: now, step: 60, groupBy: 'none' }).step, 3_600, 'minutes gone after 24 h');
-  assert.equal(store.minutes.buckets.size, 0);
-  assert.equal(store.hours.buckets.size, 1);
+  assert.equal(store.minutes.bucketCount, 0);
+  assert.equal(store.hours.bucketCount, 1);
   now += 86_400;
   assert.equal(store.query({ from: T0, to: now, step: 3_600, groupBy: 'none' }).series[0]?.totals.counts.completed, 0);
-  assert.equal(store.hours.buckets.size, 0);
+  assert.equal(store.hours.bucketCount, 0);
 });
 
 test('groups beyond the limit count together as (other), and a reset forgets everything', () => {
@@ -198,16 +200,60 @@ test('bins taken away leave the same percentiles as bins never added, in any ord
   const next = random(5);
   const values = Array.from({ length: 3_000 }, (_, i) => (i % 50 === 0 ? 0 : next() * 1e5));
   const kept = values.filter((_, i) => i % 3 !== 0);
-  const bins = new ValueBins();
-  values.forEach((value) => bins.add(value));
-  values.forEach((value, i) => i % 3 === 0 && bins.remove(value));
-  bins.remove(123_456_789);
-  const expected = new ValueBins();
-  [...kept].reverse().forEach((value) => expected.add(value));
-  assert.equal(bins.count, kept.length);
-  assert.deepEqual(bins.entries(), expected.entries());
+  // Sketch 1 sits between the two compared, so that a run moving in the shared arena shows.
+  const bins = new BinStore();
+  bins.reserve(3);
+  values.forEach((value, i) => {
+    bins.add(0, value);
+    bins.add(1, i);
+  });
+  values.forEach((value, i) => i % 3 === 0 && bins.remove(0, value));
+  bins.remove(0, 123_456_789);
+  [...kept].reverse().forEach((value) => bins.add(2, value));
+  assert.equal(bins.count(0), kept.length);
+  assert.deepEqual(bins.entries(0), bins.entries(2));
+  bins.clear(1);
+  assert.equal(bins.count(1), 0);
+  assert.deepEqual(bins.entries(1), []);
   const tally = new BinTally();
-  bins.mergeInto(tally);
+  bins.addTo(0, tally);
   const sorted = [...kept].sort((a, b) => a - b);
   for (const q of [0.01, 0.5, 0.95, 0.99]) assertWithin(tally.getValueAtQuantile(q), exactQuantile(sorted, q), `p${q * 100}`);
+  // A point of one bucket reads its bins without a tally: the same answers.
+  assert.deepEqual(bins.quantiles(0, [0, 0.01, 0.5, 0.95, 0.99, 1]), tally.quantiles([0, 0.01, 0.5, 0.95, 0.99, 1]));
+  assert.deepEqual(bins.quantiles(1, [0.5]), [Number.NaN], 'an empty sketch has no percentiles');
+});
+
+test('queues and workers added while buckets fill keep what their buckets hold, and an aged-out bucket gives its slot to a new one', () => {
+  let now = NOW;
+  const store = new MetricsStore({ now: () => now });
+  let seq = 1;
+  // 40 queues and 40 workers, appearing one by one across the minutes: the cell tables grow several times.
+  for (let i = 0; i < 80; i++) {
+    for (const r of job(seq, `j${i}`, T0 + i * 60, 1, 2, { queue: `q${i % 40}`, worker: `w${i % 40}`, durationMs: 1_000 + i })) store.apply(r);
+    seq += 3;
+  }
+  const byQueue = store.query({ from: T0, to: T0 + 7_200, step: 60, groupBy: 'queue' });
+  assert.equal(byQueue.series.length, 40);
+  for (const series of byQueue.series) {
+    const i = Number(series.group?.slice(1));
+    assert.equal(series.totals.counts.completed, 2, `${series.group}`);
+    assert.equal(series.counts?.completed[i], 1, `${series.group} in its first minute`);
+    assert.equal(series.counts?.completed[i + 40], 1, `${series.group} in its second minute`);
+    assertWithin(series.runTime?.[i]?.p50 ?? null, 1_000 + i, `${series.group}'s run time`);
+  }
+  const byWorker = store.query({ from: T0, to: T0 + 7_200, step: 3_600, groupBy: 'worker' });
+  assert.equal(byWorker.series.reduce((n, s) => n + s.totals.counts.completed, 0), 80);
+  // A ring of a day and two minutes: a slot's span later the first job's minute has aged out, and
+  // a job then falls in the slot it used.
+  const later = T0 + store.minutes.slots * 60;
+  now = later + 30;
+  const before = store.minutes.bucketCount;
+  for (const r of job(seq, 'late', later, 1, 2, { queue: 'q0', worker: 'w0' })) store.apply(r);
+  assert.equal(store.minutes.bucketCount, before, 'the new minute took the old one\'s slot');
+  // An event from a clock a ring's span ahead falls in the same slot: the minute still kept stays.
+  store.apply(record(seq + 3, 'ahead', 'completed', later + store.minutes.slots * 60, { queue: 'q0' }));
+  const late = store.query({ from: later - 3_600, to: later + 60, step: 60, groupBy: 'queue' }).series;
+  assert.equal(store.minutes.bucketCount, before - 2, 'the query dropped the two other minutes aged out');
+  assert.deepEqual(late.map((s) => [s.group, s.totals.counts.completed]), [['q0', 1]]);
 });

@@ -1,3 +1,4 @@
+import type { GroupTable } from './groupTable';
 import { countedIndex } from './metricTypes';
 
 /** What the metrics read of one event: the index's record carries all of it. */
@@ -16,8 +17,9 @@ export interface MetricRecord {
 export interface Contribution {
   time: number;
   seq: number;
-  queue: string | null;
-  worker: string | null;
+  /** Groups (of a `GroupTable`); -1: none known. */
+  queue: number;
+  worker: number;
   /** Index in `COUNTED`; -1: not counted. */
   counted: number;
   runTimeMs: number | null;
@@ -27,58 +29,115 @@ export interface Contribution {
 const ENDINGS = new Set(['completed', 'failed', 'timeout', 'cancelled']);
 const STARTS = new Set(['started', 'retry_started']);
 const DONE = new Set(['completed', 'cancelled']);
+const NONE = -1;
 
 /**
- * What a job's earlier events leave for its later ones: when it was enqueued and started, so a start
- * gives the queue wait and an end without `duration_ms` gives the run time.
+ * What jobs' earlier events leave for their later ones: when each was enqueued and started (so a
+ * start gives the queue wait and an end without `duration_ms` gives the run time) and its queue and
+ * worker. The jobs still followed map to rows of typed columns; past `limit` the least recently
+ * active is forgotten. An object per job cost ~220 bytes with its Map entry; a row costs ~60.
  */
-export class JobClock {
-  private enqueuedAt: number | null = null;
-  private startedAt: number | null = null;
-  private waited = false;
-  private queue: string | null = null;
-  private worker: string | null = null;
-
-  next(record: MetricRecord): Contribution {
-    this.queue = record.queue ?? this.queue;
-    this.worker = record.worker ?? this.worker;
-    let runTimeMs: number | null = null;
-    let queueWaitMs: number | null = null;
-    if (record.type === 'enqueued' && this.enqueuedAt === null) this.enqueuedAt = record.time;
-    else if (STARTS.has(record.type)) {
-      if (!this.waited && this.enqueuedAt !== null) queueWaitMs = Math.max(0, (record.time - this.enqueuedAt) * 1000);
-      this.waited = true;
-      this.startedAt = record.time;
-    } else if (ENDINGS.has(record.type)) {
-      if (record.durationMs !== null && Number.isFinite(record.durationMs) && (record.type === 'completed' || record.type === 'failed')) runTimeMs = record.durationMs;
-      else if (this.startedAt !== null) runTimeMs = Math.max(0, (record.time - this.startedAt) * 1000);
-      this.startedAt = null;
-    }
-    return { time: record.time, seq: record.seq, queue: this.queue, worker: this.worker, counted: countedIndex(record.type), runTimeMs, queueWaitMs };
-  }
-}
-
-/** The clocks of jobs still being followed, the least recently active forgotten past `limit`. */
 export class JobClocks {
-  private readonly clocks = new Map<string, JobClock>();
+  /** Insertion order is activity order: a job's entry moves to the end on each event. */
+  private readonly rows = new Map<string, number>();
+  private readonly freeRows: number[] = [];
+  private top = 0;
+  /** Epoch seconds; NaN: not seen. */
+  private enqueuedAt = new Float64Array(0);
+  private startedAt = new Float64Array(0);
+  /** 1 once a start gave the queue wait: a retry is no second wait. */
+  private waited = new Uint8Array(0);
+  private queue = new Int32Array(0);
+  private worker = new Int32Array(0);
 
-  constructor(private readonly limit = 200_000) {}
+  constructor(
+    private readonly groups: GroupTable,
+    private readonly limit = 200_000,
+  ) {}
+
+  get size(): number {
+    return this.rows.size;
+  }
 
   next(record: MetricRecord): Contribution {
-    let clock = this.clocks.get(record.jobId);
-    if (clock) this.clocks.delete(record.jobId);
-    else clock = new JobClock();
+    let row = this.rows.get(record.jobId);
+    if (row === undefined) row = this.newRow();
+    else this.rows.delete(record.jobId);
+    const contribution = this.step(row, record);
     // A completed or cancelled job logs nothing more that needs its clock: the common case costs no memory.
-    if (!DONE.has(record.type)) this.clocks.set(record.jobId, clock);
-    if (this.clocks.size > this.limit) this.clocks.delete(this.clocks.keys().next().value as string);
-    return clock.next(record);
+    if (DONE.has(record.type)) this.freeRows.push(row);
+    else {
+      this.rows.set(record.jobId, row);
+      if (this.rows.size > this.limit) this.forget(this.rows.keys().next().value as string);
+    }
+    return contribution;
   }
 
   forget(jobId: string): void {
-    this.clocks.delete(jobId);
+    const row = this.rows.get(jobId);
+    if (row === undefined) return;
+    this.rows.delete(jobId);
+    this.freeRows.push(row);
   }
 
   clear(): void {
-    this.clocks.clear();
+    this.rows.clear();
+    this.freeRows.length = 0;
+    this.top = 0;
+  }
+
+  /** Bytes of the typed columns, for the benchmark's account of where memory goes. */
+  bytes(): number {
+    return this.enqueuedAt.byteLength + this.startedAt.byteLength + this.waited.byteLength + this.queue.byteLength + this.worker.byteLength;
+  }
+
+  private step(row: number, record: MetricRecord): Contribution {
+    if (record.queue !== null) this.queue[row] = this.groups.idOf('queue', record.queue);
+    if (record.worker !== null) this.worker[row] = this.groups.idOf('worker', record.worker);
+    let runTimeMs: number | null = null;
+    let queueWaitMs: number | null = null;
+    const enqueuedAt = this.enqueuedAt[row] as number;
+    const startedAt = this.startedAt[row] as number;
+    if (record.type === 'enqueued') {
+      if (Number.isNaN(enqueuedAt)) this.enqueuedAt[row] = record.time;
+    } else if (STARTS.has(record.type)) {
+      if (this.waited[row] === 0 && !Number.isNaN(enqueuedAt)) queueWaitMs = Math.max(0, (record.time - enqueuedAt) * 1000);
+      this.waited[row] = 1;
+      this.startedAt[row] = record.time;
+    } else if (ENDINGS.has(record.type)) {
+      if (record.durationMs !== null && Number.isFinite(record.durationMs) && (record.type === 'completed' || record.type === 'failed')) runTimeMs = record.durationMs;
+      else if (!Number.isNaN(startedAt)) runTimeMs = Math.max(0, (record.time - startedAt) * 1000);
+      this.startedAt[row] = Number.NaN;
+    }
+    const queue = this.queue[row] as number;
+    const worker = this.worker[row] as number;
+    return { time: record.time, seq: record.seq, queue, worker, counted: countedIndex(record.type), runTimeMs, queueWaitMs };
+  }
+
+  /** A row with nothing seen yet. */
+  private newRow(): number {
+    let row = this.freeRows.pop();
+    if (row === undefined) {
+      row = this.top++;
+      if (row >= this.enqueuedAt.length) this.grow(Math.max(64, row * 2));
+    }
+    this.enqueuedAt[row] = Number.NaN;
+    this.startedAt[row] = Number.NaN;
+    this.waited[row] = 0;
+    this.queue[row] = NONE;
+    this.worker[row] = NONE;
+    return row;
+  }
+
+  private grow(capacity: number): void {
+    const grown = <T extends Float64Array | Uint8Array | Int32Array>(old: T, made: T): T => {
+      made.set(old);
+      return made;
+    };
+    this.enqueuedAt = grown(this.enqueuedAt, new Float64Array(capacity));
+    this.startedAt = grown(this.startedAt, new Float64Array(capacity));
+    this.waited = grown(this.waited, new Uint8Array(capacity));
+    this.queue = grown(this.queue, new Int32Array(capacity));
+    this.worker = grown(this.worker, new Int32Array(capacity));
   }
 }

@@ -19,9 +19,9 @@ export function countedIndex(eventType: string): number {
   return byEventType[eventType] ?? -1;
 }
 
-/** Failed or timed out, out of every attempt that ended that way or completed. */
-export function failureRate(counts: ArrayLike<number>): number | null {
-  const failed = (counts[3] as number) + (counts[5] as number);
-  const ended = failed + (counts[2] as number);
+/** Failed or timed out, out of every attempt that ended that way or completed; `at`: where the counts start in `counts`. */
+export function failureRate(counts: ArrayLike<number>, at = 0): number | null {
+  const failed = (counts[at + 3] as number) + (counts[at + 5] as number);
+  const ended = failed + (counts[at + 2] as number);
   return ended === 0 ? null : failed / ended;
 }

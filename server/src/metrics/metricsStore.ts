@@ -1,12 +1,16 @@
 import type { MetricsCountedType, MetricsMeasure, MetricsQuery, MetricsResult, MetricsSeries, MetricsTotals, Percentiles } from '../protocol/metrics';
-import { Bucket, BucketRing, Cell, OVERALL, queueKey, workerKey } from './bucketRing';
-import { Contribution, JobClock, JobClocks, MetricRecord } from './jobClock';
-import { COUNTED, failureRate } from './metricTypes';
 import { BinTally } from './binTally';
+import { BucketRing, COUNTS, queueWaitSketch, runTimeSketch } from './bucketRing';
+import { GroupTable, OTHER_GROUP, OVERALL } from './groupTable';
+import { Contribution, JobClocks, MetricRecord } from './jobClock';
+import { COUNTED, failureRate } from './metricTypes';
+
+export { OTHER_GROUP };
 
 const MINUTE = 60;
 const HOUR = 3_600;
 const DAY = 86_400;
+const QUANTILES = [0.5, 0.95, 0.99];
 
 export interface MetricsOptions {
   /** Seconds the hourly buckets cover: the stream's retention (7 days by default). */
@@ -17,31 +21,23 @@ export interface MetricsOptions {
   now?: () => number;
 }
 
-export const OTHER_GROUP = '(other)';
+const EMPTY: Percentiles = { count: 0, p50: null, p95: null, p99: null };
 
-interface SlotAggregate {
-  counts: Float64Array;
-  runTime: BinTally | undefined;
-  queueWait: BinTally | undefined;
+function percentiles(count: number, values: number[]): Percentiles {
+  const [p50, p95, p99] = values as [number, number, number];
+  return { count, p50, p95, p99 };
 }
 
-function emptySlot(): SlotAggregate {
-  return { counts: new Float64Array(COUNTED.length), runTime: undefined, queueWait: undefined };
+function countsRecord(counts: ArrayLike<number>, at = 0): Record<MetricsCountedType, number> {
+  return Object.fromEntries(COUNTED.map((name, i) => [name, counts[at + i] as number])) as Record<MetricsCountedType, number>;
 }
 
-function mergeCell(slot: SlotAggregate, cell: Cell): void {
-  for (let i = 0; i < COUNTED.length; i++) (slot.counts[i] as number) += cell.counts[i] as number;
-  if (cell.runTime && cell.runTime.count > 0) cell.runTime.mergeInto((slot.runTime ??= new BinTally()));
-  if (cell.queueWait && cell.queueWait.count > 0) cell.queueWait.mergeInto((slot.queueWait ??= new BinTally()));
-}
-
-function percentiles(sketch: BinTally | undefined): Percentiles {
-  if (!sketch || sketch.count <= 0) return { count: 0, p50: null, p95: null, p99: null };
-  return { count: sketch.count, p50: sketch.getValueAtQuantile(0.5), p95: sketch.getValueAtQuantile(0.95), p99: sketch.getValueAtQuantile(0.99) };
-}
-
-function countsRecord(counts: Float64Array): Record<MetricsCountedType, number> {
-  return Object.fromEntries(COUNTED.map((name, i) => [name, counts[i] as number])) as Record<MetricsCountedType, number>;
+/** The buckets a query covers: point `p` merges the slots `slots[first[p]] .. slots[first[p + 1] - 1]`. */
+interface Span {
+  ring: BucketRing;
+  points: number;
+  slots: number[];
+  first: Int32Array;
 }
 
 /**
@@ -54,15 +50,17 @@ function countsRecord(counts: Float64Array): Record<MetricsCountedType, number> 
 export class MetricsStore {
   readonly minutes = new BucketRing(MINUTE, DAY);
   readonly hours: BucketRing;
-  private readonly clocks = new JobClocks();
-  private readonly queues = new Set<string>();
-  private readonly workers = new Set<string>();
-  private readonly maxGroups: number;
+  private readonly groups: GroupTable;
+  private readonly clocks: JobClocks;
   private readonly now: () => number;
+  /** Reused by every query: one for a point, one for a series' totals. */
+  private readonly point = new BinTally();
+  private readonly total = new BinTally();
 
   constructor(options: MetricsOptions = {}) {
     this.hours = new BucketRing(HOUR, options.retention ?? 7 * DAY);
-    this.maxGroups = options.maxGroups ?? 500;
+    this.groups = new GroupTable(options.maxGroups ?? 500);
+    this.clocks = new JobClocks(this.groups);
     this.now = options.now ?? (() => Date.now() / 1000);
   }
 
@@ -71,24 +69,28 @@ export class MetricsStore {
     if (c.counted < 0 && c.runTimeMs === null && c.queueWaitMs === null) return;
     const now = this.now();
     for (const ring of [this.minutes, this.hours]) {
-      const bucket = ring.bucketFor(c.time, now, true);
-      if (!bucket) continue;
-      bucket.minSeq = Math.min(bucket.minSeq, c.seq);
-      bucket.maxSeq = Math.max(bucket.maxSeq, c.seq);
-      for (const key of this.keys(c)) bucket.cell(key).add(c);
+      const slot = ring.bucketFor(c.time, now, true);
+      if (slot < 0) continue;
+      ring.noteSeq(slot, c.seq);
+      ring.add(ring.cell(slot, OVERALL, true), c);
+      if (c.queue >= 0) ring.add(ring.cell(slot, c.queue, true), c);
+      if (c.worker >= 0) ring.add(ring.cell(slot, c.worker, true), c);
     }
   }
 
   /** Takes back what a deleted job's events (in stream order) added. */
   removeJob(jobId: string, records: readonly MetricRecord[]): void {
     this.clocks.forget(jobId);
-    const clock = new JobClock();
+    const replay = new JobClocks(this.groups);
     const now = this.now();
     for (const record of records) {
-      const c = clock.next(record);
+      const c = replay.next(record);
       for (const ring of [this.minutes, this.hours]) {
-        const bucket = ring.bucketFor(c.time, now, false);
-        if (bucket) for (const key of this.keys(c)) bucket.cells.get(key)?.remove(c);
+        const slot = ring.bucketFor(c.time, now, false);
+        if (slot < 0) continue;
+        this.take(ring, ring.cell(slot, OVERALL, false), c);
+        if (c.queue >= 0) this.take(ring, ring.cell(slot, c.queue, false), c);
+        if (c.worker >= 0) this.take(ring, ring.cell(slot, c.worker, false), c);
       }
     }
   }
@@ -99,11 +101,20 @@ export class MetricsStore {
   }
 
   reset(): void {
-    this.minutes.buckets.clear();
-    this.hours.buckets.clear();
+    this.minutes.clear();
+    this.hours.clear();
     this.clocks.clear();
-    this.queues.clear();
-    this.workers.clear();
+    this.groups.clear();
+  }
+
+  /** Bytes of the typed arrays behind the aggregates and the clocks. */
+  bytes(): number {
+    return this.minutes.bytes() + this.hours.bytes() + this.clocks.bytes();
+  }
+
+  /** Jobs whose clocks are kept. */
+  get clockCount(): number {
+    return this.clocks.size;
   }
 
   query(query: MetricsQuery): MetricsResult {
@@ -117,62 +128,100 @@ export class MetricsStore {
     const points = Math.max(1, Math.ceil((query.to - from) / step));
     const times = Array.from({ length: points }, (_, i) => from + i * step);
     const measures = new Set<MetricsMeasure>(query.measures ?? ['counts', 'failureRate', 'runTime', 'queueWait']);
-    const slots = new Map<string, (SlotAggregate | undefined)[]>();
-    const prefix = query.groupBy === 'queue' ? 'q:' : query.groupBy === 'worker' ? 'w:' : undefined;
-    for (const bucket of ring.within(from, query.to)) {
-      const index = Math.floor((bucket.start - from) / step);
-      for (const [key, cell] of this.cellsOf(bucket, prefix)) {
-        let row = slots.get(key);
-        if (!row) slots.set(key, (row = new Array<SlotAggregate | undefined>(points)));
-        mergeCell((row[index] ??= emptySlot()), cell);
-      }
+    const slots = ring.within(from, query.to);
+    // Slots come oldest first, so each point's are consecutive.
+    const first = new Int32Array(points + 1);
+    for (const slot of slots) (first[Math.floor((ring.startAt(slot) - from) / step) + 1] as number)++;
+    for (let p = 0; p < points; p++) (first[p + 1] as number) += first[p] as number;
+    const span: Span = { ring, points, slots, first };
+    const kind = query.groupBy === 'none' ? 'overall' : query.groupBy;
+    const groups: number[] = [];
+    for (let group = 0; group < this.groups.size; group++) {
+      if (this.groups.kindOf(group) === kind && (kind === 'overall' || slots.some((slot) => ring.cell(slot, group, false) >= 0))) groups.push(group);
     }
-    if (prefix === undefined && !slots.has(OVERALL)) slots.set(OVERALL, new Array<SlotAggregate | undefined>(points));
-    const series = [...slots.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([key, row]) => this.seriesOf(prefix === undefined ? null : key.slice(2), row, measures));
+    const series = groups
+      .map((group) => ({ group, name: this.groups.nameOf(group) }))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map(({ group, name }) => this.seriesOf(span, group, kind === 'overall' ? null : name, measures));
     return { from, to: query.to, step, times, series };
   }
 
-  private *cellsOf(bucket: Bucket, prefix: string | undefined): Iterable<[string, Cell]> {
-    if (prefix === undefined) {
-      const overall = bucket.cells.get(OVERALL);
-      if (overall) yield [OVERALL, overall];
-      return;
-    }
-    for (const entry of bucket.cells) if (entry[0].startsWith(prefix)) yield entry;
+  private take(ring: BucketRing, cell: number, c: Contribution): void {
+    if (cell >= 0) ring.remove(cell, c);
   }
 
-  private seriesOf(group: string | null, row: (SlotAggregate | undefined)[], measures: Set<MetricsMeasure>): MetricsSeries {
-    const total = emptySlot();
-    const slots = Array.from(row, (slot) => slot ?? emptySlot());
-    for (const slot of slots) {
-      for (let i = 0; i < COUNTED.length; i++) (total.counts[i] as number) += slot.counts[i] as number;
-      if (slot.runTime) (total.runTime ??= new BinTally()).merge(slot.runTime);
-      if (slot.queueWait) (total.queueWait ??= new BinTally()).merge(slot.queueWait);
+  /** Fills `cells` with the cells of `group` in point `p`; returns how many. */
+  private cellsAt(span: Span, p: number, group: number, cells: number[]): number {
+    let found = 0;
+    for (let k = span.first[p] as number; k < (span.first[p + 1] as number); k++) {
+      const cell = span.ring.cell(span.slots[k] as number, group, false);
+      if (cell >= 0) cells[found++] = cell;
     }
-    const totals: MetricsTotals = { counts: countsRecord(total.counts), failureRate: failureRate(total.counts), runTime: percentiles(total.runTime), queueWait: percentiles(total.queueWait) };
-    const series: MetricsSeries = { group, totals };
+    return found;
+  }
+
+  private seriesOf(span: Span, group: number, name: string | null, measures: Set<MetricsMeasure>): MetricsSeries {
+    const { points, ring } = span;
+    const { counts } = ring;
+    // Read once: in a loop an imported binding can cost a call each time (a CommonJS getter).
+    const width = COUNTS;
+    // Counts per point, `width` per point, and over the whole range.
+    const pointCounts = new Float64Array(points * width);
+    const totalCounts = new Float64Array(width);
+    const cells: number[] = [];
+    for (let p = 0; p < points; p++) {
+      const found = this.cellsAt(span, p, group, cells);
+      for (let c = 0; c < found; c++) {
+        const at = (cells[c] as number) * width;
+        for (let i = 0; i < width; i++) {
+          const n = counts[at + i] as number;
+          (pointCounts[p * width + i] as number) += n;
+          (totalCounts[i] as number) += n;
+        }
+      }
+    }
+    const runTime = this.mergeSketches(span, group, runTimeSketch, measures.has('runTime'));
+    const queueWait = this.mergeSketches(span, group, queueWaitSketch, measures.has('queueWait'));
+    const totals: MetricsTotals = { counts: countsRecord(totalCounts), failureRate: failureRate(totalCounts), runTime: runTime.totals, queueWait: queueWait.totals };
+    const series: MetricsSeries = { group: name, totals };
     if (measures.has('counts')) {
-      series.counts = Object.fromEntries(COUNTED.map((name, i) => [name, slots.map((slot) => slot.counts[i] as number)])) as Record<MetricsCountedType, number[]>;
+      series.counts = Object.fromEntries(
+        COUNTED.map((type, i) => [type, Array.from({ length: points }, (_, p) => pointCounts[p * width + i] as number)]),
+      ) as Record<MetricsCountedType, number[]>;
     }
-    if (measures.has('failureRate')) series.failureRate = slots.map((slot) => failureRate(slot.counts));
-    if (measures.has('runTime')) series.runTime = slots.map((slot) => percentiles(slot.runTime));
-    if (measures.has('queueWait')) series.queueWait = slots.map((slot) => percentiles(slot.queueWait));
+    if (measures.has('failureRate')) series.failureRate = Array.from({ length: points }, (_, p) => failureRate(pointCounts, p * width));
+    if (runTime.points) series.runTime = runTime.points;
+    if (queueWait.points) series.queueWait = queueWait.points;
     return series;
   }
 
-  private keys(c: Contribution): string[] {
-    const keys = [OVERALL];
-    if (c.queue !== null) keys.push(queueKey(this.bounded(this.queues, c.queue)));
-    if (c.worker !== null) keys.push(workerKey(this.bounded(this.workers, c.worker)));
-    return keys;
-  }
-
-  private bounded(names: Set<string>, name: string): string {
-    if (names.has(name)) return name;
-    if (names.size >= this.maxGroups) return OTHER_GROUP;
-    names.add(name);
-    return name;
+  /**
+   * A series' percentiles per point (when asked for) and over the range, merging each cell's bins once
+   * into the range's tally; a point of one cell reads its bins as they are, a point of several merges them.
+   */
+  private mergeSketches(span: Span, group: number, sketchOf: (cell: number) => number, perPoint: boolean): { points: Percentiles[] | undefined; totals: Percentiles } {
+    const { point, total } = this;
+    const { bins } = span.ring;
+    total.reset();
+    const points: Percentiles[] | undefined = perPoint ? [] : undefined;
+    const cells: number[] = [];
+    for (let p = 0; p < span.points; p++) {
+      const found = this.cellsAt(span, p, group, cells);
+      if (found === 1) {
+        const sketch = sketchOf(cells[0] as number);
+        bins.addTo(sketch, total);
+        const count = bins.count(sketch);
+        points?.push(count > 0 ? percentiles(count, bins.quantiles(sketch, QUANTILES)) : { ...EMPTY });
+        continue;
+      }
+      point.reset();
+      for (let c = 0; c < found; c++) {
+        const sketch = sketchOf(cells[c] as number);
+        bins.addTo(sketch, total);
+        if (points) bins.addTo(sketch, point);
+      }
+      points?.push(point.count > 0 ? percentiles(point.count, point.quantiles(QUANTILES)) : { ...EMPTY });
+    }
+    return { points, totals: total.count > 0 ? percentiles(total.count, total.quantiles(QUANTILES)) : { ...EMPTY } };
   }
 }
