@@ -5,7 +5,7 @@
  * hidden-and-shown or reloaded panel comes back where it was.
  */
 import * as vscode from 'vscode';
-import { IndexChangedNotification, TimelineRequest, type ConnectionState, type IndexChange } from '../../../server/src/protocol/protocol';
+import { FailuresJobRequest, IndexChangedNotification, TimelineRequest, type ConnectionState, type FailureCall, type IndexChange } from '../../../server/src/protocol/protocol';
 import type { BackendClient } from '../backend/backendClient';
 import { openFrame } from '../failures/openFrame';
 import { errorText, webviewLog } from '../webview/log';
@@ -102,6 +102,8 @@ class TimelinePanel {
   private readWhole = true;
   private updatedAt = 0;
   private error: string | null = null;
+  /** The failed job's call from the failed-jobs stream; null until the backend knows one. */
+  private call: FailureCall | null = null;
   /** The job changed while the panel was hidden: read when shown. */
   private stale = false;
   private disposed = false;
@@ -190,6 +192,25 @@ class TimelinePanel {
       this.error = null;
     } catch (error) {
       this.fail(errorText(error));
+      return;
+    }
+    await this.readCall();
+  }
+
+  /**
+   * The failed job's function and argument reprs, once known: a job's call never changes, so it is asked for
+   * again only while none is known (the failure may be stored after the timeline was first read).
+   */
+  private async readCall(): Promise<void> {
+    if (this.call !== null) return;
+    try {
+      const job = await this.client.request(FailuresJobRequest.type, { jobId: this.jobId });
+      if (!job?.call) return;
+      this.call = job.call;
+      this.send({ type: 'call', body: { jobId: this.jobId, call: this.call } });
+    } catch (error) {
+      // The call is an extra beside the timeline: its absence is logged, not shown as a timeline error.
+      webviewLog().warn(`timeline ${this.jobId}: the failed job's call could not be read: ${errorText(error)}`);
     }
   }
 
@@ -265,6 +286,7 @@ class TimelinePanel {
         // A (re)loaded page has nothing: it gets everything held.
         this.pageInSync = false;
         if (this.window.loaded) this.sendWhole();
+        if (this.call !== null) this.send({ type: 'call', body: { jobId: this.jobId, call: this.call } });
         if (this.loader.busy) this.send({ type: 'loading', body: { jobId: this.jobId } });
         else if (this.error !== null) this.send({ type: 'error', body: { jobId: this.jobId, message: this.error } });
         if (this.stale) void this.load();

@@ -11,7 +11,7 @@
  */
 import type { JobStats } from '../../../server/src/protocol/protocol';
 import type { JobEvent } from '../../../server/src/shared/events';
-import type { DecodeProblem, TailParams, Timeline } from '../../../server/src/protocol/protocol';
+import type { DecodeProblem, FailureCall, TailParams, Timeline } from '../../../server/src/protocol/protocol';
 
 // ---- Checks: tiny type guards a spec is built from ----
 
@@ -168,6 +168,8 @@ export type ToTimeline =
   | Envelope<'olderError', { message: string }>
   | Envelope<'error', { jobId: string; message: string }>
   | Envelope<'copied', { index: number }>
+  /** The failed job's call from NAQ's failed-jobs stream (backend `failures/job`); null when none is known. */
+  | Envelope<'call', { jobId: string; call: FailureCall | null }>
   /**
    * Which job the panel shows and whether it is the preview; a page whose saved state is of another
    * job (the preview went on to the next one) starts afresh with `timeMode`.

@@ -12,6 +12,7 @@ import { VirtualList } from '../lib/virtualList';
 import type { Host } from '../lib/vscode';
 import { isErrorEvent, type TimelineRow } from './attempts';
 import { renderErrorBanner, renderProblems } from './banner';
+import { renderCall } from './call';
 import type { Clock } from './clock';
 import { createHeaderParts, renderHeader, showTitle, type HeaderParts } from './header';
 import { onListKey, type KeyActions } from './keys';
@@ -39,6 +40,8 @@ export class TimelinePage {
   private readonly model: TimelineModel;
   private readonly list: VirtualList<TimelineRow>;
   private readonly header: HeaderParts = createHeaderParts();
+  /** The failed job's function and argument reprs, hidden until the extension sends them. */
+  private readonly call = el('section', { class: 'call', attrs: { 'aria-label': 'Call' } });
   private readonly progress = el('div', { class: 'progress', attrs: { role: 'progressbar', 'aria-label': 'Loading', hidden: true } });
   private readonly modeButtons = new Map<TimeMode, HTMLButtonElement>();
   private readonly notice = el('div', { class: 'notice', attrs: { hidden: true, role: 'alert' } });
@@ -133,7 +136,7 @@ export class TimelinePage {
     append(
       root,
       this.progress,
-      el('header', { class: 'header' }, el('div', { class: 'title-row' }, icon('symbol-event'), h.title, h.statusBadge, h.sourceBadge, el('span', { class: 'grow' }), h.updated, toolbar), h.facts),
+      el('header', { class: 'header' }, el('div', { class: 'title-row' }, icon('symbol-event'), h.title, h.statusBadge, h.sourceBadge, el('span', { class: 'grow' }), h.updated, toolbar), h.facts, this.call),
       this.notice,
       this.errorBanner,
       this.problems,
@@ -198,6 +201,9 @@ export class TimelinePage {
         this.showTimeline({ ...rest, events: events.length > 0 ? current.events.concat(events) : current.events }, this.model.olderCount, updatedAt);
         return;
       }
+      case 'call':
+        if (message.body.jobId === view.jobId) renderCall(this.call, message.body.call);
+        return;
       case 'copied':
         this.showCopied(message.body.index);
         return;
