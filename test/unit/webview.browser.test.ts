@@ -288,4 +288,74 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     assert.equal((await posted(page, StatsToExtension)).at(-1)?.type, 'refresh');
     await finish(page, problems, dialogs);
   });
+
+  /** A `metrics/query` answer over [from, from + n * step): a job enqueued, started and completed per point, a failure every 10th. */
+  function metricsResult(from: number, step: number, n: number, groupBy: 'none' | 'queue') {
+    const times = Array.from({ length: n }, (_, i) => from + i * step);
+    const zeros = () => new Array<number>(n).fill(0);
+    const counts = { enqueued: zeros().map(() => 1), started: zeros().map(() => 1), completed: zeros().map((_, i) => (i % 10 === 0 ? 0 : 1)), failed: zeros().map((_, i) => (i % 10 === 0 ? 1 : 0)), retried: zeros(), timedOut: zeros(), cancelled: zeros() };
+    const p = (i: number) => ({ count: 1, p50: 100 + i, p95: 200 + i, p99: 300 + i });
+    const totals = { counts: { enqueued: n, started: n, completed: n - Math.ceil(n / 10), failed: Math.ceil(n / 10), retried: 0, timedOut: 0, cancelled: 0 }, failureRate: 0.1, runTime: p(0), queueWait: p(1) };
+    const series = groupBy === 'none'
+      ? [{ group: null, counts, failureRate: times.map((_, i) => (i % 10 === 0 ? 1 : 0)), runTime: times.map((_, i) => p(i)), queueWait: times.map((_, i) => p(i)), totals }]
+      : [{ group: `billing${XSS_IMG}`, totals }, { group: 'emails', totals: { ...totals, counts: { ...totals.counts, enqueued: 1 } } }];
+    return { from, to: from + n * step, step, times, series };
+  }
+
+  test('stats dashboard: charts drawn on canvas under the CSP, range picker, brush by keyboard and by mouse, tables, CSV asked of the extension', async () => {
+    const { page, problems, dialogs } = await open('stats');
+    const first = await posted(page, StatsToExtension);
+    assert.deepEqual(first.find((m) => m.type === 'range')?.body, { preset: '1h', from: null, to: null }, 'the page asks for its range');
+    const from = 1_717_000_000 - (1_717_000_000 % 60);
+    const range = { preset: '1h', from, to: from + 3600, step: 60, live: true };
+    await send(page, { type: 'metrics', body: { range, overall: metricsResult(from, 60, 60, 'none'), groups: metricsResult(from, 3600, 1, 'queue'), groupBy: 'queue', updatedAt: Date.now() } });
+    assert.equal(await page.locator('.chart-plot canvas').count(), 4, 'four charts on canvas');
+    assert.match(await page.locator('.range-label').textContent() ?? '', /the last hour, a point per 1 min, live/);
+    const rows = page.locator('.group-table tbody tr');
+    assert.equal(await rows.count(), 2);
+    assert.match(await rows.first().textContent() ?? '', /billing<img/);
+    assert.equal(await page.locator('img').count(), 0);
+
+    // The table equivalent: one row per point with the exact values.
+    await page.locator('details[data-table="runTime"] summary').click();
+    assert.equal(await page.locator('details[data-table="runTime"] tbody tr').count(), 60);
+    assert.match(await page.locator('details[data-table="runTime"] tbody tr').nth(5).textContent() ?? '', /105 ms.*205 ms.*305 ms/);
+
+    // Keyboard brush: the 3rd to the 6th point, Enter.
+    const plot = page.locator('.chart-plot[data-chart="throughput"]');
+    await plot.focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Shift+ArrowRight');
+    assert.match(await plot.locator('xpath=..').locator('[aria-live]').textContent() ?? '', /Selected .* Enter shows its jobs/);
+    await page.keyboard.press('Enter');
+    assert.deepEqual((await posted(page, StatsToExtension)).at(-1), { type: 'filterJobs', body: { from: from + 120, to: from + 360 } });
+
+    // Mouse brush: a drag over the left half of the plot picks about the first half hour.
+    const over = page.locator('.chart-plot[data-chart="failureRate"] .u-over');
+    const box = (await over.boundingBox())!;
+    await page.mouse.move(box.x + 1, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const brushed = (await posted(page, StatsToExtension)).at(-1) as { type: string; body: { from: number; to: number } };
+    assert.equal(brushed.type, 'filterJobs');
+    assert.ok(Math.abs(brushed.body.from - from) <= 60 && Math.abs(brushed.body.to - (from + 1800)) <= 60, JSON.stringify(brushed.body));
+
+    await send(page, { type: 'jobsFilter', body: { from: from + 120, to: from + 360 } });
+    await page.getByRole('button', { name: 'Clear the time filter' }).click();
+    assert.equal((await posted(page, StatsToExtension)).at(-1)?.type, 'clearJobsFilter');
+
+    // The range picker, by keyboard: Tab to "24 h", Enter.
+    await page.locator('button[data-range="24h"]').focus();
+    await page.keyboard.press('Enter');
+    assert.deepEqual((await posted(page, StatsToExtension)).at(-1), { type: 'range', body: { preset: '24h', from: null, to: null } });
+    assert.equal(await page.locator('button[data-range="24h"]').getAttribute('aria-pressed'), 'true');
+    assert.equal(((await page.evaluate(() => (window as unknown as { __state: { preset: string } }).__state)).preset), '24h', 'the choice is kept for a reload');
+
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    assert.equal((await posted(page, StatsToExtension)).at(-1)?.type, 'exportCsv');
+    await finish(page, problems, dialogs);
+  });
 });

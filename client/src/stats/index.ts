@@ -201,6 +201,9 @@ class StatsPanel {
         await vscode.commands.executeCommand('naq.filterJobsByTime', { from, to });
         return;
       }
+      case 'clearJobsFilter':
+        await vscode.commands.executeCommand('naq.clearTimeFilter');
+        return;
       case 'exportCsv':
         return this.exportCsv();
       case 'scriptError':

@@ -119,6 +119,8 @@ export const StatsToExtension = {
   groupBy: { groupBy: oneOf(...StatsGroupBys) },
   /** A range brushed on a chart: filter the Jobs view to the jobs active in [from, to). */
   filterJobs: { from: epochSeconds, to: epochSeconds },
+  /** Clear the Jobs view's time filter. */
+  clearJobsFilter: {},
   /** Save the series shown as CSV (the extension asks where). */
   exportCsv: {},
   scriptError,
