@@ -2,7 +2,8 @@
  * The statistics dashboard in a real editor (code-server + Chromium, the packaged .vsix, a real
  * nats-server): two jobs stored 50 and 5 minutes ago are drawn on the charts; the range picker
  * changes what they count; a range brushed on a chart, by mouse and by keyboard, narrows the Jobs view
- * to the jobs active in it, which the view says and "Clear Time Filter" undoes. Each step waits for a
+ * to the jobs active in it, which the view says and "Clear Time Filter" undoes; a job stored while the
+ * page is open is counted on it (metrics/changed). Each step waits for a
  * shown text or a tree row, never for time.
  */
 import * as assert from 'node:assert/strict';
@@ -161,6 +162,10 @@ describe('NAQ statistics dashboard in a real editor', () => {
       await page.keyboard.press('Enter');
       await jobsViewLists(page, LATE, EARLY);
       await paletteCommand(page, 'NAQ: Clear Time Filter');
+
+      // Live: a job stored now shows on the open range without a refresh.
+      await storeJob(`dash-now-${run}`, 1);
+      await untilShown(frame, (s) => s.enqueued === 3, 'the live range to count the new job');
       await closeAllEditors(page);
     }),
   );

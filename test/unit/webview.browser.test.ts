@@ -356,6 +356,13 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
 
     await page.getByRole('button', { name: 'Export CSV' }).click();
     assert.equal((await posted(page, StatsToExtension)).at(-1)?.type, 'exportCsv');
+
+    // A theme change (VS Code rewrites the variables on the root element) redraws the lines in the new colours.
+    await page.evaluate(() => document.documentElement.style.setProperty('--vscode-charts-blue', 'rgb(18, 52, 86)'));
+    await page.waitForFunction(() => {
+      const marker = document.querySelector<HTMLElement>('.chart-plot[data-chart="throughput"] .u-legend .u-series:nth-child(2) .u-marker');
+      return marker?.style.borderColor === 'rgb(18, 52, 86)';
+    }, undefined, { timeout: 5_000 });
     await finish(page, problems, dialogs);
   });
 });

@@ -93,6 +93,9 @@ const clipboard: string[] = [];
 const commands: unknown[][] = [];
 const statusMessages: string[] = [];
 const globalState = new Map<string, unknown>();
+/** Files the code under test wrote through `workspace.fs`, by path; where the save dialog answers. */
+const written = new Map<string, string>();
+let saveAnswer: FakeUri | undefined;
 
 const fakeVscode = {
   Uri: { joinPath: (base: FakeUri, ...parts: string[]) => uri([base.path, ...parts].join('/')) },
@@ -108,10 +111,17 @@ const fakeVscode = {
       return { dispose: () => serializers.delete(viewType) };
     },
     createOutputChannel: () => ({ info: () => undefined, warn: () => undefined, error: () => undefined }),
+    showSaveDialog: async () => saveAnswer,
+    showInformationMessage: async () => undefined,
     setStatusBarMessage: (text: string) => {
       statusMessages.push(text);
       return { dispose: () => undefined };
     },
+  },
+  workspace: {
+    workspaceFolders: undefined,
+    asRelativePath: (target: FakeUri) => target.path,
+    fs: { writeFile: async (target: FakeUri, data: Uint8Array) => void written.set(target.path, new TextDecoder().decode(data)) },
   },
   env: { clipboard: { writeText: async (text: string) => void clipboard.push(text) } },
   commands: { executeCommand: async (...args: unknown[]) => void commands.push(args) },
@@ -610,6 +620,21 @@ describe('stats panel', () => {
     assert.deepEqual(commands.at(-1), ['naq.filterJobsByTime', { from, to: from + 600 }]);
     jobs.changes.fire({ from, to: from + 600 });
     assert.deepEqual(panel.webview.last('jobsFilter')!.body, { from, to: from + 600 });
+
+    // Export: the series shown, as CSV, where the save dialog says; nothing written when it is cancelled.
+    panel.webview.send({ type: 'range', body: { preset: '1h', from: null, to: null } });
+    await settle();
+    saveAnswer = undefined;
+    panel.webview.send({ type: 'exportCsv', body: {} });
+    await settle();
+    assert.equal(written.size, 0);
+    saveAnswer = uri('/tmp/out.csv');
+    panel.webview.send({ type: 'exportCsv', body: {} });
+    await settle();
+    const csv = written.get('/tmp/out.csv') ?? '';
+    assert.match(csv, /^time,epoch_seconds\r\n/, 'the header of a series with no measures');
+    assert.equal(csv.split('\r\n').length, 62, 'a line per minute of the hour, the header and the last line end');
+    assert.match(statusMessages.at(-1) ?? '', /saved 60 points to \/tmp\/out\.csv/);
     panel.dispose();
     assert.equal(client.listeners('metrics/changed'), 0);
   });
