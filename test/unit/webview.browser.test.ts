@@ -1,24 +1,18 @@
 /**
- * The webview pages in a real browser: each page is built from media/ into a temporary folder,
- * served under the real HTML shell (CSP, nonce) with a stand-in for `acquireVsCodeApi`, and driven
- * in headless Chromium. Skipped where /usr/bin/chromium is missing.
+ * The webview pages in a real browser (test/support/webviewPages.ts: built from media/, served under
+ * the real HTML shell with CSP and nonce, a stand-in for `acquireVsCodeApi`), driven in headless
+ * Chromium. Skipped where /usr/bin/chromium is missing.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, copyFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { makeNonce, renderShell } from '../../client/src/webview/html';
 import { TailBuffer } from '../../client/src/tail/tailBuffer';
 import { parseWebviewMessage, StatsToExtension, TailToExtension, TimelineToExtension, type MessageSpec, type TailStatus } from '../../client/src/webview/messages';
 import { createEvent, type JobEvent, type JobEventInit } from '../../server/src/model/event';
+import { WebviewPages } from '../support/webviewPages';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ROOT = join(__dirname, '..', '..');
 const XSS_IMG = '<img src=x onerror=alert(1)>';
 const XSS_SCRIPT = '<script>alert(2)</script>';
 
@@ -60,67 +54,17 @@ function bigJob(jobId: string, count: number): JobEvent[] {
 const haveBrowser = existsSync(CHROMIUM);
 
 describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser at ${CHROMIUM}` }, () => {
-  let out: string;
-  let server: Server;
-  let origin: string;
+  let pages: WebviewPages;
   let browser: Browser;
-  const states = new Map<string, unknown>();
 
   before(async () => {
-    out = mkdtempSync(join(tmpdir(), 'naq-webview-'));
-    await esbuild.build({
-      bundle: true,
-      platform: 'browser',
-      format: 'iife',
-      target: ['es2022', 'chrome120'],
-      entryPoints: [
-        ...readdirSync(join(ROOT, 'media/src')).filter((f) => f.endsWith('.ts')).map((f) => ({ in: join(ROOT, 'media/src', f), out: f.slice(0, -3) })),
-        ...readdirSync(join(ROOT, 'media')).filter((f) => f.endsWith('.css') && f !== 'base.css').map((f) => ({ in: join(ROOT, 'media', f), out: f.slice(0, -4) })),
-      ],
-      outdir: out,
-      logLevel: 'silent',
-    });
-    for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(join(ROOT, 'node_modules/@vscode/codicons/dist', file), join(out, file));
-
-    server = createServer((req, res) => {
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      if (path.startsWith('/page/')) {
-        const view = path.slice('/page/'.length);
-        const nonce = makeNonce();
-        const shell = renderShell({ cspSource: origin, nonce, title: view, view, scriptUri: `${origin}/media/${view}.js`, styleUris: [`${origin}/media/codicon.css`, `${origin}/media/${view}.css`] });
-        const fake = `<script nonce="${nonce}">
-          window.__posted = []; window.__violations = []; window.__state = ${JSON.stringify(states.get(view) ?? null)};
-          document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
-          window.acquireVsCodeApi = () => ({
-            postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))),
-            getState: () => window.__state ?? undefined,
-            setState: (s) => { window.__state = JSON.parse(JSON.stringify(s)); },
-          });
-        </script>`;
-        res.writeHead(200, { 'content-type': 'text/html' }).end(shell.replace('<script nonce=', `${fake}\n<script nonce=`));
-        return;
-      }
-      if (path === '/favicon.ico') {
-        res.writeHead(204).end();
-        return;
-      }
-      const file = normalize(join(out, path.replace(/^\/media\//, '')));
-      if (!file.startsWith(out) || !existsSync(file)) {
-        res.writeHead(404).end();
-        return;
-      }
-      const type = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf' }[extname(file)] ?? 'application/octet-stream';
-      res.writeHead(200, { 'content-type': type }).end(readFileSync(file));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    pages = await WebviewPages.start();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
   });
 
   after(async () => {
     await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-    if (out) rmSync(out, { recursive: true, force: true });
+    await pages?.close();
   });
 
   /** Opens a page; fails the test on page errors, console errors or CSP violations. */
@@ -136,7 +80,7 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
       dialogs.push(d.message());
       void d.dismiss();
     });
-    await page.goto(`${origin}/page/${view}`);
+    await page.goto(pages.url(view));
     await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
     return { page, problems, dialogs };
   }
@@ -213,7 +157,7 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     assert.deepEqual(saved.expanded, [`s${copy.body.seq}`]);
     await finish(page, problems, dialogs);
 
-    states.set('timeline', saved);
+    pages.states.set('timeline', saved);
     const again = await open('timeline');
     await send(again.page, { type: 'init', body: { jobId: 'job-big', timeMode: 'local', preview: false } });
     await send(again.page, { type: 'timeline', body: { timeline, olderCount: 0, updatedAt: Date.now() } });
@@ -221,7 +165,7 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     assert.equal(await restoredList.getAttribute('aria-activedescendant'), `row-${saved.active}`);
     assert.equal(await again.page.locator('.segmented .selected').textContent(), 'Relative');
     assert.equal(await again.page.locator('.ev.open').count(), 1);
-    states.delete('timeline');
+    pages.states.delete('timeline');
 
     // A live update that only adds events is applied; one out of step asks for everything again.
     const more = bigJob('job-big', 10_010).slice(10_000);
