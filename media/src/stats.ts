@@ -90,7 +90,10 @@ append(
 interface ShownChart {
   chart: Chart;
   table: DataTable;
+  /** Says "Nothing in this range." when the chart has nothing to draw. */
   empty: HTMLElement;
+  /** The heading's unit, which names the step (a new range can change it). */
+  unit: HTMLElement;
 }
 const charts = new Map<ChartData['id'], ShownChart>();
 
@@ -102,18 +105,17 @@ function showCharts(result: MetricsResult): void {
       const chart = new Chart(data, theme, { onPick: (range) => host.post({ type: 'filterJobs', body: range }) });
       const table = new DataTable(data);
       const empty = el('p', { class: 'muted small chart-empty', text: 'Nothing in this range.' });
-      chartsHost.appendChild(el('section', { class: 'chart chart-card', attrs: { 'aria-label': data.title } }, el('h2', {}, el('span', { text: data.title }), el('span', { class: 'muted small', text: ` ${data.unit}` })), chart.element, empty, table.element));
+      const unit = el('span', { class: 'muted small' });
+      chartsHost.appendChild(el('section', { class: 'chart chart-card', attrs: { 'aria-label': data.title } }, el('h2', {}, el('span', { text: data.title }), unit), chart.element, empty, table.element));
       chart.draw();
-      shown = { chart, table, empty };
+      shown = { chart, table, empty, unit };
       charts.set(data.id, shown);
     } else {
       shown.chart.update(data);
       shown.table.update(data);
     }
     shown.empty.hidden = hasData(data);
-    // The unit names the step, which a new range can change.
-    const unit = shown.chart.element.parentElement?.querySelector('h2 .muted');
-    if (unit) unit.textContent = ` ${data.unit}`;
+    shown.unit.textContent = ` ${data.unit}`;
   }
 }
 

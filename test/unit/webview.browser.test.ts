@@ -301,6 +301,13 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     await page.getByRole('button', { name: 'Export CSV' }).click();
     assert.equal((await posted(page, StatsToExtension)).at(-1)?.type, 'exportCsv');
 
+    // A live range sliding on a minute: the same canvases, new values (the open table follows).
+    const firstRow = await page.locator('details[data-table="runTime"] tbody tr').first().textContent();
+    await page.evaluate(() => ((window as unknown as { __canvas: unknown }).__canvas = document.querySelector('.chart-plot[data-chart="runTime"] canvas')));
+    await send(page, { type: 'metrics', body: { range: { ...range, from: from + 60, to: from + 3660 }, overall: metricsResult(from + 60, 60, 60, 'none'), groups: metricsResult(from + 60, 3600, 1, 'queue'), groupBy: 'queue', updatedAt: Date.now() } });
+    assert.ok(await page.evaluate(() => (window as unknown as { __canvas: unknown }).__canvas === document.querySelector('.chart-plot[data-chart="runTime"] canvas')), 'updated in place');
+    assert.notEqual(await page.locator('details[data-table="runTime"] tbody tr').first().textContent(), firstRow);
+
     // A theme change (VS Code rewrites the variables on the root element) redraws the lines in the new colours.
     await page.evaluate(() => document.documentElement.style.setProperty('--vscode-charts-blue', 'rgb(18, 52, 86)'));
     await page.waitForFunction(() => {

@@ -78,17 +78,22 @@ export class Chart {
     this.anchor = null;
   }
 
-  /** New values: the same chart redrawn when its series are the same, else drawn afresh. */
+  /**
+   * New values, redrawn in place (the scales and formatters read the current data, so a live range
+   * sliding on is only new data); drawn afresh only when the lines themselves changed.
+   */
   update(data: ChartData): void {
-    const same = this.plot !== undefined && data.series.length === this.data.series.length && data.from === this.data.from && data.step === this.data.step;
-    const sameRange = data.to === this.data.to;
+    const sameLines = data.series.length === this.data.series.length && data.series.every((s, i) => s.label === this.data.series[i]!.label);
     this.data = data;
-    if (same && sameRange && this.plot) {
-      this.plot.setData(this.aligned(), true);
-      if (this.index !== null && this.index >= data.times.length) this.index = null;
+    if (!sameLines || !this.plot) {
+      this.draw();
       return;
     }
-    this.draw();
+    this.plot.setData(this.aligned(), true);
+    if (this.index !== null && this.index >= data.times.length) this.index = data.times.length > 0 ? data.times.length - 1 : null;
+    if (this.anchor !== null && this.anchor >= data.times.length) this.anchor = null;
+    // The cursor and selection stay where they were, without reading the point out again.
+    if (this.index !== null) this.showKeyboardCursor(false);
   }
 
   setTheme(theme: ChartTheme): void {
@@ -114,32 +119,33 @@ export class Chart {
   }
 
   private optionsFor(width: number): uPlot.Options {
-    const chart = this.data;
+    // `this.data` is read at each draw, not captured: updates bring a new range and values.
+    const kind = this.data.kind;
     const theme = this.theme;
     const axis = { stroke: theme.muted, font: theme.font, grid: { stroke: theme.grid, width: 1 }, ticks: { stroke: theme.grid, width: 1 } };
-    const yValues = (_u: uPlot, splits: number[]) => splits.map((v) => formatValue(chart.kind, v));
+    const yValues = (_u: uPlot, splits: number[]) => splits.map((v) => formatValue(kind, v));
     return {
       width,
       height: CHART_HEIGHT,
       scales: {
-        x: { time: true, range: () => [chart.from, chart.to] },
-        y: { range: (_u, _min, max) => [0, chart.kind === 'fraction' ? Math.max(0.05, Math.min(1, (max ?? 0) * 1.1)) : Math.max(1, (max ?? 0) * 1.1)] },
+        x: { time: true, range: () => [this.data.from, this.data.to] },
+        y: { range: (_u, _min, max) => [0, kind === 'fraction' ? Math.max(0.05, Math.min(1, (max ?? 0) * 1.1)) : Math.max(1, (max ?? 0) * 1.1)] },
       },
       series: [
-        { label: 'Time', value: (_u, v) => (v === null || v === undefined ? '—' : pointTime(chart, v)) },
-        ...chart.series.map((s) => ({
+        { label: 'Time', value: (_u, v) => (v === null || v === undefined ? '—' : pointTime(this.data, v)) },
+        ...this.data.series.map((s) => ({
           label: s.label,
           stroke: theme.series[s.color],
           width: 1.5,
-          points: { show: chart.times.length <= 60, size: 4 },
+          points: { show: (u: uPlot) => u.data[0].length <= 60, size: 4 },
           spanGaps: false,
-          value: (_u: uPlot, v: number | null) => formatValue(chart.kind, v),
+          value: (_u: uPlot, v: number | null) => formatValue(kind, v),
         })),
       ],
       axes: [
-        { ...axis, values: (_u, splits) => splits.map((v) => pointTime(chart, v)) },
+        { ...axis, values: (_u, splits) => splits.map((v) => pointTime(this.data, v)) },
         // Counts are whole: ticks at whole steps only.
-        { ...axis, size: 64, values: yValues, ...(chart.kind === 'count' ? { incrs: COUNT_INCREMENTS } : {}) },
+        { ...axis, size: 64, values: yValues, ...(kind === 'count' ? { incrs: COUNT_INCREMENTS } : {}) },
       ],
       cursor: {
         sync: { key: SYNC_KEY },
@@ -201,7 +207,7 @@ export class Chart {
     this.showKeyboardCursor();
   }
 
-  private showKeyboardCursor(): void {
+  private showKeyboardCursor(announce = true): void {
     const plot = this.plot;
     if (!plot || this.index === null) return;
     const chart = this.data;
@@ -214,6 +220,7 @@ export class Chart {
       const left = plot.valToPos(range.from, 'x');
       plot.setSelect({ left, top: 0, width: Math.max(1, plot.valToPos(range.to, 'x') - left), height }, false);
     }
+    if (!announce) return;
     const time = chart.times[this.index]!;
     const values = chart.series.map((s) => `${s.label} ${formatValue(chart.kind, s.values[this.index!] ?? null)}`).join(', ');
     const selection = this.anchor === null ? '' : (() => {
