@@ -175,7 +175,9 @@ onHostMessage<ToStats>((message) => {
 });
 
 function showRange(range: ShownRange, answeredStep: number): void {
-  rangeLabel.textContent = `Showing ${describeRange(range, answeredStep)}`;
+  // A live region: set only when it says something new, not at every live update.
+  const text = `Showing ${describeRange(range, answeredStep)}`;
+  if (rangeLabel.textContent !== text) rangeLabel.textContent = text;
 }
 
 function renderStats(): void {
