@@ -5,6 +5,7 @@
 import type * as vscode from 'vscode';
 import type { TailParams } from '../../server/src/protocol/protocol';
 import type { BackendClient } from './backend/backendClient';
+import type { JobsTimeFilter } from './stats/index';
 
 export async function showTimeline(context: vscode.ExtensionContext, client: BackendClient, jobId: string, column?: vscode.ViewColumn): Promise<void> {
   const timeline = await import('./timeline/index.js');
@@ -21,7 +22,7 @@ export async function stopTailView(): Promise<void> {
   await tail.stopTailView();
 }
 
-export async function showStats(context: vscode.ExtensionContext, client: BackendClient): Promise<void> {
+export async function showStats(context: vscode.ExtensionContext, client: BackendClient, jobs: JobsTimeFilter): Promise<void> {
   const stats = await import('./stats/index.js');
-  stats.showStats(context, client);
+  stats.showStats(context, client, jobs);
 }

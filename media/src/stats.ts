@@ -1,43 +1,139 @@
 /**
- * The analytics dashboard of the seed (`job_analytics_dashboard`): started, completed and failed
- * counts, average duration, worker and queue usage as bar charts drawn with HTML and CSS.
+ * The statistics dashboard page: over a chosen range, charts of throughput by event type, failure
+ * rate and run-time and queue-wait percentiles (each with its table equivalent), a per-queue or
+ * per-worker table, then the stream's totals. The parts live in ./stats/; this file wires them to
+ * the extension's messages.
  */
+import type { MetricsResult } from '../../server/src/protocol/metrics';
 import type { JobStats } from '../../server/src/protocol/protocol';
-import type { StatsMessage, StatsViewState, ToStats } from '../../client/src/webview/messages';
+import type { ShownRange, StatsGroupBy, StatsMessage, StatsViewState, ToStats } from '../../client/src/webview/messages';
 import { append, button, clear, el, icon } from './lib/dom';
-import { formatDuration } from './lib/time';
-import { moveActive } from './lib/virtualWindow';
 import { connect, onHostMessage } from './lib/vscode';
-import { outcomes, percent, toBars } from './stats/bars';
-
-const TOP = 20;
-
-function isStatsState(value: unknown): value is StatsViewState {
-  if (typeof value !== 'object' || value === null) return false;
-  const showAll = (value as { showAll?: unknown }).showAll;
-  return typeof showAll === 'object' && showAll !== null && typeof (showAll as Record<string, unknown>).workers === 'boolean' && typeof (showAll as Record<string, unknown>).queues === 'boolean';
-}
+import { Chart, pointTime } from './stats/chart';
+import { DataTable } from './stats/dataTable';
+import { groupTable } from './stats/groupTable';
+import { describeRange, RangePicker } from './stats/rangePicker';
+import { chartsOf, hasData, type ChartData } from './stats/series';
+import { initialState, isStatsState } from './stats/state';
+import { readTheme, watchTheme } from './stats/theme';
+import { renderTotals } from './stats/totals';
 
 const host = connect<StatsMessage, StatsViewState>(isStatsState);
-const state: StatsViewState = host.getState() ?? { showAll: { workers: false, queues: false } };
+const state = initialState(host.getState());
 let stats: JobStats | null = null;
 
 const app = document.getElementById('app')!;
 const progress = el('div', { class: 'progress', attrs: { role: 'progressbar', 'aria-label': 'Loading', hidden: true } });
 const updated = el('span', { class: 'muted small' });
 const notice = el('div', { class: 'notice notice-error', attrs: { hidden: true, role: 'alert' } });
-const content = el('main', { class: 'stats' });
+
+const picker = new RangePicker(state.preset, state.custom, (preset, custom) => {
+  state.preset = preset;
+  if (custom) state.custom = custom;
+  host.setState(state);
+  askRange();
+});
+const rangeLabel = el('span', { class: 'muted range-label', attrs: { 'aria-live': 'polite' } });
+const metricsNotice = el('div', { class: 'notice notice-error', attrs: { hidden: true, role: 'alert' } });
+const filterNotice = el('div', { class: 'notice filter-notice', attrs: { hidden: true, role: 'status' } });
+const chartsHost = el('div', { class: 'charts' });
+const groupHost = el('div', { class: 'group-host' });
+const groupButtons = new Map<StatsGroupBy, HTMLButtonElement>();
+const groupToggle = el('div', { class: 'range-buttons', attrs: { role: 'group', 'aria-label': 'Group the table by' } });
+for (const [key, label] of [['queue', 'Per queue'], ['worker', 'Per worker']] as const) {
+  const b = el('button', { class: 'button range-button', attrs: { type: 'button', 'aria-pressed': key === state.groupBy, 'data-group-by': key }, text: label });
+  b.addEventListener('click', () => {
+    state.groupBy = key;
+    host.setState(state);
+    for (const [k, other] of groupButtons) other.setAttribute('aria-pressed', String(k === key));
+    host.post({ type: 'groupBy', body: { groupBy: key } });
+  });
+  groupButtons.set(key, b);
+  groupToggle.appendChild(b);
+}
+const totals = el('div', { class: 'totals' });
+
 append(
   app,
   progress,
   el(
     'header',
     { class: 'header' },
-    el('div', { class: 'title-row' }, icon('graph'), el('h1', { class: 'title', text: 'Job analytics' }), el('span', { class: 'grow' }), updated, el('div', { class: 'toolbar' }, button('refresh', 'Refresh', () => refresh()))),
+    el(
+      'div',
+      { class: 'title-row' },
+      icon('graph'),
+      el('h1', { class: 'title', text: 'Job analytics' }),
+      el('span', { class: 'grow' }),
+      updated,
+      el('div', { class: 'toolbar' }, button('desktop-download', 'Export CSV', () => host.post({ type: 'exportCsv', body: {} }), { title: 'Save the series shown as CSV' }), button('refresh', 'Refresh', () => refresh())),
+    ),
   ),
   notice,
-  content,
+  el(
+    'main',
+    { class: 'stats' },
+    el(
+      'section',
+      { class: 'dashboard', attrs: { 'aria-label': 'Metrics over time' } },
+      el('div', { class: 'range-row' }, picker.element, rangeLabel),
+      metricsNotice,
+      el('p', { class: 'muted small hint', text: 'Drag across a chart, or focus it and use Shift with the arrow keys then Enter, to list the jobs active in that range in the Jobs view.' }),
+      filterNotice,
+      chartsHost,
+      el('section', { class: 'chart', attrs: { 'aria-label': 'Per group' } }, el('div', { class: 'group-title' }, el('h2', { text: 'By queue or worker' }), groupToggle), groupHost),
+    ),
+    totals,
+  ),
 );
+
+interface ShownChart {
+  chart: Chart;
+  table: DataTable;
+  /** Says "Nothing in this range." when the chart has nothing to draw. */
+  empty: HTMLElement;
+  /** The heading's unit, which names the step (a new range can change it). */
+  unit: HTMLElement;
+}
+const charts = new Map<ChartData['id'], ShownChart>();
+
+function showCharts(result: MetricsResult): void {
+  const theme = readTheme();
+  for (const data of chartsOf(result)) {
+    let shown = charts.get(data.id);
+    if (!shown) {
+      const chart = new Chart(data, theme, { onPick: (range) => host.post({ type: 'filterJobs', body: range }) });
+      const table = new DataTable(data);
+      const empty = el('p', { class: 'muted small chart-empty', text: 'Nothing in this range.' });
+      const unit = el('span', { class: 'muted small' });
+      chartsHost.appendChild(el('section', { class: 'chart chart-card', attrs: { 'aria-label': data.title } }, el('h2', {}, el('span', { text: data.title }), unit), chart.element, empty, table.element));
+      chart.draw();
+      shown = { chart, table, empty, unit };
+      charts.set(data.id, shown);
+    } else {
+      shown.chart.update(data);
+      shown.table.update(data);
+    }
+    shown.empty.hidden = hasData(data);
+    shown.unit.textContent = ` ${data.unit}`;
+  }
+}
+
+function showFilter(from: number | null, to: number | null): void {
+  clear(filterNotice);
+  if (from === null || to === null) {
+    filterNotice.hidden = true;
+    return;
+  }
+  const range = { from, to };
+  append(
+    filterNotice,
+    icon('filter'),
+    el('span', { text: `The Jobs view lists the jobs active from ${pointTime(range, from)} to ${pointTime(range, to)}.` }),
+    button('clear-all', 'Clear the time filter', () => host.post({ type: 'clearJobsFilter', body: {} })),
+  );
+  filterNotice.hidden = false;
+}
 
 onHostMessage<ToStats>((message) => {
   switch (message.type) {
@@ -55,122 +151,62 @@ onHostMessage<ToStats>((message) => {
       notice.hidden = true;
       stats = message.body.stats;
       updated.textContent = `Updated ${new Date(message.body.updatedAt).toLocaleTimeString()}`;
-      render();
+      renderStats();
+      break;
+    case 'metrics': {
+      const { range, overall, groups, groupBy } = message.body;
+      metricsNotice.hidden = true;
+      showRange(range, overall.step);
+      showCharts(overall);
+      clear(groupHost);
+      groupHost.appendChild(groupTable(groups, groupBy));
+      break;
+    }
+    case 'metricsError':
+      clear(metricsNotice);
+      append(metricsNotice, icon('error'), el('span', { text: `Could not read the metrics: ${message.body.message}` }));
+      metricsNotice.hidden = false;
+      if (state.preset === 'custom') picker.showProblem(message.body.message);
+      break;
+    case 'jobsFilter':
+      showFilter(message.body.from, message.body.to);
       break;
   }
 });
 
-host.post({ type: 'ready', body: {} });
+function showRange(range: ShownRange, answeredStep: number): void {
+  // A live region: set only when it says something new, not at every live update.
+  const text = `Showing ${describeRange(range, answeredStep)}`;
+  if (rangeLabel.textContent !== text) rangeLabel.textContent = text;
+}
+
+function renderStats(): void {
+  if (!stats) return;
+  renderTotals(totals, stats, state.showAll, (which) => {
+    state.showAll[which] = !state.showAll[which];
+    host.setState(state);
+    renderStats();
+  });
+}
+
+function askRange(): void {
+  const custom = state.preset === 'custom' ? state.custom : null;
+  host.post({ type: 'range', body: { preset: custom ? 'custom' : state.preset === 'custom' ? '1h' : state.preset, from: custom?.from ?? null, to: custom?.to ?? null } });
+}
 
 function refresh(): void {
   progress.hidden = false;
   host.post({ type: 'refresh', body: {} });
 }
 
-function render(): void {
-  if (!stats) return;
-  const s = stats;
-  const o = outcomes(s);
-  clear(content);
+watchTheme(() => {
+  const theme = readTheme();
+  for (const { chart } of charts.values()) chart.setTheme(theme);
+});
+new ResizeObserver(() => {
+  for (const { chart } of charts.values()) chart.resize();
+}).observe(chartsHost);
 
-  const cards = el('section', { class: 'cards', attrs: { 'aria-label': 'Totals' } });
-  const card = (label: string, value: string, tone: string | null, hint?: string) => {
-    const node = el('div', { class: ['card', tone] }, el('div', { class: 'card-value', text: value }), el('div', { class: 'card-label', text: label }));
-    if (hint) node.title = hint;
-    cards.appendChild(node);
-  };
-  card('Started', s.jobsStarted.toLocaleString(), 'tone-start', 'jobs that started at least one attempt');
-  card('Running', s.jobsRunning.toLocaleString(), 'tone-start', 'jobs started with no outcome yet');
-  card('Completed', s.jobsCompleted.toLocaleString(), 'tone-success', 'jobs whose status is completed');
-  card('Failed', s.jobsFailed.toLocaleString(), s.jobsFailed > 0 ? 'tone-error' : null, 'jobs whose status is failed');
-  card('Failure rate', percent(o.failureRate), o.failureRate ? 'tone-error' : null, 'failed / (completed + failed)');
-  card('Average duration', s.averageDurationMs === null ? '—' : formatDuration(s.averageDurationMs), null, 'Total duration of completed jobs / completed jobs that reported one');
-  card('Events seen', s.eventsSeen.toLocaleString(), null);
-  content.appendChild(cards);
-
-  content.appendChild(outcomeChart(o.completed, o.failed, o.other));
-  content.appendChild(usageChart('Worker usage', 'jobs started per worker', s.workerUsage, 'workers', 'started'));
-  content.appendChild(usageChart('Queue usage', 'jobs enqueued per queue', s.queueUsage, 'queues', 'enqueued'));
-}
-
-function outcomeChart(completed: number, failed: number, other: number): HTMLElement {
-  const total = completed + failed + other;
-  const section = el(
-    'section',
-    { class: 'chart', attrs: { 'aria-label': 'Outcomes' } },
-    el('h2', {}, el('span', { text: 'Outcomes' }), el('span', { class: 'muted small', text: ' completed and failed events (a retried job counts once per failure)' })),
-  );
-  if (total === 0) {
-    section.appendChild(el('p', { class: 'muted', text: 'No job has started yet.' }));
-    return section;
-  }
-  const bar = el('div', { class: 'stacked', attrs: { role: 'img', 'aria-label': `${completed} completed, ${failed} failed, ${other} without an outcome yet` } });
-  const parts: [string, number, string][] = [
-    ['completed', completed, 'seg-success'],
-    ['failed', failed, 'seg-error'],
-    ['started, no outcome yet', other, 'seg-muted'],
-  ];
-  const legend = el('div', { class: 'legend' });
-  for (const [label, value, cls] of parts) {
-    if (value > 0) {
-      const seg = el('div', { class: ['segment', cls] });
-      seg.style.width = `${(value / total) * 100}%`;
-      seg.title = `${label}: ${value.toLocaleString()} (${percent(value / total)})`;
-      bar.appendChild(seg);
-    }
-    legend.appendChild(el('span', { class: 'legend-item' }, el('span', { class: ['swatch', cls] }), el('span', { text: `${label} ${value.toLocaleString()} (${percent(value / total)})` })));
-  }
-  append(section, bar, legend);
-  return section;
-}
-
-function usageChart(title: string, subtitle: string, usage: Record<string, number>, which: 'workers' | 'queues', verb: string): HTMLElement {
-  const all = state.showAll[which];
-  const { bars, hidden, total } = toBars(usage, all ? Infinity : TOP);
-  const section = el('section', { class: 'chart', attrs: { 'aria-label': title } }, el('h2', {}, el('span', { text: title }), el('span', { class: 'muted small', text: ` ${subtitle}` })));
-  if (bars.length === 0) {
-    section.appendChild(el('p', { class: 'muted', text: `No ${which === 'workers' ? 'worker has started a job' : 'job has been enqueued'} yet.` }));
-    return section;
-  }
-  const listNode = el('div', { class: 'bars', attrs: { role: 'list', 'aria-label': `${title}: ${subtitle}` } });
-  bars.forEach((bar, i) => {
-    const fill = el('div', { class: 'bar-fill' });
-    fill.style.width = `${Math.max(bar.fraction * 100, 0.5)}%`;
-    const row = el(
-      'div',
-      { class: 'bar-row', attrs: { role: 'listitem', tabindex: i === 0 ? 0 : -1, 'aria-label': `${bar.label}: ${bar.value.toLocaleString()} ${verb}, ${percent(bar.share)}` } },
-      el('span', { class: 'bar-label', text: bar.label }),
-      el('div', { class: 'bar-track' }, fill),
-      el('span', { class: 'bar-value mono', text: `${bar.value.toLocaleString()} · ${percent(bar.share)}` }),
-    );
-    row.title = `${bar.label}: ${bar.value.toLocaleString()} of ${total.toLocaleString()}`;
-    listNode.appendChild(row);
-  });
-  rovingFocus(listNode);
-  section.appendChild(listNode);
-  if (hidden > 0 || all) {
-    section.appendChild(
-      button(null, all ? `Show the top ${TOP}` : `Show all ${(bars.length + hidden).toLocaleString()}`, () => {
-        state.showAll[which] = !all;
-        host.setState(state);
-        render();
-      }, { class: 'link-button' }),
-    );
-  }
-  return section;
-}
-
-/** Arrow keys, Home and End move the focus through a chart's rows; Tab leaves the chart. */
-function rovingFocus(container: HTMLElement): void {
-  container.addEventListener('keydown', (event) => {
-    const rows = Array.from(container.querySelectorAll<HTMLElement>('[role="listitem"]'));
-    const current = rows.indexOf(document.activeElement as HTMLElement);
-    if (current < 0) return;
-    const next = moveActive(event.key, current, rows.length, 10);
-    if (next === null) return;
-    event.preventDefault();
-    rows[current]!.tabIndex = -1;
-    rows[next]!.tabIndex = 0;
-    rows[next]!.focus();
-  });
-}
+host.post({ type: 'ready', body: {} });
+host.post({ type: 'groupBy', body: { groupBy: state.groupBy } });
+askRange();

@@ -2,6 +2,7 @@ import { EventStorage } from '../../server/src/storage/eventStorage';
 import { NatsServer } from '../support/natsServer';
 import { openStorage } from '../support/storageFixture';
 import { benchBackend } from './backendBench';
+import { benchChart } from './chartBench';
 import { benchEditor } from './editorBench';
 import { EVENTS_PER_JOB, fill } from './fill';
 import { BenchSize, SIZES } from './sizes';
@@ -43,6 +44,9 @@ async function main(): Promise<void> {
     else ok = report(`logger on ${loggerEvents} events`, await benchLogger(server, loggerEvents, rounds)) && ok;
     if (process.env.NAQ_BENCH_METRICS === '0') console.log('\nmetrics aggregates: skipped (NAQ_BENCH_METRICS=0)');
     else ok = report(`metrics aggregates on ${metricsEvents()} events, in-process`, benchMetrics()) && ok;
+    const chart = await benchChart();
+    if (typeof chart === 'string') console.log(`\n== dashboard webview: not measured: ${chart}`);
+    else ok = report('dashboard webview in Chromium', chart) && ok;
     const started = Date.now();
     const stored = await fill(storage, server.url, jobs);
     console.log(`published ${jobs * EVENTS_PER_JOB} events over ${jobs} jobs, the stream holds ${stored}, in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,24 +1,18 @@
 /**
- * The webview pages in a real browser: each page is built from media/ into a temporary folder,
- * served under the real HTML shell (CSP, nonce) with a stand-in for `acquireVsCodeApi`, and driven
- * in headless Chromium. Skipped where /usr/bin/chromium is missing.
+ * The webview pages in a real browser (test/support/webviewPages.ts: built from media/, served under
+ * the real HTML shell with CSP and nonce, a stand-in for `acquireVsCodeApi`), driven in headless
+ * Chromium. Skipped where /usr/bin/chromium is missing.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, copyFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { makeNonce, renderShell } from '../../client/src/webview/html';
 import { TailBuffer } from '../../client/src/tail/tailBuffer';
 import { parseWebviewMessage, StatsToExtension, TailToExtension, TimelineToExtension, type MessageSpec, type TailStatus } from '../../client/src/webview/messages';
 import { createEvent, type JobEvent, type JobEventInit } from '../../server/src/model/event';
+import { WebviewPages } from '../support/webviewPages';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ROOT = join(__dirname, '..', '..');
 const XSS_IMG = '<img src=x onerror=alert(1)>';
 const XSS_SCRIPT = '<script>alert(2)</script>';
 
@@ -60,67 +54,17 @@ function bigJob(jobId: string, count: number): JobEvent[] {
 const haveBrowser = existsSync(CHROMIUM);
 
 describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser at ${CHROMIUM}` }, () => {
-  let out: string;
-  let server: Server;
-  let origin: string;
+  let pages: WebviewPages;
   let browser: Browser;
-  const states = new Map<string, unknown>();
 
   before(async () => {
-    out = mkdtempSync(join(tmpdir(), 'naq-webview-'));
-    await esbuild.build({
-      bundle: true,
-      platform: 'browser',
-      format: 'iife',
-      target: ['es2022', 'chrome120'],
-      entryPoints: [
-        ...readdirSync(join(ROOT, 'media/src')).filter((f) => f.endsWith('.ts')).map((f) => ({ in: join(ROOT, 'media/src', f), out: f.slice(0, -3) })),
-        ...readdirSync(join(ROOT, 'media')).filter((f) => f.endsWith('.css') && f !== 'base.css').map((f) => ({ in: join(ROOT, 'media', f), out: f.slice(0, -4) })),
-      ],
-      outdir: out,
-      logLevel: 'silent',
-    });
-    for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(join(ROOT, 'node_modules/@vscode/codicons/dist', file), join(out, file));
-
-    server = createServer((req, res) => {
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      if (path.startsWith('/page/')) {
-        const view = path.slice('/page/'.length);
-        const nonce = makeNonce();
-        const shell = renderShell({ cspSource: origin, nonce, title: view, view, scriptUri: `${origin}/media/${view}.js`, styleUris: [`${origin}/media/codicon.css`, `${origin}/media/${view}.css`] });
-        const fake = `<script nonce="${nonce}">
-          window.__posted = []; window.__violations = []; window.__state = ${JSON.stringify(states.get(view) ?? null)};
-          document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
-          window.acquireVsCodeApi = () => ({
-            postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))),
-            getState: () => window.__state ?? undefined,
-            setState: (s) => { window.__state = JSON.parse(JSON.stringify(s)); },
-          });
-        </script>`;
-        res.writeHead(200, { 'content-type': 'text/html' }).end(shell.replace('<script nonce=', `${fake}\n<script nonce=`));
-        return;
-      }
-      if (path === '/favicon.ico') {
-        res.writeHead(204).end();
-        return;
-      }
-      const file = normalize(join(out, path.replace(/^\/media\//, '')));
-      if (!file.startsWith(out) || !existsSync(file)) {
-        res.writeHead(404).end();
-        return;
-      }
-      const type = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf' }[extname(file)] ?? 'application/octet-stream';
-      res.writeHead(200, { 'content-type': type }).end(readFileSync(file));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    pages = await WebviewPages.start();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
   });
 
   after(async () => {
     await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-    if (out) rmSync(out, { recursive: true, force: true });
+    await pages?.close();
   });
 
   /** Opens a page; fails the test on page errors, console errors or CSP violations. */
@@ -136,7 +80,7 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
       dialogs.push(d.message());
       void d.dismiss();
     });
-    await page.goto(`${origin}/page/${view}`);
+    await page.goto(pages.url(view));
     await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
     return { page, problems, dialogs };
   }
@@ -211,7 +155,7 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     assert.deepEqual(saved.expanded, [`s${copy.body.seq}`]);
     await finish(page, problems, dialogs);
 
-    states.set('timeline', saved);
+    pages.states.set('timeline', saved);
     const again = await open('timeline');
     await send(again.page, { type: 'init', body: { jobId: 'job-big', timeMode: 'local', preview: false } });
     await send(again.page, { type: 'timeline', body: { timeline, olderCount: 0, updatedAt: Date.now() } });
@@ -219,7 +163,7 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     assert.equal(await restoredList.getAttribute('aria-activedescendant'), `row-${saved.active}`);
     assert.equal(await again.page.locator('.segmented .selected').textContent(), 'Relative');
     assert.equal(await again.page.locator('.ev.open').count(), 1);
-    states.delete('timeline');
+    pages.states.delete('timeline');
 
     // A live update that only adds events is applied; one out of step asks for everything again.
     const more = bigJob('job-big', 10_010).slice(10_000);
@@ -284,6 +228,90 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     assert.equal(await page.locator('.bar-row').count(), 27);
     await page.getByRole('button', { name: 'Refresh' }).first().click();
     assert.equal((await posted(page, StatsToExtension)).at(-1)?.type, 'refresh');
+    await finish(page, problems, dialogs);
+  });
+
+  /** A `metrics/query` answer over [from, from + n * step): a job enqueued, started and completed per point, a failure every 10th. */
+  function metricsResult(from: number, step: number, n: number, groupBy: 'none' | 'queue') {
+    const times = Array.from({ length: n }, (_, i) => from + i * step);
+    const zeros = () => new Array<number>(n).fill(0);
+    const counts = { enqueued: zeros().map(() => 1), started: zeros().map(() => 1), completed: zeros().map((_, i) => (i % 10 === 0 ? 0 : 1)), failed: zeros().map((_, i) => (i % 10 === 0 ? 1 : 0)), retried: zeros(), timedOut: zeros(), cancelled: zeros() };
+    const p = (i: number) => ({ count: 1, p50: 100 + i, p95: 200 + i, p99: 300 + i });
+    const totals = { counts: { enqueued: n, started: n, completed: n - Math.ceil(n / 10), failed: Math.ceil(n / 10), retried: 0, timedOut: 0, cancelled: 0 }, failureRate: 0.1, runTime: p(0), queueWait: p(1) };
+    const series = groupBy === 'none'
+      ? [{ group: null, counts, failureRate: times.map((_, i) => (i % 10 === 0 ? 1 : 0)), runTime: times.map((_, i) => p(i)), queueWait: times.map((_, i) => p(i)), totals }]
+      : [{ group: `billing${XSS_IMG}`, totals }, { group: 'emails', totals: { ...totals, counts: { ...totals.counts, enqueued: 1 } } }];
+    return { from, to: from + n * step, step, times, series };
+  }
+
+  test('stats dashboard: charts drawn on canvas under the CSP, range picker, brush by keyboard and by mouse, tables, CSV asked of the extension', async () => {
+    const { page, problems, dialogs } = await open('stats');
+    const first = await posted(page, StatsToExtension);
+    assert.deepEqual(first.find((m) => m.type === 'range')?.body, { preset: '1h', from: null, to: null }, 'the page asks for its range');
+    const from = 1_717_000_000 - (1_717_000_000 % 60);
+    const range = { preset: '1h', from, to: from + 3600, step: 60, live: true };
+    await send(page, { type: 'metrics', body: { range, overall: metricsResult(from, 60, 60, 'none'), groups: metricsResult(from, 3600, 1, 'queue'), groupBy: 'queue', updatedAt: Date.now() } });
+    assert.equal(await page.locator('.chart-plot canvas').count(), 4, 'four charts on canvas');
+    assert.match(await page.locator('.range-label').textContent() ?? '', /the last hour, a point per 1 min, live/);
+    const rows = page.locator('.group-table tbody tr');
+    assert.equal(await rows.count(), 2);
+    assert.match(await rows.first().textContent() ?? '', /billing<img/);
+    assert.equal(await page.locator('img').count(), 0);
+
+    // The table equivalent: one row per point with the exact values.
+    await page.locator('details[data-table="runTime"] summary').click();
+    assert.equal(await page.locator('details[data-table="runTime"] tbody tr').count(), 60);
+    assert.match(await page.locator('details[data-table="runTime"] tbody tr').nth(5).textContent() ?? '', /105 ms.*205 ms.*305 ms/);
+
+    // Keyboard brush: the 3rd to the 6th point, Enter.
+    const plot = page.locator('.chart-plot[data-chart="throughput"]');
+    await plot.focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Shift+ArrowRight');
+    assert.match(await plot.locator('xpath=..').locator('[aria-live]').textContent() ?? '', /Selected .* Enter shows its jobs/);
+    await page.keyboard.press('Enter');
+    assert.deepEqual((await posted(page, StatsToExtension)).at(-1), { type: 'filterJobs', body: { from: from + 120, to: from + 360 } });
+
+    // Mouse brush: a drag over the left half of the plot picks about the first half hour.
+    const over = page.locator('.chart-plot[data-chart="failureRate"] .u-over');
+    const box = (await over.boundingBox())!;
+    await page.mouse.move(box.x + 1, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const brushed = (await posted(page, StatsToExtension)).at(-1) as { type: string; body: { from: number; to: number } };
+    assert.equal(brushed.type, 'filterJobs');
+    assert.ok(Math.abs(brushed.body.from - from) <= 60 && Math.abs(brushed.body.to - (from + 1800)) <= 60, JSON.stringify(brushed.body));
+
+    await send(page, { type: 'jobsFilter', body: { from: from + 120, to: from + 360 } });
+    await page.getByRole('button', { name: 'Clear the time filter' }).click();
+    assert.equal((await posted(page, StatsToExtension)).at(-1)?.type, 'clearJobsFilter');
+
+    // The range picker, by keyboard: Tab to "24 h", Enter.
+    await page.locator('button[data-range="24h"]').focus();
+    await page.keyboard.press('Enter');
+    assert.deepEqual((await posted(page, StatsToExtension)).at(-1), { type: 'range', body: { preset: '24h', from: null, to: null } });
+    assert.equal(await page.locator('button[data-range="24h"]').getAttribute('aria-pressed'), 'true');
+    assert.equal(((await page.evaluate(() => (window as unknown as { __state: { preset: string } }).__state)).preset), '24h', 'the choice is kept for a reload');
+
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    assert.equal((await posted(page, StatsToExtension)).at(-1)?.type, 'exportCsv');
+
+    // A live range sliding on a minute: the same canvases, new values (the open table follows).
+    const firstRow = await page.locator('details[data-table="runTime"] tbody tr').first().textContent();
+    await page.evaluate(() => ((window as unknown as { __canvas: unknown }).__canvas = document.querySelector('.chart-plot[data-chart="runTime"] canvas')));
+    await send(page, { type: 'metrics', body: { range: { ...range, from: from + 60, to: from + 3660 }, overall: metricsResult(from + 60, 60, 60, 'none'), groups: metricsResult(from + 60, 3600, 1, 'queue'), groupBy: 'queue', updatedAt: Date.now() } });
+    assert.ok(await page.evaluate(() => (window as unknown as { __canvas: unknown }).__canvas === document.querySelector('.chart-plot[data-chart="runTime"] canvas')), 'updated in place');
+    assert.notEqual(await page.locator('details[data-table="runTime"] tbody tr').first().textContent(), firstRow);
+
+    // A theme change (VS Code rewrites the variables on the root element) redraws the lines in the new colours.
+    await page.evaluate(() => document.documentElement.style.setProperty('--vscode-charts-blue', 'rgb(18, 52, 86)'));
+    await page.waitForFunction(() => {
+      const marker = document.querySelector<HTMLElement>('.chart-plot[data-chart="throughput"] .u-legend .u-series:nth-child(2) .u-marker');
+      return marker?.style.borderColor === 'rgb(18, 52, 86)';
+    }, undefined, { timeout: 5_000 });
     await finish(page, problems, dialogs);
   });
 });

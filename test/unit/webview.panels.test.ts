@@ -93,6 +93,9 @@ const clipboard: string[] = [];
 const commands: unknown[][] = [];
 const statusMessages: string[] = [];
 const globalState = new Map<string, unknown>();
+/** Files the code under test wrote through `workspace.fs`, by path; where the save dialog answers. */
+const written = new Map<string, string>();
+let saveAnswer: FakeUri | undefined;
 
 const fakeVscode = {
   Uri: { joinPath: (base: FakeUri, ...parts: string[]) => uri([base.path, ...parts].join('/')) },
@@ -108,10 +111,17 @@ const fakeVscode = {
       return { dispose: () => serializers.delete(viewType) };
     },
     createOutputChannel: () => ({ info: () => undefined, warn: () => undefined, error: () => undefined }),
+    showSaveDialog: async () => saveAnswer,
+    showInformationMessage: async () => undefined,
     setStatusBarMessage: (text: string) => {
       statusMessages.push(text);
       return { dispose: () => undefined };
     },
+  },
+  workspace: {
+    workspaceFolders: undefined,
+    asRelativePath: (target: FakeUri) => target.path,
+    fs: { writeFile: async (target: FakeUri, data: Uint8Array) => void written.set(target.path, new TextDecoder().decode(data)) },
   },
   env: { clipboard: { writeText: async (text: string) => void clipboard.push(text) } },
   commands: { executeCommand: async (...args: unknown[]) => void commands.push(args) },
@@ -566,13 +576,86 @@ describe('tail panel', () => {
   });
 });
 
+/** The Jobs view's time filter as the stats panel sees it. */
+function fakeJobsFilter() {
+  const changes = new Emitter<{ from: number; to: number } | undefined>();
+  return { timeFilter: undefined as { from: number; to: number } | undefined, onDidChangeTimeFilter: changes.event, changes };
+}
+
+function metricsAnswer(params: unknown) {
+  const { from, to, step, groupBy } = params as { from: number; to: number; step: number; groupBy: string };
+  const times = Array.from({ length: Math.ceil((to - from) / step) }, (_, i) => from + i * step);
+  return { from, to, step, times, series: groupBy === 'none' ? [{ group: null, totals: {} }] : [] };
+}
+
 describe('stats panel', () => {
+  test('asks for the chosen range at its step, follows metrics/changed while live, and brushes through the Jobs view command', async () => {
+    const client = new FakeClient();
+    client.responders.set('stats/get', () => ({ jobsStarted: 0, jobsRunning: 0, jobsCompleted: 0, jobsFailed: 0, totalDurationMs: 0, averageDurationMs: null, workerUsage: {}, queueUsage: {}, eventsSeen: 0 }));
+    client.responders.set('metrics/query', metricsAnswer);
+    const jobs = fakeJobsFilter();
+    statsModule.showStats(context, client as never, jobs);
+    const panel = panels[0]!;
+    panel.webview.send({ type: 'ready', body: {} });
+    panel.webview.send({ type: 'range', body: { preset: '24h', from: null, to: null } });
+    await settle();
+    const queries = () => client.requests.filter((r) => r.method === 'metrics/query').map((r) => r.params as { from: number; to: number; step: number; groupBy: string });
+    const [overall, groups] = queries();
+    assert.equal(overall!.groupBy, 'none');
+    assert.equal(overall!.step, 300, '24 h at 5-minute steps');
+    assert.equal(groups!.groupBy, 'queue');
+    assert.ok(groups!.step >= groups!.to - groups!.from, 'the table asks for one point');
+    const shown = panel.webview.last('metrics')!.body as { range: { preset: string; live: boolean } };
+    assert.equal(shown.range.preset, '24h');
+    assert.equal(shown.range.live, true);
+
+    client.notify('metrics/changed', { from: 1, to: 2 });
+    await settle();
+    assert.equal(queries().length, 4, 'a live range re-reads on any change');
+
+    const from = 1_700_000_000;
+    panel.webview.send({ type: 'range', body: { preset: 'custom', from, to: from + 3600 } });
+    await settle();
+    assert.equal(queries().at(-2)!.step, 3600, 'a range older than a day is hourly');
+    const before = queries().length;
+    client.notify('metrics/changed', { from: from + 7200, to: from + 7300 });
+    await settle();
+    assert.equal(queries().length, before, 'a change outside a fixed range is not re-read');
+
+    panel.webview.send({ type: 'range', body: { preset: 'custom', from: from + 10, to: from } });
+    await settle();
+    assert.match(String(panel.webview.last('metricsError')!.body.message), /"to" must be after "from"/);
+
+    panel.webview.send({ type: 'filterJobs', body: { from, to: from + 600 } });
+    await settle();
+    assert.deepEqual(commands.at(-1), ['naq.filterJobsByTime', { from, to: from + 600 }]);
+    jobs.changes.fire({ from, to: from + 600 });
+    assert.deepEqual(panel.webview.last('jobsFilter')!.body, { from, to: from + 600 });
+
+    // Export: the series shown, as CSV, where the save dialog says; nothing written when it is cancelled.
+    panel.webview.send({ type: 'range', body: { preset: '1h', from: null, to: null } });
+    await settle();
+    saveAnswer = undefined;
+    panel.webview.send({ type: 'exportCsv', body: {} });
+    await settle();
+    assert.equal(written.size, 0);
+    saveAnswer = uri('/tmp/out.csv');
+    panel.webview.send({ type: 'exportCsv', body: {} });
+    await settle();
+    const csv = written.get('/tmp/out.csv') ?? '';
+    assert.match(csv, /^time,epoch_seconds\r\n/, 'the header of a series with no measures');
+    assert.equal(csv.split('\r\n').length, 62, 'a line per minute of the hour, the header and the last line end');
+    assert.match(statusMessages.at(-1) ?? '', /saved 60 points to \/tmp\/out\.csv/);
+    panel.dispose();
+    assert.equal(client.listeners('metrics/changed'), 0);
+  });
+
   test('reads stats on open, on refresh and (throttled) on changes while visible', async () => {
     const client = new FakeClient();
     let started = 0;
     client.responders.set('stats/get', () => ({ jobsStarted: ++started, jobsRunning: 0, jobsCompleted: 0, jobsFailed: 0, totalDurationMs: 0, averageDurationMs: null, workerUsage: {}, queueUsage: {}, eventsSeen: 0 }));
-    statsModule.showStats(context, client as never);
-    statsModule.showStats(context, client as never);
+    statsModule.showStats(context, client as never, fakeJobsFilter());
+    statsModule.showStats(context, client as never, fakeJobsFilter());
     assert.equal(panels.length, 1);
     const panel = panels[0]!;
     assert.equal(panel.viewType, 'naq.stats');

@@ -102,6 +102,18 @@ export function registerJobCommands(s: Services): vscode.Disposable[] {
     views.jobs.setSearch(undefined);
   };
 
+  /** `{ from, to }` in epoch seconds (the dashboard's brush): the Jobs view lists the jobs active then. */
+  const filterJobsByTime = async (arg?: unknown): Promise<void> => {
+    const range = arg as { from?: unknown; to?: unknown } | undefined;
+    const from = range?.from;
+    const to = range?.to;
+    if (typeof from !== 'number' || typeof to !== 'number' || !Number.isFinite(from) || !Number.isFinite(to) || to <= from) {
+      throw new TypeError('naq.filterJobsByTime: needs { from, to }, epoch seconds with "to" after "from"');
+    }
+    views.jobs.setTimeFilter({ from, to });
+    await vscode.commands.executeCommand(`${VIEW_IDS.jobs}.focus`);
+  };
+
   const loadMore = async (node?: unknown): Promise<void> => {
     const more = node as MoreNode | undefined;
     if (more?.kind === 'more') await views.loadMore(more);
@@ -112,7 +124,9 @@ export function registerJobCommands(s: Services): vscode.Disposable[] {
     registerCommand(log, 'naq.tailSubject', 'start the tail', tailSubject),
     registerCommand(log, 'naq.tailJob', 'tail the job', tailJob),
     registerCommand(log, 'naq.stopTail', 'stop the tail', () => webviews.stopTailView()),
-    registerCommand(log, 'naq.showStats', 'show the statistics', () => webviews.showStats(context, backend)),
+    registerCommand(log, 'naq.showStats', 'show the statistics', () => webviews.showStats(context, backend, views.jobs)),
+    registerCommand(log, 'naq.filterJobsByTime', 'filter the jobs by time', filterJobsByTime),
+    registerCommand(log, 'naq.clearTimeFilter', 'clear the time filter', () => views.jobs.setTimeFilter(undefined)),
     registerCommand(log, 'naq.deleteJobEvents', 'delete the events', deleteJobEvents),
     registerCommand(log, 'naq.copyJobId', 'copy the job id', copyJobId),
     registerCommand(log, 'naq.searchJobs', 'search', searchJobs),

@@ -177,6 +177,8 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
     if (f.status !== undefined && job.status !== f.status) return false;
     if (f.queue !== undefined && job.queue !== f.queue) return false;
     if (f.worker !== undefined && job.worker !== f.worker) return false;
+    if (f.activeFrom !== undefined && job.lastTime < f.activeFrom) return false;
+    if (f.activeTo !== undefined && job.firstTime >= f.activeTo) return false;
     if (f.search !== undefined) {
       const q = f.search.toLowerCase();
       const inId = job.jobId.toLowerCase().includes(q);

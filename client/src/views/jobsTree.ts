@@ -1,9 +1,12 @@
-/** Jobs view: status → jobs, with an optional "Search: …" group on top. */
+/**
+ * Jobs view: status → jobs, with an optional "Search: …" group on top; optionally narrowed to the
+ * jobs active in a time range (brushed on the statistics dashboard), which the view's message says.
+ */
 import * as vscode from 'vscode';
 import { GetJobRequest, ListJobsRequest, type IndexChange, type JobStatus } from '../../../server/src/protocol/protocol';
 import { formatCount, plural } from '../util/format';
 import { JobTree } from './jobTree';
-import { newGroup, type GroupNode, type JobNode, type NaqNode } from './nodes';
+import { newGroup, type GroupNode, type JobFilter, type JobNode, type NaqNode } from './nodes';
 import { STATUS_ORDER } from './render';
 
 export class JobsTree extends JobTree {
@@ -11,6 +14,41 @@ export class JobsTree extends JobTree {
   private searchGroup: GroupNode | undefined;
   /** Statuses shown at the root, in order, as last listed. */
   private shown: JobStatus[] = [];
+  /** Epoch seconds [from, to): only jobs whose first-to-last event span overlaps it; undefined: every job. */
+  private active: { from: number; to: number } | undefined;
+  private readonly timeFilterChanged = new vscode.EventEmitter<{ from: number; to: number } | undefined>();
+  /** Fires when the time filter is set or cleared (the dashboard shows it). */
+  readonly onDidChangeTimeFilter = this.timeFilterChanged.event;
+
+  get timeFilter(): { from: number; to: number } | undefined {
+    return this.active;
+  }
+
+  /** Narrows every group to the jobs active in [from, to); undefined lists every job again. */
+  setTimeFilter(range: { from: number; to: number } | undefined): void {
+    this.active = range;
+    for (const group of this.groups()) {
+      group.filter = this.withTime(group.filter);
+      group.stale = true;
+    }
+    void vscode.commands.executeCommand('setContext', 'naq.timeFilterActive', range !== undefined);
+    this.describeFilter();
+    this.timeFilterChanged.fire(range);
+    this.changed.fire(undefined);
+  }
+
+  /** A group's filter with the time filter on it, if any (undefined fields are left out). */
+  private withTime(filter: JobFilter): JobFilter {
+    const rest: JobFilter = { ...filter };
+    delete rest.activeFrom;
+    delete rest.activeTo;
+    return this.active ? { ...rest, activeFrom: this.active.from, activeTo: this.active.to } : rest;
+  }
+
+  private describeFilter(): void {
+    if (!this.view) return;
+    this.view.message = this.active ? `Jobs active ${timeSpan(this.active.from, this.active.to)} (a range picked on the statistics chart). "Clear Time Filter" lists every job.` : undefined;
+  }
 
   get search(): string | undefined {
     return this.searchGroup?.search;
@@ -21,7 +59,7 @@ export class JobsTree extends JobTree {
     this.searchGroup =
       query === undefined || query === ''
         ? undefined
-        : newGroup({ id: `search/${query}`, role: 'search', search: query, filter: { search: query }, count: 0, parent: undefined });
+        : newGroup({ id: `search/${query}`, role: 'search', search: query, filter: this.withTime({ search: query }), count: 0, parent: undefined });
     void vscode.commands.executeCommand('setContext', 'naq.searchActive', this.searchGroup !== undefined);
     this.changed.fire(undefined);
     return this.searchGroup;
@@ -30,7 +68,7 @@ export class JobsTree extends JobTree {
   /** Jobs per status; one `jobs/list` per status, asking for no items. */
   private async counts(): Promise<Map<JobStatus, number>> {
     const totals = await Promise.all(
-      STATUS_ORDER.map(async (status) => [status, (await this.backend.request(ListJobsRequest.type, { offset: 0, limit: 0, status })).total] as const),
+      STATUS_ORDER.map(async (status) => [status, (await this.backend.request(ListJobsRequest.type, { ...this.withTime({ status }), offset: 0, limit: 0 })).total] as const),
     );
     return new Map(totals);
   }
@@ -44,7 +82,7 @@ export class JobsTree extends JobTree {
       const count = counts.get(status) ?? 0;
       const group = this.statusGroups.get(status);
       if (group === undefined) {
-        this.statusGroups.set(status, newGroup({ id: `status/${status}`, role: 'status', status, filter: { status }, count, parent: undefined }));
+        this.statusGroups.set(status, newGroup({ id: `status/${status}`, role: 'status', status, filter: this.withTime({ status }), count, parent: undefined }));
       } else if (group.count !== count) {
         group.count = count;
         group.stale = true;
@@ -54,7 +92,8 @@ export class JobsTree extends JobTree {
     let total = 0;
     for (const n of counts.values()) total += n;
     if (this.view) {
-      this.view.description = total > 0 ? plural(total, 'job') : undefined;
+      this.view.description = total > 0 ? `${plural(total, 'job')}${this.active ? ' (time filter)' : ''}` : this.active ? 'no job in the time filter' : undefined;
+      this.describeFilter();
       const failed = counts.get('failed') ?? 0;
       this.view.badge = failed > 0 ? { value: failed, tooltip: `${formatCount(failed)} failed ${failed === 1 ? 'job' : 'jobs'}` } : undefined;
     }
@@ -86,6 +125,11 @@ export class JobsTree extends JobTree {
   }
 
 
+  override dispose(): void {
+    this.timeFilterChanged.dispose();
+    super.dispose();
+  }
+
   /**
    * The row of a job in its status group, loading the group's first pages if needed; undefined
    * when the job is unknown or further down than a few pages.
@@ -99,4 +143,14 @@ export class JobsTree extends JobTree {
     await this.getChildren(group);
     return group.jobNodes.get(jobId);
   }
+}
+
+/** "between 10:05 and 10:20" (local time; the date too when the range is not within today). */
+export function timeSpan(from: number, to: number): string {
+  const start = new Date(from * 1000);
+  const end = new Date(to * 1000);
+  const today = new Date().toDateString();
+  const sameDay = start.toDateString() === today && end.toDateString() === today;
+  const show = (d: Date) => (sameDay ? d.toLocaleTimeString() : d.toLocaleString());
+  return `between ${show(start)} and ${show(end)}`;
 }

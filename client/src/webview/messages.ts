@@ -9,7 +9,7 @@
  *
  * This file is bundled into the browser scripts too: it must not import `vscode` or Node modules.
  */
-import type { JobStats } from '../../../server/src/protocol/protocol';
+import type { JobStats, MetricsResult } from '../../../server/src/protocol/protocol';
 import type { JobEvent } from '../../../server/src/shared/events';
 import type { DecodeProblem, FailureCall, TailParams, Timeline } from '../../../server/src/protocol/protocol';
 
@@ -100,10 +100,29 @@ export const TailToExtension = {
   scriptError,
 } as const satisfies MessageSpec;
 
+/** The dashboard's ranges: the last 15 min, 1 h, 24 h or 7 days up to now (live), or a custom one. */
+export const StatsRangePresets = ['15m', '1h', '24h', '7d', 'custom'] as const;
+export type StatsRangePreset = (typeof StatsRangePresets)[number];
+export const StatsGroupBys = ['queue', 'worker'] as const;
+export type StatsGroupBy = (typeof StatsGroupBys)[number];
+
+/** Epoch seconds as the dashboard sends them: whole, after 2000-01-01, before 2100. */
+export const epochSeconds: Check<number> = (value): value is number => count(value) && value >= 946_684_800 && value < 4_102_444_800;
+
 /** Stats webview → extension. */
 export const StatsToExtension = {
   ready: {},
   refresh: {},
+  /** Show this range; `from`/`to` (epoch seconds) only for `custom`, null otherwise. */
+  range: { preset: oneOf(...StatsRangePresets), from: nullable(epochSeconds), to: nullable(epochSeconds) },
+  /** The per-group table groups by queue or by worker. */
+  groupBy: { groupBy: oneOf(...StatsGroupBys) },
+  /** A range brushed on a chart: filter the Jobs view to the jobs active in [from, to). */
+  filterJobs: { from: epochSeconds, to: epochSeconds },
+  /** Clear the Jobs view's time filter. */
+  clearJobsFilter: {},
+  /** Save the series shown as CSV (the extension asks where). */
+  exportCsv: {},
   scriptError,
 } as const satisfies MessageSpec;
 
@@ -222,10 +241,26 @@ export type ToTail =
   | Envelope<'lines', { lines: TailLine[]; skipped: number }>
   | Envelope<'status', { status: TailStatus }>;
 
+/** The range a dashboard shows, as the extension decided it. */
+export interface ShownRange {
+  preset: StatsRangePreset;
+  /** Epoch seconds, `to` exclusive; `step` is the seconds per point asked for (the answer's may be coarser). */
+  from: number;
+  to: number;
+  step: number;
+  /** Follows new events: the range ends now and slides. */
+  live: boolean;
+}
+
 export type ToStats =
   | Envelope<'loading', Record<string, never>>
   | Envelope<'stats', { stats: JobStats; updatedAt: number }>
-  | Envelope<'error', { message: string }>;
+  | Envelope<'error', { message: string }>
+  /** The charts' series (`overall`, not grouped) and the table's totals (`groups`, grouped by `groupBy`) over `range`. */
+  | Envelope<'metrics', { range: ShownRange; overall: MetricsResult; groups: MetricsResult; groupBy: StatsGroupBy; updatedAt: number }>
+  | Envelope<'metricsError', { range: ShownRange; message: string }>
+  /** What the Jobs view is filtered to now (null: no time filter), after a brush or a clear. */
+  | Envelope<'jobsFilter', { from: number | null; to: number | null }>;
 
 export type { DecodeProblem, JobStats, TailParams, Timeline };
 
@@ -265,4 +300,8 @@ export interface TailViewState {
 
 export interface StatsViewState {
   showAll: { workers: boolean; queues: boolean };
+  /** The range chosen, kept across reloads (custom: its bounds too). */
+  preset?: StatsRangePreset;
+  custom?: { from: number; to: number } | null;
+  groupBy?: StatsGroupBy;
 }

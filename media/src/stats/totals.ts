@@ -1,0 +1,115 @@
+/**
+ * The stream's totals as the seed's analytics dashboard showed them (`job_analytics_dashboard`):
+ * started, completed and failed counts, average duration, worker and queue usage as bar charts drawn
+ * with HTML and CSS.
+ */
+import type { JobStats } from '../../../server/src/protocol/protocol';
+import type { StatsViewState } from '../../../client/src/webview/messages';
+import { append, button, clear, el } from '../lib/dom';
+import { formatDuration } from '../lib/time';
+import { moveActive } from '../lib/virtualWindow';
+import { outcomes, percent, toBars } from './bars';
+
+const TOP = 20;
+
+/** The stream's totals into `content`: cards, the outcome bar, the worker and queue usage bars. */
+export function renderTotals(content: HTMLElement, s: JobStats, showAll: StatsViewState['showAll'], toggleShowAll: (which: 'workers' | 'queues') => void): void {
+  const o = outcomes(s);
+  clear(content);
+
+  const cards = el('section', { class: 'cards', attrs: { 'aria-label': 'Totals' } });
+  const card = (label: string, value: string, tone: string | null, hint?: string) => {
+    const node = el('div', { class: ['card', tone] }, el('div', { class: 'card-value', text: value }), el('div', { class: 'card-label', text: label }));
+    if (hint) node.title = hint;
+    cards.appendChild(node);
+  };
+  card('Started', s.jobsStarted.toLocaleString(), 'tone-start', 'jobs that started at least one attempt');
+  card('Running', s.jobsRunning.toLocaleString(), 'tone-start', 'jobs started with no outcome yet');
+  card('Completed', s.jobsCompleted.toLocaleString(), 'tone-success', 'jobs whose status is completed');
+  card('Failed', s.jobsFailed.toLocaleString(), s.jobsFailed > 0 ? 'tone-error' : null, 'jobs whose status is failed');
+  card('Failure rate', percent(o.failureRate), o.failureRate ? 'tone-error' : null, 'failed / (completed + failed)');
+  card('Average duration', s.averageDurationMs === null ? '—' : formatDuration(s.averageDurationMs), null, 'Total duration of completed jobs / completed jobs that reported one');
+  card('Events seen', s.eventsSeen.toLocaleString(), null);
+  content.appendChild(cards);
+
+  content.appendChild(outcomeChart(o.completed, o.failed, o.other));
+  content.appendChild(usageChart('Worker usage', 'jobs started per worker', s.workerUsage, 'workers', 'started', showAll.workers, toggleShowAll));
+  content.appendChild(usageChart('Queue usage', 'jobs enqueued per queue', s.queueUsage, 'queues', 'enqueued', showAll.queues, toggleShowAll));
+}
+
+function outcomeChart(completed: number, failed: number, other: number): HTMLElement {
+  const total = completed + failed + other;
+  const section = el(
+    'section',
+    { class: 'chart', attrs: { 'aria-label': 'Outcomes' } },
+    el('h2', {}, el('span', { text: 'Outcomes' }), el('span', { class: 'muted small', text: ' completed and failed events (a retried job counts once per failure)' })),
+  );
+  if (total === 0) {
+    section.appendChild(el('p', { class: 'muted', text: 'No job has started yet.' }));
+    return section;
+  }
+  const bar = el('div', { class: 'stacked', attrs: { role: 'img', 'aria-label': `${completed} completed, ${failed} failed, ${other} without an outcome yet` } });
+  const parts: [string, number, string][] = [
+    ['completed', completed, 'seg-success'],
+    ['failed', failed, 'seg-error'],
+    ['started, no outcome yet', other, 'seg-muted'],
+  ];
+  const legend = el('div', { class: 'legend' });
+  for (const [label, value, cls] of parts) {
+    if (value > 0) {
+      const seg = el('div', { class: ['segment', cls] });
+      seg.style.width = `${(value / total) * 100}%`;
+      seg.title = `${label}: ${value.toLocaleString()} (${percent(value / total)})`;
+      bar.appendChild(seg);
+    }
+    legend.appendChild(el('span', { class: 'legend-item' }, el('span', { class: ['swatch', cls] }), el('span', { text: `${label} ${value.toLocaleString()} (${percent(value / total)})` })));
+  }
+  append(section, bar, legend);
+  return section;
+}
+
+function usageChart(title: string, subtitle: string, usage: Record<string, number>, which: 'workers' | 'queues', verb: string, all: boolean, toggleShowAll: (which: 'workers' | 'queues') => void): HTMLElement {
+  const { bars, hidden, total } = toBars(usage, all ? Infinity : TOP);
+  const section = el('section', { class: 'chart', attrs: { 'aria-label': title } }, el('h2', {}, el('span', { text: title }), el('span', { class: 'muted small', text: ` ${subtitle}` })));
+  if (bars.length === 0) {
+    section.appendChild(el('p', { class: 'muted', text: `No ${which === 'workers' ? 'worker has started a job' : 'job has been enqueued'} yet.` }));
+    return section;
+  }
+  const listNode = el('div', { class: 'bars', attrs: { role: 'list', 'aria-label': `${title}: ${subtitle}` } });
+  bars.forEach((bar, i) => {
+    const fill = el('div', { class: 'bar-fill' });
+    fill.style.width = `${Math.max(bar.fraction * 100, 0.5)}%`;
+    const row = el(
+      'div',
+      { class: 'bar-row', attrs: { role: 'listitem', tabindex: i === 0 ? 0 : -1, 'aria-label': `${bar.label}: ${bar.value.toLocaleString()} ${verb}, ${percent(bar.share)}` } },
+      el('span', { class: 'bar-label', text: bar.label }),
+      el('div', { class: 'bar-track' }, fill),
+      el('span', { class: 'bar-value mono', text: `${bar.value.toLocaleString()} · ${percent(bar.share)}` }),
+    );
+    row.title = `${bar.label}: ${bar.value.toLocaleString()} of ${total.toLocaleString()}`;
+    listNode.appendChild(row);
+  });
+  rovingFocus(listNode);
+  section.appendChild(listNode);
+  if (hidden > 0 || all) {
+    section.appendChild(
+      button(null, all ? `Show the top ${TOP}` : `Show all ${(bars.length + hidden).toLocaleString()}`, () => toggleShowAll(which), { class: 'link-button' }),
+    );
+  }
+  return section;
+}
+
+/** Arrow keys, Home and End move the focus through a chart's rows; Tab leaves the chart. */
+function rovingFocus(container: HTMLElement): void {
+  container.addEventListener('keydown', (event) => {
+    const rows = Array.from(container.querySelectorAll<HTMLElement>('[role="listitem"]'));
+    const current = rows.indexOf(document.activeElement as HTMLElement);
+    if (current < 0) return;
+    const next = moveActive(event.key, current, rows.length, 10);
+    if (next === null) return;
+    event.preventDefault();
+    rows[current]!.tabIndex = -1;
+    rows[next]!.tabIndex = 0;
+    rows[next]!.focus();
+  });
+}
