@@ -53,11 +53,9 @@ export class JobsTree extends JobTree {
     }
     let total = 0;
     for (const n of counts.values()) total += n;
-    if (this.view) {
-      this.view.description = total > 0 ? plural(total, 'job') : undefined;
-      const failed = counts.get('failed') ?? 0;
-      this.view.badge = failed > 0 ? { value: failed, tooltip: `${formatCount(failed)} failed ${failed === 1 ? 'job' : 'jobs'}` } : undefined;
-    }
+    this.setDescription(total > 0 ? plural(total, 'job') : undefined);
+    const failed = counts.get('failed') ?? 0;
+    this.setBadge(failed > 0 ? { value: failed, tooltip: `${formatCount(failed)} failed ${failed === 1 ? 'job' : 'jobs'}` } : undefined);
     return { sameRoots, changed };
   }
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { Status } from 'nats';
+import { ErrorCode, NatsError, type Status } from 'nats';
 import { ConfigError } from '../config/configError';
 import { describeConnection } from '../config/connection';
 import { DEFAULT_TAIL_RATE_LIMIT } from '../config/defaults';
@@ -23,6 +23,7 @@ import type {
   JobStats,
   JobPage,
   LifecycleParams,
+  Outage,
   QueueItem,
   TailBatch,
   TailParams,
@@ -43,6 +44,7 @@ import { chooseTarget } from './natsTarget';
 import { applyReviewed, reviewStream } from './streamReview';
 import { problemOf, TailSession, tailStart } from './tailSession';
 import { timelinePage } from './timelinePage';
+import { TimeoutError, withTimeout } from '../util/timeout';
 import { wireEvent, wireJob, wireProgress, wireQueue, wireStats, wireWorker } from './toWire';
 
 /** What the backend tells the editor; the language-server connection implements it. */
@@ -56,6 +58,16 @@ export interface BackendPeer {
 
 const RETRY_MS = 5_000;
 const STATE_REFRESH_MS = 5_000;
+/**
+ * A frozen server keeps its sockets open, so nats.js notices nothing for minutes (its pings are
+ * two minutes apart); a ping of our own on every state refresh finds it within seconds.
+ */
+const PING_TIMEOUT_MS = 4_000;
+
+/** A request that got no reply: from nats.js, or from a deadline of our own. */
+function isTimeout(error: unknown): boolean {
+  return error instanceof TimeoutError || (error instanceof NatsError && error.code === ErrorCode.Timeout);
+}
 
 export class NotConnectedError extends Error {
   override name = 'NotConnectedError';
@@ -83,6 +95,8 @@ export class Backend {
   private generation = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** A state refresh is waiting for NATS: the next tick does not start another. */
+  private refreshing = false;
 
   constructor(private readonly peer: BackendPeer) {}
 
@@ -337,7 +351,12 @@ export class Backend {
         if (generation !== this.generation) return;
         switch (status.type) {
           case 'disconnect':
-            this.setState({ ...this.current, phase: 'disconnected', detail: `Lost the connection to ${String(status.data)}; reconnecting…` });
+            this.setState({
+              ...this.current,
+              phase: 'disconnected',
+              detail: `Lost the connection to ${String(status.data)}; reconnecting…`,
+              outage: this.outage('lost'),
+            });
             break;
           case 'reconnect':
             await this.recovered(session);
@@ -364,17 +383,45 @@ export class Backend {
     }
   }
 
+  /** The outage going on, with its start kept, or one starting now. */
+  private outage(cause: Outage['cause']): Outage {
+    return { since: this.current.outage?.since ?? Date.now(), cause };
+  }
+
+  /**
+   * The server stopped replying on an open connection: say so (not "check the address or TLS", which
+   * is about connecting), and make requests fail at once until it answers again.
+   */
+  private notAnswering(): void {
+    const server = this.storage?.session.nc.getServer() ?? 'the NATS server';
+    this.setState({
+      ...this.current,
+      phase: 'disconnected',
+      detail: `The NATS server at ${server} stopped answering (no reply within ${PING_TIMEOUT_MS / 1000} s); the views show what was known before, and requests fail at once until it answers again.`,
+      outage: this.outage('not-answering'),
+    });
+  }
+
   private async refreshStream(): Promise<void> {
-    if (!this.storage || this.current.phase === 'disconnected') return;
+    // While nats.js reconnects after a lost connection, its status events say when it is back.
+    if (!this.storage || this.refreshing) return;
+    if (this.current.phase === 'disconnected' && this.current.outage?.cause !== 'not-answering') return;
+    const storage = this.storage;
+    this.refreshing = true;
     try {
-      const info = await this.storage.streamInfo();
+      await withTimeout(storage.session.nc.rtt(), PING_TIMEOUT_MS, 'a ping to the NATS server');
+      const info = await storage.streamInfo();
       this.metrics?.streamStarts(info.state.first_seq);
       const stream = { name: info.config.name, messages: info.state.messages, bytes: info.state.bytes, lastSeq: info.state.last_seq };
       if (JSON.stringify(stream) !== JSON.stringify(this.current.stream) || this.current.phase !== 'connected') {
         this.setState({ ...this.current, phase: 'connected', detail: this.connectedDetail(), stream });
       }
     } catch (error) {
-      this.setState({ ...this.current, phase: 'degraded', detail: `Connected, but the stream is not usable: ${describe(error)}` });
+      if (storage !== this.storage) return;
+      if (isTimeout(error)) this.notAnswering();
+      else this.setState({ ...this.current, phase: 'degraded', detail: `Connected, but the stream is not usable: ${describe(error)}` });
+    } finally {
+      this.refreshing = false;
     }
   }
 
@@ -400,6 +447,8 @@ export class Backend {
   }
 
   private setState(state: ConnectionState): ConnectionState {
+    // An outage is a kind of disconnection; any other phase ends it.
+    if (state.phase !== 'disconnected' && state.outage !== undefined) state = { ...state, outage: undefined };
     this.current = state;
     this.peer.state(state);
     return state;
