@@ -351,6 +351,8 @@ export class Backend {
         if (generation !== this.generation) return;
         switch (status.type) {
           case 'disconnect':
+            // nats.js drops a server that stopped answering after its missed pings: the same outage, in the same words.
+            if (this.current.outage?.cause === 'not-answering') break;
             this.setState({
               ...this.current,
               phase: 'disconnected',
