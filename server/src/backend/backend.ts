@@ -4,7 +4,7 @@ import { ErrorCode, NatsError, type Status } from 'nats';
 import { ConfigError } from '../config/configError';
 import { describeConnection } from '../config/connection';
 import { DEFAULT_TAIL_RATE_LIMIT } from '../config/defaults';
-import { describeNatsError } from '../config/natsErrors';
+import { describeNatsError, type ErrorMoment } from '../config/natsErrors';
 import type { EmbeddedNats } from '../embedded/embeddedNats';
 import { Indexer, IndexerProgress } from '../index/indexer';
 import type { JobIndex } from '../index/jobIndex';
@@ -73,9 +73,12 @@ export class NotConnectedError extends Error {
   override name = 'NotConnectedError';
 }
 
-/** One line, as the CLI words it: a denied permission names the operation and the subject. */
-function describe(error: unknown): string {
-  return describeNatsError(error);
+/**
+ * One line, as the CLI words it: a denied permission names the operation and the subject. On an
+ * open connection (`request`) a timeout means the server stopped answering, not a wrong address.
+ */
+function describe(error: unknown, moment: ErrorMoment = 'connecting'): string {
+  return describeNatsError(error, moment);
 }
 
 /**
@@ -257,7 +260,7 @@ export class Backend {
     const counted = await readSequences(storage.session, sequences).then(
       (read) => read.events,
       (error: unknown) => {
-        this.peer.log(`delete ${jobId}: its events could not be read first, so the metrics still count them: ${describe(error)}`);
+        this.peer.log(`delete ${jobId}: its events could not be read first, so the metrics still count them: ${describe(error, 'request')}`);
         return [];
       },
     );
@@ -381,7 +384,7 @@ export class Backend {
       await this.indexer?.reconcile();
       this.connectedState();
     } catch (error) {
-      this.setState({ ...this.current, phase: 'degraded', detail: `Reconnected, but the stream is not usable: ${describe(error)}` });
+      this.setState({ ...this.current, phase: 'degraded', detail: `Reconnected, but the stream is not usable: ${describe(error, 'request')}` });
     }
   }
 
@@ -421,7 +424,7 @@ export class Backend {
     } catch (error) {
       if (storage !== this.storage) return;
       if (isTimeout(error)) this.notAnswering();
-      else this.setState({ ...this.current, phase: 'degraded', detail: `Connected, but the stream is not usable: ${describe(error)}` });
+      else this.setState({ ...this.current, phase: 'degraded', detail: `Connected, but the stream is not usable: ${describe(error, 'request')}` });
     } finally {
       this.refreshing = false;
     }
