@@ -2,12 +2,12 @@
  * Daily use in a real editor (code-server + Chromium, a real nats-server): a tail that keeps going
  * after a settings-triggered reconnect and after a NATS restart, and says its true state; a pattern
  * outside the stream refused in the input box; search by error type; the actions after emitting.
- * Each scenario waits for a sentinel event or a shown text, never for time. Screenshots for the
- * README go to docs/screenshots/.
+ * Each scenario waits for a sentinel event or a shown text, never for time. With NAQ_SCREENSHOTS=1
+ * the scenarios save pictures of what they show to docs/screenshots/ (for docs/daily-use.md).
  */
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
@@ -17,14 +17,28 @@ import { JobEvents } from '../../server/src/model/factories';
 import type { EventStorage } from '../../server/src/storage/eventStorage';
 import { NatsServer } from '../support/natsServer';
 import { openStorage } from '../support/storageFixture';
-import { answerInput, closeAllEditors, EditorSession, killDescendantsOnExit, openNaqViews, paletteCommand, pickItem, waitForStatus, webviewPage } from './fixtures/editorSession';
+import {
+  answerInput,
+  closeAllEditors,
+  contextMenuCommand,
+  EditorSession,
+  jobRow,
+  killDescendantsOnExit,
+  openNaqViews,
+  paletteCommand,
+  pickItem,
+  treeRow,
+  viewPane,
+  waitForStatus,
+  webviewPage,
+} from './fixtures/editorSession';
+import { docScreenshot } from './fixtures/screenshots';
 import { repoRoot, waitForVisible, waitUntil, withTimeout } from './harness';
 
 killDescendantsOnExit();
 
 const run = randomBytes(3).toString('hex');
 const PREFIX = 'naq.jobs.events';
-const SCREENSHOTS = join(repoRoot, 'docs', 'screenshots');
 
 let nats: NatsServer;
 let storage: EventStorage;
@@ -48,11 +62,6 @@ async function emit(event: JobEvent, timeoutMs = 30_000): Promise<void> {
 
 function sentinel(name: string): JobEvent {
   return JobEvents.enqueued(`${name}-${run}`, `daily-${run}`);
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), timeout: 10_000 });
 }
 
 /** The tail page's header text. */
@@ -97,9 +106,16 @@ async function setNumberSetting(page: Page, id: string, value: number, timeoutMs
   await page.keyboard.insertText(id);
   const input = editor.locator('.setting-item-number input').first();
   await waitForVisible(input, timeoutMs, `the input of ${id}`);
-  await input.fill(String(value), { timeout: timeoutMs });
-  await input.press('Tab', { timeout: timeoutMs });
-  await waitUntil(async () => (await input.inputValue().catch(() => '')) === String(value), { timeoutMs, intervalMs: 200, what: `${id} to read ${value}` });
+  // The Settings editor can draw its list again while it settles, dropping what was typed: type until it holds.
+  await waitUntil(
+    async () => {
+      if ((await input.inputValue().catch(() => '')) === String(value)) return true;
+      await input.fill(String(value), { timeout: 5_000 }).catch(() => undefined);
+      await input.press('Tab', { timeout: 5_000 }).catch(() => undefined);
+      return false;
+    },
+    { timeoutMs, intervalMs: 200, what: `${id} to read ${value}` },
+  );
   await paletteCommand(page, 'View: Close Editor');
   await editor.waitFor({ state: 'hidden', timeout: timeoutMs });
 }
@@ -148,7 +164,7 @@ describe('NAQ daily use in a real editor', () => {
       await emit(sentinel('after-settings'));
       const frame = await inTail(page, `after-settings-${run}`, 30_000);
       assert.match(await tailHeader(frame), new RegExp(`^Live: ${PREFIX.replace(/\./g, '\\.')}\\.>`));
-      await screenshot(page, 'tail-live');
+      await docScreenshot(page.locator('.part.editor'), 'tail-live');
       await closeAllEditors(page);
     }),
   );
@@ -163,7 +179,7 @@ describe('NAQ daily use in a real editor', () => {
 
       await nats.stop();
       await untilHeader(frame, /^Reconnecting: /, 30_000, 'the header to say reconnecting');
-      await screenshot(page, 'tail-reconnecting');
+      await docScreenshot(page.locator('.part.editor'), 'tail-reconnecting');
       await nats.restart();
       await emit(sentinel('after-restart'));
       await inTail(page, `after-restart-${run}`, 60_000);
@@ -192,7 +208,7 @@ describe('NAQ daily use in a real editor', () => {
         intervalMs: 200,
         what: 'the input box to refuse foo.bar',
       });
-      await screenshot(page, 'tail-pattern-refused');
+      await docScreenshot(page.locator('.quick-input-widget'), 'tail-pattern-refused');
       await input.press('Enter');
       assert.ok(await input.isVisible(), 'Enter on a refused pattern closes the input box');
       await page.keyboard.press('Escape');
@@ -218,9 +234,10 @@ describe('NAQ daily use in a real editor', () => {
       await waitForVisible(row.first(), 30_000, `${jobId} among the results for ValueError`);
       await input.fill('ValueError: boom', { timeout: 10_000 });
       await waitForVisible(row.first(), 30_000, `${jobId} among the results for "ValueError: boom"`);
-      await screenshot(page, 'search-value-error');
+      await docScreenshot(page.locator('.quick-input-widget'), 'search-value-error');
       await row.first().click({ timeout: 10_000 });
       await webviewPage(page, 'timeline', (text) => text.includes(jobId) && text.includes('boom'), 30_000, `the timeline of ${jobId}`);
+      await docScreenshot(page.locator('.part.editor'), 'timeline');
       await closeAllEditors(page);
     }),
   );
@@ -237,7 +254,7 @@ describe('NAQ daily use in a real editor', () => {
       await paletteCommand(page, 'Notifications: Show Notifications');
       const item = page.locator('.notifications-center .notification-list-item').filter({ hasText: `success lifecycle for ${jobId}` });
       await waitForVisible(item.first(), 30_000, 'the notification of the stored lifecycle');
-      await screenshot(page, 'emit-actions');
+      await docScreenshot(page.locator('.notifications-center'), 'emit-actions');
       await item.first().locator('.monaco-button', { hasText: 'Open Timeline' }).click({ timeout: 10_000 });
       await webviewPage(page, 'timeline', (text) => text.includes(jobId) && text.includes('completed'), 30_000, `the timeline of ${jobId}`);
       const stored = await storage.jobEvents(jobId);
@@ -260,6 +277,74 @@ describe('NAQ daily use in a real editor', () => {
       await emit(sentinel('after-reload'));
       await inTail(page, `after-reload-${run}`, 30_000);
       assert.match(await tailHeader(frame), /^Live: /);
+      await closeAllEditors(page);
+    }),
+  );
+
+  test('tail: an empty pattern tails failures only and says so; Tail This Job starts with the job\'s history', { timeout: 120_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const jobId = `job-history-${run}`;
+      const history = `history of ${jobId}`;
+      await emit(JobEvents.enqueued(jobId, `daily-${run}`, 0, { message: history }));
+      await openNaqViews(page);
+      await paletteCommand(page, 'NAQ: Tail Subject…');
+      await answerInput(page, 'NAQ: Tail Subject', '');
+      const failures = await webviewPage(page, 'tail', (text) => text.includes('Live: failures only'), 30_000, 'the failures-only tail, labelled so');
+      assert.doesNotMatch(await tailHeader(failures), new RegExp(PREFIX.replace(/\./g, '\\.')), 'the failures-only tail is labelled like a tail of everything');
+      await closeAllEditors(page);
+
+      await contextMenuCommand(page, await jobRow(page, 'Queued', jobId, 30_000), 'Tail This Job');
+      await webviewPage(page, 'tail', (text) => text.includes(history), 30_000, `the history of ${jobId} in its new tail`);
+      await closeAllEditors(page);
+    }),
+  );
+
+  test('views: a worker lists every job it ran an attempt of, not only the last', { timeout: 120_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const jobId = `job-two-workers-${run}`;
+      const [first, second] = [`worker-first-${run}`, `worker-second-${run}`];
+      const queue = { queue_name: `daily-${run}` };
+      await emit(JobEvents.started(jobId, first, 'python', queue));
+      await emit(JobEvents.failed(jobId, first, { name: 'ValueError', message: 'first attempt' }, 5, 0, queue));
+      await emit(JobEvents.started(jobId, second, 'python', queue));
+      await openNaqViews(page);
+      const workers = viewPane(page, 'Workers');
+      for (const worker of [first, second]) {
+        const row = treeRow(workers, worker);
+        const description = row.first().locator('.label-description');
+        await waitUntil(async () => /^1 job\b/.test((await description.textContent().catch(() => null)) ?? ''), {
+          timeoutMs: 30_000,
+          intervalMs: 250,
+          what: `${worker} to list the job in the Workers view`,
+        });
+      }
+    }),
+  );
+
+  test('tabs: a timeline opens in a preview tab the next job replaces; Keep Open keeps it and the next job gets a tab of its own', { timeout: 120_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const [a, b, c] = ['a', 'b', 'c'].map((x) => `job-tab-${x}-${run}`);
+      for (const jobId of [a, b, c]) await emit(JobEvents.enqueued(jobId, `daily-tabs-${run}`));
+      await openNaqViews(page);
+      await closeAllEditors(page);
+      const tabs = page.locator('.tabs-container .tab');
+      const open = async (jobId: string): Promise<Frame> => {
+        await (await jobRow(page, 'Queued', jobId, 30_000)).click({ timeout: 10_000 });
+        return webviewPage(page, 'timeline', (text) => text.includes(jobId), 30_000, `the timeline of ${jobId}`);
+      };
+      await open(a);
+      await open(b);
+      await waitUntil(async () => (await tabs.count()) === 1 && /\(preview\)/.test(await tabs.first().innerText()), {
+        timeoutMs: 10_000,
+        intervalMs: 200,
+        what: `one preview tab, showing ${b}`,
+      });
+      assert.match(await tabs.first().innerText(), new RegExp(b));
+      const timeline = await open(b);
+      await timeline.locator('button[title^="Keep this timeline open"]').click({ timeout: 10_000 });
+      await waitUntil(async () => !/\(preview\)/.test(await tabs.first().innerText()), { timeoutMs: 10_000, intervalMs: 200, what: `the tab of ${b} kept` });
+      await open(c);
+      await waitUntil(async () => (await tabs.count()) === 2, { timeoutMs: 10_000, intervalMs: 200, what: `a tab of its own for ${c}` });
       await closeAllEditors(page);
     }),
   );
