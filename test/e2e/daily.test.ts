@@ -104,6 +104,8 @@ async function setNumberSetting(page: Page, id: string, value: number, timeoutMs
   await editor.locator('.settings-header .suggest-input-container').click({ timeout: timeoutMs });
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.insertText(id);
+  // Until the search has filtered the list, the first number input may belong to another setting.
+  await waitForVisible(editor.locator('.settings-count-widget', { hasText: /^1 Setting Found$/ }), timeoutMs, `${id} alone in the Settings editor`);
   const input = editor.locator('.setting-item-number input').first();
   await waitForVisible(input, timeoutMs, `the input of ${id}`);
   // The Settings editor can draw its list again while it settles, dropping what was typed: type until it holds.
