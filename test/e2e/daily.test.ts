@@ -7,7 +7,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
@@ -24,6 +24,7 @@ import {
   EditorSession,
   jobRow,
   killDescendantsOnExit,
+  openFile,
   openNaqViews,
   paletteCommand,
   pickItem,
@@ -347,6 +348,45 @@ describe('NAQ daily use in a real editor', () => {
       await waitUntil(async () => !/\(preview\)/.test(await tabs.first().innerText()), { timeoutMs: 10_000, intervalMs: 200, what: `the tab of ${b} kept` });
       await open(c);
       await waitUntil(async () => (await tabs.count()) === 2, { timeoutMs: 10_000, intervalMs: 200, what: `a tab of its own for ${c}` });
+      await closeAllEditors(page);
+    }),
+  );
+
+  test('one truth: a plain-text payload on a job\'s failed subject leaves its status alone and shows in its timeline as a problem with its sequence', { timeout: 120_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const jobId = `garbage-job-${run}`;
+      await emit(JobEvents.enqueued(jobId, `daily-${run}`));
+      const ack = await storage.session.js.publish(`${PREFIX}.${jobId}.failed`, new TextEncoder().encode('this is not msgpack'));
+      await openNaqViews(page);
+      await (await jobRow(page, 'Queued', jobId, 30_000)).click({ timeout: 10_000 });
+      await webviewPage(
+        page,
+        'timeline',
+        (text) => text.includes(jobId) && /1 event of this job could not be decoded/.test(text) && text.includes(`#${ack.seq}`),
+        30_000,
+        `the undecodable event #${ack.seq} as a problem in the timeline of ${jobId}`,
+      );
+      // The index has seen the bad message (the timeline lists it), and the job is still only queued.
+      assert.equal(await treeRow(viewPane(page, 'Jobs'), jobId).count(), 1, 'the job is listed under one status');
+      await jobRow(page, 'Queued', jobId, 10_000);
+      await closeAllEditors(page);
+    }),
+  );
+
+  test('emit: a saved template in .naq/emit.json is sent from its CodeLens', { timeout: 120_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const jobId = `job-template-${run}`;
+      mkdirSync(join(session.workspace, '.naq'), { recursive: true });
+      const templates = [{ name: `Template ${run}`, event: { job_id: jobId, event_type: 'enqueued', queue_name: `daily-${run}` } }];
+      writeFileSync(join(session.workspace, '.naq', 'emit.json'), `${JSON.stringify(templates, null, 2)}\n`);
+      await openNaqViews(page);
+      await openFile(page, 'emit.json');
+      const lens = page.locator('.codelens-decoration a', { hasText: `Send "Template ${run}"` });
+      await waitForVisible(lens.first(), 30_000, 'the Send CodeLens above the template');
+      await lens.first().click({ timeout: 10_000 });
+      await jobRow(page, 'Queued', jobId, 30_000);
+      const stored = await storage.jobEvents(jobId);
+      assert.deepEqual(stored.events.map((e) => e.event_type), ['enqueued'], 'the template stored one enqueued event');
       await closeAllEditors(page);
     }),
   );
