@@ -390,4 +390,45 @@ describe('NAQ daily use in a real editor', () => {
       await closeAllEditors(page);
     }),
   );
+
+  test('one truth: the statistics count jobs as the Jobs view does (running, failed, completed), a job failed twice once', { timeout: 120_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const jobId = `job-failed-twice-${run}`;
+      const worker = `worker-twice-${run}`;
+      const error = { name: 'ValueError', message: 'twice' };
+      await emit(JobEvents.failed(jobId, worker, error, 5, 0, { queue_name: `daily-${run}` }));
+      await emit(JobEvents.failed(jobId, worker, error, 5, 1, { queue_name: `daily-${run}` }));
+      await openNaqViews(page);
+      await jobRow(page, 'Failed', jobId, 30_000);
+      await paletteCommand(page, 'NAQ: Show Statistics');
+      const stats = await webviewPage(page, 'stats', (text) => text.includes(worker), 30_000, `the statistics with ${worker}`);
+      const jobs = viewPane(page, 'Jobs');
+      const treeCount = async (status: string): Promise<number> => {
+        const group = jobs.locator('.monaco-list-row[role="treeitem"][aria-level="1"]').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${status}\\s*$`) }) });
+        if ((await group.count()) === 0) return 0;
+        return Number(((await group.first().locator('.label-description').textContent()) ?? '').replace(/[^0-9]/g, ''));
+      };
+      const cards = async (): Promise<Record<string, number>> => {
+        const shown = await withTimeout(
+          stats.evaluate(() => Array.from(document.querySelectorAll('.card')).map((card) => [card.querySelector('.card-label')?.textContent ?? '', card.querySelector('.card-value')?.textContent ?? ''])),
+          5_000,
+          'reading the statistics cards',
+        );
+        return Object.fromEntries(shown.map(([label, value]) => [label, Number(value!.replace(/[^0-9]/g, ''))]));
+      };
+      let last = '';
+      await waitUntil(
+        async () => {
+          const shown = await cards();
+          const tree = { Running: await treeCount('Running'), Failed: await treeCount('Failed'), Completed: await treeCount('Completed') };
+          last = JSON.stringify({ statistics: shown, tree });
+          return Object.entries(tree).every(([status, n]) => shown[status] === n);
+        },
+        { timeoutMs: 30_000, intervalMs: 500, what: 'the statistics to agree with the Jobs view' },
+      ).catch((cause: unknown) => {
+        throw new Error(`the statistics and the Jobs view disagree: ${last}`, { cause });
+      });
+      await closeAllEditors(page);
+    }),
+  );
 });
