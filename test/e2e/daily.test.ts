@@ -336,14 +336,13 @@ describe('NAQ daily use in a real editor', () => {
         return webviewPage(page, 'timeline', (text) => text.includes(jobId), 30_000, `the timeline of ${jobId}`);
       };
       await open(a);
-      await open(b);
+      const timeline = await open(b);
       await waitUntil(async () => (await tabs.count()) === 1 && /\(preview\)/.test(await tabs.first().innerText()), {
         timeoutMs: 10_000,
         intervalMs: 200,
         what: `one preview tab, showing ${b}`,
       });
       assert.match(await tabs.first().innerText(), new RegExp(b));
-      const timeline = await open(b);
       await timeline.locator('button[title^="Keep this timeline open"]').click({ timeout: 10_000 });
       await waitUntil(async () => !/\(preview\)/.test(await tabs.first().innerText()), { timeoutMs: 10_000, intervalMs: 200, what: `the tab of ${b} kept` });
       await open(c);
