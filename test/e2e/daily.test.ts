@@ -167,6 +167,7 @@ describe('NAQ daily use in a real editor', () => {
       await emit(sentinel('after-settings'));
       const frame = await inTail(page, `after-settings-${run}`, 30_000);
       assert.match(await tailHeader(frame), new RegExp(`^Live: ${PREFIX.replace(/\./g, '\\.')}\\.>`));
+      await waitForVisible(treeRow(viewPane(page, 'Queues'), `daily-${run}`), 30_000, 'the queue of the sentinels in the Queues view after the reconnect');
       await docScreenshot(page.locator('.part.editor'), 'tail-live');
       await closeAllEditors(page);
     }),

@@ -160,6 +160,8 @@ class TailPanel {
       }
       this.tailId = started.tailId;
       this.lifecycle.started(started.lastSeq, params.backfill !== undefined);
+      // The header says live before the page shows the first line that arrived while starting.
+      this.sendStatus();
       const early = this.early;
       this.early = [];
       for (const batch of early) this.onBatch(batch);
@@ -167,8 +169,8 @@ class TailPanel {
       if (generation !== this.generation) return;
       this.lifecycle.failed(`Could not start the tail: ${errorText(error)}`, this.client.state.phase);
       webviewLog().warn(`tail: ${this.lifecycle.reason ?? ''}`);
+      this.sendStatus();
     }
-    this.sendStatus();
   }
 
   async stop(): Promise<void> {
