@@ -4,11 +4,12 @@
  * so that a resumed tail neither skips nor repeats an event. Pure: no `vscode` import, unit-tested.
  */
 import type { ConnectionPhase, TailParams } from '../../../server/src/protocol/protocol';
+import { isoTime } from '../../../server/src/shared/time';
 import type { TailRunState } from '../webview/messages';
 
 /** What a tail shows, as its header and title say it. */
 export function describeTail(params: TailParams): string {
-  const history = params.backfill?.all ? ', with its history' : params.backfill?.since !== undefined ? `, since ${new Date(params.backfill.since * 1000).toISOString()}` : '';
+  const history = params.backfill?.all ? ', with its history' : params.backfill?.since !== undefined ? `, since ${isoTime(params.backfill.since)}` : '';
   if (params.pattern) return `${params.pattern}${history}`;
   if (params.types?.length) return `types ${params.types.join(', ')}${history}`;
   return `failures only (every failure, whatever its subject)${history}`;

@@ -1,4 +1,5 @@
 /** Small formatting helpers shared by the views, the status bar and the commands. */
+import { formatClock } from '../../../server/src/shared/time';
 
 const counts = new Intl.NumberFormat('en-US');
 
@@ -27,14 +28,9 @@ export function formatAge(seconds: number, now = Date.now()): string {
   return `${Math.floor(age / 86_400)} d ago`;
 }
 
-/** Epoch seconds as a local date and time with milliseconds. */
+/** Epoch seconds as a local date and time with milliseconds, as the webviews show it. */
 export function formatTime(seconds: number): string {
-  const date = new Date(seconds * 1000);
-  const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
-  return (
-    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
-    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`
-  );
+  return formatClock(seconds, false, true);
 }
 
 export function plural(count: number, one: string, many = `${one}s`): string {
