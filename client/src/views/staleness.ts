@@ -3,11 +3,11 @@
  * the protocol) they keep their rows instead of emptying, and name since when and why. Pure, unit-tested.
  */
 import type { Outage } from '../../../server/src/protocol/protocol';
+import { formatClock } from '../../../server/src/shared/time';
 
-/** Epoch milliseconds as the local wall-clock time, "HH:MM". */
+/** Epoch milliseconds as the local wall-clock time, "HH:MM" (the minutes of the shared clock format). */
 export function clockTime(ms: number): string {
-  const date = new Date(ms);
-  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+  return formatClock(ms / 1000, false).slice(0, 5);
 }
 
 function cause(outage: Outage): string {
