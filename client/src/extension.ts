@@ -19,7 +19,7 @@ import { CONNECTED_BEFORE_KEY, startupAction, startupFacts } from './config/star
 import { RedactingLogOutputChannel, Redactor } from './logging/redactingChannel';
 import { FailureNotifier } from './notifications/failureNotifier';
 import type { Services } from './services';
-import { indexPercent, StatusBar } from './status/statusBar';
+import { StatusBar } from './status/statusBar';
 import { canList } from './views/jobTree';
 import { NaqViews } from './views/naqViews';
 import { registerTailSerializer } from './tail/index';
@@ -62,15 +62,6 @@ export function activate(context: vscode.ExtensionContext): NaqApi {
     statusBar.update(state);
     void vscode.commands.executeCommand('setContext', 'naq.phase', state.phase);
     void vscode.commands.executeCommand('setContext', 'naq.connected', canList(state));
-    // The Queues view keeps its welcome (with the Connect buttons) when disconnected, which a
-    // message would hide; the Jobs view says why instead. While indexing, Queues says how far.
-    const percent = indexPercent(state);
-    const listable = canList(state);
-    if (views.queues.view) {
-      views.queues.view.message =
-        listable && state.index?.building ? `Indexing the stream${percent !== undefined ? ` (${percent}%)` : ''}; lists fill in as it goes.` : undefined;
-    }
-    if (views.jobs.view) views.jobs.view.message = listable ? undefined : state.detail;
   };
   onState(backend.state);
   void vscode.commands.executeCommand('setContext', 'naq.userDisconnected', startDisconnected);

@@ -2,12 +2,12 @@
  * Daily use in a real editor (code-server + Chromium, a real nats-server): a tail that keeps going
  * after a settings-triggered reconnect and after a NATS restart, and says its true state; a pattern
  * outside the stream refused in the input box; search by error type; the actions after emitting.
- * Each scenario waits for a sentinel event or a shown text, never for time. Screenshots for the
- * README go to docs/screenshots/.
+ * Each scenario waits for a sentinel event or a shown text, never for time. With NAQ_SCREENSHOTS=1
+ * the scenarios save pictures of what they show to docs/screenshots/ (for docs/daily-use.md).
  */
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
@@ -17,14 +17,29 @@ import { JobEvents } from '../../server/src/model/factories';
 import type { EventStorage } from '../../server/src/storage/eventStorage';
 import { NatsServer } from '../support/natsServer';
 import { openStorage } from '../support/storageFixture';
-import { answerInput, closeAllEditors, EditorSession, killDescendantsOnExit, openNaqViews, paletteCommand, pickItem, treeRow, viewPane, waitForStatus, webviewPage } from './fixtures/editorSession';
+import {
+  answerInput,
+  closeAllEditors,
+  contextMenuCommand,
+  EditorSession,
+  jobRow,
+  killDescendantsOnExit,
+  openFile,
+  openNaqViews,
+  paletteCommand,
+  pickItem,
+  treeRow,
+  viewPane,
+  waitForStatus,
+  webviewPage,
+} from './fixtures/editorSession';
+import { docScreenshot } from './fixtures/screenshots';
 import { repoRoot, waitForVisible, waitUntil, withTimeout } from './harness';
 
 killDescendantsOnExit();
 
 const run = randomBytes(3).toString('hex');
 const PREFIX = 'naq.jobs.events';
-const SCREENSHOTS = join(repoRoot, 'docs', 'screenshots');
 
 let nats: NatsServer;
 let storage: EventStorage;
@@ -48,11 +63,6 @@ async function emit(event: JobEvent, timeoutMs = 30_000): Promise<void> {
 
 function sentinel(name: string): JobEvent {
   return JobEvents.enqueued(`${name}-${run}`, `daily-${run}`);
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), timeout: 10_000 });
 }
 
 /** The tail page's header text. */
@@ -99,9 +109,16 @@ async function setNumberSetting(page: Page, id: string, value: number, timeoutMs
   await waitForVisible(editor.locator('.settings-count-widget', { hasText: /^1 Setting Found$/ }), timeoutMs, `${id} alone in the Settings editor`);
   const input = editor.locator('.setting-item-number input').first();
   await waitForVisible(input, timeoutMs, `the input of ${id}`);
-  await input.fill(String(value), { timeout: timeoutMs });
-  await input.press('Tab', { timeout: timeoutMs });
-  await waitUntil(async () => (await input.inputValue().catch(() => '')) === String(value), { timeoutMs, intervalMs: 200, what: `${id} to read ${value}` });
+  // The Settings editor can draw its list again while it settles, dropping what was typed: type until it holds.
+  await waitUntil(
+    async () => {
+      if ((await input.inputValue().catch(() => '')) === String(value)) return true;
+      await input.fill(String(value), { timeout: 5_000 }).catch(() => undefined);
+      await input.press('Tab', { timeout: 5_000 }).catch(() => undefined);
+      return false;
+    },
+    { timeoutMs, intervalMs: 200, what: `${id} to read ${value}` },
+  );
   await paletteCommand(page, 'View: Close Editor');
   await editor.waitFor({ state: 'hidden', timeout: timeoutMs });
 }
@@ -151,7 +168,7 @@ describe('NAQ daily use in a real editor', () => {
       const frame = await inTail(page, `after-settings-${run}`, 30_000);
       assert.match(await tailHeader(frame), new RegExp(`^Live: ${PREFIX.replace(/\./g, '\\.')}\\.>`));
       await waitForVisible(treeRow(viewPane(page, 'Queues'), `daily-${run}`), 30_000, 'the queue of the sentinels in the Queues view after the reconnect');
-      await screenshot(page, 'tail-live');
+      await docScreenshot(page.locator('.part.editor'), 'tail-live');
       await closeAllEditors(page);
     }),
   );
@@ -166,7 +183,7 @@ describe('NAQ daily use in a real editor', () => {
 
       await nats.stop();
       await untilHeader(frame, /^Reconnecting: /, 30_000, 'the header to say reconnecting');
-      await screenshot(page, 'tail-reconnecting');
+      await docScreenshot(page.locator('.part.editor'), 'tail-reconnecting');
       await nats.restart();
       await emit(sentinel('after-restart'));
       await inTail(page, `after-restart-${run}`, 60_000);
@@ -195,7 +212,7 @@ describe('NAQ daily use in a real editor', () => {
         intervalMs: 200,
         what: 'the input box to refuse foo.bar',
       });
-      await screenshot(page, 'tail-pattern-refused');
+      await docScreenshot(page.locator('.quick-input-widget'), 'tail-pattern-refused');
       await input.press('Enter');
       assert.ok(await input.isVisible(), 'Enter on a refused pattern closes the input box');
       await page.keyboard.press('Escape');
@@ -221,9 +238,10 @@ describe('NAQ daily use in a real editor', () => {
       await waitForVisible(row.first(), 30_000, `${jobId} among the results for ValueError`);
       await input.fill('ValueError: boom', { timeout: 10_000 });
       await waitForVisible(row.first(), 30_000, `${jobId} among the results for "ValueError: boom"`);
-      await screenshot(page, 'search-value-error');
+      await docScreenshot(page.locator('.quick-input-widget'), 'search-value-error');
       await row.first().click({ timeout: 10_000 });
       await webviewPage(page, 'timeline', (text) => text.includes(jobId) && text.includes('boom'), 30_000, `the timeline of ${jobId}`);
+      await docScreenshot(page.locator('.part.editor'), 'timeline');
       await closeAllEditors(page);
     }),
   );
@@ -240,7 +258,7 @@ describe('NAQ daily use in a real editor', () => {
       await paletteCommand(page, 'Notifications: Show Notifications');
       const item = page.locator('.notifications-center .notification-list-item').filter({ hasText: `success lifecycle for ${jobId}` });
       await waitForVisible(item.first(), 30_000, 'the notification of the stored lifecycle');
-      await screenshot(page, 'emit-actions');
+      await docScreenshot(page.locator('.notifications-center'), 'emit-actions');
       await item.first().locator('.monaco-button', { hasText: 'Open Timeline' }).click({ timeout: 10_000 });
       await webviewPage(page, 'timeline', (text) => text.includes(jobId) && text.includes('completed'), 30_000, `the timeline of ${jobId}`);
       const stored = await storage.jobEvents(jobId);
@@ -263,6 +281,153 @@ describe('NAQ daily use in a real editor', () => {
       await emit(sentinel('after-reload'));
       await inTail(page, `after-reload-${run}`, 30_000);
       assert.match(await tailHeader(frame), /^Live: /);
+      await closeAllEditors(page);
+    }),
+  );
+
+  test('tail: an empty pattern tails failures only and says so; Tail This Job starts with the job\'s history', { timeout: 120_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const jobId = `job-history-${run}`;
+      const history = `history of ${jobId}`;
+      await emit(JobEvents.enqueued(jobId, `daily-${run}`, 0, { message: history }));
+      await openNaqViews(page);
+      await paletteCommand(page, 'NAQ: Tail Subject…');
+      await answerInput(page, 'NAQ: Tail Subject', '');
+      const failures = await webviewPage(page, 'tail', (text) => text.includes('Live: failures only'), 30_000, 'the failures-only tail, labelled so');
+      assert.doesNotMatch(await tailHeader(failures), new RegExp(PREFIX.replace(/\./g, '\\.')), 'the failures-only tail is labelled like a tail of everything');
+      await closeAllEditors(page);
+
+      await contextMenuCommand(page, await jobRow(page, 'Queued', jobId, 30_000), 'Tail This Job');
+      await webviewPage(page, 'tail', (text) => text.includes(history), 30_000, `the history of ${jobId} in its new tail`);
+      await closeAllEditors(page);
+    }),
+  );
+
+  test('views: a worker lists every job it ran an attempt of, not only the last', { timeout: 120_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const jobId = `job-two-workers-${run}`;
+      const [first, second] = [`worker-first-${run}`, `worker-second-${run}`];
+      const queue = { queue_name: `daily-${run}` };
+      await emit(JobEvents.started(jobId, first, 'python', queue));
+      await emit(JobEvents.failed(jobId, first, { name: 'ValueError', message: 'first attempt' }, 5, 0, queue));
+      await emit(JobEvents.started(jobId, second, 'python', queue));
+      await openNaqViews(page);
+      const workers = viewPane(page, 'Workers');
+      for (const worker of [first, second]) {
+        const row = treeRow(workers, worker);
+        const description = row.first().locator('.label-description');
+        await waitUntil(async () => /^1 job\b/.test((await description.textContent().catch(() => null)) ?? ''), {
+          timeoutMs: 30_000,
+          intervalMs: 250,
+          what: `${worker} to list the job in the Workers view`,
+        });
+      }
+    }),
+  );
+
+  test('tabs: a timeline opens in a preview tab the next job replaces; Keep Open keeps it and the next job gets a tab of its own', { timeout: 120_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const [a, b, c] = ['a', 'b', 'c'].map((x) => `job-tab-${x}-${run}`);
+      for (const jobId of [a, b, c]) await emit(JobEvents.enqueued(jobId, `daily-tabs-${run}`));
+      await openNaqViews(page);
+      await closeAllEditors(page);
+      const tabs = page.locator('.tabs-container .tab');
+      const open = async (jobId: string): Promise<Frame> => {
+        await (await jobRow(page, 'Queued', jobId, 30_000)).click({ timeout: 10_000 });
+        return webviewPage(page, 'timeline', (text) => text.includes(jobId), 30_000, `the timeline of ${jobId}`);
+      };
+      await open(a);
+      const timeline = await open(b);
+      await waitUntil(async () => (await tabs.count()) === 1 && /\(preview\)/.test(await tabs.first().innerText()), {
+        timeoutMs: 10_000,
+        intervalMs: 200,
+        what: `one preview tab, showing ${b}`,
+      });
+      assert.match(await tabs.first().innerText(), new RegExp(b));
+      await timeline.locator('button[title^="Keep this timeline open"]').click({ timeout: 10_000 });
+      await waitUntil(async () => !/\(preview\)/.test(await tabs.first().innerText()), { timeoutMs: 10_000, intervalMs: 200, what: `the tab of ${b} kept` });
+      await open(c);
+      await waitUntil(async () => (await tabs.count()) === 2, { timeoutMs: 10_000, intervalMs: 200, what: `a tab of its own for ${c}` });
+      await closeAllEditors(page);
+    }),
+  );
+
+  test('one truth: a plain-text payload on a job\'s failed subject leaves its status alone and shows in its timeline as a problem with its sequence', { timeout: 120_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const jobId = `garbage-job-${run}`;
+      await emit(JobEvents.enqueued(jobId, `daily-${run}`));
+      const ack = await storage.session.js.publish(`${PREFIX}.${jobId}.failed`, new TextEncoder().encode('this is not msgpack'));
+      await openNaqViews(page);
+      await (await jobRow(page, 'Queued', jobId, 30_000)).click({ timeout: 10_000 });
+      await webviewPage(
+        page,
+        'timeline',
+        (text) => text.includes(jobId) && /1 event of this job could not be decoded/.test(text) && text.includes(`#${ack.seq}`),
+        30_000,
+        `the undecodable event #${ack.seq} as a problem in the timeline of ${jobId}`,
+      );
+      // The index has seen the bad message (the timeline lists it), and the job is still only queued.
+      assert.equal(await treeRow(viewPane(page, 'Jobs'), jobId).count(), 1, 'the job is listed under one status');
+      await jobRow(page, 'Queued', jobId, 10_000);
+      await closeAllEditors(page);
+    }),
+  );
+
+  test('emit: a saved template in .naq/emit.json is sent from its CodeLens', { timeout: 120_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const jobId = `job-template-${run}`;
+      mkdirSync(join(session.workspace, '.naq'), { recursive: true });
+      const templates = [{ name: `Template ${run}`, event: { job_id: jobId, event_type: 'enqueued', queue_name: `daily-${run}` } }];
+      writeFileSync(join(session.workspace, '.naq', 'emit.json'), `${JSON.stringify(templates, null, 2)}\n`);
+      await openNaqViews(page);
+      await openFile(page, 'emit.json');
+      const lens = page.locator('.codelens-decoration a', { hasText: `Send "Template ${run}"` });
+      await waitForVisible(lens.first(), 30_000, 'the Send CodeLens above the template');
+      await lens.first().click({ timeout: 10_000 });
+      await jobRow(page, 'Queued', jobId, 30_000);
+      const stored = await storage.jobEvents(jobId);
+      assert.deepEqual(stored.events.map((e) => e.event_type), ['enqueued'], 'the template stored one enqueued event');
+      await closeAllEditors(page);
+    }),
+  );
+
+  test('one truth: the statistics count jobs as the Jobs view does (running, failed, completed), a job failed twice once', { timeout: 120_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const jobId = `job-failed-twice-${run}`;
+      const worker = `worker-twice-${run}`;
+      const error = { name: 'ValueError', message: 'twice' };
+      await emit(JobEvents.failed(jobId, worker, error, 5, 0, { queue_name: `daily-${run}` }));
+      await emit(JobEvents.failed(jobId, worker, error, 5, 1, { queue_name: `daily-${run}` }));
+      await openNaqViews(page);
+      await jobRow(page, 'Failed', jobId, 30_000);
+      await paletteCommand(page, 'NAQ: Show Statistics');
+      const stats = await webviewPage(page, 'stats', (text) => text.includes(worker), 30_000, `the statistics with ${worker}`);
+      const jobs = viewPane(page, 'Jobs');
+      const treeCount = async (status: string): Promise<number> => {
+        const group = jobs.locator('.monaco-list-row[role="treeitem"][aria-level="1"]').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${status}\\s*$`) }) });
+        if ((await group.count()) === 0) return 0;
+        return Number(((await group.first().locator('.label-description').textContent()) ?? '').replace(/[^0-9]/g, ''));
+      };
+      const cards = async (): Promise<Record<string, number>> => {
+        const shown = await withTimeout(
+          stats.evaluate(() => Array.from(document.querySelectorAll('.card')).map((card) => [card.querySelector('.card-label')?.textContent ?? '', card.querySelector('.card-value')?.textContent ?? ''])),
+          5_000,
+          'reading the statistics cards',
+        );
+        return Object.fromEntries(shown.map(([label, value]) => [label, Number(value!.replace(/[^0-9]/g, ''))]));
+      };
+      let last = '';
+      await waitUntil(
+        async () => {
+          const shown = await cards();
+          const tree = { Running: await treeCount('Running'), Failed: await treeCount('Failed'), Completed: await treeCount('Completed') };
+          last = JSON.stringify({ statistics: shown, tree });
+          return Object.entries(tree).every(([status, n]) => shown[status] === n);
+        },
+        { timeoutMs: 30_000, intervalMs: 500, what: 'the statistics to agree with the Jobs view' },
+      ).catch((cause: unknown) => {
+        throw new Error(`the statistics and the Jobs view disagree: ${last}`, { cause });
+      });
       await closeAllEditors(page);
     }),
   );

@@ -16,6 +16,7 @@ import type { EventStorage } from '../../server/src/storage/eventStorage';
 import { NatsServer } from '../support/natsServer';
 import { openStorage } from '../support/storageFixture';
 import { closeAllEditors, contextMenuCommand, EditorSession, killDescendantsOnExit, openNaqViews, paletteCommand, treeRow, viewPane, waitForStatus, webviewPage } from './fixtures/editorSession';
+import { docScreenshot } from './fixtures/screenshots';
 import { repoRoot, waitForVisible, waitUntil, withTimeout } from './harness';
 
 killDescendantsOnExit();
@@ -94,6 +95,7 @@ describe('NAQ failures in a real editor', () => {
       const group = treeRow(failures, 'ValueError: invalid literal');
       await waitUntil(async () => /×3/.test(await group.first().innerText().catch(() => '')), { timeoutMs: 60_000, intervalMs: 250, what: 'the Failures view to group the 3 failures' });
       assert.equal(await group.count(), 1, 'one row for one signature');
+      await docScreenshot(page.locator('.part.sidebar'), 'failures-view');
 
       await paletteCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
       const problem = page.locator('.markers-panel .monaco-list-row').filter({ hasText: 'ValueError ×3' });
@@ -111,6 +113,7 @@ describe('NAQ failures in a real editor', () => {
       await timeline.locator('.ev', { hasText: /failed/i }).first().click({ timeout: 10_000 });
       const frameLink = timeline.locator('a.traceback-frame', { hasText: 'tasks.py", line 4' }).first();
       await waitForVisible(frameLink, 30_000, 'the linked frame of tasks.py in the timeline');
+      await docScreenshot(page.locator('.part.editor'), 'timeline-traceback-links');
       await frameLink.focus({ timeout: 10_000 });
       await page.keyboard.press('Enter');
       await waitForVisible(page.locator('.tabs-container .tab.active', { hasText: 'tasks.py' }), 30_000, 'tasks.py opened from the timeline');

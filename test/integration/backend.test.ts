@@ -257,6 +257,35 @@ test('recovers when the NATS server restarts under it', async () => {
   }
 });
 
+test('a frozen NATS server: the state says it stopped answering, requests fail at once, and a thawed one is used again', async () => {
+  const own = await NatsServer.start();
+  let thaw: (() => void) | undefined;
+  try {
+    await withBackend({ serverUrl: own.url, storagePath }, async (backend) => {
+      await backend.untilPhase('connected');
+      await backend.rpc.sendRequest(EmitRequest.type, { event: { job_id: 'before-freeze', event_type: 'enqueued', queue_name: 'q' } });
+      thaw = own.pause();
+      const frozen = await backend.until('the outage seen', () => backend.states.find((s) => s.outage !== undefined), 30_000);
+      assert.equal(frozen.phase, 'disconnected');
+      assert.equal(frozen.outage?.cause, 'not-answering');
+      assert.match(frozen.detail, /stopped answering/);
+      assert.doesNotMatch(frozen.detail, /address|TLS/);
+      // The index still answers from memory; what needs NATS is refused with the reason, not after a timeout.
+      assert.equal((await backend.rpc.sendRequest(GetJobRequest.type, { jobId: 'before-freeze' }))?.jobId, 'before-freeze');
+      await assert.rejects(backend.rpc.sendRequest(TimelineRequest.type, { jobId: 'before-freeze' }), /not connected to NATS: .*stopped answering/);
+      thaw();
+      thaw = undefined;
+      const back = await backend.untilPhase('connected', 30_000);
+      assert.equal(back.outage, undefined);
+      await backend.rpc.sendRequest(EmitRequest.type, { event: { job_id: 'after-thaw', event_type: 'enqueued', queue_name: 'q' } });
+      await backend.until('indexed after the thaw', () => backend.rpc.sendRequest(GetJobRequest.type, { jobId: 'after-thaw' }).then((j) => j ?? undefined));
+    });
+  } finally {
+    thaw?.();
+    await own.dispose();
+  }
+});
+
 test('with nothing configured: uses a server on the default address if one answers, else starts an embedded one, and says which', async () => {
   // Both are the product's behaviour; which one a machine shows depends on what listens on 127.0.0.1:4222
   // (a developer's own server, say), so the test checks the one that applies instead of needing the port free.

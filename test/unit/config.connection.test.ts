@@ -361,4 +361,12 @@ describe('connection settings', () => {
     ];
     for (const [err, expected] of cases) assert.match(describeNatsError(err), expected);
   });
+
+  test('describeNatsError: a timeout on an open connection says the server stopped answering, not where to look for a wrong address or TLS', () => {
+    const timeout = { code: 'TIMEOUT', message: 'TIMEOUT' };
+    const onRequest = describeNatsError(timeout, 'request');
+    assert.match(onRequest, /stopped answering/);
+    assert.doesNotMatch(onRequest, /address|TLS/);
+    assert.match(describeNatsError(timeout), /check the address.*TLS client certificate/);
+  });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ErrorCodes } from 'vscode-languageserver-protocol';
+import { ErrorCode, NatsError } from 'nats';
 import { NotConnectedError } from '../../server/src/backend/backend';
 import { guard, responseError } from '../../server/src/backend/requestGuard';
 import { checkParams } from '../../server/src/backend/requestRules';
@@ -21,6 +22,12 @@ test('known failures keep their words; a lost connection is not an internal erro
   const error = responseError('jobs/delete', new NotConnectedError('not connected to NATS: Disconnected.'), () => assert.fail('not logged'));
   assert.equal(error.code, -32803);
   assert.equal(error.message, 'not connected to NATS: Disconnected.');
+});
+
+test('a request that timed out on an open connection says the server stopped answering', () => {
+  const error = responseError('timeline/get', NatsError.errorForCode(ErrorCode.Timeout), () => assert.fail('not logged'));
+  assert.match(error.message, /^timeline\/get failed: timed out: the NATS server stopped answering/);
+  assert.doesNotMatch(error.message, /address|TLS/);
 });
 
 test('a refused event keeps its words: too large is a failed request, a bad field is an invalid parameter', () => {

@@ -1,15 +1,17 @@
 /**
  * What the three NAQ trees share: paged job groups ("Load more…"), errors shown as rows, nothing
- * listed while disconnected (the welcome view shows instead), and refreshing only the groups an
- * `index/changed` notification touches.
+ * listed while disconnected (the welcome view shows instead) except during an outage, when the last
+ * known rows stay, dimmed and marked stale, and refreshing only the groups an `index/changed`
+ * notification touches.
  */
 import * as vscode from 'vscode';
-import { ListJobsRequest, type ConnectionState, type IndexChange, type JobItem } from '../../../server/src/protocol/protocol';
+import { ListJobsRequest, type ConnectionState, type IndexChange, type JobItem, type Outage } from '../../../server/src/protocol/protocol';
 import type { BackendClient } from '../backend/backendClient';
 import type { ChangedJobs } from './changedJobs';
 import { errorText } from '../util/format';
 import type { GroupNode, JobNode, MessageNode, NaqNode } from './nodes';
 import { jobTooltip, renderNode } from './render';
+import { staleDescription, staleSince } from './staleness';
 
 export const PAGE_SIZE = 100;
 
@@ -27,6 +29,13 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
   view: vscode.TreeView<NaqNode> | undefined;
   /** True once the root has been listed: before that no element is shown, so there is nothing to refresh. */
   protected rootListed = false;
+  /** The top-level rows as last listed: what the tree keeps showing during an outage. */
+  private lastRoots: NaqNode[] = [];
+  /** Set while NATS is lost or not answering: rows are the last known ones, requests are not made. */
+  private outage: Outage | undefined;
+  /** The view's description and badge from the last listing, shown again once the outage ends. */
+  private liveDescription: string | undefined;
+  private liveBadge: vscode.ViewBadge | undefined;
 
   constructor(
     /** For logs and element ids ("queues", "workers", "jobs"). */
@@ -36,7 +45,37 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
   ) {}
 
   getTreeItem(node: NaqNode): vscode.TreeItem {
-    return renderNode(node);
+    const item = renderNode(node);
+    // Stale rows are dimmed: a tree item has no style of its own, its icon's colour is what can change.
+    if (this.outage !== undefined && item.iconPath instanceof vscode.ThemeIcon) {
+      item.iconPath = new vscode.ThemeIcon(item.iconPath.id, new vscode.ThemeColor('disabledForeground'));
+    }
+    return item;
+  }
+
+  /** Starts (an outage), updates or ends (undefined) the stale marking; the rows are drawn again. */
+  setOutage(outage: Outage | undefined): void {
+    this.outage = outage;
+    this.showDescription();
+    this.changed.fire(undefined);
+  }
+
+  /** The view's description, as the subclass words it from a listing; marked stale during an outage. */
+  protected setDescription(text: string | undefined): void {
+    this.liveDescription = text;
+    this.showDescription();
+  }
+
+  /** The view's badge (the count that needs attention); none during an outage, where the count may be wrong. */
+  protected setBadge(badge: vscode.ViewBadge | undefined): void {
+    this.liveBadge = badge;
+    this.showDescription();
+  }
+
+  private showDescription(): void {
+    if (!this.view) return;
+    this.view.description = staleDescription(this.liveDescription, this.outage);
+    this.view.badge = this.outage === undefined ? this.liveBadge : undefined;
   }
 
   /**
@@ -54,6 +93,7 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
 
   async getChildren(node?: NaqNode): Promise<NaqNode[]> {
     if (!canList(this.backend.state)) {
+      if (this.outage !== undefined && this.rootListed) return node === undefined ? this.lastRoots : this.staleChildren(node);
       if (node === undefined) this.rootListed = false;
       return [];
     }
@@ -61,6 +101,7 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
       if (node === undefined) {
         const roots = await this.roots();
         this.rootListed = true;
+        this.lastRoots = roots;
         return roots;
       }
       return await this.children(node);
@@ -68,6 +109,14 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
       this.log.warn(`${this.name} view: listing failed`, error);
       return [this.message(node, 'error', `Could not list: ${errorText(error)}`, 'Use "NAQ: Refresh" to try again; "NAQ: Show Logs" has details.')];
     }
+  }
+
+  /** What an element held when the outage began, without asking the backend (it could only fail). */
+  private async staleChildren(node: NaqNode): Promise<NaqNode[]> {
+    if (node.kind !== 'group') return this.children(node);
+    const page = node.page;
+    if (page === undefined) return [this.message(node, 'info', `Not loaded: ${staleSince(this.outage as Outage)}`)];
+    return page.jobs.length === 0 ? [this.message(node, 'info', node.role === 'search' ? 'No matching jobs' : 'No jobs')] : [...page.jobs];
   }
 
   /** The top-level elements. */

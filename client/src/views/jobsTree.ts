@@ -91,12 +91,10 @@ export class JobsTree extends JobTree {
     }
     let total = 0;
     for (const n of counts.values()) total += n;
-    if (this.view) {
-      this.view.description = total > 0 ? `${plural(total, 'job')}${this.active ? ' (time filter)' : ''}` : this.active ? 'no job in the time filter' : undefined;
-      this.describeFilter();
-      const failed = counts.get('failed') ?? 0;
-      this.view.badge = failed > 0 ? { value: failed, tooltip: `${formatCount(failed)} failed ${failed === 1 ? 'job' : 'jobs'}` } : undefined;
-    }
+    this.setDescription(total > 0 ? `${plural(total, 'job')}${this.active ? ' (time filter)' : ''}` : this.active ? 'no job in the time filter' : undefined);
+    this.describeFilter();
+    const failed = counts.get('failed') ?? 0;
+    this.setBadge(failed > 0 ? { value: failed, tooltip: `${formatCount(failed)} failed ${failed === 1 ? 'job' : 'jobs'}` } : undefined);
     return { sameRoots, changed };
   }
 

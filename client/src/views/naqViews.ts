@@ -1,16 +1,18 @@
 /**
  * The NAQ activity-bar container's three trees, kept in step with the backend: `index/changed`
  * refreshes only what it names (reset: everything), with the items it carries and no request of
- * its own; a connection change refreshes everything.
+ * its own; a connection change refreshes everything; an outage keeps the rows, marked stale.
  */
 import * as vscode from 'vscode';
-import { IndexChangedNotification, type ConnectionState, type IndexChange } from '../../../server/src/protocol/protocol';
+import { IndexChangedNotification, type ConnectionState, type IndexChange, type Outage } from '../../../server/src/protocol/protocol';
+import { indexPercent } from '../status/statusBar';
 import type { BackendClient } from '../backend/backendClient';
 import { changedJobs } from './changedJobs';
 import { canList, JobTree } from './jobTree';
 import { JobsTree } from './jobsTree';
 import type { JobNode, MoreNode, NaqNode } from './nodes';
 import { QueuesTree } from './queuesTree';
+import { staleMessage } from './staleness';
 import { WorkersTree } from './workersTree';
 
 export const VIEW_IDS = { queues: 'naq.queues', workers: 'naq.workers', jobs: 'naq.jobs' } as const;
@@ -25,6 +27,7 @@ export class NaqViews implements vscode.Disposable {
   private queue: Promise<void> = Promise.resolve();
   private lastListable: boolean;
   private lastBuilding: boolean;
+  private lastOutage: Outage | undefined;
 
   constructor(
     backend: BackendClient,
@@ -38,6 +41,7 @@ export class NaqViews implements vscode.Disposable {
     this.jobsView = this.create(VIEW_IDS.jobs, this.jobs);
     this.lastListable = canList(backend.state);
     this.lastBuilding = backend.state.index?.building === true;
+    this.showMessages(backend.state);
     this.disposables.push(
       backend.onNotification(IndexChangedNotification.type, (change) => this.enqueue(() => this.apply(change))),
       backend.onDidChangeState((state) => this.onState(state)),
@@ -58,10 +62,37 @@ export class NaqViews implements vscode.Disposable {
   private onState(state: ConnectionState): void {
     const listable = canList(state);
     const building = state.index?.building === true;
+    const outage = state.phase === 'disconnected' ? state.outage : undefined;
+    if (outage?.since !== this.lastOutage?.since || outage?.cause !== this.lastOutage?.cause) {
+      for (const tree of this.trees) tree.setOutage(outage);
+      this.lastOutage = outage;
+    }
+    this.showMessages(state);
     // Lists change as a whole when the connection comes or goes, and when an index build ends.
     if (listable !== this.lastListable || (this.lastBuilding && !building)) this.refreshAll();
     this.lastListable = listable;
     this.lastBuilding = building;
+  }
+
+  /**
+   * The line above each tree. During an outage all three say they are stale. Otherwise the Queues
+   * view keeps its welcome (with the Connect buttons) when disconnected, which a message would hide,
+   * and the Jobs view says why instead; while indexing, Queues says how far.
+   */
+  private showMessages(state: ConnectionState): void {
+    const outage = state.phase === 'disconnected' ? state.outage : undefined;
+    if (outage !== undefined) {
+      for (const tree of this.trees) if (tree.view) tree.view.message = staleMessage(outage);
+      return;
+    }
+    const listable = canList(state);
+    const percent = indexPercent(state);
+    if (this.queues.view) {
+      this.queues.view.message =
+        listable && state.index?.building ? `Indexing the stream${percent !== undefined ? ` (${percent}%)` : ''}; lists fill in as it goes.` : undefined;
+    }
+    if (this.workers.view) this.workers.view.message = undefined;
+    if (this.jobs.view) this.jobs.view.message = listable ? undefined : state.detail;
   }
 
   refreshAll(): void {

@@ -16,7 +16,7 @@ export class QueuesTree extends JobTree {
   protected async roots(): Promise<NaqNode[]> {
     const list = await this.backend.request(ListQueuesRequest.type);
     this.update(list);
-    if (this.view) this.view.description = list.length > 0 ? plural(list.length, 'queue') : undefined;
+    this.setDescription(list.length > 0 ? plural(list.length, 'queue') : undefined);
     return [...this.queues.values()].sort((a, b) => a.item.name.localeCompare(b.item.name));
   }
 

@@ -16,7 +16,7 @@ export class WorkersTree extends JobTree {
   protected async roots(): Promise<NaqNode[]> {
     const list = await this.backend.request(ListWorkersRequest.type);
     this.update(list);
-    if (this.view) this.view.description = list.length > 0 ? plural(list.length, 'worker') : undefined;
+    this.setDescription(list.length > 0 ? plural(list.length, 'worker') : undefined);
     return [...this.workers.values()].sort((a, b) => a.worker!.id.localeCompare(b.worker!.id));
   }
 

@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { Status } from 'nats';
+import { ErrorCode, NatsError, type Status } from 'nats';
 import { ConfigError } from '../config/configError';
 import { describeConnection } from '../config/connection';
 import { DEFAULT_TAIL_RATE_LIMIT } from '../config/defaults';
-import { describeNatsError } from '../config/natsErrors';
+import { describeNatsError, type ErrorMoment } from '../config/natsErrors';
 import type { EmbeddedNats } from '../embedded/embeddedNats';
 import { Indexer, IndexerProgress } from '../index/indexer';
 import type { JobIndex } from '../index/jobIndex';
@@ -23,6 +23,7 @@ import type {
   JobStats,
   JobPage,
   LifecycleParams,
+  Outage,
   QueueItem,
   TailBatch,
   TailParams,
@@ -43,6 +44,7 @@ import { chooseTarget } from './natsTarget';
 import { applyReviewed, reviewStream } from './streamReview';
 import { problemOf, TailSession, tailStart } from './tailSession';
 import { timelinePage } from './timelinePage';
+import { TimeoutError, withTimeout } from '../util/timeout';
 import { wireEvent, wireJob, wireProgress, wireQueue, wireStats, wireWorker } from './toWire';
 
 /** What the backend tells the editor; the language-server connection implements it. */
@@ -56,14 +58,27 @@ export interface BackendPeer {
 
 const RETRY_MS = 5_000;
 const STATE_REFRESH_MS = 5_000;
+/**
+ * A frozen server keeps its sockets open, so nats.js notices nothing for minutes (its pings are
+ * two minutes apart); a ping of our own on every state refresh finds it within seconds.
+ */
+const PING_TIMEOUT_MS = 4_000;
+
+/** A request that got no reply: from nats.js, or from a deadline of our own. */
+function isTimeout(error: unknown): boolean {
+  return error instanceof TimeoutError || (error instanceof NatsError && error.code === ErrorCode.Timeout);
+}
 
 export class NotConnectedError extends Error {
   override name = 'NotConnectedError';
 }
 
-/** One line, as the CLI words it: a denied permission names the operation and the subject. */
-function describe(error: unknown): string {
-  return describeNatsError(error);
+/**
+ * One line, as the CLI words it: a denied permission names the operation and the subject. On an
+ * open connection (`request`) a timeout means the server stopped answering, not a wrong address.
+ */
+function describe(error: unknown, moment: ErrorMoment = 'connecting'): string {
+  return describeNatsError(error, moment);
 }
 
 /**
@@ -83,6 +98,8 @@ export class Backend {
   private generation = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** A state refresh is waiting for NATS: the next tick does not start another. */
+  private refreshing = false;
 
   constructor(private readonly peer: BackendPeer) {}
 
@@ -243,7 +260,7 @@ export class Backend {
     const counted = await readSequences(storage.session, sequences).then(
       (read) => read.events,
       (error: unknown) => {
-        this.peer.log(`delete ${jobId}: its events could not be read first, so the metrics still count them: ${describe(error)}`);
+        this.peer.log(`delete ${jobId}: its events could not be read first, so the metrics still count them: ${describe(error, 'request')}`);
         return [];
       },
     );
@@ -337,7 +354,14 @@ export class Backend {
         if (generation !== this.generation) return;
         switch (status.type) {
           case 'disconnect':
-            this.setState({ ...this.current, phase: 'disconnected', detail: `Lost the connection to ${String(status.data)}; reconnecting…` });
+            // nats.js drops a server that stopped answering after its missed pings: the same outage, in the same words.
+            if (this.current.outage?.cause === 'not-answering') break;
+            this.setState({
+              ...this.current,
+              phase: 'disconnected',
+              detail: `Lost the connection to ${String(status.data)}; reconnecting…`,
+              outage: this.outage('lost'),
+            });
             break;
           case 'reconnect':
             await this.recovered(session);
@@ -360,21 +384,49 @@ export class Backend {
       await this.indexer?.reconcile();
       this.connectedState();
     } catch (error) {
-      this.setState({ ...this.current, phase: 'degraded', detail: `Reconnected, but the stream is not usable: ${describe(error)}` });
+      this.setState({ ...this.current, phase: 'degraded', detail: `Reconnected, but the stream is not usable: ${describe(error, 'request')}` });
     }
   }
 
+  /** The outage going on, with its start kept, or one starting now. */
+  private outage(cause: Outage['cause']): Outage {
+    return { since: this.current.outage?.since ?? Date.now(), cause };
+  }
+
+  /**
+   * The server stopped replying on an open connection: say so (not "check the address or TLS", which
+   * is about connecting), and make requests fail at once until it answers again.
+   */
+  private notAnswering(): void {
+    const server = this.storage?.session.nc.getServer() ?? 'the NATS server';
+    this.setState({
+      ...this.current,
+      phase: 'disconnected',
+      detail: `The NATS server at ${server} stopped answering (no reply within ${PING_TIMEOUT_MS / 1000} s); the views show what was known before, and requests fail at once until it answers again.`,
+      outage: this.outage('not-answering'),
+    });
+  }
+
   private async refreshStream(): Promise<void> {
-    if (!this.storage || this.current.phase === 'disconnected') return;
+    // While nats.js reconnects after a lost connection, its status events say when it is back.
+    if (!this.storage || this.refreshing) return;
+    if (this.current.phase === 'disconnected' && this.current.outage?.cause !== 'not-answering') return;
+    const storage = this.storage;
+    this.refreshing = true;
     try {
-      const info = await this.storage.streamInfo();
+      await withTimeout(storage.session.nc.rtt(), PING_TIMEOUT_MS, 'a ping to the NATS server');
+      const info = await storage.streamInfo();
       this.metrics?.streamStarts(info.state.first_seq);
       const stream = { name: info.config.name, messages: info.state.messages, bytes: info.state.bytes, lastSeq: info.state.last_seq };
       if (JSON.stringify(stream) !== JSON.stringify(this.current.stream) || this.current.phase !== 'connected') {
         this.setState({ ...this.current, phase: 'connected', detail: this.connectedDetail(), stream });
       }
     } catch (error) {
-      this.setState({ ...this.current, phase: 'degraded', detail: `Connected, but the stream is not usable: ${describe(error)}` });
+      if (storage !== this.storage) return;
+      if (isTimeout(error)) this.notAnswering();
+      else this.setState({ ...this.current, phase: 'degraded', detail: `Connected, but the stream is not usable: ${describe(error, 'request')}` });
+    } finally {
+      this.refreshing = false;
     }
   }
 
@@ -400,6 +452,8 @@ export class Backend {
   }
 
   private setState(state: ConnectionState): ConnectionState {
+    // An outage is a kind of disconnection; any other phase ends it.
+    if (state.phase !== 'disconnected' && state.outage !== undefined) state = { ...state, outage: undefined };
     this.current = state;
     this.peer.state(state);
     return state;

@@ -29,7 +29,7 @@ export function responseError(method: string, error: unknown, log: (message: str
   if (error instanceof EventTooLargeError || error instanceof TimeoutError) {
     return new ResponseError(REQUEST_FAILED, `${method} failed: ${error.message}`);
   }
-  if (error instanceof NatsError) return new ResponseError(REQUEST_FAILED, `${method} failed: ${describeNatsError(error)}`);
+  if (error instanceof NatsError) return new ResponseError(REQUEST_FAILED, `${method} failed: ${describeNatsError(error, 'request')}`);
   log(`${method} failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return new ResponseError(ErrorCodes.InternalError, `${method} failed because of an error in the NAQ backend; its log has the details.`);
 }

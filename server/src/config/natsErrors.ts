@@ -122,8 +122,14 @@ function describeSystemError(code: string, err: ErrorLike): string | undefined {
   }
 }
 
+/**
+ * When the error happened: while `connecting` a timeout may be a wrong address or a missing TLS client
+ * certificate; on an open connection (a `request`) it means the server stopped answering.
+ */
+export type ErrorMoment = 'connecting' | 'request';
+
 /** A one-line, user-facing description of a nats.js error, status event, or configuration error. */
-export function describeNatsError(err: unknown): string {
+export function describeNatsError(err: unknown, moment: ErrorMoment = 'connecting'): string {
   if (err instanceof ConfigError) return oneLine(err.message);
   if (!isObject(err)) return err === undefined || err === null ? 'unknown error' : oneLine(String(err));
 
@@ -131,7 +137,7 @@ export function describeNatsError(err: unknown): string {
   if ('type' in err && 'data' in err && !(err instanceof Error)) {
     const status = err as unknown as StatusLike;
     if (status.data === 'PERMISSIONS_VIOLATION') return permissionDenied(status.permissionContext, undefined);
-    if (typeof status.data === 'string') return describeNatsError({ code: status.data, message: status.data });
+    if (typeof status.data === 'string') return describeNatsError({ code: status.data, message: status.data }, moment);
     return `NATS ${String(status.type)} event`;
   }
 
@@ -158,6 +164,8 @@ export function describeNatsError(err: unknown): string {
     case 'PERMISSIONS_VIOLATION':
       return permissionDenied(e.permissionContext, e.message);
     case 'TIMEOUT':
+      if (moment === 'request') return 'timed out: the NATS server stopped answering (no reply in time; a frozen or overloaded server)';
+      return 'timed out: the NATS server did not answer in time (when connecting: check the address, and whether the server requires a TLS client certificate)';
     case 'CONNECTION_TIMEOUT':
       return 'timed out: the NATS server did not answer in time (when connecting: check the address, and whether the server requires a TLS client certificate)';
     case 'CONNECTION_REFUSED':

@@ -30,6 +30,17 @@ export interface IndexProgress {
   jobs: number;
 }
 
+/**
+ * An unplanned loss of NATS while the backend was connected: the index holds what was known when it
+ * began, and requests that need NATS fail at once. A planned disconnect (NAQ: Disconnect) has none.
+ */
+export interface Outage {
+  /** When NATS was last known to answer (epoch milliseconds): the lists show the data of that moment. */
+  since: number;
+  /** `lost`: the connection dropped and the client is reconnecting; `not-answering`: the connection is open but the server stopped replying (a frozen or overloaded host). */
+  cause: 'lost' | 'not-answering';
+}
+
 export interface ConnectionState {
   phase: ConnectionPhase;
   /** Why the backend is in this phase, in words a user can act on. */
@@ -37,6 +48,8 @@ export interface ConnectionState {
   server?: { url: string; version: string; embedded: boolean };
   stream?: { name: string; messages: number; bytes: number; lastSeq: number };
   index?: IndexProgress;
+  /** Only with phase `disconnected`, after an unplanned loss. */
+  outage?: Outage;
 }
 
 export namespace ConnectionStateNotification {

@@ -1,0 +1,32 @@
+/**
+ * How the trees say that what they show is the last known data: during an outage (see `Outage` in
+ * the protocol) they keep their rows instead of emptying, and name since when and why. Pure, unit-tested.
+ */
+import type { Outage } from '../../../server/src/protocol/protocol';
+import { formatClock } from '../../../server/src/shared/time';
+
+/** Epoch milliseconds as the local wall-clock time, "HH:MM" (the minutes of the shared clock format). */
+export function clockTime(ms: number): string {
+  return formatClock(ms / 1000, false).slice(0, 5);
+}
+
+function cause(outage: Outage): string {
+  return outage.cause === 'not-answering' ? 'NATS not answering' : 'NATS connection lost';
+}
+
+/** "stale since 23:52 — NATS not answering" */
+export function staleSince(outage: Outage): string {
+  return `stale since ${clockTime(outage.since)} — ${cause(outage)}`;
+}
+
+/** A view's description: its live one (a count) with the staleness after it. */
+export function staleDescription(live: string | undefined, outage: Outage | undefined): string | undefined {
+  if (outage === undefined) return live;
+  return live === undefined ? staleSince(outage) : `${live} · ${staleSince(outage)}`;
+}
+
+/** The line above a tree during an outage. */
+export function staleMessage(outage: Outage): string {
+  const capitalised = staleSince(outage).replace(/^s/, 'S');
+  return `${capitalised}. Showing the last known data (dimmed); it refreshes when NATS answers again.`;
+}
