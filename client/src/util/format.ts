@@ -37,6 +37,14 @@ export function formatTime(seconds: number): string {
   );
 }
 
+/**
+ * A count with its noun, both forms translated by the caller: `one` is the whole phrase for 1
+ * (`l10n.t('1 job')`), `many` makes it from the formatted count (`(n) => l10n.t('{0} jobs', n)`).
+ */
+export function counted(count: number, one: string, many: (count: string) => string): string {
+  return count === 1 ? one : many(formatCount(count));
+}
+
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${formatCount(count)} ${count === 1 ? one : many}`;
 }
