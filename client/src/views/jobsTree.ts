@@ -1,10 +1,10 @@
 /** Jobs view: status → jobs, with an optional "Search: …" group on top. */
 import * as vscode from 'vscode';
 import { GetJobRequest, ListJobsRequest, type IndexChange, type JobStatus } from '../../../server/src/protocol/protocol';
-import { formatCount, plural } from '../util/format';
+import { counted } from '../util/format';
 import { JobTree } from './jobTree';
 import { newGroup, type GroupNode, type JobNode, type NaqNode } from './nodes';
-import { STATUS_ORDER } from './render';
+import { jobCount, STATUS_ORDER } from './render';
 
 export class JobsTree extends JobTree {
   private readonly statusGroups = new Map<JobStatus, GroupNode>();
@@ -54,9 +54,9 @@ export class JobsTree extends JobTree {
     let total = 0;
     for (const n of counts.values()) total += n;
     if (this.view) {
-      this.view.description = total > 0 ? plural(total, 'job') : undefined;
+      this.view.description = total > 0 ? jobCount(total) : undefined;
       const failed = counts.get('failed') ?? 0;
-      this.view.badge = failed > 0 ? { value: failed, tooltip: `${formatCount(failed)} failed ${failed === 1 ? 'job' : 'jobs'}` } : undefined;
+      this.view.badge = failed > 0 ? { value: failed, tooltip: counted(failed, vscode.l10n.t('1 failed job'), (n) => vscode.l10n.t('{0} failed jobs', n)) } : undefined;
     }
     return { sameRoots, changed };
   }
