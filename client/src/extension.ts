@@ -68,7 +68,11 @@ export function activate(context: vscode.ExtensionContext): NaqApi {
     const listable = canList(state);
     if (views.queues.view) {
       views.queues.view.message =
-        listable && state.index?.building ? `Indexing the stream${percent !== undefined ? ` (${percent}%)` : ''}; lists fill in as it goes.` : undefined;
+        listable && state.index?.building
+          ? percent !== undefined
+            ? vscode.l10n.t('Indexing the stream ({0}%); lists fill in as it goes.', percent)
+            : vscode.l10n.t('Indexing the stream; lists fill in as it goes.')
+          : undefined;
     }
     if (views.jobs.view) views.jobs.view.message = listable ? undefined : state.detail;
   };
@@ -119,10 +123,10 @@ export function activate(context: vscode.ExtensionContext): NaqApi {
   if (action === 'connect') {
     void backend.start();
   } else if (action === 'wait-for-interest') {
-    backend.setIdleDetail('Not connected. Open the NAQ views or run "NAQ: Connect".');
+    backend.setIdleDetail(vscode.l10n.t('Not connected. Open the NAQ views or run "NAQ: Connect".'));
     context.subscriptions.push(connectOnFirstLook(views, backend, log));
   } else {
-    backend.setIdleDetail('Disconnected. Run "NAQ: Connect" to connect again.');
+    backend.setIdleDetail(vscode.l10n.t('Disconnected. Run "NAQ: Connect" to connect again.'));
   }
   context.subscriptions.push(
     backend.onDidChangeState((state) => {
