@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import Module, { createRequire } from 'node:module';
 import { after, beforeEach, describe, test } from 'node:test';
+import * as l10n from '@vscode/l10n';
 import { createEvent, type JobEvent } from '../../server/src/model/event';
 
 // ---- A stand-in for the parts of `vscode` the webview code uses ----
@@ -114,6 +115,8 @@ const fakeVscode = {
     },
   },
   env: { clipboard: { writeText: async (text: string) => void clipboard.push(text) } },
+  // English, as the editor runs it here: no bundle, so `t` formats the message as written.
+  l10n: { t: l10n.t, bundle: undefined },
   commands: { executeCommand: async (...args: unknown[]) => void commands.push(args) },
 };
 
