@@ -2,9 +2,11 @@
  * The analytics dashboard of the seed (`job_analytics_dashboard`): started, completed and failed
  * counts, average duration, worker and queue usage as bar charts drawn with HTML and CSS.
  */
+import * as l10n from '@vscode/l10n';
 import type { JobStats } from '../../server/src/protocol/protocol';
 import type { StatsMessage, StatsViewState, ToStats } from '../../client/src/webview/messages';
 import { append, button, clear, el, icon } from './lib/dom';
+import './lib/l10n';
 import { formatDuration } from './lib/time';
 import { moveActive } from './lib/virtualWindow';
 import { connect, onHostMessage } from './lib/vscode';
@@ -23,7 +25,7 @@ const state: StatsViewState = host.getState() ?? { showAll: { workers: false, qu
 let stats: JobStats | null = null;
 
 const app = document.getElementById('app')!;
-const progress = el('div', { class: 'progress', attrs: { role: 'progressbar', 'aria-label': 'Loading', hidden: true } });
+const progress = el('div', { class: 'progress', attrs: { role: 'progressbar', 'aria-label': l10n.t('Loading'), hidden: true } });
 const updated = el('span', { class: 'muted small' });
 const notice = el('div', { class: 'notice notice-error', attrs: { hidden: true, role: 'alert' } });
 const content = el('main', { class: 'stats' });
@@ -33,7 +35,7 @@ append(
   el(
     'header',
     { class: 'header' },
-    el('div', { class: 'title-row' }, icon('graph'), el('h1', { class: 'title', text: 'Job analytics' }), el('span', { class: 'grow' }), updated, el('div', { class: 'toolbar' }, button('refresh', 'Refresh', () => refresh()))),
+    el('div', { class: 'title-row' }, icon('graph'), el('h1', { class: 'title', text: l10n.t('Job analytics') }), el('span', { class: 'grow' }), updated, el('div', { class: 'toolbar' }, button('refresh', l10n.t('Refresh'), () => refresh()))),
   ),
   notice,
   content,
@@ -47,14 +49,14 @@ onHostMessage<ToStats>((message) => {
     case 'error':
       progress.hidden = true;
       clear(notice);
-      append(notice, icon('error'), el('span', { text: `Could not read the stats: ${message.body.message}` }), button('refresh', 'Retry', () => refresh()));
+      append(notice, icon('error'), el('span', { text: l10n.t('Could not read the stats: {0}', message.body.message) }), button('refresh', l10n.t('Retry'), () => refresh()));
       notice.hidden = false;
       break;
     case 'stats':
       progress.hidden = true;
       notice.hidden = true;
       stats = message.body.stats;
-      updated.textContent = `Updated ${new Date(message.body.updatedAt).toLocaleTimeString()}`;
+      updated.textContent = l10n.t('Updated {0}', new Date(message.body.updatedAt).toLocaleTimeString());
       render();
       break;
   }
@@ -73,84 +75,93 @@ function render(): void {
   const o = outcomes(s);
   clear(content);
 
-  const cards = el('section', { class: 'cards', attrs: { 'aria-label': 'Totals' } });
+  const cards = el('section', { class: 'cards', attrs: { 'aria-label': l10n.t('Totals') } });
   const card = (label: string, value: string, tone: string | null, hint?: string) => {
     const node = el('div', { class: ['card', tone] }, el('div', { class: 'card-value', text: value }), el('div', { class: 'card-label', text: label }));
     if (hint) node.title = hint;
     cards.appendChild(node);
   };
-  card('Started', s.jobsStarted.toLocaleString(), 'tone-start', 'jobs that started at least one attempt');
-  card('Running', s.jobsRunning.toLocaleString(), 'tone-start', 'jobs started with no outcome yet');
-  card('Completed', s.jobsCompleted.toLocaleString(), 'tone-success', 'jobs whose status is completed');
-  card('Failed', s.jobsFailed.toLocaleString(), s.jobsFailed > 0 ? 'tone-error' : null, 'jobs whose status is failed');
-  card('Failure rate', percent(o.failureRate), o.failureRate ? 'tone-error' : null, 'failed / (completed + failed)');
-  card('Average duration', s.averageDurationMs === null ? '—' : formatDuration(s.averageDurationMs), null, 'Total duration of completed jobs / completed jobs that reported one');
-  card('Events seen', s.eventsSeen.toLocaleString(), null);
+  card(l10n.t('Started'), s.jobsStarted.toLocaleString(), 'tone-start', l10n.t('jobs that started at least one attempt'));
+  card(l10n.t('Running'), s.jobsRunning.toLocaleString(), 'tone-start', l10n.t('jobs started with no outcome yet'));
+  card(l10n.t('Completed'), s.jobsCompleted.toLocaleString(), 'tone-success', l10n.t('jobs whose status is completed'));
+  card(l10n.t('Failed'), s.jobsFailed.toLocaleString(), s.jobsFailed > 0 ? 'tone-error' : null, l10n.t('jobs whose status is failed'));
+  card(l10n.t('Failure rate'), percent(o.failureRate), o.failureRate ? 'tone-error' : null, l10n.t('failed / (completed + failed)'));
+  card(
+    l10n.t('Average duration'),
+    s.averageDurationMs === null ? '—' : formatDuration(s.averageDurationMs),
+    null,
+    l10n.t('Total duration of completed jobs / completed jobs that reported one'),
+  );
+  card(l10n.t('Events seen'), s.eventsSeen.toLocaleString(), null);
   content.appendChild(cards);
 
   content.appendChild(outcomeChart(o.completed, o.failed, o.other));
-  content.appendChild(usageChart('Worker usage', 'jobs started per worker', s.workerUsage, 'workers', 'started'));
-  content.appendChild(usageChart('Queue usage', 'jobs enqueued per queue', s.queueUsage, 'queues', 'enqueued'));
+  content.appendChild(usageChart(l10n.t('Worker usage'), l10n.t('jobs started per worker'), s.workerUsage, 'workers'));
+  content.appendChild(usageChart(l10n.t('Queue usage'), l10n.t('jobs enqueued per queue'), s.queueUsage, 'queues'));
 }
 
 function outcomeChart(completed: number, failed: number, other: number): HTMLElement {
   const total = completed + failed + other;
   const section = el(
     'section',
-    { class: 'chart', attrs: { 'aria-label': 'Outcomes' } },
-    el('h2', {}, el('span', { text: 'Outcomes' }), el('span', { class: 'muted small', text: ' completed and failed events (a retried job counts once per failure)' })),
+    { class: 'chart', attrs: { 'aria-label': l10n.t('Outcomes') } },
+    el('h2', {}, el('span', { text: l10n.t('Outcomes') }), el('span', { class: 'muted small', text: ` ${l10n.t('completed and failed events (a retried job counts once per failure)')}` })),
   );
   if (total === 0) {
-    section.appendChild(el('p', { class: 'muted', text: 'No job has started yet.' }));
+    section.appendChild(el('p', { class: 'muted', text: l10n.t('No job has started yet.') }));
     return section;
   }
-  const bar = el('div', { class: 'stacked', attrs: { role: 'img', 'aria-label': `${completed} completed, ${failed} failed, ${other} without an outcome yet` } });
+  const bar = el('div', { class: 'stacked', attrs: { role: 'img', 'aria-label': l10n.t('{0} completed, {1} failed, {2} without an outcome yet', completed, failed, other) } });
   const parts: [string, number, string][] = [
-    ['completed', completed, 'seg-success'],
-    ['failed', failed, 'seg-error'],
-    ['started, no outcome yet', other, 'seg-muted'],
+    [l10n.t('completed'), completed, 'seg-success'],
+    [l10n.t('failed'), failed, 'seg-error'],
+    [l10n.t('started, no outcome yet'), other, 'seg-muted'],
   ];
   const legend = el('div', { class: 'legend' });
   for (const [label, value, cls] of parts) {
     if (value > 0) {
       const seg = el('div', { class: ['segment', cls] });
       seg.style.width = `${(value / total) * 100}%`;
-      seg.title = `${label}: ${value.toLocaleString()} (${percent(value / total)})`;
+      seg.title = l10n.t('{0}: {1} ({2})', label, value.toLocaleString(), percent(value / total));
       bar.appendChild(seg);
     }
-    legend.appendChild(el('span', { class: 'legend-item' }, el('span', { class: ['swatch', cls] }), el('span', { text: `${label} ${value.toLocaleString()} (${percent(value / total)})` })));
+    legend.appendChild(el('span', { class: 'legend-item' }, el('span', { class: ['swatch', cls] }), el('span', { text: l10n.t('{0} {1} ({2})', label, value.toLocaleString(), percent(value / total)) })));
   }
   append(section, bar, legend);
   return section;
 }
 
-function usageChart(title: string, subtitle: string, usage: Record<string, number>, which: 'workers' | 'queues', verb: string): HTMLElement {
+function usageChart(title: string, subtitle: string, usage: Record<string, number>, which: 'workers' | 'queues'): HTMLElement {
   const all = state.showAll[which];
   const { bars, hidden, total } = toBars(usage, all ? Infinity : TOP);
   const section = el('section', { class: 'chart', attrs: { 'aria-label': title } }, el('h2', {}, el('span', { text: title }), el('span', { class: 'muted small', text: ` ${subtitle}` })));
   if (bars.length === 0) {
-    section.appendChild(el('p', { class: 'muted', text: `No ${which === 'workers' ? 'worker has started a job' : 'job has been enqueued'} yet.` }));
+    section.appendChild(el('p', { class: 'muted', text: which === 'workers' ? l10n.t('No worker has started a job yet.') : l10n.t('No job has been enqueued yet.') }));
     return section;
   }
-  const listNode = el('div', { class: 'bars', attrs: { role: 'list', 'aria-label': `${title}: ${subtitle}` } });
+  const listNode = el('div', { class: 'bars', attrs: { role: 'list', 'aria-label': l10n.t('{0}: {1}', title, subtitle) } });
   bars.forEach((bar, i) => {
     const fill = el('div', { class: 'bar-fill' });
     fill.style.width = `${Math.max(bar.fraction * 100, 0.5)}%`;
+    const rowLabel =
+      which === 'workers'
+        ? l10n.t('{0}: {1} started, {2}', bar.label, bar.value.toLocaleString(), percent(bar.share))
+        : l10n.t('{0}: {1} enqueued, {2}', bar.label, bar.value.toLocaleString(), percent(bar.share));
     const row = el(
       'div',
-      { class: 'bar-row', attrs: { role: 'listitem', tabindex: i === 0 ? 0 : -1, 'aria-label': `${bar.label}: ${bar.value.toLocaleString()} ${verb}, ${percent(bar.share)}` } },
+      { class: 'bar-row', attrs: { role: 'listitem', tabindex: i === 0 ? 0 : -1, 'aria-label': rowLabel } },
       el('span', { class: 'bar-label', text: bar.label }),
       el('div', { class: 'bar-track' }, fill),
       el('span', { class: 'bar-value mono', text: `${bar.value.toLocaleString()} · ${percent(bar.share)}` }),
     );
-    row.title = `${bar.label}: ${bar.value.toLocaleString()} of ${total.toLocaleString()}`;
+    row.title = l10n.t('{0}: {1} of {2}', bar.label, bar.value.toLocaleString(), total.toLocaleString());
     listNode.appendChild(row);
   });
   rovingFocus(listNode);
   section.appendChild(listNode);
   if (hidden > 0 || all) {
     section.appendChild(
-      button(null, all ? `Show the top ${TOP}` : `Show all ${(bars.length + hidden).toLocaleString()}`, () => {
+      button(null, all ? l10n.t('Show the top {0}', TOP) : l10n.t('Show all {0}', (bars.length + hidden).toLocaleString()), () => {
         state.showAll[which] = !all;
         host.setState(state);
         render();
