@@ -17,7 +17,7 @@ import { JobEvents } from '../../server/src/model/factories';
 import type { EventStorage } from '../../server/src/storage/eventStorage';
 import { NatsServer } from '../support/natsServer';
 import { openStorage } from '../support/storageFixture';
-import { answerInput, closeAllEditors, EditorSession, killDescendantsOnExit, openNaqViews, paletteCommand, pickItem, waitForStatus, webviewPage } from './fixtures/editorSession';
+import { answerInput, closeAllEditors, EditorSession, killDescendantsOnExit, openNaqViews, paletteCommand, pickItem, treeRow, viewPane, waitForStatus, webviewPage } from './fixtures/editorSession';
 import { repoRoot, waitForVisible, waitUntil, withTimeout } from './harness';
 
 killDescendantsOnExit();
@@ -95,6 +95,8 @@ async function setNumberSetting(page: Page, id: string, value: number, timeoutMs
   await editor.locator('.settings-header .suggest-input-container').click({ timeout: timeoutMs });
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.insertText(id);
+  // Until the search has filtered the list, the first number input may belong to another setting.
+  await waitForVisible(editor.locator('.settings-count-widget', { hasText: /^1 Setting Found$/ }), timeoutMs, `${id} alone in the Settings editor`);
   const input = editor.locator('.setting-item-number input').first();
   await waitForVisible(input, timeoutMs, `the input of ${id}`);
   await input.fill(String(value), { timeout: timeoutMs });
@@ -148,6 +150,7 @@ describe('NAQ daily use in a real editor', () => {
       await emit(sentinel('after-settings'));
       const frame = await inTail(page, `after-settings-${run}`, 30_000);
       assert.match(await tailHeader(frame), new RegExp(`^Live: ${PREFIX.replace(/\./g, '\\.')}\\.>`));
+      await waitForVisible(treeRow(viewPane(page, 'Queues'), `daily-${run}`), 30_000, 'the queue of the sentinels in the Queues view after the reconnect');
       await screenshot(page, 'tail-live');
       await closeAllEditors(page);
     }),

@@ -29,7 +29,7 @@ test('client: no setting holds a secret', () => {
   assert.deepEqual(secretLike, [], 'secrets belong in SecretStorage');
 });
 
-test('client: the NAQ container holds the Queues, Workers and Jobs views', () => {
+test('client: the NAQ container holds the Queues, Workers, Jobs and Failures views', () => {
   const m = manifest();
   const container = m.contributes.viewsContainers.activitybar.find((c) => c.id === 'naq');
   assert.ok(container, 'no naq activity-bar container');
@@ -41,6 +41,7 @@ test('client: the NAQ container holds the Queues, Workers and Jobs views', () =>
       ['naq.queues', 'Queues'],
       ['naq.workers', 'Workers'],
       ['naq.jobs', 'Jobs'],
+      ['naq.failures', 'Failures'],
     ],
   );
   for (const view of ['naq.queues', 'naq.workers', 'naq.jobs']) {

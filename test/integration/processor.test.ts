@@ -9,7 +9,7 @@ import { HandlerError, ProcessorConfigError, ProcessorError, ProcessorStreamErro
 import { NatsSession } from '../../server/src/storage/session';
 import { delay, withTimeout } from '../../server/src/util/timeout';
 import { NatsServer } from '../support/natsServer';
-import { consumerNames, openSession, publish, waitFor } from '../support/processorFixture';
+import { consumerNames, nextDisconnect, openSession, publish, publishRetrying, waitFor } from '../support/processorFixture';
 import { PREFIX, STREAM } from '../support/storageFixture';
 
 const TEST_TIMEOUT = { timeout: 60_000 };
@@ -228,10 +228,8 @@ test('waitForJobEvent resolves with the event or null, and never leaves its hand
     assert.equal(event?.nats_sequence, seq);
     assert.equal(p.handlerCount(), 0, 'handler removed after success');
 
-    const started = Date.now();
     const none = await p.waitForJobEvent('job-7', JobEventType.FAILED, 200);
     assert.equal(none, null);
-    assert.ok(Date.now() - started < 2_000);
     assert.equal(p.handlerCount(), 0, 'handler removed after timeout');
   });
 });
@@ -274,8 +272,8 @@ test('events stored before start() are not replayed; start() is a clean cut', TE
     await p.start();
     // Published the instant start() resolved: must not fall between "now" and the consumer's creation.
     await publish(session, JobEvents.enqueued('after', 'q'));
-    await waitFor(() => seen.length === 1, 'the event published after start');
-    await delay(200);
+    // Delivery keeps stream order: a replayed 'before' would be there ahead of 'after'.
+    await waitFor(() => seen.includes('after'), 'the event published after start');
     assert.deepEqual(seen, ['after']);
 
     const replay = track(live(session, { start: { from: 'all' } }));
@@ -314,10 +312,8 @@ test('stop() deletes the ephemeral consumer at once, even when a handler hangs p
     await publish(session, JobEvents.enqueued('z', 'q'));
     await waitFor(() => entered, 'the hanging handler');
     await p.stop();
-    const started = Date.now();
-    await withTimeout(stuck.stop(), 3_000, 'stop with a hanging handler');
-    const took = Date.now() - started;
-    assert.ok(took < 1_500, `stop took ${took} ms`);
+    // The handler never returns: stop() resolving at all is what shows it gave up on it.
+    await withTimeout(stuck.stop(), 10_000, 'stop with a hanging handler');
     assert.deepEqual(await consumerNames(session), [], 'the hanging handler does not keep the consumer alive');
   });
 });
@@ -346,27 +342,18 @@ test('live loop survives the server being killed and restarted mid-processing', 
 
     for (let i = 0; i < 20; i++) await publish(session, JobEvents.enqueued(`before-${i}`, 'q'), `before-${i}`);
     await waitFor(() => seen.length >= 5, 'some events handled');
+    const disconnected = nextDisconnect(session);
     await server.kill();
     const handledWhileDown = seen.length;
-    await delay(300);
+    await disconnected;
     await server.restart();
 
     // Publishing right after the restart may hit a client that has not reconnected yet: retry, deduplicated by id.
-    const deadline = Date.now() + 20_000;
-    for (let i = 0; i < 20; i++) {
-      for (;;) {
-        try {
-          await publish(session, JobEvents.enqueued(`after-${i}`, 'q'), `after-${i}`);
-          break;
-        } catch (error) {
-          if (Date.now() > deadline) throw error;
-          await delay(100);
-        }
-      }
-    }
-    await waitFor(() => seen.length >= 40, 'all 40 events', 30_000);
-    await delay(300);
-    const expected = [...Array(20).keys()].map((i) => `before-${i}`).concat([...Array(20).keys()].map((i) => `after-${i}`));
+    for (let i = 0; i < 20; i++) await publishRetrying(session, JobEvents.enqueued(`after-${i}`, 'q'), `after-${i}`);
+    // A sentinel published last: once it is handled, anything repeated would have come before it.
+    await publish(session, JobEvents.enqueued('sentinel', 'q'), 'sentinel');
+    await waitFor(() => seen.includes('sentinel'), 'all 40 events and the sentinel', 30_000);
+    const expected = [...Array(20).keys()].map((i) => `before-${i}`).concat([...Array(20).keys()].map((i) => `after-${i}`), ['sentinel']);
     assert.deepEqual(seen, expected, 'every event once, in order');
     console.log(
       `live restart: ${handledWhileDown} handled at kill, stream errors: ${errors.filter((e) => e instanceof ProcessorStreamError).length}`,
@@ -413,13 +400,16 @@ test('live: forced reconnects while events flow lose nothing and repeat nothing'
         }
       })();
       for (let i = 0; i < 3; i++) {
-        await delay(60);
+        // Each reconnect once more events have arrived, so that it lands while they flow.
+        const mark = seen.length;
+        await waitFor(() => seen.length > mark || seen.length >= ids.length, 'more events to arrive');
         await withTimeout(consumerSide.nc.reconnect(), 5_000, 'forced reconnect');
       }
       await withTimeout(publishing, 20_000, 'publishing');
-      await waitFor(() => seen.length >= 300, 'all 300 events', 20_000);
-      await delay(200);
-      assert.deepEqual(seen, ids);
+      // A sentinel published last: once it is handled, anything repeated would have come before it.
+      await publish(session, JobEvents.enqueued('sentinel', 'q'));
+      await waitFor(() => seen.includes('sentinel'), 'all 300 events and the sentinel', 20_000);
+      assert.deepEqual(seen, [...ids, 'sentinel']);
       await p.stop();
       assert.deepEqual(await consumerNames(session), []);
     } finally {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AsyncJobEventLogger } from '../../server/src/logger/eventLogger';
 import { NatsSession } from '../../server/src/storage/session';
-import { delay, withTimeout } from '../../server/src/util/timeout';
+import { withTimeout } from '../../server/src/util/timeout';
 import { NatsServer } from '../support/natsServer';
 import { PREFIX, STREAM } from '../support/storageFixture';
 import { assertExactlyOnceInOrder, numberedEvent, readAllMessages, streamMessages } from '../support/audit';
@@ -52,8 +52,11 @@ test(`SIGKILL of the server in the middle of ${EVENTS} logged events: nothing lo
     const before = activeLogger.stats();
     await server.kill();
     const killedAt = Date.now();
-    await delay(500);
-    const during = activeLogger.stats();
+    // Restart only once the logger has seen the kill: otherwise the outage may go unnoticed and prove nothing.
+    const during = await eventually('the logger to see the kill', () => {
+      const stats = activeLogger.stats();
+      return !stats.connected && stats;
+    }, 15_000);
     await withTimeout(server.restart(), 15_000, 'restarting nats-server');
     const restartedAfterMs = Date.now() - killedAt;
 

@@ -1,8 +1,10 @@
+import { Events } from 'nats';
 import { encodeEvent } from '../../server/src/codec/encode';
 import type { JobEvent } from '../../server/src/model/event';
 import { NatsSession } from '../../server/src/storage/session';
 import { subjectForEvent } from '../../server/src/subjects/subject';
 import { delay, withTimeout } from '../../server/src/util/timeout';
+import { eventually } from './eventually';
 import type { NatsServer } from './natsServer';
 import { PREFIX, STREAM } from './storageFixture';
 
@@ -26,12 +28,28 @@ export async function publish(session: NatsSession, event: JobEvent, id?: string
   return ack.seq;
 }
 
+/**
+ * Publishes through a server restart: retried until the server stores it (the client may not have
+ * reconnected yet). The message id makes a retry of a publish that did land harmless.
+ */
+export async function publishRetrying(session: NatsSession, event: JobEvent, id: string): Promise<void> {
+  await eventually(`${id} stored after the restart`, () => publish(session, event, id).then(() => true), 30_000, 100);
+}
+
 export async function waitFor(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await delay(10);
   }
+}
+
+/**
+ * Resolves when the session's connection next reports a disconnect: call it before taking the server
+ * away, so that a restart follows an outage the client has seen rather than a guessed pause.
+ */
+export async function nextDisconnect(session: NatsSession): Promise<void> {
+  for await (const status of session.nc.status()) if (status.type === Events.Disconnect) return;
 }
 
 /** Consumers on the event stream, by name, sorted. */

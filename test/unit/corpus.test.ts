@@ -26,7 +26,6 @@ test('the corpus has both kinds of cases and every file parses', () => {
 for (const [i, c] of corpus.entries()) {
   test(`corpus ${c.name}: ${c.about}`, () => {
     const origin = { seq: 1_000 + i, subject: `${PREFIX}.corpus.${c.name}` };
-    const started = process.hrtime.bigint();
     let event: JobEvent | undefined;
     let error: unknown;
     try {
@@ -34,8 +33,6 @@ for (const [i, c] of corpus.entries()) {
     } catch (caught) {
       error = caught;
     }
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    assert.ok(ms < 2_000, `decoding took ${ms.toFixed(0)} ms`);
 
     if (c.error) {
       assert.equal(event, undefined, `decoded as an event: ${JSON.stringify(event)?.slice(0, 200)}`);

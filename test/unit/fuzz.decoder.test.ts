@@ -9,20 +9,21 @@ import { createEvent, JobEvent, SEED_FIELDS } from '../../server/src/model/event
 import { loadCorpus } from '../corpus/corpus';
 
 /**
- * Decoder fuzzing, bounded in time (NAQ_FUZZ_MS, default 5 s) and reproducible (NAQ_FUZZ_SEED; the seed
- * is printed). Inputs: random bytes, mutations of valid encoded events and of the small corpus payloads
+ * Decoder fuzzing, bounded in inputs (NAQ_FUZZ_INPUTS per seed, default 20,000) rather than time, so a
+ * loaded machine explores as much as an idle one, and reproducible: one fixed seed every run, plus a
+ * random one (or NAQ_FUZZ_SEED) that is printed. Inputs: random bytes, mutations of valid encoded events and of the small corpus payloads
  * (bit flips, interesting bytes, truncation, insertion, deletion, duplication, corrupted length fields),
  * and random structures with wrongly typed fields. For every input:
- * - `decodeEvent` returns a well-typed JobEvent or throws EventDecodeError, nothing else, and fast;
+ * - `decodeEvent` returns a well-typed JobEvent or throws EventDecodeError, nothing else;
  * - its up-front msgpack shape check refuses nothing the msgpack decoder accepts;
  * - `peekFields` (the index's cheap reader) never throws, and agrees with the decoder where both read a field;
  * - a decoded event whose numbers are finite re-encodes and decodes to the same event.
  */
 
-const BUDGET_MS = Number(process.env.NAQ_FUZZ_MS ?? 5_000);
-const SEED = Number(process.env.NAQ_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 32));
-/** One input decoding this slowly counts as a hang. */
-const SLOW_MS = 250;
+const INPUTS = Number(process.env.NAQ_FUZZ_INPUTS ?? 20_000);
+/** Every run explores this one: a failure found once is found again. */
+const FIXED_SEED = 0x6e61_7131;
+const RANDOM_SEED = Number(process.env.NAQ_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 32));
 
 /** mulberry32: small, fast, good enough to explore, and the same sequence for the same seed. */
 function prng(seed: number): () => number {
@@ -36,7 +37,7 @@ function prng(seed: number): () => number {
   };
 }
 
-const random = prng(SEED);
+let random = prng(FIXED_SEED);
 const int = (n: number): number => Math.floor(random() * n);
 const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
 const chance = (p: number): boolean => random() < p;
@@ -194,7 +195,6 @@ const ORIGIN = { seq: 7, subject: 'naq.jobs.events.fuzz.started' };
 
 /** Every property for one input; true when it decoded to an event. */
 function check(input: Uint8Array, counts: Counts): boolean {
-  const started = Date.now();
   let event: JobEvent | undefined;
   try {
     event = decodeEvent(input, ORIGIN, 1_700_000_000);
@@ -219,8 +219,6 @@ function check(input: Uint8Array, counts: Counts): boolean {
   } catch (error) {
     assert.fail(`peekFields threw ${String(error)}`);
   }
-  const took = Date.now() - started;
-  assert.ok(took < SLOW_MS, `took ${took} ms`);
   if (!event) return false;
   counts.events++;
   assertWellTyped(event, 'decoded');
@@ -241,14 +239,17 @@ function check(input: Uint8Array, counts: Counts): boolean {
   return true;
 }
 
-test(`decoder fuzz for ${BUDGET_MS} ms (seed ${SEED})`, { timeout: BUDGET_MS + 60_000 }, (t) => {
-  t.diagnostic(`seed ${SEED}: rerun with NAQ_FUZZ_SEED=${SEED} NAQ_FUZZ_MS=${BUDGET_MS}`);
-  const seeds: Uint8Array[] = Array.from({ length: 40 }, () => encodeEvent(randomEvent()));
-  for (const c of loadCorpus()) if (c.bytes.length <= 4_096) seeds.push(c.bytes);
-  const counts: Counts = { inputs: 0, events: 0, errors: 0, roundTrips: 0, peeked: 0 };
-  const deadline = Date.now() + BUDGET_MS;
-  while (Date.now() < deadline) {
-    for (let batch = 0; batch < 100; batch++) {
+for (const [which, seed] of [
+  ['fixed', FIXED_SEED],
+  ['random', RANDOM_SEED],
+] as const) {
+  test(`decoder fuzz: ${INPUTS} inputs from the ${which} seed ${seed}`, { timeout: 120_000 }, (t) => {
+    t.diagnostic(`seed ${seed}: rerun with NAQ_FUZZ_SEED=${seed} NAQ_FUZZ_INPUTS=${INPUTS}`);
+    random = prng(seed);
+    const seeds: Uint8Array[] = Array.from({ length: 40 }, () => encodeEvent(randomEvent()));
+    for (const c of loadCorpus()) if (c.bytes.length <= 4_096) seeds.push(c.bytes);
+    const counts: Counts = { inputs: 0, events: 0, errors: 0, roundTrips: 0, peeked: 0 };
+    while (counts.inputs < INPUTS) {
       const kind = int(10);
       const input = kind < 2 ? randomBytes() : kind < 4 ? randomStructure() : mutate(pick(seeds));
       const n = counts.inputs++;
@@ -257,13 +258,12 @@ test(`decoder fuzz for ${BUDGET_MS} ms (seed ${SEED})`, { timeout: BUDGET_MS + 6
         decoded = check(input, counts);
       } catch (error) {
         const shown = `${hex(input.subarray(0, 512))}${input.length > 512 ? '…' : ''}`;
-        throw new Error(`seed ${SEED}, input #${n} (${input.length} bytes: ${shown}): ${(error as Error).message}`, { cause: error });
+        throw new Error(`seed ${seed}, input #${n} (${input.length} bytes: ${shown}): ${(error as Error).message}`, { cause: error });
       }
       // Something decodable is worth mutating further.
       if (decoded && seeds.length < 400 && input.length <= 4_096 && chance(0.05)) seeds.push(input);
     }
-  }
-  t.diagnostic(`${counts.inputs} inputs: ${counts.events} events (${counts.roundTrips} round-tripped, ${counts.peeked} peeked), ${counts.errors} typed errors`);
-  assert.ok(counts.inputs > 1_000, 'the fuzzer ran');
-  assert.ok(counts.events > 0 && counts.errors > 0, 'both outcomes were reached');
-});
+    t.diagnostic(`${counts.inputs} inputs: ${counts.events} events (${counts.roundTrips} round-tripped, ${counts.peeked} peeked), ${counts.errors} typed errors`);
+    assert.ok(counts.events > 0 && counts.errors > 0, 'both outcomes were reached');
+  });
+}

@@ -103,15 +103,13 @@ test('event keys and job span', () => {
   assert.equal(spanMs([{ timestamp: NaN }]), null);
 });
 
-test('grouping 10,000 events is fast', () => {
+test('grouping 10,000 events: 200 attempts, a row for each event and each attempt', () => {
   const events: JobEvent[] = [];
   for (let i = 0; i < 10_000; i++) events.push(ev(i % 50 === 0 ? (i === 0 ? 'started' : 'retry_started') : i % 50 === 49 ? 'failed' : 'worker_heartbeat'));
-  const started = Date.now();
   const g = groupAttempts(events);
   const rows = buildRows(g, events.length);
   assert.equal(g.attempts.length, 200);
   assert.equal(rows.length, 10_200);
-  assert.ok(Date.now() - started < 500);
 });
 
 test('the last-error headline: the error itself, and what came of it', () => {

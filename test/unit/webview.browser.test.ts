@@ -167,15 +167,13 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     const { page, problems, dialogs } = await open('timeline');
     await send(page, { type: 'init', body: { jobId: 'job-big', timeMode: 'local', preview: false } });
     await page.evaluate((json) => ((window as unknown as { __data: unknown }).__data = JSON.parse(json)), JSON.stringify({ type: 'timeline', body: { timeline, olderCount: 0, updatedAt: Date.now() } }));
-    const ms = await page.evaluate(async () => {
-      const t0 = performance.now();
+    // Rendered once two frames have been painted after the message; virtualized: a screenful of rows, not 10,000.
+    await page.evaluate(async () => {
       window.dispatchEvent(new MessageEvent('message', { data: (window as unknown as { __data: unknown }).__data }));
       await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-      return performance.now() - t0;
     });
     const rows = await page.locator('.vrow').count();
     assert.ok(rows > 10 && rows < 200, `${rows} rows in the DOM`);
-    assert.ok(ms < 3000, `first render took ${ms} ms`);
 
     // Hostile strings are shown, never parsed.
     assert.equal(await page.locator('img').count(), 0);

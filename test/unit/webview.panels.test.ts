@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import Module, { createRequire } from 'node:module';
-import { after, beforeEach, describe, test } from 'node:test';
+import { after, beforeEach, describe, mock, test } from 'node:test';
 import * as l10n from '@vscode/l10n';
 import { createEvent, type JobEvent } from '../../server/src/model/event';
 
@@ -188,7 +188,11 @@ const context = {
   globalState: { get: (key: string) => globalState.get(key), update: async (key: string, value: unknown) => void globalState.set(key, value) },
 } as unknown as import('vscode').ExtensionContext;
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+/**
+ * Runs every promise chain started so far to its end: the stand-ins answer synchronously (no timers,
+ * no I/O), so once the check phase comes round nothing they started is still under way.
+ */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 function events(jobId: string, count: number, firstSeq = 1): JobEvent[] {
   return Array.from({ length: count }, (_, i) => createEvent({ job_id: jobId, event_type: i === 0 ? 'enqueued' : 'started', timestamp: 100 + i, nats_sequence: firstSeq + i }));
@@ -290,9 +294,16 @@ describe('timeline panels', () => {
     // Hidden: nothing read until shown again.
     panel.setVisible(false);
     evs = events('job-2', 6);
-    client.notify('index/changed', { reset: true, queues: [], workers: [], jobs: [], failed: [] });
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    assert.equal(client.count('jobs/timeline'), 2);
+    // Fake timers: past the live interval at once, so a read the throttle put off would have run.
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      client.notify('index/changed', { reset: true, queues: [], workers: [], jobs: [], failed: [] });
+      mock.timers.tick(1_100);
+      await settle();
+      assert.equal(client.count('jobs/timeline'), 2);
+    } finally {
+      mock.timers.reset();
+    }
     panel.setVisible(true);
     await settle();
     assert.equal(client.count('jobs/timeline'), 3);

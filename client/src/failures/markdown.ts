@@ -1,5 +1,6 @@
 /** A failure as a bug report in Markdown: pure, so the wording is testable without VS Code. */
 import type { FailureCall, FailureJobItem, FailureSignatureItem } from '../../../server/src/protocol/protocol';
+import { isoTime } from '../../../server/src/shared/time';
 
 const FENCE = '```';
 
@@ -31,10 +32,6 @@ export function callText(call: FailureCall): string {
   const args = (call.args ?? '').replace(/^\((.*?),?\)$/s, '$1');
   const kwargs = (call.kwargs ?? '').replace(/^\{(.*)\}$/s, '$1').replace(/'([A-Za-z_]\w*)': /g, '$1=');
   return `${call.function}(${[args, kwargs].filter((part) => part.trim() !== '').join(', ')})`;
-}
-
-function isoTime(seconds: number): string {
-  return new Date(seconds * 1000).toISOString();
 }
 
 /** One job's failure: signature, where it ran, and its traceback. */

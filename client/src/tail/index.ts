@@ -165,6 +165,8 @@ class TailPanel {
       }
       this.tailId = started.tailId;
       this.lifecycle.started(started.lastSeq, params.backfill !== undefined);
+      // The header says live before the page shows the first line that arrived while starting.
+      this.sendStatus();
       const early = this.early;
       this.early = [];
       for (const batch of early) this.onBatch(batch);
@@ -172,8 +174,8 @@ class TailPanel {
       if (generation !== this.generation) return;
       this.lifecycle.failed(vscode.l10n.t('Could not start the tail: {0}', errorText(error)), this.client.state.phase);
       webviewLog().warn(`tail: ${this.lifecycle.reason ?? ''}`);
+      this.sendStatus();
     }
-    this.sendStatus();
   }
 
   async stop(): Promise<void> {

@@ -3,6 +3,7 @@
  * import): it translates with @vscode/l10n (see util/l10n.ts).
  */
 import * as l10n from '@vscode/l10n';
+import { formatClock } from '../../../server/src/shared/time';
 
 const counts = new Intl.NumberFormat('en-US');
 
@@ -31,14 +32,9 @@ export function formatAge(seconds: number, now = Date.now()): string {
   return l10n.t('{0} d ago', Math.floor(age / 86_400));
 }
 
-/** Epoch seconds as a local date and time with milliseconds. */
+/** Epoch seconds as a local date and time with milliseconds, as the webviews show it. */
 export function formatTime(seconds: number): string {
-  const date = new Date(seconds * 1000);
-  const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
-  return (
-    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
-    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`
-  );
+  return formatClock(seconds, false, true);
 }
 
 /**

@@ -1,26 +1,16 @@
 /** Time formatting for the webviews. Pure: unit-tested in node. Timestamps are epoch seconds (floats). */
 import * as l10n from '@vscode/l10n';
+import { formatClock } from '../../../server/src/shared/time';
 import type { TimeMode } from '../../../client/src/webview/messages';
 
 export type { TimeMode };
+export { formatClock };
 
 function pad(value: number, width = 2): string {
   return String(value).padStart(width, '0');
 }
 
 const MINUS = '\u2212';
-
-/** `HH:MM:SS.mmm`, or `YYYY-MM-DD HH:MM:SS.mmm` with `withDate`; local time unless `utc`. */
-export function formatClock(epochSeconds: number, utc: boolean, withDate = false): string {
-  if (!Number.isFinite(epochSeconds)) return '—';
-  const date = new Date(Math.round(epochSeconds * 1000));
-  if (Number.isNaN(date.getTime())) return '—';
-  const [y, mo, d, h, mi, s, ms] = utc
-    ? [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds(), date.getUTCMilliseconds()]
-    : [date.getFullYear(), date.getMonth() + 1, date.getDate(), date.getHours(), date.getMinutes(), date.getSeconds(), date.getMilliseconds()];
-  const clock = `${pad(h)}:${pad(mi)}:${pad(s)}.${pad(ms, 3)}`;
-  return withDate ? `${y}-${pad(mo)}-${pad(d)} ${clock}` : clock;
-}
 
 /** The calendar day of a timestamp (local or UTC), as a comparable string. */
 export function dayOf(epochSeconds: number, utc: boolean): string {

@@ -1,5 +1,5 @@
 import type { JobItem } from '../protocol/protocol';
-import { isoTime } from '../model/eventLine';
+import { isoTime } from '../shared/time';
 
 /** Characters a job id is made of in practice (ids cannot hold '.', '*', '>' or whitespace anyway). */
 const ID_CHAR = /[A-Za-z0-9_:-]/;

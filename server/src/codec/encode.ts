@@ -1,8 +1,5 @@
 import { Encoder } from '@msgpack/msgpack';
-import { JobEvent, SEED_FIELDS } from '../model/event';
-
-/** The seed's float fields: msgspec writes them as float64 even when the value is whole. */
-const FLOAT_FIELDS = new Set<keyof JobEvent>(['timestamp', 'duration_ms', 'memory_mb', 'cpu_time_ms']);
+import { EVENT_FIELDS, JobEvent, SEED_FIELDS } from '../model/event';
 
 const encoder = new Encoder();
 const NIL = Uint8Array.of(0xc0);
@@ -22,22 +19,22 @@ export class EventEncodeError extends Error {
   override name = 'EventEncodeError';
 }
 
-function encodeField(event: JobEvent, field: (typeof SEED_FIELDS)[number]): Uint8Array {
+function encodeField(event: JobEvent, field: keyof JobEvent): Uint8Array {
   const value = event[field];
+  const kind = EVENT_FIELDS[field];
   if (value === null || value === undefined) {
-    if (field === 'job_id' || field === 'event_type' || field === 'timestamp') {
-      throw new EventEncodeError(`event field "${field}" is required`);
-    }
-    return field === 'details' || field === 'tags' || field === 'metadata' ? encoder.encode({}) : NIL;
+    if (kind === 'id' || kind === 'time') throw new EventEncodeError(`event field "${field}" is required`);
+    return kind === 'map' || kind === 'tags' ? encoder.encode({}) : NIL;
   }
-  if (FLOAT_FIELDS.has(field)) {
+  // The seed's float fields: msgspec writes them as float64 even when the value is whole.
+  if (kind === 'time' || kind === 'number') {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new EventEncodeError(`event field "${field}" must be a finite number, got ${JSON.stringify(value)}`);
     }
     return float64(value);
   }
-  if (field === 'nats_sequence' && !(typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)) {
-    throw new EventEncodeError(`event field "nats_sequence" must be a whole number, got ${JSON.stringify(value)}`);
+  if (kind === 'sequence' && !(typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)) {
+    throw new EventEncodeError(`event field "${field}" must be a whole number, got ${JSON.stringify(value)}`);
   }
   return encoder.encode(value);
 }

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { JobIndex } from './jobIndex';
 import { JOB_STATUSES } from './jobStatus';
 import type { JobError } from './jobSummary';
-import { emptyColumns, TableColumns } from './jobTable';
+import { emptyColumns, JOB_COLUMNS, TableColumns } from './jobColumns';
 
 const VERSION = 7;
 const ALIGN = 8;
@@ -40,7 +40,8 @@ interface Header {
   pastWorkers: [position: number, workers: number[]][];
 }
 
-const COLUMN_ORDER = ['status', 'queue', 'worker', 'lastType', 'message', 'attempts', 'eventCount', 'sequenceCount', 'idTable', 'firstTime', 'lastTime', 'duration', 'sequences'] as const;
+/** The binary columns in the order `JOB_COLUMNS` lists them: changing that list changes the format (bump VERSION). */
+const COLUMN_ORDER = JOB_COLUMNS.map((column) => column.name);
 
 let saves = 0;
 

@@ -1,5 +1,8 @@
-import { ErrorCode, Events, Msg, MsgHdrsImpl, NatsConnection, NatsError, Status, Subscription, nuid } from 'nats';
+import { ErrorCode, Events, Msg, NatsConnection, NatsError, Status, Subscription, nuid } from 'nats';
+import { acceptRisk, AtRisk, atRisk, readLookup } from './inDoubt';
+import { EncodedHeaders, headerPrefix, msgIdHeader } from './msgIdHeader';
 import { AckVerdict, PubAck, readAck } from './pubAck';
+import { SENT, SendWindow, WindowEntry } from './sendWindow';
 
 /**
  * A JetStream publisher that keeps a bounded window of publishes in flight.
@@ -19,6 +22,10 @@ import { AckVerdict, PubAck, readAck } from './pubAck';
  * - the duplicate window only protects a resend that reaches the server within the window of the first
  *   store. A message whose fate has been unknown for longer (an outage longer than the window) is
  *   looked up in the stream by its message id first (`findStored`), and resent only if it is not there.
+ *
+ * Beside it: the window's bookkeeping (`sendWindow.ts`), the header bytes (`msgIdHeader.ts`) and the
+ * choice of what to look up and how to read the answer (`inDoubt.ts`). This file holds the decisions
+ * that need the connection and the clock.
  */
 
 export interface AckPublisherOptions {
@@ -89,64 +96,20 @@ export interface AckPublisherStats {
   connected: boolean;
 }
 
-const WAITING = 0;
-const SENT = 1;
-const DONE = 2;
-type State = typeof WAITING | typeof SENT | typeof DONE;
-
-interface Entry<T> {
-  /** Fixed for the message's life: in base 36, its reply subject token and the tail of its `Nats-Msg-Id`. */
-  readonly id: number;
+/** What the window carries for one message. */
+interface Outgoing<T> {
   readonly subject: string;
   readonly data: Uint8Array;
   /** The encoded header block carrying the message id, built once and reused by every resend. */
   readonly header: Uint8Array;
   readonly tag: T;
-  state: State;
-  sentAt: number;
-  /** Highest stream sequence acknowledged before the latest send: if that send was stored, it is above. */
-  sentAfterSeq: number;
-  attempts: number;
-  /** An attempt reached the server with an unknown outcome: a failure must say "maybe stored". */
-  uncertain: boolean;
-  /**
-   * Since when (send time of the oldest unresolved attempt, 0: none) and above which stream sequence
-   * the message may be stored without us knowing: what a look-up must cover before a late resend.
-   */
-  doubtSince: number;
-  doubtAfterSeq: number;
 }
+
+type Entry<T> = WindowEntry<Outgoing<T>>;
 
 /** Back-off after a failed probe: short first (a stream recovering), capped (a stream gone). */
 function backoffMs(failures: number): number {
   return Math.min(2_000, 25 * 2 ** Math.min(failures, 10));
-}
-
-/**
- * Header bytes handed to `nc.publish` as they are. nats.js only ever calls `encode()` on the headers
- * of an outgoing message, synchronously inside `publish()`; a `MsgHdrsImpl` with a Map, validation and
- * a fresh `toString()` + TextEncoder per send was a measurable share of the per-message cost. One
- * instance is reused: `bytes` is set right before each publish. The inherited map stays empty.
- */
-class EncodedHeaders extends MsgHdrsImpl {
-  bytes: Uint8Array = new Uint8Array(0);
-  override encode(): Uint8Array {
-    return this.bytes;
-  }
-}
-
-const ascii = new TextEncoder();
-const HEADER_END = ascii.encode('\r\n\r\n');
-
-/** `NATS/1.0\r\nNats-Msg-Id: <prefix><id>\r\n\r\n`, written straight into one buffer. */
-function msgIdHeader(prefix: Uint8Array, id: number): Uint8Array {
-  const digits = id.toString(36);
-  const out = new Uint8Array(prefix.length + digits.length + HEADER_END.length);
-  out.set(prefix, 0);
-  let at = prefix.length;
-  for (let i = 0; i < digits.length; i++) out[at++] = digits.charCodeAt(i);
-  out.set(HEADER_END, at);
-  return out;
 }
 
 function stoppable(value: object): value is { stop(): void } {
@@ -175,18 +138,7 @@ export class AckPublisher<T> {
   private readonly sub: Subscription;
   private readonly statusIterable: AsyncIterable<Status>;
 
-  /**
-   * Every message not yet known to be settled, in enqueue order. Entries before `head` are settled;
-   * entries in [head, cursor) are SENT or DONE; entries from `cursor` on are WAITING or DONE
-   * (a late acknowledgement of an earlier attempt can settle a WAITING entry).
-   */
-  private entries: Entry<T>[] = [];
-  /** Reply index of `entries[0]`. */
-  private base = 0;
-  private head = 0;
-  private cursor = 0;
-  private inFlight = 0;
-  private unsettled = 0;
+  private readonly sendWindow = new SendWindow<Outgoing<T>>();
   /** > 0 while inside `enqueue()`. */
   private depth = 0;
 
@@ -234,7 +186,7 @@ export class AckPublisher<T> {
     const id = nuid.next();
     this.replyBase = `${options.inboxPrefix ?? '_INBOX'}.${id}.`;
     this.msgIdPrefix = `${id}-`;
-    this.headerPrefix = ascii.encode(`NATS/1.0\r\nNats-Msg-Id: ${this.msgIdPrefix}`);
+    this.headerPrefix = headerPrefix(this.msgIdPrefix);
     if (nc.isClosed()) throw new PublisherClosedError('the NATS connection is closed');
     this.sub = nc.subscribe(`${this.replyBase}*`, { callback: (err, msg) => this.onReply(err, msg) });
     this.statusIterable = nc.status();
@@ -254,23 +206,8 @@ export class AckPublisher<T> {
    */
   enqueue(subject: string, data: Uint8Array, tag: T): void {
     if (this.closed) throw new PublisherClosedError(`the publisher is closed: ${this.closeReason}`);
-    const id = this.base + this.entries.length;
-    const header = msgIdHeader(this.headerPrefix, id);
-    this.entries.push({
-      id,
-      subject,
-      data,
-      header,
-      tag,
-      state: WAITING,
-      sentAt: 0,
-      sentAfterSeq: 0,
-      attempts: 0,
-      uncertain: false,
-      doubtSince: 0,
-      doubtAfterSeq: 0,
-    });
-    this.unsettled++;
+    const header = msgIdHeader(this.headerPrefix, this.sendWindow.nextId);
+    this.sendWindow.push({ subject, data, header, tag });
     this.depth++;
     try {
       this.pump();
@@ -280,7 +217,7 @@ export class AckPublisher<T> {
   }
 
   stats(): AckPublisherStats {
-    return { ...this.counters, inFlight: this.inFlight, unsettled: this.unsettled, connected: this.connected };
+    return { ...this.counters, inFlight: this.sendWindow.inFlight, unsettled: this.sendWindow.unsettled, connected: this.connected };
   }
 
   /** The stream's actual duplicate window, once known. */
@@ -339,14 +276,14 @@ export class AckPublisher<T> {
         this.generation++;
         this.reconciling = false;
         // The client drops its outbound buffer when it dials again: nothing unacknowledged got out for sure.
-        this.goBack();
+        this.sendWindow.goBack();
         return;
       case Events.Reconnect:
         this.connected = true;
         this.denied.clear();
         // Resend from the oldest unacknowledged message even if the disconnect was never seen:
         // what was published in between went into a buffer that the reconnect dropped.
-        this.goBack();
+        this.sendWindow.goBack();
         this.probing = true;
         this.failuresInRow = 0;
         this.retryAt = 0;
@@ -360,7 +297,7 @@ export class AckPublisher<T> {
         if (status.permissionContext?.operation === 'publish') {
           const subject = status.permissionContext.subject;
           this.denied.add(subject);
-          this.failWhere((e) => e.subject === subject, `permissions violation: this connection may not publish to ${subject}`);
+          this.failWhere((e) => e.message.subject === subject, `permissions violation: this connection may not publish to ${subject}`);
         }
         return;
       default:
@@ -376,10 +313,8 @@ export class AckPublisher<T> {
       this.shutdown(`cannot receive JetStream acknowledgements on ${this.replyBase}*: ${err.message}`);
       return;
     }
-    const index = parseInt(msg.subject.slice(this.replyBase.length), 36) - this.base;
-    if (!(index >= this.head && index < this.entries.length)) return; // settled already
-    const entry = this.entries[index] as Entry<T>;
-    if (entry.state === DONE) return;
+    const entry = this.sendWindow.unsettledById(parseInt(msg.subject.slice(this.replyBase.length), 36));
+    if (!entry) return; // settled already
     let verdict: AckVerdict;
     if (msg.data.length === 0 && msg.headers) verdict = readAck(msg.data, msg.headers.code);
     else verdict = readAck(msg.data);
@@ -391,37 +326,30 @@ export class AckPublisher<T> {
         this.counters.stored++;
         if (verdict.ack.duplicate) this.counters.duplicates++;
         if (verdict.ack.seq > this.lastSeq) this.lastSeq = verdict.ack.seq;
-        this.settle(entry);
-        this.handlers.stored(entry.tag, verdict.ack);
+        this.sendWindow.settle(entry);
+        this.handlers.stored(entry.message.tag, verdict.ack);
         this.pump();
         return;
       case 'refused':
-        this.settle(entry);
+        this.sendWindow.settle(entry);
         this.counters.failed++;
-        this.handlers.failed(entry.tag, { reason: verdict.reason, maybeStored: entry.uncertain });
+        this.handlers.failed(entry.message.tag, { reason: verdict.reason, maybeStored: entry.uncertain });
         this.pump();
         return;
       case 'retry':
         // A refusal of an attempt made before the latest go-back: that attempt is moot, a new one comes.
-        if (entry.state !== SENT) return;
         // This attempt certainly did not store it; go-back must not mark it "maybe stored".
-        entry.state = WAITING;
-        this.inFlight--;
+        if (!this.sendWindow.refused(entry)) return;
         this.onTrouble(verdict.reason);
         return;
     }
   }
 
   private checkAckTimeout(): void {
-    if (this.closed || !this.connected || this.head >= this.cursor) return;
-    // Sends always go out in entry order from the cursor, so the first SENT entry is the oldest send.
-    for (let i = this.head; i < this.cursor; i++) {
-      const entry = this.entries[i] as Entry<T>;
-      if (entry.state !== SENT) continue;
-      if (Date.now() - entry.sentAt >= this.ackTimeoutMs) {
-        this.onTrouble(`no acknowledgement within ${this.ackTimeoutMs} ms`);
-      }
-      return;
+    if (this.closed || !this.connected) return;
+    const oldest = this.sendWindow.oldestSent();
+    if (oldest && Date.now() - oldest.sentAt >= this.ackTimeoutMs) {
+      this.onTrouble(`no acknowledgement within ${this.ackTimeoutMs} ms`);
     }
   }
 
@@ -439,7 +367,7 @@ export class AckPublisher<T> {
       this.failWhere(() => true, `${reason}; JetStream has stored nothing from this connection for ${seconds} s`);
       return;
     }
-    this.goBack();
+    this.sendWindow.goBack();
     this.probing = true;
     this.failuresInRow++;
     this.retryAt = now + backoffMs(this.failuresInRow);
@@ -476,32 +404,21 @@ export class AckPublisher<T> {
    */
   private reconcileIfNeeded(): boolean {
     if (this.reconciling) return true;
-    const now = Date.now();
-    // The resend must reach the server inside the window: keep a margin for the way there.
-    const safeFor = this.duplicateWindowMs - Math.min(5_000, this.duplicateWindowMs / 4);
-    let fromSeq = Infinity;
-    const atRisk: Entry<T>[] = [];
-    for (let i = this.head; i < this.entries.length; i++) {
-      const entry = this.entries[i] as Entry<T>;
-      if (entry.state === WAITING && entry.doubtSince && now - entry.doubtSince >= safeFor) {
-        atRisk.push(entry);
-        fromSeq = Math.min(fromSeq, entry.doubtAfterSeq + 1);
-      }
-    }
-    if (atRisk.length === 0) return false;
+    const risk = atRisk(this.sendWindow, Date.now(), this.duplicateWindowMs);
+    if (!risk) return false;
     const findStored = this.findStored;
     if (!findStored) {
-      this.acceptRisk(atRisk);
+      this.acceptRisk(risk);
       return false;
     }
     this.reconciling = true;
     const generation = this.generation;
-    findStored(fromSeq, this.msgIdPrefix).then(
+    findStored(risk.fromSeq, this.msgIdPrefix).then(
       (found) => {
         if (generation !== this.generation || this.closed) return; // disconnected meanwhile: redone on reconnect
         // Still paused while settling: a stored handler may enqueue, and the pump it triggers must not
         // resend an entry this loop is about to settle.
-        this.applyFound(found, atRisk);
+        this.applyFound(found, risk);
         this.reconciling = false;
         this.pump();
       },
@@ -509,59 +426,29 @@ export class AckPublisher<T> {
         if (generation !== this.generation || this.closed) return;
         this.reconciling = false;
         this.lastTrouble = `could not look up messages in doubt (${error instanceof Error ? error.message : String(error)}); resent them, duplicates possible`;
-        this.acceptRisk(atRisk);
+        this.acceptRisk(risk);
         this.pump();
       },
     );
     return true;
   }
 
-  private applyFound(found: Map<string, PubAck>, atRisk: Entry<T>[]): void {
-    // Sending was paused and every attempt had gone back to WAITING: what is not found was not stored.
-    for (const entry of atRisk) {
-      if (entry.state !== WAITING) continue;
-      if (!found.has(this.msgIdPrefix + entry.id.toString(36))) {
-        entry.uncertain = false;
-        entry.doubtSince = 0;
-      }
-    }
-    const stored: [T, PubAck][] = [];
-    for (const [msgId, ack] of found) {
-      const index = parseInt(msgId.slice(this.msgIdPrefix.length), 36) - this.base;
-      const entry = this.entries[index];
-      if (index < this.head || !entry || entry.state === DONE) continue;
+  private applyFound(found: Map<string, PubAck>, risk: AtRisk<Outgoing<T>>): void {
+    const stored = readLookup(this.sendWindow, this.msgIdPrefix, found, risk);
+    for (const [entry, ack] of stored) {
       this.counters.reconciled++;
       this.counters.stored++;
       if (ack.seq > this.lastSeq) this.lastSeq = ack.seq;
-      stored.push([entry.tag, ack]);
-      this.settle(entry);
+      this.sendWindow.settle(entry);
     }
     // Handlers only once everything found is settled (see failWhere).
-    for (const [tag, ack] of stored) this.handlers.stored(tag, ack);
+    for (const [entry, ack] of stored) this.handlers.stored(entry.message.tag, ack);
   }
 
-  /** No look-up possible: resend anyway (a possible duplicate), and stop counting the doubt as new. */
-  private acceptRisk(atRisk: Entry<T>[]): void {
-    this.counters.unverifiedResends += atRisk.length;
-    for (const entry of atRisk) entry.doubtSince = 0;
-  }
-
-  /** Every SENT entry goes back to WAITING; sending restarts at the oldest unsettled one. */
-  private goBack(): void {
-    for (let i = this.head; i < this.cursor; i++) {
-      const entry = this.entries[i] as Entry<T>;
-      if (entry.state === SENT) {
-        entry.state = WAITING;
-        // It may have been stored; the resend carries the same message id.
-        entry.uncertain = true;
-        if (!entry.doubtSince) {
-          entry.doubtSince = entry.sentAt;
-          entry.doubtAfterSeq = entry.sentAfterSeq;
-        }
-      }
-    }
-    this.cursor = this.head;
-    this.inFlight = 0;
+  /** No look-up possible: resend anyway (a possible duplicate), counted as such. */
+  private acceptRisk(risk: AtRisk<Outgoing<T>>): void {
+    this.counters.unverifiedResends += risk.entries.length;
+    acceptRisk(risk);
   }
 
   private pump(): void {
@@ -577,24 +464,26 @@ export class AckPublisher<T> {
       }
       return;
     }
-    if (this.inFlight > this.lowWater) return;
+    const window = this.sendWindow;
+    if (window.inFlight > this.lowWater) return;
     const limit = this.probing ? 1 : this.window;
-    while (this.inFlight < limit && this.cursor < this.entries.length) {
-      const entry = this.entries[this.cursor] as Entry<T>;
-      this.cursor++;
-      if (entry.state === WAITING) this.send(entry, now);
+    while (window.inFlight < limit) {
+      const entry = window.nextToSend();
+      if (!entry) return;
+      this.send(entry, now);
       if (this.closed) return;
     }
   }
 
   private send(entry: Entry<T>, now: number): void {
-    if (this.denied.has(entry.subject)) {
-      this.fail(entry, { reason: `permissions violation: this connection may not publish to ${entry.subject}`, maybeStored: entry.uncertain });
+    const { subject, data, header } = entry.message;
+    if (this.denied.has(subject)) {
+      this.fail(entry, { reason: `permissions violation: this connection may not publish to ${subject}`, maybeStored: entry.uncertain });
       return;
     }
     try {
-      this.headers.bytes = entry.header;
-      this.nc.publish(entry.subject, entry.data, { reply: this.replyBase + entry.id.toString(36), headers: this.headers });
+      this.headers.bytes = header;
+      this.nc.publish(subject, data, { reply: this.replyBase + entry.id.toString(36), headers: this.headers });
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
       const code = err instanceof NatsError ? err.code : '';
@@ -604,23 +493,19 @@ export class AckPublisher<T> {
       }
       const reason =
         code === ErrorCode.MaxPayloadExceeded
-          ? `message of ${entry.data.length} bytes exceeds the server's max_payload of ${this.nc.info?.max_payload ?? '?'} bytes`
+          ? `message of ${data.length} bytes exceeds the server's max_payload of ${this.nc.info?.max_payload ?? '?'} bytes`
           : `publish failed: ${err.message}`;
       this.fail(entry, { reason, maybeStored: entry.uncertain });
       return;
     }
     if (entry.attempts > 0) this.counters.retries++;
-    entry.attempts++;
-    entry.state = SENT;
-    entry.sentAt = now;
-    entry.sentAfterSeq = this.lastSeq;
-    this.inFlight++;
+    this.sendWindow.markSent(entry, now, this.lastSeq);
   }
 
   private fail(entry: Entry<T>, failure: PublishFailure): void {
-    this.settle(entry);
+    this.sendWindow.settle(entry);
     this.counters.failed++;
-    this.notifyFailed(entry.tag, failure);
+    this.notifyFailed(entry.message.tag, failure);
   }
 
   /**
@@ -633,39 +518,15 @@ export class AckPublisher<T> {
   }
 
   private failWhere(match: (entry: Entry<T>) => boolean, reason: string): void {
-    const victims: Entry<T>[] = [];
-    for (let i = this.head; i < this.entries.length; i++) {
-      const entry = this.entries[i] as Entry<T>;
-      if (entry.state !== DONE && match(entry)) victims.push(entry);
-    }
-    const failures = victims.map((entry): [T, PublishFailure] => [entry.tag, { reason, maybeStored: entry.uncertain || entry.state === SENT }]);
+    const victims = this.sendWindow.pending().filter(match);
+    const failures = victims.map((entry): [T, PublishFailure] => [entry.message.tag, { reason, maybeStored: entry.uncertain || entry.state === SENT }]);
     // Settle every victim before any handler runs: a handler may enqueue, and the pump that triggers
     // must not send a victim that is about to be reported as failed.
     for (const entry of victims) {
-      this.settle(entry);
+      this.sendWindow.settle(entry);
       this.counters.failed++;
     }
     for (const [tag, failure] of failures) this.notifyFailed(tag, failure);
     this.pump();
-  }
-
-  private settle(entry: Entry<T>): void {
-    if (entry.state === SENT) this.inFlight--;
-    entry.state = DONE;
-    this.unsettled--;
-    this.advanceHead();
-  }
-
-  private advanceHead(): void {
-    const entries = this.entries;
-    while (this.head < entries.length && (entries[this.head] as Entry<T>).state === DONE) this.head++;
-    if (this.cursor < this.head) this.cursor = this.head;
-    // Drop the settled prefix now and then, not on every ack: a splice per ack would be quadratic.
-    if (this.head >= 4096 && this.head * 2 >= entries.length) {
-      this.entries = entries.slice(this.head);
-      this.base += this.head;
-      this.cursor -= this.head;
-      this.head = 0;
-    }
   }
 }

@@ -25,26 +25,54 @@ export interface JobEvent {
   nats_sequence: number | null;
 }
 
+/** What a field holds, as far as the decoder and the encoder need to know. */
+export type FieldKind = 'id' | 'time' | 'text' | 'number' | 'map' | 'tags' | 'sequence';
+
+interface KindValue {
+  /** A required, non-empty string. */
+  id: string;
+  /** Required epoch seconds; written as a float. */
+  time: number;
+  text: string | null;
+  /** Written as a float, as msgspec writes the seed's float fields. */
+  number: number | null;
+  map: Record<string, unknown>;
+  /** A map of strings to strings. */
+  tags: Record<string, string>;
+  /** A whole number, the stream sequence. */
+  sequence: number | null;
+}
+
+/** The kinds whose values are exactly the type T (both ways assignable). */
+type KindOf<T> = { [K in FieldKind]: KindValue[K] extends T ? (T extends KindValue[K] ? K : never) : never }[FieldKind];
+
+/**
+ * Every field once, in the seed's layout order (the order msgspec writes), with its kind: the field
+ * list, the decoder's checks and the encoder's layout all come from this table. The compiler holds it
+ * to the interface: every field, nothing else, each kind fitting the field's type.
+ */
+export const EVENT_FIELDS = {
+  job_id: 'id',
+  event_type: 'id',
+  timestamp: 'time',
+  worker_id: 'text',
+  worker_type: 'text',
+  queue_name: 'text',
+  message: 'text',
+  details: 'map',
+  error_type: 'text',
+  error_message: 'text',
+  duration_ms: 'number',
+  memory_mb: 'number',
+  cpu_time_ms: 'number',
+  tags: 'tags',
+  metadata: 'map',
+  nats_subject: 'text',
+  nats_sequence: 'sequence',
+} as const satisfies { [K in keyof JobEvent]: KindOf<JobEvent[K]> };
+
 /** The seed layout's field order, which msgspec writes. */
-export const SEED_FIELDS = [
-  'job_id',
-  'event_type',
-  'timestamp',
-  'worker_id',
-  'worker_type',
-  'queue_name',
-  'message',
-  'details',
-  'error_type',
-  'error_message',
-  'duration_ms',
-  'memory_mb',
-  'cpu_time_ms',
-  'tags',
-  'metadata',
-  'nats_subject',
-  'nats_sequence',
-] as const satisfies readonly (keyof JobEvent)[];
+export const SEED_FIELDS = Object.keys(EVENT_FIELDS) as (keyof JobEvent)[];
 
 /** What a caller must give; every other field has the seed's default. */
 export type JobEventInit = Pick<JobEvent, 'job_id' | 'event_type'> & Partial<Omit<JobEvent, 'job_id' | 'event_type'>>;
@@ -53,6 +81,11 @@ export function nowSeconds(): number {
   return Date.now() / 1000;
 }
 
+/**
+ * Spelled out rather than filled from EVENT_FIELDS in a loop: the loop measured 4-5 times slower
+ * (0.5 against 0.1 us an event, on the logger's path). The return type holds the literal to the
+ * interface, and test/unit/eventFields.test.ts holds its defaults to EVENT_FIELDS.
+ */
 export function createEvent(init: JobEventInit): JobEvent {
   return {
     job_id: init.job_id,

@@ -1,3 +1,4 @@
+import { isoTime } from '../shared/time';
 import type { JobEvent } from './event';
 
 /**
@@ -11,11 +12,6 @@ const controlCharacters = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u
 /** Shows control characters as escapes, so hostile event content cannot drive a terminal, break a line or reorder it. */
 export function printable(text: string): string {
   return text.replace(controlCharacters, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-export function isoTime(epochSeconds: number): string {
-  const date = new Date(epochSeconds * 1000);
-  return Number.isNaN(date.getTime()) ? `@${epochSeconds}` : date.toISOString();
 }
 
 /** One event on one line: time, sequence, type, job, context, error, message. */

@@ -1,3 +1,4 @@
+import { isoTime } from '../shared/time';
 import { createEvent, JobEvent, JobEventInit, workerJobId } from './event';
 import { JobEventType } from './eventType';
 
@@ -169,8 +170,8 @@ export const JobEvents = {
   scheduled(jobId: string, scheduledFor: number, cron: string | null = null, extra: Extra = {}): JobEvent {
     return createEvent({
       message: cron
-        ? `Job scheduled with cron '${cron}', next run at ${new Date(scheduledFor * 1000).toISOString()}`
-        : `Job scheduled for ${new Date(scheduledFor * 1000).toISOString()}`,
+        ? `Job scheduled with cron '${cron}', next run at ${isoTime(scheduledFor)}`
+        : `Job scheduled for ${isoTime(scheduledFor)}`,
       ...extra,
       job_id: jobId,
       event_type: JobEventType.SCHEDULED,

@@ -1,4 +1,5 @@
-import { isoTime, printable } from '../../model/eventLine';
+import { printable } from '../../model/eventLine';
+import { isoTime } from '../../shared/time';
 import { isJobStatus, JOB_STATUSES } from '../../index/jobStatus';
 import { JobIndex } from '../../index/jobIndex';
 import type { EventStorage } from '../../storage/eventStorage';

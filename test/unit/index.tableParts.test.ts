@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { copyRow, emptyColumns, emptyRows, growRows, JOB_COLUMNS, loadRows, NONE, resetRow, ROW_COLUMNS, UNKNOWN_STATUS } from '../../server/src/index/jobColumns';
+import { RecencyList } from '../../server/src/index/recencyList';
+import { SequenceLists } from '../../server/src/index/sequenceLists';
+
+const newestFirst = (list: RecencyList): number[] => {
+  const out: number[] = [];
+  for (let slot = list.newest; slot !== NONE; slot = list.older(slot)) out.push(slot);
+  return out;
+};
+
+test('job columns: snapshot version 7 lays the columns out in this order, each aligned to its element size', () => {
+  // Changing JOB_COLUMNS changes the snapshot format: this must then move with VERSION in snapshot.ts.
+  assert.deepEqual(
+    JOB_COLUMNS.map((c) => c.name),
+    ['status', 'queue', 'worker', 'lastType', 'message', 'attempts', 'eventCount', 'sequenceCount', 'idTable', 'firstTime', 'lastTime', 'duration', 'sequences'],
+  );
+  const sizes = JOB_COLUMNS.map((c) => c.type.BYTES_PER_ELEMENT);
+  assert.deepEqual([...sizes].sort((a, b) => a - b), sizes, 'narrow columns first, so no column needs more than the 8-byte padding');
+});
+
+test('job columns: every column gets its length from what it counts', () => {
+  const columns = emptyColumns(3, 7, 16);
+  for (const { name, length } of JOB_COLUMNS) {
+    assert.equal(columns[name].length, { jobs: 3, sequences: 7, idBuckets: 16 }[length], name);
+  }
+});
+
+test('job columns: a new row starts empty, with its first time; rows grow without losing data and copy into an image', () => {
+  const rows = emptyRows(2);
+  resetRow(rows, 1, 1_700_000_000.5);
+  assert.equal(rows.status[1], UNKNOWN_STATUS);
+  assert.deepEqual([rows.queue[1], rows.worker[1], rows.lastType[1]], [NONE, NONE, NONE]);
+  assert.deepEqual([rows.attempts[1], rows.eventCount[1]], [0, 0]);
+  assert.deepEqual([rows.firstTime[1], rows.lastTime[1]], [1_700_000_000.5, 1_700_000_000.5]);
+  assert.ok(Number.isNaN(rows.duration[1]));
+  rows.attempts[1] = 4;
+  growRows(rows, 100);
+  for (const { name } of ROW_COLUMNS) assert.ok(rows[name].length >= 100, name);
+  assert.equal(rows.attempts[1], 4);
+  const image = emptyColumns(1, 0, 0);
+  copyRow(rows, 1, image, 0);
+  assert.equal(image.attempts[0], 4);
+  assert.equal(image.firstTime[0], 1_700_000_000.5);
+  const back = emptyRows(4);
+  loadRows(back, image);
+  assert.equal(back.attempts[0], 4);
+  assert.equal(back.worker[0], NONE);
+});
+
+test('recency list: new and touched rows go to the newest end; removal relinks the neighbours', () => {
+  const list = new RecencyList();
+  for (const slot of [0, 1, 2, 3]) list.add(slot);
+  assert.deepEqual(newestFirst(list), [3, 2, 1, 0]);
+  list.touch(1);
+  assert.deepEqual(newestFirst(list), [1, 3, 2, 0]);
+  list.touch(1);
+  assert.deepEqual(newestFirst(list), [1, 3, 2, 0]);
+  list.remove(0);
+  list.remove(1);
+  assert.deepEqual(newestFirst(list), [3, 2]);
+  assert.deepEqual([list.oldest, list.newest], [2, 3]);
+  assert.deepEqual([...list.oldestFirst()], [2, 3]);
+  list.clear();
+  assert.deepEqual([list.oldest, list.newest], [NONE, NONE]);
+});
+
+test('recency list: grows past its first arrays, loads in snapshot order, and a walk survives removing where it is', () => {
+  const list = new RecencyList();
+  list.grow(5_000);
+  for (let slot = 0; slot < 5_000; slot++) list.add(slot);
+  assert.equal(newestFirst(list).length, 5_000);
+  list.loadInOrder(3);
+  assert.deepEqual([...list.oldestFirst()], [0, 1, 2]);
+  for (const slot of list.oldestFirst()) list.remove(slot);
+  assert.deepEqual([list.oldest, list.newest], [NONE, NONE]);
+  list.loadInOrder(0);
+  assert.deepEqual([...list.oldestFirst()], []);
+});
+
+test('sequence lists: each row keeps its sequences in order; freed cells are reused', () => {
+  const lists = new SequenceLists();
+  lists.start(0);
+  lists.start(1);
+  for (const seq of [5, 6, 9]) lists.append(0, seq);
+  lists.append(1, 7);
+  assert.deepEqual(lists.of(0), [5, 6, 9]);
+  assert.deepEqual(lists.of(1), [7]);
+  assert.equal(lists.total, 4);
+  lists.release(0);
+  assert.deepEqual([lists.of(0), lists.countOf(0), lists.total], [[], 0, 1]);
+  lists.start(2);
+  for (let seq = 10; seq < 5_000; seq++) lists.append(2, seq);
+  assert.equal(lists.countOf(2), 4_990);
+  assert.equal(lists.of(2)[4_989], 4_999);
+});
+
+test('sequence lists: forgetting keeps the rest in order and the tail appendable; the lower bound follows', () => {
+  const lists = new SequenceLists();
+  lists.start(0);
+  for (const seq of [3, 4, 5, 6]) lists.append(0, seq);
+  assert.equal(lists.holdsBelow(4), true);
+  assert.equal(lists.forget(0, (seq) => seq === 3 || seq === 6), 2);
+  lists.forgotBelow(4);
+  assert.equal(lists.holdsBelow(4), false);
+  assert.equal(lists.holdsBelow(5), true);
+  lists.append(0, 8);
+  assert.deepEqual(lists.of(0), [4, 5, 8]);
+  assert.equal(lists.total, 3);
+});
+
+test('sequence lists: load takes counts and sequences as an image writes them, and copyInto writes them back', () => {
+  const lists = new SequenceLists();
+  lists.load(Uint32Array.of(2, 0, 1), Float64Array.of(10, 11, 12));
+  assert.deepEqual([lists.of(0), lists.of(1), lists.of(2)], [[10, 11], [], [12]]);
+  assert.equal(lists.total, 3);
+  assert.equal(lists.holdsBelow(11), true);
+  lists.append(1, 13);
+  const out = new Float64Array(4);
+  let at = 0;
+  for (const slot of [0, 1, 2]) at = lists.copyInto(slot, out, at);
+  assert.deepEqual([...out], [10, 11, 13, 12]);
+});
