@@ -21,6 +21,7 @@ import { FailureNotifier } from './notifications/failureNotifier';
 import type { Services } from './services';
 import { StatusBar } from './status/statusBar';
 import { canList } from './views/jobTree';
+import { configurePureModules } from './util/l10n';
 import { NaqViews } from './views/naqViews';
 import { registerTailSerializer } from './tail/index';
 import { registerTimelineSerializer } from './timeline/index';
@@ -40,6 +41,7 @@ const RECONNECT_DEBOUNCE_MS = 300;
 
 export function activate(context: vscode.ExtensionContext): NaqApi {
   const started = performance.now();
+  configurePureModules();
   const redactor = new Redactor();
   const log = new RedactingLogOutputChannel(vscode.window.createOutputChannel('NAQ', { log: true }), redactor);
   const secrets = new SecretStore(context.secrets);
@@ -110,10 +112,10 @@ export function activate(context: vscode.ExtensionContext): NaqApi {
   if (action === 'connect') {
     void backend.start();
   } else if (action === 'wait-for-interest') {
-    backend.setIdleDetail('Not connected. Open the NAQ views or run "NAQ: Connect".');
+    backend.setIdleDetail(vscode.l10n.t('Not connected. Open the NAQ views or run "NAQ: Connect".'));
     context.subscriptions.push(connectOnFirstLook(views, backend, log));
   } else {
-    backend.setIdleDetail('Disconnected. Run "NAQ: Connect" to connect again.');
+    backend.setIdleDetail(vscode.l10n.t('Disconnected. Run "NAQ: Connect" to connect again.'));
   }
   context.subscriptions.push(
     backend.onDidChangeState((state) => {

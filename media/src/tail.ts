@@ -3,9 +3,11 @@
  * the user scrolls up. Pause buffers (with a count), Clear empties, the filter box narrows the lines
  * client-side, Enter or a click on a line opens that job's timeline.
  */
+import * as l10n from '@vscode/l10n';
 import { type TailLine, type TailMessage, type TailStatus, type TailViewState, type ToTail } from '../../client/src/webview/messages';
 import { append, button, clear, contextChip, el, icon } from './lib/dom';
 import { iconFor, toneFor } from './lib/eventLook';
+import './lib/l10n';
 import { dayOf, formatClock, fullTimestamp } from './lib/time';
 import { VirtualList } from './lib/virtualList';
 import { connect, onHostMessage } from './lib/vscode';
@@ -35,13 +37,13 @@ const expandedLines = new Set<number>();
 const app = document.getElementById('app')!;
 const statusIcon = el('span', { class: 'tail-status-icon' });
 const statusText = el('span', { class: 'tail-status', attrs: { role: 'status' } });
-const pauseButton = button('debug-pause', 'Pause', () => togglePause(), { title: 'Pause the display (lines keep arriving and are counted)' });
-const clearButton = button('clear-all', 'Clear', () => clearLines(), { iconOnly: true, title: 'Clear the lines' });
-const stopButton = button('debug-stop', 'Stop', () => host.post({ type: 'stop', body: {} }), { title: 'Stop the tail' });
-const restartButton = button('debug-restart', 'Restart', () => host.post({ type: 'restart', body: {} }), { title: 'Start the tail again' });
+const pauseButton = button('debug-pause', l10n.t('Pause'), () => togglePause(), { title: l10n.t('Pause the display (lines keep arriving and are counted)') });
+const clearButton = button('clear-all', l10n.t('Clear'), () => clearLines(), { iconOnly: true, title: l10n.t('Clear the lines') });
+const stopButton = button('debug-stop', l10n.t('Stop'), () => host.post({ type: 'stop', body: {} }), { title: l10n.t('Stop the tail') });
+const restartButton = button('debug-restart', l10n.t('Restart'), () => host.post({ type: 'restart', body: {} }), { title: l10n.t('Start the tail again') });
 const filterInput = el('input', {
   class: 'filter-input',
-  attrs: { type: 'search', placeholder: 'Filter (words, -exclude)', 'aria-label': 'Filter lines', spellcheck: 'false', autocomplete: 'off' },
+  attrs: { type: 'search', placeholder: l10n.t('Filter (words, -exclude)'), 'aria-label': l10n.t('Filter lines'), spellcheck: 'false', autocomplete: 'off' },
 });
 filterInput.value = state.filter;
 const lineCount = el('span', { class: 'line-count muted small', attrs: { 'aria-live': 'polite' } });
@@ -49,7 +51,8 @@ const skippedNote = el('span', { class: 'skipped-note', attrs: { hidden: true } 
 const errorNote = el('div', { class: 'notice notice-error', attrs: { hidden: true, role: 'alert' } });
 const listHost = el('div', { class: 'tail-list' });
 const empty = el('div', { class: 'empty', attrs: { hidden: true } });
-const keysHelp = el('div', { class: 'keys-help muted small', attrs: { id: 'keys-help' }, text: '↑↓ PgUp PgDn Home End move · Enter or click opens the job timeline · Space expands a long line · P pause / resume · / filter' });
+const keysHelp = el('div', { class: 'keys-help muted small', attrs: { id: 'keys-help' }, text: l10n.t('↑↓ PgUp PgDn Home End move · Enter or click opens the job timeline · Space expands a long line · P pause / resume · / filter'),
+});
 
 append(
   app,
@@ -68,7 +71,7 @@ listHost.setAttribute('aria-describedby', 'keys-help');
 
 const list = new VirtualList<TailLine>({
   host: listHost,
-  label: 'Tailed events. Enter opens the job timeline.',
+  label: l10n.t('Tailed events. Enter opens the job timeline.'),
   idPrefix: 'line',
   key: (line) => `n${line.n}`,
   estimate: () => 22,
@@ -146,18 +149,22 @@ function show(): void {
   datedLines = dayStarts(shown);
   list.setItems(shown);
   empty.hidden = shown.length > 0;
-  empty.textContent = model.lines.length > 0 ? 'No line matches the filter.' : status && status.state !== 'stopped' ? 'Waiting for events…' : 'No lines.';
+  empty.textContent = model.lines.length > 0 ? l10n.t('No line matches the filter.') : status && status.state !== 'stopped' ? l10n.t('Waiting for events…') : l10n.t('No lines.');
   updateCounts();
 }
 
 function updateCounts(): void {
   const total = model.lines.length;
-  const text = isEmptyFilter(filter) ? `${total.toLocaleString()} line${total === 1 ? '' : 's'}` : `${shown.length.toLocaleString()} of ${total.toLocaleString()} lines`;
+  const text = isEmptyFilter(filter)
+    ? total === 1
+      ? l10n.t('1 line')
+      : l10n.t('{0} lines', total.toLocaleString())
+    : l10n.t('{0} of {1} lines', shown.length.toLocaleString(), total.toLocaleString());
   lineCount.textContent = text;
   const pending = model.pendingCount;
   const label = pauseButton.querySelector('.button-label');
   const pauseIcon = pauseButton.querySelector('.codicon');
-  if (label) label.textContent = model.isPaused ? `Resume${pending > 0 ? ` (${pending.toLocaleString()} new)` : ''}` : 'Pause';
+  if (label) label.textContent = model.isPaused ? (pending > 0 ? l10n.t('Resume ({0} new)', pending.toLocaleString()) : l10n.t('Resume')) : l10n.t('Pause');
   if (pauseIcon) pauseIcon.className = `codicon codicon-${model.isPaused ? 'debug-continue' : 'debug-pause'}`;
   pauseButton.setAttribute('aria-pressed', String(model.isPaused));
   pauseButton.classList.toggle('attention', model.isPaused && pending > 0);
@@ -173,10 +180,10 @@ function setStatus(next: TailStatus): void {
   const running = next.state === 'live' || next.state === 'starting' || next.state === 'reconnecting';
   stopButton.hidden = !running;
   restartButton.hidden = running;
-  statusText.title = next.params.types?.length ? `Types: ${next.params.types.join(', ')}` : 'All event types';
+  statusText.title = next.params.types?.length ? l10n.t('Types: {0}', next.params.types.join(', ')) : l10n.t('All event types');
   showSkipped();
   updateCounts();
-  if (shown.length === 0) empty.textContent = running ? 'Waiting for events…' : 'No lines.';
+  if (shown.length === 0) empty.textContent = running ? l10n.t('Waiting for events…') : l10n.t('No lines.');
 }
 
 /** The header follows the tail's state and the page's pause. */
@@ -199,7 +206,7 @@ function showSkipped(): void {
   const skipped = status?.skipped ?? 0;
   skippedNote.hidden = skipped <= 0;
   clear(skippedNote);
-  if (skipped > 0) append(skippedNote, icon('warning'), el('span', { text: ` ${skipped.toLocaleString()} skipped by the rate limit` }));
+  if (skipped > 0) append(skippedNote, icon('warning'), el('span', { text: ` ${l10n.t('{0} skipped by the rate limit', skipped.toLocaleString())}` }));
 }
 
 /** The line with, when it is the first of its day, the day above it; the clock column stays aligned. */
@@ -213,7 +220,7 @@ function renderRow(line: TailLine): HTMLElement {
   const time = el('span', { class: 'tl-time mono', text: line.time === null ? '—' : formatClock(line.time, false) });
   if (line.time !== null) time.title = fullTimestamp(line.time);
   if (line.kind === 'skipped') {
-    return el('div', { class: 'tail-line skipped-line' }, time, icon('warning'), el('span', { text: line.message ?? 'events skipped by the rate limit' }));
+    return el('div', { class: 'tail-line skipped-line' }, time, icon('warning'), el('span', { text: line.message ?? l10n.t('events skipped by the rate limit') }));
   }
   if (line.kind === 'problem') {
     return el(
@@ -222,7 +229,7 @@ function renderRow(line: TailLine): HTMLElement {
       time,
       el('span', { class: 'tl-seq mono muted', text: line.seq === null ? '#?' : `#${line.seq}` }),
       icon('warning'),
-      el('span', { class: 'tl-type', text: 'could not decode' }),
+      el('span', { class: 'tl-type', text: l10n.t('could not decode') }),
       el('span', { class: 'tl-error', text: line.error ?? '' }),
       el('span', { class: 'tl-message muted', text: line.message ?? '' }),
     );
@@ -235,15 +242,22 @@ function renderRow(line: TailLine): HTMLElement {
     icon(iconFor(line.type), 'tl-icon'),
     el('span', { class: 'tl-type', text: line.type, attrs: { title: line.type } }),
     el('span', { class: 'tl-job mono', text: line.jobId ?? '?' }),
-    line.worker ? contextChip('server-process', 'Worker', line.worker, 'tl-context') : null,
-    line.queue ? contextChip('list-flat', 'Queue', line.queue, 'tl-context') : null,
+    line.worker ? contextChip('server-process', l10n.t('Worker'), line.worker, 'tl-context') : null,
+    line.queue ? contextChip('list-flat', l10n.t('Queue'), line.queue, 'tl-context') : null,
     line.error ? el('span', { class: 'tl-error', text: line.error }) : el('span', { class: 'tl-message muted', text: line.message ?? '' }),
   );
 }
 
 function lineLabel(line: TailLine): string {
   if (line.kind !== 'event') return `${line.type}: ${line.message ?? line.error ?? ''}`;
-  return [line.type, `job ${line.jobId ?? 'unknown'}`, line.worker ? `worker ${line.worker}` : null, line.queue ? `queue ${line.queue}` : null, line.error, line.time === null ? null : formatClock(line.time, false, datedLines.has(line.n))]
+  return [
+    line.type,
+    l10n.t('job {0}', line.jobId ?? l10n.t('unknown')),
+    line.worker ? l10n.t('worker {0}', line.worker) : null,
+    line.queue ? l10n.t('queue {0}', line.queue) : null,
+    line.error,
+    line.time === null ? null : formatClock(line.time, false, datedLines.has(line.n)),
+  ]
     .filter(Boolean)
     .join(', ');
 }

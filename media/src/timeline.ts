@@ -1,5 +1,6 @@
 /** The job timeline page's entry: the page (see timeline/page.ts) on VS Code's host and the browser's clock. */
 import { isTimelineViewState, type TimelineMessage, type TimelineViewState, type ToTimeline } from '../../client/src/webview/messages';
+import './lib/l10n';
 import { connect, onHostMessage } from './lib/vscode';
 import { browserClock } from './timeline/clock';
 import { TimelinePage } from './timeline/page';

@@ -74,6 +74,8 @@ export function webviewNames(repoRoot: string): string[] {
 function allowed(path: string): boolean {
   if (path.endsWith('.map')) return false;
   if (/^dist\/media\/([\w.-]+\/)*[\w.-]+\.(js|css|ttf|woff2?|svg|png|gif|jpe?g|json|wasm)$/.test(path)) return true;
+  // Translations: package.nls.<language>.json and the l10n folder's bundle.l10n.<language>.json.
+  if (/^package\.nls(\.[\w-]+)?\.json$/.test(path) || /^l10n\/bundle\.l10n(\.[\w-]+)?\.json$/.test(path)) return true;
   return /^media\/(?!src\/)([\w.-]+\/)*[\w.-]+\.(svg|png|md)$/.test(path);
 }
 
@@ -97,7 +99,7 @@ export function checkPackage(files: PackageFiles, webviewAssets: readonly string
   if (!manifestData) return ['package.json is missing'];
   const manifest = JSON.parse(manifestData.toString('utf8')) as Manifest;
 
-  const required = new Set<string>(['readme.md', 'changelog.md', BACKEND_BUNDLE, ...webviewAssets, ...contributedFiles(manifest)]);
+  const required = new Set<string>(['readme.md', 'changelog.md', BACKEND_BUNDLE, ...webviewAssets, ...contributedFiles(manifest), ...translationFiles(manifest)]);
   if (typeof manifest.main === 'string') required.add(manifest.main.replace(/^\.\//, ''));
   if (typeof manifest.icon === 'string') required.add(manifest.icon.replace(/^\.\//, ''));
   for (const path of [...required].sort()) {
@@ -132,6 +134,36 @@ function cssUrls(css: string): string[] {
   return urls;
 }
 
+/**
+ * The translation files the manifest needs: package.nls.json when a field is a `%key%` (without it
+ * the editor shows the key), and the `l10n` folder's English bundle when the manifest names one.
+ */
+export function translationFiles(manifest: Manifest): string[] {
+  const files: string[] = [];
+  if (nlsReferences(manifest).size > 0) files.push(NLS_FILE);
+  if (typeof manifest.l10n === 'string') files.push(`${manifest.l10n.replace(/^\.\//, '').replace(/\/$/, '')}/bundle.l10n.json`);
+  return files;
+}
+
+const NLS_FILE = 'package.nls.json';
+
+/** The manifest's `%key%` strings: key → the field that holds it. */
+export function nlsReferences(manifest: unknown): Map<string, string> {
+  const found = new Map<string, string>();
+  const visit = (value: unknown, path: string): void => {
+    if (typeof value === 'string') {
+      const match = /^%(.+)%$/.exec(value);
+      if (match) found.set(match[1]!, path);
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => visit(item, `${path}[${i}]`));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) visit(item, path === '' ? key : `${path}.${key}`);
+    }
+  };
+  visit(manifest, '');
+  return found;
+}
+
 /** File paths the manifest's `contributes` names (view icons, walkthrough media): each must be packaged. */
 export function contributedFiles(manifest: Manifest): string[] {
   const found: string[] = [];
@@ -164,6 +196,7 @@ export interface Manifest {
   categories?: unknown;
   engines?: { vscode?: unknown };
   activationEvents?: unknown;
+  l10n?: unknown;
   contributes?: Record<string, unknown>;
 }
 
@@ -230,6 +263,46 @@ export function checkManifest(files: PackageFiles, { requireRepository = true } 
   }
   if (Array.isArray(manifest.activationEvents) && manifest.activationEvents.includes('*')) {
     problems.push('package.json: activation on "*" slows every window down');
+  }
+  problems.push(...translationProblems(manifest, files));
+  return problems;
+}
+
+/**
+ * Every `%key%` needs its English text in the packaged package.nls.json: the editor and the
+ * registries show the raw key otherwise. The English bundle must be a JSON object of strings.
+ */
+function translationProblems(manifest: Manifest, files: PackageFiles): string[] {
+  const problems: string[] = [];
+  const references = nlsReferences(manifest);
+  if (references.size > 0) {
+    const data = files.get(NLS_FILE);
+    let texts: Record<string, unknown> = {};
+    try {
+      texts = data ? (JSON.parse(data.toString('utf8')) as Record<string, unknown>) : {};
+    } catch (error) {
+      problems.push(`${NLS_FILE} is not JSON: ${(error as Error).message}`);
+    }
+    if (!data) problems.push(`package.json has ${references.size} %key% texts but the package holds no ${NLS_FILE}`);
+    else {
+      for (const [key, path] of references) {
+        if (typeof texts[key] !== 'string' || (texts[key] as string).trim() === '') problems.push(`package.json: ${path} is "%${key}%", which ${NLS_FILE} does not define`);
+      }
+    }
+  }
+  if (typeof manifest.l10n === 'string') {
+    const bundlePath = translationFiles({ l10n: manifest.l10n }).at(-1)!;
+    const data = files.get(bundlePath);
+    if (data) {
+      try {
+        const bundle = JSON.parse(data.toString('utf8')) as unknown;
+        if (bundle === null || typeof bundle !== 'object' || Array.isArray(bundle)) problems.push(`${bundlePath} must hold a JSON object of messages`);
+      } catch (error) {
+        problems.push(`${bundlePath} is not JSON: ${(error as Error).message}`);
+      }
+    } else {
+      problems.push(`package.json: "l10n" names ${manifest.l10n}, but the package holds no ${bundlePath}`);
+    }
   }
   return problems;
 }

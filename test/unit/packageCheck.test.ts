@@ -27,6 +27,8 @@ function goodPackage(): Map<string, Buffer> {
     ['LICENSE.txt', Buffer.from('MIT')],
     [manifest.main.replace(/^\.\//, ''), Buffer.from('exports.activate = () => {};')],
     ['dist/server.js', Buffer.from('')],
+    ['package.nls.json', readFileSync(join(repoRoot, 'package.nls.json'))],
+    ['l10n/bundle.l10n.json', readFileSync(join(repoRoot, 'l10n', 'bundle.l10n.json'))],
   ]);
   for (const path of [...expectedWebviewAssets(repoRoot), ...contributedFiles(manifest)]) files.set(path, Buffer.from(''));
   files.set('dist/media/codicon.css', codiconCss);
@@ -109,7 +111,13 @@ test('manifest check: what Open VSX and the Marketplace require', () => {
   assert.deepEqual(manifestProblems(() => undefined), []);
   assert.match(manifestProblems((m) => delete m.repository).join('\n'), /"repository" needs a URL/);
   const noRepository = { ...JSON.parse(manifestText), repository: undefined } as Record<string, unknown>;
-  const files = new Map([['package.json', Buffer.from(JSON.stringify(noRepository))], ['LICENSE.txt', Buffer.from('MIT')], ['media/icon.png', PNG_128]]);
+  const files = new Map([
+    ['package.json', Buffer.from(JSON.stringify(noRepository))],
+    ['LICENSE.txt', Buffer.from('MIT')],
+    ['media/icon.png', PNG_128],
+    ['package.nls.json', readFileSync(join(repoRoot, 'package.nls.json'))],
+    ['l10n/bundle.l10n.json', readFileSync(join(repoRoot, 'l10n', 'bundle.l10n.json'))],
+  ]);
   assert.deepEqual(checkManifest(files, { requireRepository: false }), [], 'the repository manifest, but for its repository, is one a registry takes');
   assert.match(manifestProblems((m) => delete m.license).join('\n'), /"license" is required/);
   assert.match(manifestProblems((m) => (m.version = '1.0')).join('\n'), /"version" "1\.0" must be a semantic version/);
@@ -120,6 +128,26 @@ test('manifest check: what Open VSX and the Marketplace require', () => {
   assert.match(manifestProblems(() => undefined, small).join('\n'), /64×128; it must be square and at least 128×128/);
   assert.match(manifestProblems((m) => (m.categories = ['Queues'])).join('\n'), /category "Queues"/);
   assert.match(manifestProblems((m) => (m.activationEvents = ['*'])).join('\n'), /activation on "\*"/);
+});
+
+test('package check: the translations the manifest needs are required, and a key without its text fails', () => {
+  const assets = expectedWebviewAssets(repoRoot);
+  assert.deepEqual(checkPackage(without(goodPackage(), 'package.nls.json'), assets), ['missing: package.nls.json']);
+  assert.deepEqual(checkPackage(without(goodPackage(), 'l10n/bundle.l10n.json'), assets), ['missing: l10n/bundle.l10n.json']);
+  const files = goodPackage();
+  files.set('package.nls.de.json', Buffer.from('{}'));
+  files.set('l10n/bundle.l10n.de.json', Buffer.from('{}'));
+  assert.deepEqual(checkPackage(files, assets), [], 'translations into other languages are welcome');
+
+  const nls = JSON.parse(readFileSync(join(repoRoot, 'package.nls.json'), 'utf8')) as Record<string, string>;
+  delete nls['command.connect.title'];
+  const broken = goodPackage();
+  broken.set('package.nls.json', Buffer.from(JSON.stringify(nls)));
+  assert.ok(
+    checkManifest(broken, { requireRepository: false }).includes('package.json: contributes.commands[0].title is "%command.connect.title%", which package.nls.json does not define'),
+    checkManifest(broken, { requireRepository: false }).join('\n'),
+  );
+  assert.match(checkManifest(without(goodPackage(), 'l10n/bundle.l10n.json'), { requireRepository: false }).join('\n'), /"l10n" names \.\/l10n, but the package holds no l10n\/bundle\.l10n\.json/);
 });
 
 test('zip reader: reads back what zip wrote, stored and deflated', () => {

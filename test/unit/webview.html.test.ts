@@ -28,6 +28,18 @@ test('the shell has one nonce-d script, no inline script or style', () => {
   assert.equal(html.match(/rel="stylesheet"/g)?.length, 2);
 });
 
+test('the translation bundle rides in data-l10n, escaped, and is absent for English', () => {
+  const parts = { cspSource: source, nonce: 'N0nce', title: 'Tail', view: 'tail', scriptUri: `${source}/dist/media/tail.js`, styleUris: [] };
+  assert.doesNotMatch(renderShell(parts), /data-l10n/);
+  const bundle = JSON.stringify({ Pause: 'Pause "<b>" & l\'arrêt' });
+  const html = renderShell({ ...parts, l10nBundle: bundle });
+  const attribute = /<body data-view="tail" data-l10n="([^"]*)">/.exec(html);
+  assert.ok(attribute, html);
+  assert.doesNotMatch(attribute[1]!, /[<>"']/);
+  const decoded = attribute[1]!.replace(/&(lt|gt|quot|#39|amp);/g, (_, name: string) => ({ lt: '<', gt: '>', quot: '"', '#39': "'", amp: '&' })[name]!);
+  assert.equal(decoded, bundle);
+});
+
 test('escapeHtml escapes the five', () => {
   assert.equal(escapeHtml(`<img src=x onerror="alert('1')">&`), '&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;');
 });

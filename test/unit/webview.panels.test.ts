@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import Module, { createRequire } from 'node:module';
 import { after, beforeEach, describe, mock, test } from 'node:test';
+import * as l10n from '@vscode/l10n';
 import { createEvent, type JobEvent } from '../../server/src/model/event';
 
 // ---- A stand-in for the parts of `vscode` the webview code uses ----
@@ -124,6 +125,8 @@ const fakeVscode = {
     fs: { writeFile: async (target: FakeUri, data: Uint8Array) => void written.set(target.path, new TextDecoder().decode(data)) },
   },
   env: { clipboard: { writeText: async (text: string) => void clipboard.push(text) } },
+  // English, as the editor runs it here: no bundle, so `t` formats the message as written.
+  l10n: { t: l10n.t, bundle: undefined },
   commands: { executeCommand: async (...args: unknown[]) => void commands.push(args) },
 };
 
@@ -158,6 +161,15 @@ class FakeClient {
   onDidChangeState = this.stateEmitter.event;
   running = true;
   state = { phase: 'connected', detail: '' };
+
+  constructor() {
+    // A timeline asks whether its job failed with a recorded call; by default the backend knows of none.
+    this.responders.set('failures/job', () => null);
+  }
+
+  lastRequest(method: string): { method: string; params: unknown } | undefined {
+    return this.requests.filter((r) => r.method === method).at(-1);
+  }
 
   request(type: { method: string }, params?: unknown): Promise<unknown> {
     this.requests.push({ method: type.method, params });
@@ -383,14 +395,14 @@ describe('timeline panels', () => {
 
     panel.webview.send({ type: 'loadOlder', body: {} });
     await settle();
-    assert.deepEqual(client.requests.at(-1)!.params, { jobId: 'job-p', beforeSeq: 701, limit: 500 });
+    assert.deepEqual(client.lastRequest('jobs/timeline')?.params, { jobId: 'job-p', beforeSeq: 701, limit: 500 });
     const older = panel.webview.last('older')!.body as { before: number; events: JobEvent[]; olderCount: number };
     assert.deepEqual([older.before, older.events.length, older.olderCount, older.events[0]!.nats_sequence], [701, 500, 200, 201]);
 
     evs = events('job-p', 1203);
     client.notify('index/changed', { reset: false, queues: [], workers: [], jobs: ['job-p'], failed: [] });
     await settle();
-    assert.deepEqual(client.requests.at(-1)!.params, { jobId: 'job-p', afterSeq: 1200, limit: 5000 });
+    assert.deepEqual(client.lastRequest('jobs/timeline')?.params, { jobId: 'job-p', afterSeq: 1200, limit: 5000 });
     const append = panel.webview.last('append')!.body as { from: number; events: JobEvent[] };
     assert.deepEqual([append.from, append.events.map((e) => e.nats_sequence)], [1000, [1201, 1202, 1203]]);
 

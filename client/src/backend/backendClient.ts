@@ -29,4 +29,7 @@ export class BackendUnavailableError extends Error {
 }
 
 /** The state shown before the backend has said anything. */
-export const INITIAL_STATE: ConnectionState = { phase: 'disconnected', detail: 'The NAQ backend has not started yet.' };
+/** A function, not a constant: its detail is translated, which `vscode.l10n` does once the extension runs. */
+export function initialState(): ConnectionState {
+  return { phase: 'disconnected', detail: vscode.l10n.t('The NAQ backend has not started yet.') };
+}

@@ -15,7 +15,7 @@ import {
   type BackendSettings,
   type ConnectionState,
 } from '../../../server/src/protocol/protocol';
-import { BackendClient, BackendUnavailableError, INITIAL_STATE } from './backendClient';
+import { BackendClient, BackendUnavailableError, initialState } from './backendClient';
 import { RestartPolicy } from './restartPolicy';
 
 type LanguageClientModule = typeof import('vscode-languageclient/node');
@@ -44,7 +44,7 @@ export class LanguageBackend implements BackendClient, vscode.Disposable {
   private client: LanguageClient | undefined;
   private lc: LanguageClientModule | undefined;
   private starting: Promise<void> | undefined;
-  private current: ConnectionState = INITIAL_STATE;
+  private current: ConnectionState = initialState();
   private readonly stateEmitter = new vscode.EventEmitter<ConnectionState>();
   readonly onDidChangeState = this.stateEmitter.event;
   private readonly handlers = new Map<string, Set<Handler>>();
@@ -103,7 +103,7 @@ export class LanguageBackend implements BackendClient, vscode.Disposable {
     const client = this.client;
     const lc = this.lc;
     if (client === undefined || lc === undefined || (client.state !== lc.State.Running && client.state !== lc.State.Starting)) {
-      throw new BackendUnavailableError(`The NAQ backend is not running (${type.method}). ${this.current.detail}`);
+      throw new BackendUnavailableError(vscode.l10n.t('The NAQ backend is not running ({0}). {1}', type.method, this.current.detail));
     }
     try {
       // By method name: a request type made by another copy of vscode-jsonrpc (a test bundle, another
@@ -115,7 +115,7 @@ export class LanguageBackend implements BackendClient, vscode.Disposable {
       return await client.sendRequest<R>(type.method, paramsOrToken, maybeToken);
     } catch (error) {
       if (error instanceof lc.ResponseError && error.code === lc.ErrorCodes.ConnectionInactive) {
-        throw new BackendUnavailableError(`The NAQ backend stopped before answering ${type.method}.`, { cause: error });
+        throw new BackendUnavailableError(vscode.l10n.t('The NAQ backend stopped before answering {0}.', type.method), { cause: error });
       }
       throw error;
     }
@@ -166,11 +166,11 @@ export class LanguageBackend implements BackendClient, vscode.Disposable {
     if (this.disposed) return;
     const serverModule = this.options.context.asAbsolutePath(this.options.serverModule ?? 'dist/server.js');
     if (!existsSync(serverModule)) {
-      this.setState({ phase: 'disconnected', detail: `The NAQ backend is missing: ${serverModule} does not exist (run "npm run build").` });
+      this.setState({ phase: 'disconnected', detail: vscode.l10n.t('The NAQ backend is missing: {0} does not exist (run "npm run build").', serverModule) });
       this.log.error(`backend module not found: ${serverModule}`);
       return;
     }
-    this.setState({ phase: 'connecting', detail: 'Starting the NAQ backend…' });
+    this.setState({ phase: 'connecting', detail: vscode.l10n.t('Starting the NAQ backend…') });
     const started = Date.now();
     try {
       this.startSettings = await this.options.settings();
@@ -184,7 +184,7 @@ export class LanguageBackend implements BackendClient, vscode.Disposable {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.log.error('backend failed to start', error);
-      this.setState({ phase: 'disconnected', detail: `The NAQ backend failed to start: ${message}. See "NAQ: Show Logs".` });
+      this.setState({ phase: 'disconnected', detail: vscode.l10n.t('The NAQ backend failed to start: {0}. See "NAQ: Show Logs".', message) });
     }
   }
 
@@ -206,7 +206,7 @@ export class LanguageBackend implements BackendClient, vscode.Disposable {
     };
     const client = new lc.LanguageClient(
       'naq',
-      'NAQ Job Events',
+      vscode.l10n.t('NAQ Job Events'),
       { run, debug },
       {
         documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
@@ -245,10 +245,16 @@ export class LanguageBackend implements BackendClient, vscode.Disposable {
     const decision = this.policy.onCrash();
     if (decision.restart) {
       this.log.warn(`the backend stopped unexpectedly; restarting it (${decision.crashes} of ${this.policy.maxRestarts} restarts allowed)`);
-      this.setState({ phase: 'connecting', detail: `The NAQ backend stopped unexpectedly and is restarting (restart ${decision.crashes} of ${this.policy.maxRestarts}).` });
+      this.setState({
+        phase: 'connecting',
+        detail: vscode.l10n.t('The NAQ backend stopped unexpectedly and is restarting (restart {0} of {1}).', decision.crashes, this.policy.maxRestarts),
+      });
       return { action: lc.CloseAction.Restart, handled: true };
     }
-    const detail = `The NAQ backend stopped ${this.policy.describe()} and was not restarted. Run "NAQ: Connect" to start it again; "NAQ: Show Logs" shows why it stopped.`;
+    const detail = vscode.l10n.t(
+      'The NAQ backend stopped {0} and was not restarted. Run "NAQ: Connect" to start it again; "NAQ: Show Logs" shows why it stopped.',
+      this.policy.describe(),
+    );
     this.log.error(detail);
     this.setState({ phase: 'disconnected', detail });
     return { action: lc.CloseAction.DoNotRestart, handled: true, message: detail };
@@ -265,7 +271,7 @@ export class LanguageBackend implements BackendClient, vscode.Disposable {
     }
     const settings = await this.options.settings();
     this.startSettings = settings;
-    this.setState({ ...this.current, phase: 'connecting', detail: 'Connecting…' });
+    this.setState({ ...this.current, phase: 'connecting', detail: vscode.l10n.t('Connecting…') });
     const state = await this.request(ConnectRequest.type, settings);
     this.setState(state);
     return state;
@@ -300,7 +306,7 @@ export class LanguageBackend implements BackendClient, vscode.Disposable {
       // The client terminates a process that does not stop in time by itself.
       this.log.warn('the backend did not shut down in time and is being terminated', error);
     } finally {
-      this.setState({ phase: 'disconnected', detail: 'The NAQ backend is stopped.' });
+      this.setState({ phase: 'disconnected', detail: vscode.l10n.t('The NAQ backend is stopped.') });
     }
   }
 

@@ -12,7 +12,7 @@ export const DISCONNECTED_KEY = 'naq.userDisconnected';
 
 /** The context's description and which credentials it sets (never their values). */
 function contextDetail(ctx: ContextItem): string | undefined {
-  const auth = ctx.auth.length > 0 ? `auth: ${ctx.auth.join(', ')}` : undefined;
+  const auth = ctx.auth.length > 0 ? vscode.l10n.t('auth: {0}', ctx.auth.join(', ')) : undefined;
   const parts = [ctx.description ?? undefined, auth].filter((p): p is string => p !== undefined && p !== '');
   return parts.length > 0 ? parts.join(' · ') : undefined;
 }
@@ -31,7 +31,7 @@ export function registerConnectionCommands(s: Services): vscode.Disposable[] {
     await context.workspaceState.update(DISCONNECTED_KEY, true);
     await vscode.commands.executeCommand('setContext', 'naq.userDisconnected', true);
     await backend.disconnect();
-    flash('$(debug-disconnect) NAQ: disconnected');
+    flash(`$(debug-disconnect) ${vscode.l10n.t('NAQ: disconnected')}`);
   };
 
   const chooseContext = async (): Promise<void> => {
@@ -42,18 +42,18 @@ export function registerConnectionCommands(s: Services): vscode.Disposable[] {
     const current = vscode.workspace.getConfiguration('naq').get<string>('context', '');
     type Item = vscode.QuickPickItem & { value: string; url?: string };
     const none: Item = {
-      label: '$(circle-slash) No context',
-      description: current === '' ? '(current)' : undefined,
-      detail: 'Use "naq.serverUrl", or a server on nats://127.0.0.1:4222, or start one (naq.embeddedServer)',
+      label: `$(circle-slash) ${vscode.l10n.t('No context')}`,
+      description: current === '' ? vscode.l10n.t('(current)') : undefined,
+      detail: vscode.l10n.t('Use "naq.serverUrl", or a server on nats://127.0.0.1:4222, or start one (naq.embeddedServer)'),
       value: '',
     };
     const items: Item[] = [none];
-    if (list.contexts.length > 0) items.push({ label: `Contexts in ${list.directory}`, kind: vscode.QuickPickItemKind.Separator, value: '' });
+    if (list.contexts.length > 0) items.push({ label: vscode.l10n.t('Contexts in {0}', list.directory), kind: vscode.QuickPickItemKind.Separator, value: '' });
     for (const ctx of list.contexts) {
-      const notes = [ctx.name === current ? '(current)' : undefined, ctx.selected ? '(selected in the nats CLI)' : undefined].filter(Boolean);
+      const notes = [ctx.name === current ? vscode.l10n.t('(current)') : undefined, ctx.selected ? vscode.l10n.t('(selected in the nats CLI)') : undefined].filter(Boolean);
       items.push({
         label: `${ctx.problem ? '$(warning)' : '$(server)'} ${ctx.name}`,
-        description: [ctx.url ?? 'default URL', ...notes].join(' '),
+        description: [ctx.url ?? vscode.l10n.t('default URL'), ...notes].join(' '),
         detail: ctx.problem ?? contextDetail(ctx),
         value: ctx.name,
         url: ctx.url ?? undefined,
@@ -61,8 +61,11 @@ export function registerConnectionCommands(s: Services): vscode.Disposable[] {
     }
     const picked = answered(
       await vscode.window.showQuickPick(items, {
-        title: 'NAQ: Choose NATS Context',
-        placeHolder: list.contexts.length === 0 ? `No NATS CLI contexts in ${list.directory} ("nats context add" creates one)` : 'A NATS CLI context to connect with',
+        title: vscode.l10n.t('NAQ: Choose NATS Context'),
+        placeHolder:
+          list.contexts.length === 0
+            ? vscode.l10n.t('No NATS CLI contexts in {0} ("nats context add" creates one)', list.directory)
+            : vscode.l10n.t('A NATS CLI context to connect with'),
         matchOnDescription: true,
       }),
     );
@@ -70,18 +73,21 @@ export function registerConnectionCommands(s: Services): vscode.Disposable[] {
     // while it is set would change nothing visible, so the user decides which server to use.
     const serverUrl = vscode.workspace.getConfiguration('naq').get<string>('serverUrl', '').trim();
     if (picked.url !== undefined && serverUrl !== '') {
-      const useContext = "Use the Context's Server";
+      const useContext = vscode.l10n.t("Use the Context's Server");
       const choice = await vscode.window.showWarningMessage(
-        `"naq.serverUrl" (${redactUrl(serverUrl)}) takes precedence over the server of context "${picked.value}" (${picked.url}).`,
-        { modal: true, detail: `Clear "naq.serverUrl" to connect to ${picked.url}, or keep it and take only the context's other settings (credentials, TLS).` },
+        vscode.l10n.t('"naq.serverUrl" ({0}) takes precedence over the server of context "{1}" ({2}).', redactUrl(serverUrl), picked.value, picked.url),
+        {
+          modal: true,
+          detail: vscode.l10n.t('Clear "naq.serverUrl" to connect to {0}, or keep it and take only the context\'s other settings (credentials, TLS).', picked.url),
+        },
         useContext,
-        'Keep naq.serverUrl',
+        vscode.l10n.t('Keep naq.serverUrl'),
       );
       if (choice === undefined) return;
       if (choice === useContext) await clearSetting('serverUrl');
     }
     await updateSetting('context', picked.value);
-    flash(`$(server) NAQ: ${picked.value ? `context "${picked.value}"` : 'no context'}`);
+    flash(`$(server) ${picked.value ? vscode.l10n.t('NAQ: context "{0}"', picked.value) : vscode.l10n.t('NAQ: no context')}`);
   };
 
   const statusActions = async (): Promise<void> => {
@@ -89,31 +95,31 @@ export function registerConnectionCommands(s: Services): vscode.Disposable[] {
     type Item = vscode.QuickPickItem & { command?: string; args?: unknown[] };
     const connected = canList(state);
     const items: Item[] = [
-      { label: `NAQ is ${phaseLabel(state)}`, kind: vscode.QuickPickItemKind.Separator },
+      { label: vscode.l10n.t('NAQ is {0}', phaseLabel(state)), kind: vscode.QuickPickItemKind.Separator },
       connected
-        ? { label: '$(refresh) Reconnect', description: 'connect again with the current settings', command: 'naq.connect' }
-        : { label: '$(plug) Connect', command: 'naq.connect' },
+        ? { label: `$(refresh) ${vscode.l10n.t('Reconnect')}`, description: vscode.l10n.t('connect again with the current settings'), command: 'naq.connect' }
+        : { label: `$(plug) ${vscode.l10n.t('Connect')}`, command: 'naq.connect' },
     ];
-    if (!backend.disconnectedByUser) items.push({ label: '$(debug-disconnect) Disconnect', command: 'naq.disconnect' });
-    items.push({ label: '$(server) Choose NATS Context…', command: 'naq.chooseContext' });
+    if (!backend.disconnectedByUser) items.push({ label: `$(debug-disconnect) ${vscode.l10n.t('Disconnect')}`, command: 'naq.disconnect' });
+    items.push({ label: `$(server) ${vscode.l10n.t('Choose NATS Context…')}`, command: 'naq.chooseContext' });
     if (connected) {
       items.push(
         { label: '', kind: vscode.QuickPickItemKind.Separator },
-        { label: '$(pulse) Tail Failures', description: 'every failure, whatever its subject', command: 'naq.tailSubject', args: [''] },
-        { label: '$(symbol-event) Emit Sample Lifecycle…', command: 'naq.emitLifecycle' },
-        { label: '$(graph) Show Statistics', command: 'naq.showStats' },
+        { label: `$(pulse) ${vscode.l10n.t('Tail Failures')}`, description: vscode.l10n.t('every failure, whatever its subject'), command: 'naq.tailSubject', args: [''] },
+        { label: `$(symbol-event) ${vscode.l10n.t('Emit Sample Lifecycle…')}`, command: 'naq.emitLifecycle' },
+        { label: `$(graph) ${vscode.l10n.t('Show Statistics')}`, command: 'naq.showStats' },
       );
     }
-    items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: '$(output) Show Logs', command: 'naq.showLogs' });
+    items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: `$(output) ${vscode.l10n.t('Show Logs')}`, command: 'naq.showLogs' });
     const picked = await vscode.window.showQuickPick(items, { title: 'NAQ', placeHolder: state.detail });
     if (picked?.command) await vscode.commands.executeCommand(picked.command, ...(picked.args ?? []));
   };
 
   return [
-    registerCommand(log, 'naq.connect', 'connect', connect),
-    registerCommand(log, 'naq.disconnect', 'disconnect', disconnect),
-    registerCommand(log, 'naq.chooseContext', 'choose a NATS context', chooseContext),
-    registerCommand(log, 'naq.statusActions', 'show the NAQ actions', statusActions),
-    registerCommand(log, 'naq.showLogs', 'show the logs', () => log.show()),
+    registerCommand(log, 'naq.connect', vscode.l10n.t('connect'), connect),
+    registerCommand(log, 'naq.disconnect', vscode.l10n.t('disconnect'), disconnect),
+    registerCommand(log, 'naq.chooseContext', vscode.l10n.t('choose a NATS context'), chooseContext),
+    registerCommand(log, 'naq.statusActions', vscode.l10n.t('show the NAQ actions'), statusActions),
+    registerCommand(log, 'naq.showLogs', vscode.l10n.t('show the logs'), () => log.show()),
   ];
 }

@@ -10,6 +10,7 @@
  *
  * Pure: no `vscode` import, unit-tested.
  */
+import * as l10n from '@vscode/l10n';
 import type { JobEventInit } from '../../../server/src/shared/events';
 import { SAMPLE_SCENARIOS, type SampleScenario } from '../../../server/src/shared/samples';
 import { idProblem, optionalIdProblem } from './validate';
@@ -57,7 +58,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function optionalId(value: unknown, field: string, kind: 'job id' | 'queue name' | 'worker id'): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new Error(`${field}: must be a string`);
+  if (typeof value !== 'string') throw new Error(l10n.t('{0}: must be a string', field));
   const problem = optionalIdProblem(kind, value);
   if (problem) throw new Error(`${field}: ${problem}`);
   return value || undefined;
@@ -65,13 +66,19 @@ function optionalId(value: unknown, field: string, kind: 'job id' | 'queue name'
 
 /** Checks one template; throws an Error naming the field and the rule. */
 export function checkTemplate(value: unknown): EmitTemplate {
-  if (!isObject(value)) throw new Error('a template must be an object with "name" and either "event" or "lifecycle"');
-  if (typeof value.name !== 'string' || value.name.trim() === '') throw new Error('name: must be a non-empty string');
+  if (!isObject(value)) throw new Error(l10n.t('a template must be an object with "name" and either "event" or "lifecycle"'));
+  if (typeof value.name !== 'string' || value.name.trim() === '') throw new Error(l10n.t('{0}: must be a non-empty string', 'name'));
   const name = value.name;
-  if ((value.event === undefined) === (value.lifecycle === undefined)) throw new Error(`${name}: give either "event" or "lifecycle", not ${value.event === undefined ? 'neither' : 'both'}`);
+  if ((value.event === undefined) === (value.lifecycle === undefined)) {
+    throw new Error(
+      value.event === undefined
+        ? l10n.t('{0}: give either "event" or "lifecycle", not neither', name)
+        : l10n.t('{0}: give either "event" or "lifecycle", not both', name),
+    );
+  }
   if (value.lifecycle !== undefined) {
     if (typeof value.lifecycle !== 'string' || !(SAMPLE_SCENARIOS as readonly string[]).includes(value.lifecycle)) {
-      throw new Error(`${name}: lifecycle: must be one of ${SAMPLE_SCENARIOS.join(', ')}`);
+      throw new Error(l10n.t('{0}: must be one of {1}', `${name}: lifecycle`, SAMPLE_SCENARIOS.join(', ')));
     }
     const template: EmitTemplate = { name, kind: 'lifecycle', scenario: value.lifecycle as SampleScenario };
     const jobId = optionalId(value.jobId, `${name}: jobId`, 'job id');
@@ -80,11 +87,11 @@ export function checkTemplate(value: unknown): EmitTemplate {
     return { ...template, ...(jobId && { jobId }), ...(queue && { queue }), ...(worker && { worker }) };
   }
   const event = value.event;
-  if (!isObject(event)) throw new Error(`${name}: event: must be an object`);
-  if (typeof event.job_id !== 'string') throw new Error(`${name}: event.job_id: must be a string`);
+  if (!isObject(event)) throw new Error(l10n.t('{0}: must be an object', `${name}: event`));
+  if (typeof event.job_id !== 'string') throw new Error(l10n.t('{0}: must be a string', `${name}: event.job_id`));
   const problem = idProblem('job id', event.job_id);
   if (problem) throw new Error(`${name}: event.job_id: ${problem}`);
-  if (typeof event.event_type !== 'string' || event.event_type === '') throw new Error(`${name}: event.event_type: must be a non-empty string`);
+  if (typeof event.event_type !== 'string' || event.event_type === '') throw new Error(l10n.t('{0}: must be a non-empty string', `${name}: event.event_type`));
   optionalId(event.queue_name, `${name}: event.queue_name`, 'queue name');
   optionalId(event.worker_id, `${name}: event.worker_id`, 'worker id');
   return { name, kind: 'event', event: event as unknown as JobEventInit };
@@ -96,9 +103,9 @@ export function parseTemplateFile(text: string): TemplateFile {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { ok: false, problem: `not JSON: ${(error as Error).message}` };
+    return { ok: false, problem: l10n.t('not JSON: {0}', (error as Error).message) };
   }
-  if (!Array.isArray(value)) return { ok: false, problem: 'the file must hold a JSON array of templates' };
+  if (!Array.isArray(value)) return { ok: false, problem: l10n.t('the file must hold a JSON array of templates') };
   const offsets = elementOffsets(text);
   return {
     ok: true,

@@ -14,6 +14,10 @@ export function answered<T>(value: T | undefined): T {
   return value;
 }
 
+/**
+ * `what` completes "NAQ: cannot …" in the error message: a translated verb phrase such as
+ * `vscode.l10n.t('connect')`.
+ */
 export function registerCommand(
   log: vscode.LogOutputChannel,
   id: string,
@@ -35,12 +39,15 @@ export function registerCommand(
 
 async function report(log: vscode.LogOutputChannel, what: string, error: unknown): Promise<void> {
   if (error instanceof BackendUnavailableError) {
-    const choice = await vscode.window.showWarningMessage(`NAQ: cannot ${what}: not connected. ${errorText(error)}`, 'Connect', 'Show Logs');
-    if (choice === 'Connect') await vscode.commands.executeCommand('naq.connect');
-    else if (choice === 'Show Logs') log.show();
+    const connect = vscode.l10n.t('Connect');
+    const showLogs = vscode.l10n.t('Show Logs');
+    const choice = await vscode.window.showWarningMessage(vscode.l10n.t('NAQ: cannot {0}: not connected. {1}', what, errorText(error)), connect, showLogs);
+    if (choice === connect) await vscode.commands.executeCommand('naq.connect');
+    else if (choice === showLogs) log.show();
   } else {
-    const choice = await vscode.window.showErrorMessage(`NAQ: cannot ${what}: ${errorText(error)}`, 'Show Logs');
-    if (choice === 'Show Logs') log.show();
+    const showLogs = vscode.l10n.t('Show Logs');
+    const choice = await vscode.window.showErrorMessage(vscode.l10n.t('NAQ: cannot {0}: {1}', what, errorText(error)), showLogs);
+    if (choice === showLogs) log.show();
   }
 }
 

@@ -38,7 +38,7 @@ function jobPickItem(job: JobItem, now: number): PickItem {
 export function pickJob(client: BackendClient, options: { title: string; value?: string; offerAll?: boolean }): Promise<Picked | undefined> {
   const pick = vscode.window.createQuickPick<PickItem>();
   pick.title = options.title;
-  pick.placeholder = 'Job id, error (ValueError, boom), queue or worker; filters: status:failed queue:NAME worker:ID';
+  pick.placeholder = vscode.l10n.t('Job id, error (ValueError, boom), queue or worker; filters: status:failed queue:NAME worker:ID');
   pick.value = options.value ?? '';
   // Opened from a walkthrough's button, the pick loses the focus to the walkthrough's step at once; and
   // a user may click into an editor to copy an id: a typed search is not thrown away for either.
@@ -64,12 +64,15 @@ export function pickJob(client: BackendClient, options: { title: string; value?:
       const items: PickItem[] = page.items.map((job) => jobPickItem(job, now));
       const id = typed.trim();
       if (id && !idProblem('job id', id) && !page.items.some((job) => job.jobId === id)) {
-        items.unshift({ label: `$(go-to-file) Open job "${id}"`, description: 'not in the index (yet)', alwaysShow: true, choice: { kind: 'job', jobId: id } });
+        items.unshift({
+          label: `$(go-to-file) ${vscode.l10n.t('Open job "{0}"', id)}`,
+          description: vscode.l10n.t('not in the index (yet)'), alwaysShow: true, choice: { kind: 'job', jobId: id } });
       }
       if (options.offerAll && parsed.query.search && page.total > 0 && parsed.query.status === undefined && parsed.query.queue === undefined && parsed.query.worker === undefined) {
-        items.push({ label: `$(list-filter) Show all ${page.total} matches in the Jobs view`, alwaysShow: true, choice: { kind: 'all', search: parsed.query.search } });
+        items.push({
+          label: `$(list-filter) ${vscode.l10n.t('Show all {0} matches in the Jobs view', page.total)}`, alwaysShow: true, choice: { kind: 'all', search: parsed.query.search } });
       }
-      if (items.length === 0) items.push({ label: typed ? '$(info) No job matches' : '$(info) No jobs yet', alwaysShow: true });
+      if (items.length === 0) items.push({ label: `$(info) ${typed ? vscode.l10n.t('No job matches') : vscode.l10n.t('No jobs yet')}`, alwaysShow: true });
       pick.items = items;
       shownFor = typed;
     } catch (error) {

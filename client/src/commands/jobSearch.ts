@@ -2,6 +2,7 @@
  * What the job search box understands: free text (a job id, an error type or message, "Type: message",
  * a queue, a worker) and filters `status:`, `queue:`, `worker:`. Pure: no `vscode` import, unit-tested.
  */
+import * as l10n from '@vscode/l10n';
 import { isJobStatus, JOB_STATUSES, type JobStatus } from '../../../server/src/shared/jobStatus';
 
 export interface JobSearch {
@@ -28,11 +29,11 @@ export function parseJobSearch(typed: string): ParsedSearch {
       continue;
     }
     const value = match[2] ?? '';
-    if (value === '') return { ok: false, problem: `${key}: give a value, e.g. ${key === 'status' ? 'status:failed' : `${key}:name`}` };
-    if (query[key] !== undefined) return { ok: false, problem: `${key}: give it once` };
+    if (value === '') return { ok: false, problem: l10n.t('{0}: give a value, e.g. {1}', key, key === 'status' ? 'status:failed' : `${key}:name`) };
+    if (query[key] !== undefined) return { ok: false, problem: l10n.t('{0}: give it once', key) };
     if (key === 'status') {
       const status = value.toLowerCase();
-      if (!isJobStatus(status)) return { ok: false, problem: `status: "${value}" is not one of ${JOB_STATUSES.join(', ')}` };
+      if (!isJobStatus(status)) return { ok: false, problem: l10n.t('status: "{0}" is not one of {1}', value, JOB_STATUSES.join(', ')) };
       query.status = status;
     } else {
       query[key] = value;

@@ -4,7 +4,7 @@ import { DeleteJobRequest, GetJobRequest } from '../../../server/src/protocol/pr
 import { jobFilter } from '../../../server/src/shared/subjects';
 import { subjectPrefix } from '../config/settings';
 import type { Services } from '../services';
-import { plural } from '../util/format';
+import { counted } from '../util/format';
 import type { MoreNode } from '../views/nodes';
 import { jobIdOf, jobItemOf } from '../views/nodes';
 import { VIEW_IDS } from '../views/naqViews';
@@ -20,8 +20,8 @@ export function registerJobCommands(s: Services): vscode.Disposable[] {
     answered(
       await vscode.window.showInputBox({
         title,
-        prompt: 'Job ID',
-        placeHolder: 'e.g. job-1a2b3c',
+        prompt: vscode.l10n.t('Job ID'),
+        placeHolder: vscode.l10n.t('e.g. job-1a2b3c'),
         validateInput: (v) => idProblem('job id', v.trim()),
       }),
     ).trim();
@@ -35,7 +35,7 @@ export function registerJobCommands(s: Services): vscode.Disposable[] {
 
   /** `column`: where to open it, e.g. a tail asks for a group other than its own. */
   const openTimeline = async (arg?: unknown, column?: unknown): Promise<void> => {
-    const jobId = jobIdOf(arg) ?? (await pickJobId('NAQ: Open Job Timeline'));
+    const jobId = jobIdOf(arg) ?? (await pickJobId(vscode.l10n.t('NAQ: Open Job Timeline')));
     await webviews.showTimeline(context, backend, jobId, typeof column === 'number' && Number.isSafeInteger(column) && column > 0 ? column : undefined);
   };
 
@@ -46,9 +46,9 @@ export function registerJobCommands(s: Services): vscode.Disposable[] {
         ? arg
         : answered(
             await vscode.window.showInputBox({
-              title: 'NAQ: Tail Subject',
-              prompt: `A subject pattern, e.g. ${prefix}.*.>  or  ${prefix}.job-1.>  (empty: every failure, whatever its subject)`,
-              placeHolder: 'empty: every failure',
+              title: vscode.l10n.t('NAQ: Tail Subject'),
+              prompt: vscode.l10n.t('A subject pattern, e.g. {0}.*.>  or  {0}.job-1.>  (empty: every failure, whatever its subject)', prefix),
+              placeHolder: vscode.l10n.t('empty: every failure'),
               validateInput: (v) => tailPatternProblem(v, prefix),
             }),
           );
@@ -56,24 +56,28 @@ export function registerJobCommands(s: Services): vscode.Disposable[] {
   };
 
   const tailJob = async (arg?: unknown): Promise<void> => {
-    const jobId = jobIdOf(arg) ?? (await askJobId('NAQ: Tail Job'));
+    const jobId = jobIdOf(arg) ?? (await askJobId(vscode.l10n.t('NAQ: Tail Job')));
     // The job's history first, then its live events.
     await webviews.startTailView(context, backend, { pattern: jobFilter(subjectPrefix(), jobId), backfill: { all: true } });
   };
 
   const deleteJobEvents = async (arg?: unknown): Promise<void> => {
-    const jobId = jobIdOf(arg) ?? (await askJobId('NAQ: Delete Job Events'));
+    const jobId = jobIdOf(arg) ?? (await askJobId(vscode.l10n.t('NAQ: Delete Job Events')));
     const job = (await backend.request(GetJobRequest.type, { jobId })) ?? jobItemOf(arg);
-    const count = job ? plural(job.eventCount, 'event') : 'all events';
     const stream = backend.state.stream?.name ?? vscode.workspace.getConfiguration('naq').get<string>('streamName', 'NAQ_JOB_EVENTS');
+    const question = job
+      ? counted(job.eventCount, vscode.l10n.t('Delete the 1 event of job "{0}"?', jobId), (n) => vscode.l10n.t('Delete the {0} events of job "{1}"?', n, jobId))
+      : vscode.l10n.t('Delete all events of job "{0}"?', jobId);
+    const deleteEvents = vscode.l10n.t('Delete Events');
     const choice = await vscode.window.showWarningMessage(
-      `Delete ${job ? `the ${count}` : count} of job "${jobId}"?`,
-      { modal: true, detail: `They are purged from the stream ${stream}; this cannot be undone.` },
-      'Delete Events',
+      question,
+      { modal: true, detail: vscode.l10n.t('They are purged from the stream {0}; this cannot be undone.', stream) },
+      deleteEvents,
     );
-    if (choice !== 'Delete Events') return;
+    if (choice !== deleteEvents) return;
     const { purged } = await backend.request(DeleteJobRequest.type, { jobId });
-    flash(`$(trash) NAQ: deleted ${plural(purged, 'event')} of ${jobId}`);
+    const deleted = counted(purged, vscode.l10n.t('NAQ: deleted 1 event of {0}', jobId), (n) => vscode.l10n.t('NAQ: deleted {0} events of {1}', n, jobId));
+    flash(`$(trash) ${deleted}`);
     log.info(`deleted ${purged} events of ${jobId}`);
   };
 
@@ -81,12 +85,12 @@ export function registerJobCommands(s: Services): vscode.Disposable[] {
     const jobId = jobIdOf(arg);
     if (!jobId) return;
     await vscode.env.clipboard.writeText(jobId);
-    flash(`$(copy) Copied ${jobId}`, 3_000);
+    flash(`$(copy) ${vscode.l10n.t('Copied {0}', jobId)}`, 3_000);
   };
 
   /** Results as you type; a job opens its timeline, "Show all" puts the search in the Jobs view. */
   const searchJobs = async (): Promise<void> => {
-    const picked = answered(await pickJob(backend, { title: 'NAQ: Search Jobs', value: views.jobs.search ?? '', offerAll: true }));
+    const picked = answered(await pickJob(backend, { title: vscode.l10n.t('NAQ: Search Jobs'), value: views.jobs.search ?? '', offerAll: true }));
     if (picked.kind === 'job') {
       await webviews.showTimeline(context, backend, picked.jobId);
       return;
@@ -120,18 +124,18 @@ export function registerJobCommands(s: Services): vscode.Disposable[] {
   };
 
   return [
-    registerCommand(log, 'naq.openTimeline', 'open the timeline', openTimeline),
-    registerCommand(log, 'naq.tailSubject', 'start the tail', tailSubject),
-    registerCommand(log, 'naq.tailJob', 'tail the job', tailJob),
-    registerCommand(log, 'naq.stopTail', 'stop the tail', () => webviews.stopTailView()),
-    registerCommand(log, 'naq.showStats', 'show the statistics', () => webviews.showStats(context, backend, views.jobs)),
-    registerCommand(log, 'naq.filterJobsByTime', 'filter the jobs by time', filterJobsByTime),
-    registerCommand(log, 'naq.clearTimeFilter', 'clear the time filter', () => views.jobs.setTimeFilter(undefined)),
-    registerCommand(log, 'naq.deleteJobEvents', 'delete the events', deleteJobEvents),
-    registerCommand(log, 'naq.copyJobId', 'copy the job id', copyJobId),
-    registerCommand(log, 'naq.searchJobs', 'search', searchJobs),
-    registerCommand(log, 'naq.clearSearch', 'clear the search', clearSearch),
-    registerCommand(log, 'naq.refresh', 'refresh', () => views.refreshAll()),
-    registerCommand(log, 'naq.loadMore', 'load more jobs', loadMore),
+    registerCommand(log, 'naq.openTimeline', vscode.l10n.t('open the timeline'), openTimeline),
+    registerCommand(log, 'naq.tailSubject', vscode.l10n.t('start the tail'), tailSubject),
+    registerCommand(log, 'naq.tailJob', vscode.l10n.t('tail the job'), tailJob),
+    registerCommand(log, 'naq.stopTail', vscode.l10n.t('stop the tail'), () => webviews.stopTailView()),
+    registerCommand(log, 'naq.showStats', vscode.l10n.t('show the statistics'), () => webviews.showStats(context, backend, views.jobs)),
+    registerCommand(log, 'naq.filterJobsByTime', vscode.l10n.t('filter the jobs by time'), filterJobsByTime),
+    registerCommand(log, 'naq.clearTimeFilter', vscode.l10n.t('clear the time filter'), () => views.jobs.setTimeFilter(undefined)),
+    registerCommand(log, 'naq.deleteJobEvents', vscode.l10n.t('delete the events'), deleteJobEvents),
+    registerCommand(log, 'naq.copyJobId', vscode.l10n.t('copy the job id'), copyJobId),
+    registerCommand(log, 'naq.searchJobs', vscode.l10n.t('search'), searchJobs),
+    registerCommand(log, 'naq.clearSearch', vscode.l10n.t('clear the search'), clearSearch),
+    registerCommand(log, 'naq.refresh', vscode.l10n.t('refresh'), () => views.refreshAll()),
+    registerCommand(log, 'naq.loadMore', vscode.l10n.t('load more jobs'), loadMore),
   ];
 }

@@ -16,15 +16,15 @@ function reviewUri(stream: string): vscode.Uri {
 function reviewText(review: StreamReview): string {
   const problems = review.problems.length
     ? review.problems.map((p) => `  ${p.field}: ${p.detail}; ${p.degrades}`)
-    : ['  nothing: NAQ can use the stream fully'];
+    : [`  ${vscode.l10n.t('nothing: NAQ can use the stream fully')}`];
   return [
-    `NAQ stream review: ${review.stream}`,
-    'Read-only. The stream changes only when you confirm "Apply" (as naq-events stream apply).',
+    vscode.l10n.t('NAQ stream review: {0}', review.stream),
+    vscode.l10n.t('Read-only. The stream changes only when you confirm "Apply" (as naq-events stream apply).'),
     '',
-    'Difference to the seed\'s limits:',
+    vscode.l10n.t("Difference to the seed's limits:"),
     ...review.text.map((line) => `  ${line}`),
     '',
-    'What the current configuration degrades:',
+    vscode.l10n.t('What the current configuration degrades:'),
     ...problems,
     '',
   ].join('\n');
@@ -44,7 +44,7 @@ class ReviewDocuments implements vscode.TextDocumentContentProvider, vscode.Disp
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.reviews.get(uri.toString()) ?? 'No review of this stream yet: run "NAQ: Review Stream Configuration…".';
+    return this.reviews.get(uri.toString()) ?? vscode.l10n.t('No review of this stream yet: run "NAQ: Review Stream Configuration…".');
   }
 
   dispose(): void {
@@ -58,12 +58,15 @@ async function confirm(review: StreamReview): Promise<{ force: boolean } | undef
   const lines = review.changes.map((c) => `${c.field}: ${review.action === 'create' ? c.to : `${c.from} → ${c.to}`}${c.forceRule ? ` (${c.forceRule})` : ''}`);
   const question =
     review.action === 'create'
-      ? `Create the stream ${review.stream} with the seed's limits?`
-      : `Apply ${review.changes.length} ${review.changes.length === 1 ? 'change' : 'changes'} to the stream ${review.stream}?`;
+      ? vscode.l10n.t("Create the stream {0} with the seed's limits?", review.stream)
+      : review.changes.length === 1
+        ? vscode.l10n.t('Apply 1 change to the stream {0}?', review.stream)
+        : vscode.l10n.t('Apply {0} changes to the stream {1}?', review.changes.length, review.stream);
+  const applyForced = vscode.l10n.t('Apply, Including Those');
   const detail = forced.length
-    ? `${lines.join('\n')}\n\n${forced.length} of these can delete or refuse events; they are applied only if you choose "Apply, Including Those".`
+    ? `${lines.join('\n')}\n\n${vscode.l10n.t('{0} of these can delete or refuse events; they are applied only if you choose "{1}".', forced.length, applyForced)}`
     : lines.join('\n');
-  const apply = review.action === 'create' ? 'Create Stream' : forced.length ? 'Apply, Including Those' : 'Apply Changes';
+  const apply = review.action === 'create' ? vscode.l10n.t('Create Stream') : forced.length ? applyForced : vscode.l10n.t('Apply Changes');
   const choice = await vscode.window.showWarningMessage(question, { modal: true, detail }, apply);
   return choice === apply ? { force: forced.length > 0 } : undefined;
 }
@@ -76,11 +79,11 @@ export function registerStreamCommands(s: Services): vscode.Disposable[] {
     const plan = await backend.request(StreamPlanRequest.type);
     await vscode.window.showTextDocument(documents.show(plan), { preview: true });
     if (plan.action === 'none') {
-      void vscode.window.showInformationMessage(`NAQ: the stream ${plan.stream} has the seed's limits and NAQ's subjects; nothing to change.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t("NAQ: the stream {0} has the seed's limits and NAQ's subjects; nothing to change.", plan.stream));
       return;
     }
     if (plan.conflicts.length > 0) {
-      void vscode.window.showErrorMessage(`NAQ cannot change the stream ${plan.stream}.`, { modal: true, detail: plan.conflicts.join('\n') });
+      void vscode.window.showErrorMessage(vscode.l10n.t('NAQ cannot change the stream {0}.', plan.stream), { modal: true, detail: plan.conflicts.join('\n') });
       return;
     }
     const confirmed = await confirm(plan);
@@ -91,17 +94,18 @@ export function registerStreamCommands(s: Services): vscode.Disposable[] {
       case 'created':
       case 'updated':
         log.info(`stream ${plan.stream} ${result.outcome}${confirmed.force ? ' (with force)' : ''}`);
-        flash(`$(check) NAQ: ${result.outcome} the stream ${plan.stream}`);
+        flash(`$(check) ${result.outcome === 'created' ? vscode.l10n.t('NAQ: created the stream {0}', plan.stream) : vscode.l10n.t('NAQ: updated the stream {0}', plan.stream)}`);
         return;
       case 'unchanged':
-        void vscode.window.showInformationMessage(`NAQ: the stream ${plan.stream} needed no change.`);
+        void vscode.window.showInformationMessage(vscode.l10n.t('NAQ: the stream {0} needed no change.', plan.stream));
         return;
       case 'refused':
-        void vscode.window.showErrorMessage(`NAQ: the stream ${plan.stream} was not changed.`, { modal: true, detail: result.reasons.slice(1).map((line) => line.trim()).join('\n') });
+        void vscode.window.showErrorMessage(vscode.l10n.t('NAQ: the stream {0} was not changed.', plan.stream), { modal: true, detail: result.reasons.slice(1).map((line) => line.trim()).join('\n') });
         return;
       case 'changed': {
-        const again = await vscode.window.showWarningMessage(`NAQ: the stream ${plan.stream} changed since the review; nothing was changed.`, 'Review Again');
-        if (again === 'Review Again') await review();
+        const reviewAgain = vscode.l10n.t('Review Again');
+        const again = await vscode.window.showWarningMessage(vscode.l10n.t('NAQ: the stream {0} changed since the review; nothing was changed.', plan.stream), reviewAgain);
+        if (again === reviewAgain) await review();
         return;
       }
     }
@@ -110,6 +114,6 @@ export function registerStreamCommands(s: Services): vscode.Disposable[] {
   return [
     documents,
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, documents),
-    registerCommand(log, 'naq.reviewStream', 'review the stream', review),
+    registerCommand(log, 'naq.reviewStream', vscode.l10n.t('review the stream'), review),
   ];
 }

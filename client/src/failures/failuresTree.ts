@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { BackendClient } from '../backend/backendClient';
-import { errorText, formatAge, formatCount, plural } from '../util/format';
+import { counted, errorText, formatAge, formatCount } from '../util/format';
 import { callText } from './markdown';
 import {
   FailuresChangedNotification,
@@ -55,7 +55,7 @@ export class FailuresTree implements vscode.TreeDataProvider<FailureNode>, vscod
       if (!node) {
         const signatures = await this.backend.request(FailuresListRequest.type);
         this.listed.fire(signatures);
-        this.view.message = signatures.length === 0 ? 'No failures within the window.' : undefined;
+        this.view.message = signatures.length === 0 ? vscode.l10n.t('No failures within the window.') : undefined;
         return signatures.map((signature) => ({ kind: 'signature', signature }));
       }
       if (node.kind === 'signature') {
@@ -66,7 +66,7 @@ export class FailuresTree implements vscode.TreeDataProvider<FailureNode>, vscod
       return [];
     } catch (error) {
       this.log.warn(`Failures view: ${errorText(error)}`);
-      this.view.message = `Failures could not be listed: ${errorText(error)}`;
+      this.view.message = vscode.l10n.t('Failures could not be listed: {0}', errorText(error));
       return [];
     }
   }
@@ -97,10 +97,12 @@ function signatureItem(signature: FailureSignatureItem): vscode.TreeItem {
   item.description = `×${formatCount(signature.count)} · ${formatAge(signature.lastSeen)}${queues ? ` · ${queues}` : ''}`;
   const tooltip = new vscode.MarkdownString();
   tooltip.appendMarkdown(`**${escapeMd(signature.type)}** ${escapeMd(signature.message)}\n\n`);
-  tooltip.appendMarkdown(`${formatCount(signature.count)} ${plural(signature.count, 'failure')}, last ${formatAge(signature.lastSeen)}\n\n`);
-  if (signature.function) tooltip.appendMarkdown(`Raised in \`${signature.function}\`\n\n`);
-  if (queues) tooltip.appendMarkdown(`Queues: ${escapeMd(queues)}\n\n`);
-  if (signature.workers.length) tooltip.appendMarkdown(`Workers: ${escapeMd(signature.workers.join(', '))}`);
+  const failures = counted(signature.count, vscode.l10n.t('1 failure'), (n) => vscode.l10n.t('{0} failures', n));
+  // Translations are trusted Markdown; the values from the stream are escaped.
+  tooltip.appendMarkdown(`${vscode.l10n.t('{0}, last {1}', failures, formatAge(signature.lastSeen))}\n\n`);
+  if (signature.function) tooltip.appendMarkdown(`${vscode.l10n.t('Raised in {0}', `\`${signature.function}\``)}\n\n`);
+  if (queues) tooltip.appendMarkdown(`${vscode.l10n.t('Queues: {0}', escapeMd(queues))}\n\n`);
+  if (signature.workers.length) tooltip.appendMarkdown(vscode.l10n.t('Workers: {0}', escapeMd(signature.workers.join(', '))));
   item.tooltip = tooltip;
   item.contextValue = signature.site ? 'naq.failureSignature.mapped' : 'naq.failureSignature';
   return item;
@@ -112,7 +114,7 @@ function jobItem(job: FailureJobItem): vscode.TreeItem {
   item.description = [formatAge(job.time), job.queue, job.worker].filter((part) => part).join(' · ');
   item.tooltip = job.call ? `${callText(job.call)}\n${job.type}: ${job.message}` : `${job.type}: ${job.message}`;
   item.contextValue = 'naq.failureJob';
-  item.command = { command: 'naq.openTimeline', title: 'Open Timeline', arguments: [job.jobId] };
+  item.command = { command: 'naq.openTimeline', title: vscode.l10n.t('Open Timeline'), arguments: [job.jobId] };
   return item;
 }
 
@@ -124,7 +126,7 @@ function frameItem(frame: FailureFrameItem): vscode.TreeItem {
   item.tooltip = frame.source ? `${frame.file}:${frame.line}\n${frame.source}` : `${frame.file}:${frame.line}`;
   item.iconPath = new vscode.ThemeIcon(frame.mapped ? 'file-code' : 'library', frame.mapped ? undefined : new vscode.ThemeColor('disabledForeground'));
   item.contextValue = frame.mapped ? 'naq.failureFrame.mapped' : 'naq.failureFrame';
-  if (frame.mapped) item.command = { command: 'naq.failures.goToRaiseSite', title: 'Go to Raise Site', arguments: [frame.mapped] };
+  if (frame.mapped) item.command = { command: 'naq.failures.goToRaiseSite', title: vscode.l10n.t('Go to Raise Site'), arguments: [frame.mapped] };
   return item;
 }
 

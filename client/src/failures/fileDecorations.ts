@@ -1,6 +1,7 @@
 /** Explorer badges on the workspace files that hold raise sites: the failure count, from the Failures view's list. */
 import * as vscode from 'vscode';
 import type { FailureSignatureItem } from '../../../server/src/protocol/protocol';
+import { counted } from '../util/format';
 
 export class FailureDecorations implements vscode.FileDecorationProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri[]>();
@@ -22,7 +23,7 @@ export class FailureDecorations implements vscode.FileDecorationProvider, vscode
     if (!count) return undefined;
     return {
       badge: count > 99 ? '99+' : String(count),
-      tooltip: `${count} job ${count === 1 ? 'failure' : 'failures'} raised here`,
+      tooltip: counted(count, vscode.l10n.t('1 job failure raised here'), (n) => vscode.l10n.t('{0} job failures raised here', n)),
       color: new vscode.ThemeColor('list.errorForeground'),
     };
   }

@@ -23,7 +23,7 @@ export function registerFailures(backend: BackendClient, log: vscode.LogOutputCh
       return node ? raiseSite(node) : null;
     })();
     if (!site) {
-      void vscode.window.showInformationMessage('This failure was not raised in a workspace file.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('This failure was not raised in a workspace file.'));
       return;
     }
     await openSite(site);
@@ -43,9 +43,9 @@ export function registerFailures(backend: BackendClient, log: vscode.LogOutputCh
         text = jobMarkdown(job, item?.attempts ?? null, node.kind === 'job' ? node.signature : undefined);
       }
       await vscode.env.clipboard.writeText(text);
-      void vscode.window.setStatusBarMessage('NAQ: failure copied as Markdown', 3000);
+      void vscode.window.setStatusBarMessage(vscode.l10n.t('NAQ: failure copied as Markdown'), 3000);
     } catch (error) {
-      void vscode.window.showErrorMessage(`NAQ: the failure could not be copied: ${errorText(error)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('NAQ: the failure could not be copied: {0}', errorText(error)));
     }
   };
 

@@ -15,8 +15,8 @@ export async function openFrame(backend: BackendClient, jobId: string, frame: { 
     const job = await backend.request(FailuresJobRequest.type, { jobId });
     const site = job?.frames.find((f) => f.file === frame.file && f.line === frame.line)?.mapped;
     if (site) await openSite(site);
-    else void vscode.window.showInformationMessage(`NAQ: ${frame.file}, line ${frame.line} is not a file of this workspace (see naq.pathMappings).`);
+    else void vscode.window.showInformationMessage(vscode.l10n.t('NAQ: {0}, line {1} is not a file of this workspace (see naq.pathMappings).', frame.file, frame.line));
   } catch (error) {
-    void vscode.window.showErrorMessage(`NAQ: the frame could not be opened: ${errorText(error)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('NAQ: the frame could not be opened: {0}', errorText(error)));
   }
 }

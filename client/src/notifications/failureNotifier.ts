@@ -15,10 +15,11 @@ export function failureMessage(failures: readonly Failure[]): string {
   if (failures.length === 1) {
     const { jobId, error } = failures[0]!;
     const why = [error?.type, error?.message].filter((s) => s).join(': ');
-    return `NAQ: job ${jobId} failed${why ? ` — ${why.length > 200 ? `${why.slice(0, 200)}…` : why}` : ''}`;
+    if (!why) return vscode.l10n.t('NAQ: job {0} failed', jobId);
+    return vscode.l10n.t('NAQ: job {0} failed — {1}', jobId, why.length > 200 ? `${why.slice(0, 200)}…` : why);
   }
   const ids = failures.slice(0, 3).map((f) => f.jobId);
-  return `NAQ: ${failures.length} jobs failed (${ids.join(', ')}${failures.length > 3 ? ', …' : ''})`;
+  return vscode.l10n.t('NAQ: {0} jobs failed ({1})', failures.length, `${ids.join(', ')}${failures.length > 3 ? ', …' : ''}`);
 }
 
 export class FailureNotifier implements vscode.Disposable {
@@ -73,13 +74,14 @@ export class FailureNotifier implements vscode.Disposable {
   }
 
   private async show(failures: Failure[]): Promise<void> {
-    const choice = await vscode.window.showWarningMessage(failureMessage(failures), 'Open Timeline');
-    if (choice !== 'Open Timeline') return;
+    const open = vscode.l10n.t('Open Timeline');
+    const choice = await vscode.window.showWarningMessage(failureMessage(failures), open);
+    if (choice !== open) return;
     let jobId = failures[0]!.jobId;
     if (failures.length > 1) {
       const picked = await vscode.window.showQuickPick(
         failures.map((f) => ({ label: f.jobId, description: [f.error?.type, f.error?.message].filter((s) => s).join(': ') })),
-        { title: 'NAQ: Open the timeline of a failed job' },
+        { title: vscode.l10n.t('NAQ: Open the timeline of a failed job') },
       );
       if (!picked) return;
       jobId = picked.label;

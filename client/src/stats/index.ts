@@ -71,8 +71,8 @@ class StatsPanel {
     readonly client: BackendClient,
     private readonly jobs: JobsTimeFilter,
   ) {
-    this.panel = vscode.window.createWebviewPanel(STATS_VIEW_TYPE, 'NAQ Job Analytics', { viewColumn: vscode.ViewColumn.Active }, webviewOptions(context.extensionUri));
-    loadWebview(this.panel.webview, context.extensionUri, 'stats', 'NAQ Job Analytics');
+    this.panel = vscode.window.createWebviewPanel(STATS_VIEW_TYPE, vscode.l10n.t('NAQ Job Analytics'), { viewColumn: vscode.ViewColumn.Active }, webviewOptions(context.extensionUri));
+    loadWebview(this.panel.webview, context.extensionUri, 'stats', vscode.l10n.t('NAQ Job Analytics'));
     this.disposables.push(
       onValidMessage(this.panel.webview, StatsToExtension, 'stats', (message) => this.onMessage(message)),
       client.onNotification(IndexChangedNotification.type, () => {

@@ -29,11 +29,11 @@ export function describeState(state: ConnectionState): StatusView {
   let background: vscode.ThemeColor | undefined;
   switch (state.phase) {
     case 'connecting':
-      text = `$(sync~spin) NAQ${percent !== undefined ? ` indexing ${percent}%` : ''}`;
+      text = `$(sync~spin) ${percent !== undefined ? vscode.l10n.t('NAQ indexing {0}%', percent) : 'NAQ'}`;
       break;
     case 'connected':
       text = building
-        ? `$(sync~spin) NAQ indexing${percent !== undefined ? ` ${percent}%` : '…'}`
+        ? `$(sync~spin) ${percent !== undefined ? vscode.l10n.t('NAQ indexing {0}%', percent) : vscode.l10n.t('NAQ indexing…')}`
         : `$(database) NAQ${state.stream ? ` ${formatCount(state.stream.messages)}` : ''}`;
       break;
     case 'degraded':
@@ -55,13 +55,23 @@ export function describeState(state: ConnectionState): StatusView {
   }
   if (state.server && !state.detail.includes(state.server.url)) {
     tooltip.appendMarkdown('$(server) ');
-    tooltip.appendText(`${state.server.url} — NATS ${state.server.version}${state.server.embedded ? ' (embedded)' : ''}`);
+    tooltip.appendText(
+      state.server.embedded
+        ? vscode.l10n.t('{0} — NATS {1} (embedded)', state.server.url, state.server.version)
+        : vscode.l10n.t('{0} — NATS {1}', state.server.url, state.server.version),
+    );
     tooltip.appendMarkdown('\n\n');
   }
   if (state.stream) {
     tooltip.appendMarkdown('$(database) ');
     tooltip.appendText(
-      `Stream ${state.stream.name}: ${formatCount(state.stream.messages)} events, ${formatBytes(state.stream.bytes)}, last sequence ${state.stream.lastSeq}`,
+      vscode.l10n.t(
+        'Stream {0}: {1} events, {2}, last sequence {3}',
+        state.stream.name,
+        formatCount(state.stream.messages),
+        formatBytes(state.stream.bytes),
+        state.stream.lastSeq,
+      ),
     );
     tooltip.appendMarkdown('\n\n');
   }
@@ -69,27 +79,34 @@ export function describeState(state: ConnectionState): StatusView {
     tooltip.appendMarkdown(building ? '$(sync~spin) ' : '$(list-tree) ');
     tooltip.appendText(
       building
-        ? `Indexing: ${formatCount(state.index.indexedEvents)} of ${formatCount(state.index.targetSequence)} events, ${formatCount(state.index.jobs)} jobs so far`
-        : `Index: ${formatCount(state.index.jobs)} jobs`,
+        ? vscode.l10n.t(
+            'Indexing: {0} of {1} events, {2} jobs so far',
+            formatCount(state.index.indexedEvents),
+            formatCount(state.index.targetSequence),
+            formatCount(state.index.jobs),
+          )
+        : vscode.l10n.t('Index: {0} jobs', formatCount(state.index.jobs)),
     );
     tooltip.appendMarkdown('\n\n');
   }
-  tooltip.appendMarkdown('_Click for NAQ actions_');
+  tooltip.appendMarkdown('_');
+  tooltip.appendText(vscode.l10n.t('Click for NAQ actions'));
+  tooltip.appendMarkdown('_');
   return background ? { text, tooltip, background } : { text, tooltip };
 }
 
 export function phaseLabel(state: ConnectionState): string {
   switch (state.phase) {
     case 'connecting':
-      return state.index?.building ? 'indexing' : 'connecting';
+      return state.index?.building ? vscode.l10n.t('indexing') : vscode.l10n.t('connecting');
     case 'connected':
-      return state.index?.building ? 'connected, indexing' : 'connected';
+      return state.index?.building ? vscode.l10n.t('connected, indexing') : vscode.l10n.t('connected');
     case 'degraded':
-      return 'degraded';
+      return vscode.l10n.t('degraded');
     case 'disconnected':
-      return 'disconnected';
+      return vscode.l10n.t('disconnected');
     case 'no-server':
-      return 'no NATS server';
+      return vscode.l10n.t('no NATS server');
   }
 }
 
@@ -98,7 +115,7 @@ export class StatusBar implements vscode.Disposable {
 
   constructor(command: string) {
     this.item = vscode.window.createStatusBarItem('naq.status', vscode.StatusBarAlignment.Left, 50);
-    this.item.name = 'NAQ Job Events';
+    this.item.name = vscode.l10n.t('NAQ Job Events');
     this.item.command = command;
   }
 
@@ -107,7 +124,7 @@ export class StatusBar implements vscode.Disposable {
     this.item.text = view.text;
     this.item.tooltip = view.tooltip;
     this.item.backgroundColor = view.background;
-    this.item.accessibilityInformation = { label: `NAQ: ${phaseLabel(state)}. ${state.detail}` };
+    this.item.accessibilityInformation = { label: vscode.l10n.t('NAQ: {0}. {1}', phaseLabel(state), state.detail) };
     this.item.show();
   }
 

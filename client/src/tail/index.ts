@@ -32,7 +32,7 @@ export async function startTailView(context: vscode.ExtensionContext, client: Ba
   if (panel) {
     panel.reveal();
   } else {
-    const webviewPanel = vscode.window.createWebviewPanel(TAIL_VIEW_TYPE, 'NAQ Tail', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(context.extensionUri));
+    const webviewPanel = vscode.window.createWebviewPanel(TAIL_VIEW_TYPE, vscode.l10n.t('NAQ Tail'), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(context.extensionUri));
     panel = new TailPanel(context, client, webviewPanel, params);
   }
   await panel.start(params);
@@ -84,7 +84,7 @@ class TailPanel {
     panels.add(this);
     markActive(this);
     panel.webview.options = webviewOptions(context.extensionUri);
-    loadWebview(panel.webview, context.extensionUri, 'tail', 'NAQ Tail');
+    loadWebview(panel.webview, context.extensionUri, 'tail', vscode.l10n.t('NAQ Tail'));
     this.disposables.push(
       onValidMessage(panel.webview, TailToExtension, 'tail', (message) => this.onMessage(message)),
       client.onNotification(TailEventsNotification.type, (batch) => this.onBatch(batch)),
@@ -121,8 +121,13 @@ class TailPanel {
   }
 
   private sendStatus(): void {
-    const word = { live: '', starting: ' (starting)', reconnecting: ' (reconnecting)', stopped: ' (stopped)' }[this.lifecycle.state];
-    this.panel.title = `NAQ Tail${word}: ${describeTail(this.params)}`;
+    const what = describeTail(this.params);
+    this.panel.title = {
+      live: () => vscode.l10n.t('NAQ Tail: {0}', what),
+      starting: () => vscode.l10n.t('NAQ Tail (starting): {0}', what),
+      reconnecting: () => vscode.l10n.t('NAQ Tail (reconnecting): {0}', what),
+      stopped: () => vscode.l10n.t('NAQ Tail (stopped): {0}', what),
+    }[this.lifecycle.state]();
     this.send({ type: 'status', body: { status: this.status() } });
   }
 
@@ -167,7 +172,7 @@ class TailPanel {
       for (const batch of early) this.onBatch(batch);
     } catch (error) {
       if (generation !== this.generation) return;
-      this.lifecycle.failed(`Could not start the tail: ${errorText(error)}`, this.client.state.phase);
+      this.lifecycle.failed(vscode.l10n.t('Could not start the tail: {0}', errorText(error)), this.client.state.phase);
       webviewLog().warn(`tail: ${this.lifecycle.reason ?? ''}`);
       this.sendStatus();
     }

@@ -2,6 +2,7 @@
  * What the extension keeps of a running tail: the last `cap` lines, numbered, so a page that
  * reloads (hidden and shown again) gets them back. Pure: no `vscode` import, unit-tested.
  */
+import * as l10n from '@vscode/l10n';
 import type { JobEvent } from '../../../server/src/shared/events';
 import { isFailureType } from '../../../server/src/shared/events';
 import type { DecodeProblem, TailBatch } from '../../../server/src/protocol/protocol';
@@ -57,7 +58,7 @@ export function problemLine(problem: DecodeProblem, n: number, now: number): Tai
     worker: null,
     queue: null,
     error: clip(problem.message),
-    message: problem.subject === null ? null : clip(`subject ${problem.subject}`),
+    message: problem.subject === null ? null : clip(l10n.t('subject {0}', problem.subject)),
   };
 }
 
@@ -73,7 +74,7 @@ export function skippedLine(skipped: number, n: number, now: number): TailLine {
     worker: null,
     queue: null,
     error: null,
-    message: `${skipped} event${skipped === 1 ? '' : 's'} skipped by the rate limit`,
+    message: skipped === 1 ? l10n.t('1 event skipped by the rate limit') : l10n.t('{0} events skipped by the rate limit', skipped),
     skipped,
   };
 }

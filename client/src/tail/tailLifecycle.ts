@@ -1,18 +1,24 @@
 /**
  * A tail's own state machine, apart from the panel: what the header says, when the tail must
  * subscribe again (every return of the backend's connection, whatever ended it), and from where,
- * so that a resumed tail neither skips nor repeats an event. Pure: no `vscode` import, unit-tested.
+ * so that a resumed tail neither skips nor repeats an event. Pure: no `vscode` import, unit-tested;
+ * it translates with @vscode/l10n, which the extension gives the editor's bundle (util/l10n.ts).
  */
+import * as l10n from '@vscode/l10n';
 import type { ConnectionPhase, TailParams } from '../../../server/src/protocol/protocol';
 import { isoTime } from '../../../server/src/shared/time';
 import type { TailRunState } from '../webview/messages';
 
 /** What a tail shows, as its header and title say it. */
 export function describeTail(params: TailParams): string {
-  const history = params.backfill?.all ? ', with its history' : params.backfill?.since !== undefined ? `, since ${isoTime(params.backfill.since)}` : '';
-  if (params.pattern) return `${params.pattern}${history}`;
-  if (params.types?.length) return `types ${params.types.join(', ')}${history}`;
-  return `failures only (every failure, whatever its subject)${history}`;
+  const what = params.pattern
+    ? params.pattern
+    : params.types?.length
+      ? l10n.t('types {0}', params.types.join(', '))
+      : l10n.t('failures only (every failure, whatever its subject)');
+  if (params.backfill?.all) return l10n.t('{0}, with its history', what);
+  if (params.backfill?.since !== undefined) return l10n.t('{0}, since {1}', what, isoTime(params.backfill.since));
+  return what;
 }
 
 /** Tails with the same key share a panel; a different key opens one beside it. */

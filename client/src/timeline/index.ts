@@ -30,8 +30,8 @@ const panels = new Map<string, TimelinePanel>();
 let preview: { panel: TimelinePanel; openedAt: number } | null = null;
 
 function panelTitle(jobId: string, isPreview: boolean): string {
-  const title = `Job ${jobId.length > 40 ? `${jobId.slice(0, 39)}…` : jobId}`;
-  return isPreview ? `${title} (preview)` : title;
+  const shown = jobId.length > 40 ? `${jobId.slice(0, 39)}…` : jobId;
+  return isPreview ? vscode.l10n.t('Job {0} (preview)', shown) : vscode.l10n.t('Job {0}', shown);
 }
 
 function savedTimeMode(context: vscode.ExtensionContext): TimeMode {
@@ -90,7 +90,7 @@ export function registerTimelineSerializer(context: vscode.ExtensionContext, cli
 /** While the backend says this, a read would only wait for its timeout: the panel says why at once. */
 function unreachableReason(state: ConnectionState): string | null {
   if (state.phase !== 'disconnected' && state.phase !== 'no-server') return null;
-  return `Not connected to NATS: ${state.detail || 'the backend is disconnected'}`;
+  return vscode.l10n.t('Not connected to NATS: {0}', state.detail || vscode.l10n.t('the backend is disconnected'));
 }
 
 class TimelinePanel {
@@ -125,7 +125,7 @@ class TimelinePanel {
     panels.set(jobId, this);
     this.window = new TimelineWindow(jobId);
     panel.title = panelTitle(jobId, isPreview);
-    loadWebview(panel.webview, context.extensionUri, 'timeline', `Job ${jobId}`);
+    loadWebview(panel.webview, context.extensionUri, 'timeline', vscode.l10n.t('Job {0}', jobId));
     this.throttle = new Throttle(LIVE_INTERVAL_MS, () => this.load());
     this.disposables.push(
       onValidMessage(panel.webview, TimelineToExtension, `timeline ${jobId}`, (message) => this.onMessage(message)),
@@ -318,7 +318,10 @@ class TimelinePanel {
       return;
     }
     await vscode.env.clipboard.writeText(JSON.stringify(event, null, 2));
-    vscode.window.setStatusBarMessage(`Copied event ${seq === null ? index + 1 : `#${seq}`} of job ${this.jobId} as JSON`, 3000);
+    vscode.window.setStatusBarMessage(
+      seq === null ? vscode.l10n.t('Copied event {0} of job {1} as JSON', index + 1, this.jobId) : vscode.l10n.t('Copied event #{0} of job {1} as JSON', seq, this.jobId),
+      3000,
+    );
     this.send({ type: 'copied', body: { index } });
   }
 

@@ -1,4 +1,8 @@
-/** Small formatting helpers shared by the views, the status bar and the commands. */
+/**
+ * Small formatting helpers shared by the views, the status bar and the commands. Pure (no `vscode`
+ * import): it translates with @vscode/l10n (see util/l10n.ts).
+ */
+import * as l10n from '@vscode/l10n';
 import { formatClock } from '../../../server/src/shared/time';
 
 const counts = new Intl.NumberFormat('en-US');
@@ -21,11 +25,11 @@ export function formatBytes(bytes: number): string {
 /** "just now", "5 s ago", "3 min ago", "2 h ago", "4 d ago"; `seconds` is epoch seconds. */
 export function formatAge(seconds: number, now = Date.now()): string {
   const age = Math.max(0, now / 1000 - seconds);
-  if (age < 2) return 'just now';
-  if (age < 60) return `${Math.floor(age)} s ago`;
-  if (age < 3600) return `${Math.floor(age / 60)} min ago`;
-  if (age < 86_400) return `${Math.floor(age / 3600)} h ago`;
-  return `${Math.floor(age / 86_400)} d ago`;
+  if (age < 2) return l10n.t('just now');
+  if (age < 60) return l10n.t('{0} s ago', Math.floor(age));
+  if (age < 3600) return l10n.t('{0} min ago', Math.floor(age / 60));
+  if (age < 86_400) return l10n.t('{0} h ago', Math.floor(age / 3600));
+  return l10n.t('{0} d ago', Math.floor(age / 86_400));
 }
 
 /** Epoch seconds as a local date and time with milliseconds, as the webviews show it. */
@@ -33,8 +37,12 @@ export function formatTime(seconds: number): string {
   return formatClock(seconds, false, true);
 }
 
-export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${formatCount(count)} ${count === 1 ? one : many}`;
+/**
+ * A count with its noun, both forms translated by the caller: `one` is the whole phrase for 1
+ * (`l10n.t('1 job')`), `many` makes it from the formatted count (`(n) => l10n.t('{0} jobs', n)`).
+ */
+export function counted(count: number, one: string, many: (count: string) => string): string {
+  return count === 1 ? one : many(formatCount(count));
 }
 
 /** An error as one line for a message. */

@@ -107,7 +107,9 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
       return await this.children(node);
     } catch (error) {
       this.log.warn(`${this.name} view: listing failed`, error);
-      return [this.message(node, 'error', `Could not list: ${errorText(error)}`, 'Use "NAQ: Refresh" to try again; "NAQ: Show Logs" has details.')];
+      return [
+        this.message(node, 'error', vscode.l10n.t('Could not list: {0}', errorText(error)), vscode.l10n.t('Use "NAQ: Refresh" to try again; "NAQ: Show Logs" has details.')),
+      ];
     }
   }
 
@@ -174,7 +176,7 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
     if (group.page === undefined || group.stale) await this.reload(group);
     const page = group.page!;
     if (page.jobs.length === 0) {
-      return [this.message(group, 'info', group.role === 'search' ? 'No matching jobs' : 'No jobs')];
+      return [this.message(group, 'info', group.role === 'search' ? vscode.l10n.t('No matching jobs') : vscode.l10n.t('No jobs'))];
     }
     return page.total > page.jobs.length ? [...page.jobs, group.more] : [...page.jobs];
   }

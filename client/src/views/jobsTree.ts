@@ -4,10 +4,10 @@
  */
 import * as vscode from 'vscode';
 import { GetJobRequest, ListJobsRequest, type IndexChange, type JobStatus } from '../../../server/src/protocol/protocol';
-import { formatCount, plural } from '../util/format';
+import { counted } from '../util/format';
 import { JobTree } from './jobTree';
 import { newGroup, type GroupNode, type JobFilter, type JobNode, type NaqNode } from './nodes';
-import { STATUS_ORDER } from './render';
+import { jobCount, STATUS_ORDER } from './render';
 
 export class JobsTree extends JobTree {
   private readonly statusGroups = new Map<JobStatus, GroupNode>();
@@ -45,9 +45,15 @@ export class JobsTree extends JobTree {
     return this.active ? { ...rest, activeFrom: this.active.from, activeTo: this.active.to } : rest;
   }
 
+  /** What the view says of its time filter while it lists jobs; the views' connection messages take its place otherwise. */
+  filterMessage(): string | undefined {
+    return this.active
+      ? vscode.l10n.t('Jobs active {0} (a range picked on the statistics chart). "Clear Time Filter" lists every job.', timeSpan(this.active.from, this.active.to))
+      : undefined;
+  }
+
   private describeFilter(): void {
-    if (!this.view) return;
-    this.view.message = this.active ? `Jobs active ${timeSpan(this.active.from, this.active.to)} (a range picked on the statistics chart). "Clear Time Filter" lists every job.` : undefined;
+    if (this.view) this.view.message = this.filterMessage();
   }
 
   get search(): string | undefined {
@@ -91,10 +97,10 @@ export class JobsTree extends JobTree {
     }
     let total = 0;
     for (const n of counts.values()) total += n;
-    this.setDescription(total > 0 ? `${plural(total, 'job')}${this.active ? ' (time filter)' : ''}` : this.active ? 'no job in the time filter' : undefined);
+    this.setDescription(total > 0 ? (this.active ? vscode.l10n.t('{0} (time filter)', jobCount(total)) : jobCount(total)) : this.active ? vscode.l10n.t('no job in the time filter') : undefined);
     this.describeFilter();
     const failed = counts.get('failed') ?? 0;
-    this.setBadge(failed > 0 ? { value: failed, tooltip: `${formatCount(failed)} failed ${failed === 1 ? 'job' : 'jobs'}` } : undefined);
+    this.setBadge(failed > 0 ? { value: failed, tooltip: counted(failed, vscode.l10n.t('1 failed job'), (n) => vscode.l10n.t('{0} failed jobs', n)) } : undefined);
     return { sameRoots, changed };
   }
 

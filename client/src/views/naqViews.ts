@@ -89,10 +89,14 @@ export class NaqViews implements vscode.Disposable {
     const percent = indexPercent(state);
     if (this.queues.view) {
       this.queues.view.message =
-        listable && state.index?.building ? `Indexing the stream${percent !== undefined ? ` (${percent}%)` : ''}; lists fill in as it goes.` : undefined;
+        listable && state.index?.building
+          ? percent !== undefined
+            ? vscode.l10n.t('Indexing the stream ({0}%); lists fill in as it goes.', percent)
+            : vscode.l10n.t('Indexing the stream; lists fill in as it goes.')
+          : undefined;
     }
     if (this.workers.view) this.workers.view.message = undefined;
-    if (this.jobs.view) this.jobs.view.message = listable ? undefined : state.detail;
+    if (this.jobs.view) this.jobs.view.message = listable ? this.jobs.filterMessage() : state.detail;
   }
 
   refreshAll(): void {

@@ -1,6 +1,7 @@
 /** Queues view: queue → status groups with counts → jobs. */
+import * as vscode from 'vscode';
 import { JOB_STATUSES, ListQueuesRequest, type IndexChange, type JobStatus, type QueueItem, type StatusCounts } from '../../../server/src/protocol/protocol';
-import { plural } from '../util/format';
+import { counted } from '../util/format';
 import { JobTree } from './jobTree';
 import { newGroup, type GroupNode, type NaqNode, type QueueNode } from './nodes';
 import { STATUS_ORDER } from './render';
@@ -16,7 +17,7 @@ export class QueuesTree extends JobTree {
   protected async roots(): Promise<NaqNode[]> {
     const list = await this.backend.request(ListQueuesRequest.type);
     this.update(list);
-    this.setDescription(list.length > 0 ? plural(list.length, 'queue') : undefined);
+    this.setDescription(list.length > 0 ? counted(list.length, vscode.l10n.t('1 queue'), (n) => vscode.l10n.t('{0} queues', n)) : undefined);
     return [...this.queues.values()].sort((a, b) => a.item.name.localeCompare(b.item.name));
   }
 

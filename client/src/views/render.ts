@@ -1,7 +1,7 @@
 /** How each tree element looks: labels, counts, theme-coloured status icons, escaped tooltips. */
 import * as vscode from 'vscode';
 import type { JobItem, JobStatus, StatusCounts, WorkerItem } from '../../../server/src/protocol/protocol';
-import { formatAge, formatCount, formatTime, plural } from '../util/format';
+import { counted, formatAge, formatCount, formatTime } from '../util/format';
 import type { GroupNode, JobNode, MessageNode, MoreNode, NaqNode, QueueNode } from './nodes';
 
 /** Display order of status groups: what needs attention first. */
@@ -38,19 +38,50 @@ export function statusIcon(status: JobStatus): vscode.ThemeIcon {
   return new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
 }
 
+/** A status group's name; a status this version does not know is shown as the stream has it, capitalised. */
 export function statusLabel(status: JobStatus): string {
-  return status.charAt(0).toUpperCase() + status.slice(1);
+  switch (status) {
+    case 'failed':
+      return vscode.l10n.t('Failed');
+    case 'running':
+      return vscode.l10n.t('Running');
+    case 'retrying':
+      return vscode.l10n.t('Retrying');
+    case 'queued':
+      return vscode.l10n.t('Queued');
+    case 'waiting':
+      return vscode.l10n.t('Waiting');
+    case 'scheduled':
+      return vscode.l10n.t('Scheduled');
+    case 'paused':
+      return vscode.l10n.t('Paused');
+    case 'completed':
+      return vscode.l10n.t('Completed');
+    case 'cancelled':
+      return vscode.l10n.t('Cancelled');
+    case 'expired':
+      return vscode.l10n.t('Expired');
+    case 'unknown':
+      return vscode.l10n.t('Unknown');
+    default:
+      return String(status).charAt(0).toUpperCase() + String(status).slice(1);
+  }
+}
+
+/** "12 jobs" */
+export function jobCount(total: number): string {
+  return counted(total, vscode.l10n.t('1 job'), (n) => vscode.l10n.t('{0} jobs', n));
 }
 
 const FAILURE_STATUSES = new Set<JobStatus>(['failed', 'retrying', 'expired']);
 
 /** "12 jobs · 3 failed · 2 running" */
 export function countsSummary(total: number, counts: StatusCounts): string {
-  const parts = [plural(total, 'job')];
-  for (const status of ['failed', 'running'] as const) {
-    const n = counts[status] ?? 0;
-    if (n > 0) parts.push(`${formatCount(n)} ${status}`);
-  }
+  const parts = [jobCount(total)];
+  const failed = counts.failed ?? 0;
+  const running = counts.running ?? 0;
+  if (failed > 0) parts.push(vscode.l10n.t('{0} failed', formatCount(failed)));
+  if (running > 0) parts.push(vscode.l10n.t('{0} running', formatCount(running)));
   return parts.join(' · ');
 }
 
@@ -63,13 +94,13 @@ function countsTooltip(title: string, total: number, counts: StatusCounts, extra
     md.appendText(line);
     md.appendMarkdown('\n\n');
   }
-  md.appendText(plural(total, 'job'));
+  md.appendText(jobCount(total));
   md.appendMarkdown('\n');
   for (const status of STATUS_ORDER) {
     const n = counts[status] ?? 0;
     if (n === 0) continue;
     md.appendMarkdown(`\n- $(${STATUS_ICONS[status][0]}) `);
-    md.appendText(`${statusLabel(status)}: ${formatCount(n)}`);
+    md.appendText(vscode.l10n.t('{0}: {1}', statusLabel(status), formatCount(n)));
   }
   return md;
 }
@@ -79,7 +110,7 @@ function queueItem(node: QueueNode): vscode.TreeItem {
   item.id = node.id;
   item.description = countsSummary(node.item.total, node.item.counts);
   item.iconPath = new vscode.ThemeIcon('layers');
-  item.tooltip = countsTooltip(`Queue ${node.item.name}`, node.item.total, node.item.counts);
+  item.tooltip = countsTooltip(vscode.l10n.t('Queue {0}', node.item.name), node.item.total, node.item.counts);
   item.contextValue = 'naq.queue';
   return item;
 }
@@ -98,7 +129,7 @@ function workerDescription(worker: WorkerItem): string {
   if (worker.lastState) parts.push(worker.lastState.replace(/^worker_/, ''));
   parts.push(countsSummary(worker.total, worker.counts));
   // lastSeen comes from worker lifecycle events; 0 when the worker logs none.
-  if (worker.lastSeen > 0) parts.push(`seen ${formatAge(worker.lastSeen)}`);
+  if (worker.lastSeen > 0) parts.push(vscode.l10n.t('seen {0}', formatAge(worker.lastSeen)));
   return parts.join(' · ');
 }
 
@@ -110,19 +141,21 @@ function groupItem(node: GroupNode): vscode.TreeItem {
       const [icon, color] = (worker.lastState && WORKER_STATE_ICONS[worker.lastState]) || ['server-process', undefined];
       item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
       item.description = workerDescription(worker);
-      item.tooltip = countsTooltip(`Worker ${worker.id}`, worker.total, worker.counts, [
-        `Last state: ${worker.lastState ?? 'not reported'}`,
-        worker.lastSeen > 0 ? `Last seen: ${formatTime(worker.lastSeen)} (${formatAge(worker.lastSeen)})` : 'Last seen: no worker lifecycle events',
+      item.tooltip = countsTooltip(vscode.l10n.t('Worker {0}', worker.id), worker.total, worker.counts, [
+        vscode.l10n.t('Last state: {0}', worker.lastState ?? vscode.l10n.t('not reported')),
+        worker.lastSeen > 0
+          ? vscode.l10n.t('Last seen: {0} ({1})', formatTime(worker.lastSeen), formatAge(worker.lastSeen))
+          : vscode.l10n.t('Last seen: no worker lifecycle events'),
       ]);
       item.contextValue = 'naq.worker';
       item.id = node.id;
       return item;
     }
     case 'search': {
-      const item = new vscode.TreeItem(`Search: ${node.search ?? ''}`, vscode.TreeItemCollapsibleState.Expanded);
+      const item = new vscode.TreeItem(vscode.l10n.t('Search: {0}', node.search ?? ''), vscode.TreeItemCollapsibleState.Expanded);
       item.iconPath = new vscode.ThemeIcon('search');
-      item.description = node.page ? plural(node.page.total, 'match', 'matches') : undefined;
-      item.tooltip = new vscode.MarkdownString().appendText(`Jobs whose id or last error contains "${node.search ?? ''}"`);
+      item.description = node.page ? counted(node.page.total, vscode.l10n.t('1 match'), (n) => vscode.l10n.t('{0} matches', n)) : undefined;
+      item.tooltip = new vscode.MarkdownString().appendText(vscode.l10n.t('Jobs whose id or last error contains "{0}"', node.search ?? ''));
       item.contextValue = 'naq.search';
       item.id = node.id;
       return item;
@@ -132,7 +165,9 @@ function groupItem(node: GroupNode): vscode.TreeItem {
       const item = new vscode.TreeItem(statusLabel(status), vscode.TreeItemCollapsibleState.Collapsed);
       item.iconPath = statusIcon(status);
       item.description = formatCount(node.count);
-      item.tooltip = `${plural(node.count, 'job')} ${status}${node.parent ? ` in queue ${node.parent.item.name}` : ''}`;
+      item.tooltip = node.parent
+        ? vscode.l10n.t('{0} {1} in queue {2}', jobCount(node.count), status, node.parent.item.name)
+        : vscode.l10n.t('{0} {1}', jobCount(node.count), status);
       item.contextValue = 'naq.statusGroup';
       item.id = node.id;
       return item;
@@ -159,26 +194,32 @@ export function jobTooltip(job: JobItem): vscode.MarkdownString {
   md.appendText(job.status);
   md.appendMarkdown('\n\n');
   const rows: [string, string][] = [];
-  if (job.queue) rows.push(['Queue', job.queue]);
-  if (job.worker) rows.push(['Worker', job.worker]);
-  rows.push(['Attempts', String(job.attempts)]);
-  rows.push(['Events', formatCount(job.eventCount)]);
-  rows.push(['First event', formatTime(job.firstTime)]);
-  rows.push(['Last event', `${job.lastEventType || '?'} at ${formatTime(job.lastTime)} (${formatAge(job.lastTime)})`]);
-  if (job.lastMessage) rows.push(['Message', job.lastMessage]);
+  if (job.queue) rows.push([vscode.l10n.t('Queue'), job.queue]);
+  if (job.worker) rows.push([vscode.l10n.t('Worker'), job.worker]);
+  rows.push([vscode.l10n.t('Attempts'), String(job.attempts)]);
+  rows.push([vscode.l10n.t('Events'), formatCount(job.eventCount)]);
+  rows.push([vscode.l10n.t('First event'), formatTime(job.firstTime)]);
+  rows.push([vscode.l10n.t('Last event'), vscode.l10n.t('{0} at {1} ({2})', job.lastEventType || '?', formatTime(job.lastTime), formatAge(job.lastTime))]);
+  if (job.lastMessage) rows.push([vscode.l10n.t('Message'), job.lastMessage]);
   for (const [name, value] of rows) {
-    md.appendMarkdown(`**${name}:** `);
+    md.appendMarkdown('**');
+    md.appendText(vscode.l10n.t('{0}:', name));
+    md.appendMarkdown('** ');
     md.appendText(value);
     md.appendMarkdown('  \n');
   }
   if (job.lastError) {
-    md.appendMarkdown('\n**Last error** (');
+    md.appendMarkdown('\n**');
+    md.appendText(vscode.l10n.t('Last error'));
+    md.appendMarkdown('** (');
     md.appendText(job.lastError.eventType);
     md.appendMarkdown('):\n\n');
-    const text = [job.lastError.type, job.lastError.message].filter((s) => s).join(': ') || '(no details)';
+    const text = [job.lastError.type, job.lastError.message].filter((s) => s).join(': ') || vscode.l10n.t('(no details)');
     md.appendCodeblock(text.length > 1000 ? `${text.slice(0, 1000)}…` : text, 'text');
   }
-  md.appendMarkdown('\n_Click to open the timeline_');
+  md.appendMarkdown('\n_');
+  md.appendText(vscode.l10n.t('Click to open the timeline'));
+  md.appendMarkdown('_');
   return md;
 }
 
@@ -190,18 +231,18 @@ function jobItem(node: JobNode): vscode.TreeItem {
   item.iconPath = statusIcon(job.status);
   item.description = jobDescription(job, node.parent.role === 'status');
   item.contextValue = 'naq.job';
-  item.command = { command: 'naq.openTimeline', title: 'Open Timeline', arguments: [job.jobId] };
-  item.accessibilityInformation = { label: `Job ${job.jobId}, ${job.status}, ${item.description}` };
+  item.command = { command: 'naq.openTimeline', title: vscode.l10n.t('Open Timeline'), arguments: [job.jobId] };
+  item.accessibilityInformation = { label: vscode.l10n.t('Job {0}, {1}, {2}', job.jobId, job.status, String(item.description)) };
   return item;
 }
 
 function moreItem(node: MoreNode): vscode.TreeItem {
-  const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
+  const item = new vscode.TreeItem(vscode.l10n.t('Load more…'), vscode.TreeItemCollapsibleState.None);
   item.id = node.id;
   const page = node.parent.page;
-  if (page) item.description = `${formatCount(page.jobs.length)} of ${formatCount(page.total)} shown`;
+  if (page) item.description = vscode.l10n.t('{0} of {1} shown', formatCount(page.jobs.length), formatCount(page.total));
   item.iconPath = new vscode.ThemeIcon('ellipsis');
-  item.command = { command: 'naq.loadMore', title: 'Load More', arguments: [node] };
+  item.command = { command: 'naq.loadMore', title: vscode.l10n.t('Load More'), arguments: [node] };
   item.contextValue = 'naq.more';
   return item;
 }

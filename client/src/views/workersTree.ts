@@ -1,6 +1,7 @@
 /** Workers view: worker → its jobs. */
+import * as vscode from 'vscode';
 import { ListWorkersRequest, type IndexChange, type WorkerItem } from '../../../server/src/protocol/protocol';
-import { plural } from '../util/format';
+import { counted } from '../util/format';
 import { JobTree } from './jobTree';
 import { newGroup, type GroupNode, type NaqNode } from './nodes';
 import { sameCounts } from './queuesTree';
@@ -16,7 +17,7 @@ export class WorkersTree extends JobTree {
   protected async roots(): Promise<NaqNode[]> {
     const list = await this.backend.request(ListWorkersRequest.type);
     this.update(list);
-    this.setDescription(list.length > 0 ? plural(list.length, 'worker') : undefined);
+    this.setDescription(list.length > 0 ? counted(list.length, vscode.l10n.t('1 worker'), (n) => vscode.l10n.t('{0} workers', n)) : undefined);
     return [...this.workers.values()].sort((a, b) => a.worker!.id.localeCompare(b.worker!.id));
   }
 

@@ -34,8 +34,10 @@ export interface ShellParts {
   /** `asWebviewUri` strings. */
   scriptUri: string;
   styleUris: string[];
-  /** Which view the page is: set as `data-view` on `<body>` (the script reads nothing else from the HTML). */
+  /** Which view the page is: set as `data-view` on `<body>`. */
   view: string;
+  /** The translation bundle as JSON, set as `data-l10n` on `<body>`; absent for English (media/src/lib/l10n.ts). */
+  l10nBundle?: string;
 }
 
 export function renderShell(parts: ShellParts): string {
@@ -49,7 +51,7 @@ export function renderShell(parts: ShellParts): string {
 ${styles}
     <title>${escapeHtml(parts.title)}</title>
   </head>
-  <body data-view="${escapeHtml(parts.view)}">
+  <body data-view="${escapeHtml(parts.view)}"${parts.l10nBundle === undefined ? '' : ` data-l10n="${escapeHtml(parts.l10nBundle)}"`}>
     <div id="app" class="app"></div>
     <script nonce="${escapeHtml(parts.nonce)}" src="${escapeHtml(parts.scriptUri)}"></script>
   </body>

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { makeNonce, renderShell } from './html';
+import { webviewBundle } from '../util/l10n';
 import { webviewLog } from './log';
 import { MessageOf, MessageSpec, parseWebviewMessage } from './messages';
 
@@ -38,6 +39,7 @@ export function loadWebview(webview: vscode.Webview, extensionUri: vscode.Uri, v
     view,
     scriptUri: asUri(`${view}.js`),
     styleUris: [asUri('codicon.css'), asUri(`${view}.css`)],
+    l10nBundle: webviewBundle(),
   });
 }
 

@@ -1,4 +1,5 @@
 /** Time formatting for the webviews. Pure: unit-tested in node. Timestamps are epoch seconds (floats). */
+import * as l10n from '@vscode/l10n';
 import { formatClock } from '../../../server/src/shared/time';
 import type { TimeMode } from '../../../client/src/webview/messages';
 
@@ -98,5 +99,5 @@ export function fullTimestamp(epochSeconds: number): string {
 }
 
 export function timeModeLabel(mode: TimeMode): string {
-  return mode === 'local' ? 'Local' : mode === 'utc' ? 'UTC' : 'Relative';
+  return mode === 'local' ? l10n.t('Local') : mode === 'utc' ? l10n.t('UTC') : l10n.t('Relative');
 }

@@ -6,6 +6,7 @@
  * for one run from counting it twice: a `started` right after a `retry_started` (no outcome between,
  * same worker or no worker named) continues that attempt.
  */
+import * as l10n from '@vscode/l10n';
 import type { JobEvent } from '../../../server/src/shared/events';
 import { isFailureType } from '../../../server/src/shared/events';
 
@@ -156,23 +157,23 @@ export function buildRows(grouping: Grouping, eventCount: number): TimelineRow[]
 }
 
 export function attemptLabel(attempt: Attempt, of: number): string {
-  return `Attempt ${attempt.number} of ${of}`;
+  return l10n.t('Attempt {0} of {1}', attempt.number, of);
 }
 
 export function outcomeLabel(outcome: AttemptOutcome): string {
   switch (outcome) {
     case 'running':
-      return 'running';
+      return l10n.t('running');
     case 'completed':
-      return 'completed';
+      return l10n.t('completed');
     case 'failed':
-      return 'failed';
+      return l10n.t('failed');
     case 'timeout':
-      return 'timed out';
+      return l10n.t('timed out');
     case 'cancelled':
-      return 'cancelled';
+      return l10n.t('cancelled');
     case 'interrupted':
-      return 'no outcome logged';
+      return l10n.t('no outcome logged');
   }
 }
 

@@ -1,4 +1,5 @@
 /** Above the list: the job's last error (with its traceback) and the events that could not be decoded. */
+import * as l10n from '@vscode/l10n';
 import type { ShownTimeline } from '../../../client/src/webview/messages';
 import type { JobEvent } from '../../../server/src/shared/events';
 import { append, button, clear, el, icon } from '../lib/dom';
@@ -23,7 +24,7 @@ export function renderErrorBanner(banner: HTMLElement, model: TimelineModel, goT
   const attempt = attempts.find((a) => index >= a.start && index < a.end);
   const traceback = tracebackOf(event);
   const where = (e: JobEvent, withAttempt: boolean) =>
-    [e.event_type, withAttempt && attempt ? attemptLabel(attempt, attempts.length) : null, e.worker_id ? `worker ${e.worker_id}` : null, e.nats_sequence !== null ? `#${e.nats_sequence}` : null, formatEventTime(e.timestamp, model.timeContext)]
+    [e.event_type, withAttempt && attempt ? attemptLabel(attempt, attempts.length) : null, e.worker_id ? l10n.t('worker {0}', e.worker_id) : null, e.nats_sequence !== null ? `#${e.nats_sequence}` : null, formatEventTime(e.timestamp, model.timeContext)]
       .filter(Boolean)
       .join(' · ');
   append(
@@ -34,13 +35,13 @@ export function renderErrorBanner(banner: HTMLElement, model: TimelineModel, goT
       icon('error'),
       el('span', { class: 'error-text', text: errorText(event) ?? event.message ?? event.event_type }),
       el('span', { class: 'grow' }),
-      button('arrow-down', 'Show event', () => goToEvent(index)),
+      button('arrow-down', l10n.t('Show event'), () => goToEvent(index)),
     ),
     el('div', { class: 'muted small', text: where(event, true) }),
-    headline.final !== index ? el('div', { class: 'error-final', text: `Then ${where(final, false)}${final.message ? `: ${final.message}` : ''}` }) : null,
+    headline.final !== index ? el('div', { class: 'error-final', text: final.message ? l10n.t('Then {0}: {1}', where(final, false), final.message) : l10n.t('Then {0}', where(final, false)) }) : null,
   );
   if (traceback) {
-    append(banner, el('details', { class: 'traceback-details' }, el('summary', { text: 'Traceback' }), el('pre', { class: 'traceback', text: traceback })));
+    append(banner, el('details', { class: 'traceback-details' }, el('summary', { text: l10n.t('Traceback') }), el('pre', { class: 'traceback', text: traceback })));
   }
   banner.hidden = false;
 }

@@ -1,4 +1,5 @@
 /** The timeline list's own keys (beyond moving): copy, open and close, failures, time display. */
+import * as l10n from '@vscode/l10n';
 import type { TimelineRow } from './attempts';
 import { isErrorEvent } from './attempts';
 import type { TimelineModel } from './model';
@@ -56,5 +57,5 @@ function jumpToFailure(model: TimelineModel, actions: KeyActions, from: number, 
       return;
     }
   }
-  actions.announce(step > 0 ? 'No later failure' : 'No earlier failure');
+  actions.announce(step > 0 ? l10n.t('No later failure') : l10n.t('No earlier failure'));
 }

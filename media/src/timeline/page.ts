@@ -5,6 +5,7 @@
  *
  * Everything the page holds lives in one `TimelinePage`; its host, clock and root are given to it.
  */
+import * as l10n from '@vscode/l10n';
 import { TimeModes, type ShownTimeline, type TimelineMessage, type TimelineViewState, type TimeMode, type ToTimeline } from '../../../client/src/webview/messages';
 import { append, button, clear, el, icon } from '../lib/dom';
 import { timeModeLabel } from '../lib/time';
@@ -41,11 +42,11 @@ export class TimelinePage {
   private readonly list: VirtualList<TimelineRow>;
   private readonly header: HeaderParts = createHeaderParts();
   /** The failed job's function and argument reprs, hidden until the extension sends them. */
-  private readonly call = el('section', { class: 'call', attrs: { 'aria-label': 'Call' } });
-  private readonly progress = el('div', { class: 'progress', attrs: { role: 'progressbar', 'aria-label': 'Loading', hidden: true } });
+  private readonly call = el('section', { class: 'call', attrs: { 'aria-label': l10n.t('Call') } });
+  private readonly progress = el('div', { class: 'progress', attrs: { role: 'progressbar', 'aria-label': l10n.t('Loading'), hidden: true } });
   private readonly modeButtons = new Map<TimeMode, HTMLButtonElement>();
   private readonly notice = el('div', { class: 'notice', attrs: { hidden: true, role: 'alert' } });
-  private readonly errorBanner = el('section', { class: 'error-banner', attrs: { hidden: true, 'aria-label': 'Last error' } });
+  private readonly errorBanner = el('section', { class: 'error-banner', attrs: { hidden: true, 'aria-label': l10n.t('Last error') } });
   private readonly problems = el('details', { class: 'problems', attrs: { hidden: true } });
   private readonly empty = el('div', { class: 'empty', attrs: { hidden: true } });
   private readonly live = el('div', { class: 'visually-hidden', attrs: { 'aria-live': 'polite', role: 'status' } });
@@ -55,7 +56,10 @@ export class TimelinePage {
   private olderPending = false;
   /** The panel is the preview the next open replaces; using it keeps it. */
   private preview = false;
-  private readonly keepButton = button('pinned', 'Keep Open', () => this.keepOpen(), { iconOnly: true, title: 'Keep this timeline open: the next job opens in a tab of its own' });
+  private readonly keepButton = button('pinned', l10n.t('Keep Open'), () => this.keepOpen(), {
+    iconOnly: true,
+    title: l10n.t('Keep this timeline open: the next job opens in a tab of its own'),
+  });
   /** Whether the saved position was applied (after the first timeline arrived). */
   private restored = false;
   private copiedIndex = -1;
@@ -74,7 +78,7 @@ export class TimelinePage {
     const listHost = this.layout(options.root);
     this.list = new VirtualList<TimelineRow>({
       host: listHost,
-      label: 'Job events',
+      label: l10n.t('Job events'),
       idPrefix: 'row',
       key: (row) => rowKey(this.model, row),
       estimate: (row) => estimateRow(this.model, row),
@@ -108,10 +112,10 @@ export class TimelinePage {
 
   /** Builds the page's elements under `root`; returns the list's host. */
   private layout(root: HTMLElement): HTMLElement {
-    const modeGroup = el('div', { class: 'segmented', attrs: { role: 'group', 'aria-label': 'Time display' } });
+    const modeGroup = el('div', { class: 'segmented', attrs: { role: 'group', 'aria-label': l10n.t('Time display') } });
     for (const mode of TimeModes) {
       const b = button(null, timeModeLabel(mode), () => this.setTimeMode(mode), {
-        title: mode === 'relative' ? 'Time since the first event' : mode === 'utc' ? 'Clock time in UTC' : 'Clock time in your time zone',
+        title: mode === 'relative' ? l10n.t('Time since the first event') : mode === 'utc' ? l10n.t('Clock time in UTC') : l10n.t('Clock time in your time zone'),
       });
       this.modeButtons.set(mode, b);
       modeGroup.appendChild(b);
@@ -120,9 +124,9 @@ export class TimelinePage {
       'div',
       { class: 'toolbar' },
       modeGroup,
-      button('fold-down', 'Expand failures', () => this.expandFailures(), { iconOnly: true, title: 'Expand every failed event' }),
-      button('fold-up', 'Collapse all', () => this.collapseAll(), { iconOnly: true }),
-      button('refresh', 'Refresh', () => this.refresh(), { iconOnly: true, title: 'Read the timeline again' }),
+      button('fold-down', l10n.t('Expand failures'), () => this.expandFailures(), { iconOnly: true, title: l10n.t('Expand every failed event') }),
+      button('fold-up', l10n.t('Collapse all'), () => this.collapseAll(), { iconOnly: true }),
+      button('refresh', l10n.t('Refresh'), () => this.refresh(), { iconOnly: true, title: l10n.t('Read the timeline again') }),
       this.keepButton,
     );
     this.keepButton.hidden = true;
@@ -175,7 +179,7 @@ export class TimelinePage {
         return;
       case 'error':
         this.progress.hidden = true;
-        this.showNotice(`Could not read the timeline: ${message.body.message}`, true);
+        this.showNotice(l10n.t('Could not read the timeline: {0}', message.body.message), true);
         return;
       case 'timeline':
         this.progress.hidden = true;
@@ -187,7 +191,7 @@ export class TimelinePage {
         return;
       case 'olderError':
         this.olderPending = false;
-        this.renderOlderBar(`Could not read older events: ${message.body.message}`);
+        this.renderOlderBar(l10n.t('Could not read older events: {0}', message.body.message));
         return;
       case 'append': {
         this.progress.hidden = true;
@@ -223,7 +227,7 @@ export class TimelinePage {
     renderProblems(this.problems, next);
     const count = next.events.length;
     this.empty.hidden = count > 0;
-    if (count === 0) this.empty.textContent = `No events found for job ${next.jobId}.`;
+    if (count === 0) this.empty.textContent = l10n.t('No events found for job {0}.', next.jobId);
     this.list.setItems(this.model.rows);
     if (!this.restored) {
       this.restored = true;
@@ -273,7 +277,9 @@ export class TimelinePage {
       this.olderBar,
       icon(error ? 'error' : 'history'),
       el('span', { class: error ? 'older-error' : 'muted', text: error ?? what }),
-      this.olderPending ? el('span', { class: 'muted', text: 'Loading…' }) : button('fold-up', 'Load older', () => this.loadOlder(), { title: 'Read the page of events before the first one shown' }),
+      this.olderPending
+        ? el('span', { class: 'muted', text: l10n.t('Loading…') })
+        : button('fold-up', l10n.t('Load older'), () => this.loadOlder(), { title: l10n.t('Read the page of events before the first one shown') }),
     );
   }
 
@@ -359,7 +365,7 @@ export class TimelinePage {
 
   private showCopied(index: number): void {
     this.copiedIndex = index;
-    this.announce('Copied the event as JSON');
+    this.announce(l10n.t('Copied the event as JSON'));
     this.refreshEventRow(index);
     this.clock.clearTimeout(this.copiedTimer);
     this.copiedTimer = this.clock.setTimeout(() => {
@@ -391,7 +397,7 @@ export class TimelinePage {
     }
     this.list.invalidateAll();
     this.host.post({ type: 'timeMode', body: { mode } });
-    this.announce(`Times shown as ${timeModeLabel(mode)}`);
+    this.announce(l10n.t('Times shown as {0}', timeModeLabel(mode)));
     this.saveState();
   }
 
@@ -426,7 +432,7 @@ export class TimelinePage {
 
   private showNotice(text: string, isError: boolean): void {
     clear(this.notice);
-    append(this.notice, icon(isError ? 'error' : 'info'), el('span', { text }), isError ? button('refresh', 'Retry', () => this.refresh()) : null);
+    append(this.notice, icon(isError ? 'error' : 'info'), el('span', { text }), isError ? button('refresh', l10n.t('Retry'), () => this.refresh()) : null);
     this.notice.classList.toggle('notice-error', isError);
     this.notice.hidden = false;
   }

@@ -1,4 +1,5 @@
 /** The rows of the timeline list: their keys, estimated heights, accessible labels and elements. */
+import * as l10n from '@vscode/l10n';
 import type { JobEvent } from '../../../server/src/shared/events';
 import { append, button, contextChip, el, icon } from '../lib/dom';
 import { familyClass, iconFor, toneFor } from '../lib/eventLook';
@@ -72,12 +73,12 @@ export function rowLabel(model: TimelineModel, row: TimelineRow, nowMs: number):
 
 /** Events before the first loaded attempt: before the job's first attempt, unless older events are not loaded. */
 function preambleTitle(model: TimelineModel): string {
-  return model.olderCount > 0 ? 'Before the first loaded attempt' : 'Before the first attempt';
+  return model.olderCount > 0 ? l10n.t('Before the first loaded attempt') : l10n.t('Before the first attempt');
 }
 
 /** "Attempt 2 of 3"; counted among the loaded ones while older events are not loaded. */
 function attemptTitle(model: TimelineModel, attempt: Attempt, of: number): string {
-  return model.olderCount > 0 ? `Loaded attempt ${attempt.number} of ${of}` : attemptLabel(attempt, of);
+  return model.olderCount > 0 ? l10n.t('Loaded attempt {0} of {1}', attempt.number, of) : attemptLabel(attempt, of);
 }
 
 function errorLine(error: { type: string | null; message: string | null }): string {
@@ -98,8 +99,8 @@ export function renderRow(context: RowContext, row: TimelineRow): HTMLElement {
 const OUTCOME_ICONS = { running: 'loading', completed: 'pass', failed: 'error', timeout: 'watch', cancelled: 'circle-slash', interrupted: 'question' } as const;
 
 function attemptDurationTitle(a: Attempt): string {
-  if (a.outcome === 'running') return 'Run time of this attempt so far: from its start until now';
-  return a.durationSource === 'reported' ? 'Run time of this attempt, as its outcome event reports it' : 'Run time of this attempt, from its start to its outcome';
+  if (a.outcome === 'running') return l10n.t('Run time of this attempt so far: from its start until now');
+  return a.durationSource === 'reported' ? l10n.t('Run time of this attempt, as its outcome event reports it') : l10n.t('Run time of this attempt, from its start to its outcome');
 }
 
 function renderAttempt(context: RowContext, row: Extract<TimelineRow, { kind: 'attempt' }>): HTMLElement {
@@ -130,9 +131,9 @@ function renderEvent(context: RowContext, index: number): HTMLElement {
   const time = el('span', { class: 'ev-time mono', text: formatEventTime(event.timestamp, model.timeContext) });
   time.title = fullTimestamp(event.timestamp);
   const gapNode = el('span', { class: ['ev-gap', 'mono', gap < 0 ? 'negative' : null], text: previous ? formatGap(gap) : '' });
-  if (previous) gapNode.title = 'Time since the previous event';
+  if (previous) gapNode.title = l10n.t('Time since the previous event');
 
-  const copy = button(context.copiedIndex() === index ? 'check' : 'copy', 'Copy event as JSON', () => context.copy(index), { iconOnly: true, class: 'ev-copy' });
+  const copy = button(context.copiedIndex() === index ? 'check' : 'copy', l10n.t('Copy event as JSON'), () => context.copy(index), { iconOnly: true, class: 'ev-copy' });
   copy.tabIndex = -1;
 
   const head = el(
@@ -144,9 +145,9 @@ function renderEvent(context: RowContext, index: number): HTMLElement {
     icon(iconFor(event.event_type), 'ev-icon'),
     el('span', { class: 'ev-type', text: event.event_type, attrs: { title: event.event_type } }),
     el('span', { class: 'ev-message', text: event.message ?? '' }),
-    event.worker_id ? contextChip('server-process', 'Worker', event.worker_id, 'ev-context') : null,
-    event.queue_name ? contextChip('list-flat', 'Queue', event.queue_name, 'ev-context') : null,
-    event.duration_ms !== null ? el('span', { class: 'ev-duration muted mono', text: formatDuration(event.duration_ms), attrs: { title: 'Duration this event reports' } }) : null,
+    event.worker_id ? contextChip('server-process', l10n.t('Worker'), event.worker_id, 'ev-context') : null,
+    event.queue_name ? contextChip('list-flat', l10n.t('Queue'), event.queue_name, 'ev-context') : null,
+    event.duration_ms !== null ? el('span', { class: 'ev-duration muted mono', text: formatDuration(event.duration_ms), attrs: { title: l10n.t('Duration this event reports') } }) : null,
     copy,
   );
   const node = el('div', { class: ['ev', tone, familyClass(event.event_type), isOpen ? 'open' : null] }, head);
@@ -158,7 +159,7 @@ function renderEvent(context: RowContext, index: number): HTMLElement {
 function renderEventBody(context: RowContext, event: JobEvent): HTMLElement {
   const body = el('div', { class: 'ev-body' });
   const traceback = tracebackOf(event);
-  if (traceback) append(body, section('Traceback', context.details.traceback(traceback, event)));
+  if (traceback) append(body, section(l10n.t('Traceback'), context.details.traceback(traceback, event)));
 
   const fields = el('dl', { class: 'fields' });
   const field = (label: string, value: string | number | null | undefined, tooltip?: string) => {
@@ -168,30 +169,30 @@ function renderEventBody(context: RowContext, event: JobEvent): HTMLElement {
     append(fields, el('dt', { text: label }), dd);
   };
   const ms = (value: number | null) => (value === null ? null : formatDuration(value));
-  field('Sequence', event.nats_sequence);
-  field('Subject', event.nats_subject);
-  field('Time', fieldTime(event.timestamp, context.model.timeContext), fullTimestamp(event.timestamp));
-  field('Worker', event.worker_id);
-  field('Worker type', event.worker_type);
-  field('Queue', event.queue_name);
-  field('Duration (reported)', ms(event.duration_ms), event.duration_ms === null ? undefined : `${event.duration_ms} ms`);
-  field('Memory', event.memory_mb === null ? null : `${event.memory_mb} MB`);
+  field(l10n.t('Sequence'), event.nats_sequence);
+  field(l10n.t('Subject'), event.nats_subject);
+  field(l10n.t('Time'), fieldTime(event.timestamp, context.model.timeContext), fullTimestamp(event.timestamp));
+  field(l10n.t('Worker'), event.worker_id);
+  field(l10n.t('Worker type'), event.worker_type);
+  field(l10n.t('Queue'), event.queue_name);
+  field(l10n.t('Duration (reported)'), ms(event.duration_ms), event.duration_ms === null ? undefined : `${event.duration_ms} ms`);
+  field(l10n.t('Memory'), event.memory_mb === null ? null : `${event.memory_mb} MB`);
   field('CPU time', ms(event.cpu_time_ms), event.cpu_time_ms === null ? undefined : `${event.cpu_time_ms} ms`);
-  field('Error type', event.error_type);
-  field('Error message', event.error_message);
-  append(body, section('Fields', fields));
+  field(l10n.t('Error type'), event.error_type);
+  field(l10n.t('Error message'), event.error_message);
+  append(body, section(l10n.t('Fields'), fields));
 
   const details = { ...(event.details ?? {}) };
   if (traceback) {
     delete details.traceback;
     delete details.stack;
   }
-  if (Object.keys(details).length > 0) append(body, section('Details', renderJsonTree(details, { openDepth: 1 })));
+  if (Object.keys(details).length > 0) append(body, section(l10n.t('Details'), renderJsonTree(details, { openDepth: 1 })));
   const tags = Object.entries(event.tags ?? {});
   if (tags.length > 0) {
-    append(body, section('Tags', el('div', { class: 'tags' }, ...tags.map(([k, v]) => el('span', { class: 'tag', text: `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}` })))));
+    append(body, section(l10n.t('Tags'), el('div', { class: 'tags' }, ...tags.map(([k, v]) => el('span', { class: 'tag', text: `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}` })))));
   }
-  if (event.metadata && Object.keys(event.metadata).length > 0) append(body, section('Metadata', renderJsonTree(event.metadata, { openDepth: 1 })));
+  if (event.metadata && Object.keys(event.metadata).length > 0) append(body, section(l10n.t('Metadata'), renderJsonTree(event.metadata, { openDepth: 1 })));
   return body;
 }
 

@@ -3,6 +3,7 @@
  * V8) as buttons that ask the extension to open the frame's file at the line. The webview does not map paths:
  * the extension looks the frame up in the backend's `failures/job` answer and opens the workspace file.
  */
+import * as l10n from '@vscode/l10n';
 import type { JobEvent } from '../../../server/src/shared/events';
 import { append, el } from '../lib/dom';
 import type { EventDetailsRenderer } from './rows';
@@ -34,7 +35,7 @@ export function linkedTraceback(open: (frame: FrameRef) => void): EventDetailsRe
           const link = el('a', {
             class: 'traceback-frame',
             text: line,
-            attrs: { href: '#', role: 'link', title: `Open ${frame.file} at line ${frame.line}`, 'aria-label': `Open ${frame.file} at line ${frame.line}` },
+            attrs: { href: '#', role: 'link', title: l10n.t('Open {0} at line {1}', frame.file, frame.line), 'aria-label': l10n.t('Open {0} at line {1}', frame.file, frame.line) },
           });
           link.addEventListener('click', (event) => {
             event.preventDefault();
