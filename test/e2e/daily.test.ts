@@ -34,7 +34,7 @@ import {
   webviewPage,
 } from './fixtures/editorSession';
 import { docScreenshot } from './fixtures/screenshots';
-import { repoRoot, waitForVisible, waitUntil, withTimeout } from './harness';
+import { repoRoot, stopAll, waitForVisible, waitUntil, withTimeout } from './harness';
 
 killDescendantsOnExit();
 
@@ -141,15 +141,7 @@ describe('NAQ daily use in a real editor', () => {
 
   after(
     async () => {
-      const errors: unknown[] = [];
-      for (const step of [() => session?.close(), () => storage?.close(), () => nats?.dispose()]) {
-        try {
-          await withTimeout(Promise.resolve(step()), 40_000, 'teardown');
-        } catch (error) {
-          errors.push(error);
-        }
-      }
-      if (errors.length > 0) throw new AggregateError(errors, 'teardown failed');
+      await stopAll([() => session?.close(), () => storage?.close(), () => nats?.dispose()]);
     },
     { timeout: 60_000 },
   );

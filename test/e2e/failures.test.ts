@@ -17,7 +17,7 @@ import { NatsServer } from '../support/natsServer';
 import { openStorage } from '../support/storageFixture';
 import { closeAllEditors, contextMenuCommand, EditorSession, killDescendantsOnExit, openNaqViews, paletteCommand, treeRow, viewPane, waitForStatus, webviewPage } from './fixtures/editorSession';
 import { docScreenshot } from './fixtures/screenshots';
-import { repoRoot, waitForVisible, waitUntil, withTimeout } from './harness';
+import { repoRoot, stopAll, waitForVisible, waitUntil } from './harness';
 
 killDescendantsOnExit();
 
@@ -66,15 +66,7 @@ describe('NAQ failures in a real editor', () => {
 
   after(
     async () => {
-      const errors: unknown[] = [];
-      for (const step of [() => session?.close(), () => storage?.close(), () => nats?.dispose()]) {
-        try {
-          await withTimeout(Promise.resolve(step()), 40_000, 'teardown');
-        } catch (error) {
-          errors.push(error);
-        }
-      }
-      if (errors.length > 0) throw new AggregateError(errors, 'teardown failed');
+      await stopAll([() => session?.close(), () => storage?.close(), () => nats?.dispose()]);
     },
     { timeout: 60_000 },
   );

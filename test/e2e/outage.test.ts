@@ -19,7 +19,7 @@ import { NatsServer } from '../support/natsServer';
 import { openStorage } from '../support/storageFixture';
 import { closeAllEditors, EditorSession, jobRow, killDescendantsOnExit, openNaqViews, treeRow, viewPane, waitForStatus, webviewPage } from './fixtures/editorSession';
 import { docScreenshot } from './fixtures/screenshots';
-import { repoRoot, waitForVisible, waitUntil, withTimeout } from './harness';
+import { repoRoot, stopAll, waitForVisible, waitUntil, withTimeout } from './harness';
 
 killDescendantsOnExit();
 
@@ -187,15 +187,7 @@ describe('NAQ during a NATS outage, in a real editor', () => {
   after(
     async () => {
       thaw?.();
-      const errors: unknown[] = [];
-      for (const step of [() => session?.close(), () => storage?.close(), () => nats?.dispose()]) {
-        try {
-          await withTimeout(Promise.resolve(step()), 40_000, 'teardown');
-        } catch (error) {
-          errors.push(error);
-        }
-      }
-      if (errors.length > 0) throw new AggregateError(errors, 'teardown failed');
+      await stopAll([() => session?.close(), () => storage?.close(), () => nats?.dispose()]);
     },
     { timeout: 60_000 },
   );

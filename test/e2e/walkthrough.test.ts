@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { NatsServer } from '../support/natsServer';
 import { answerInput, EditorSession, killDescendantsOnExit, paletteCommand, pickItem, waitForStatus } from './fixtures/editorSession';
-import { packagedExtension, waitForVisible, waitUntil, withTimeout } from './harness';
+import { packagedExtension, stopAll, waitForVisible, waitUntil, withTimeout } from './harness';
 
 killDescendantsOnExit();
 
@@ -95,15 +95,7 @@ describe('the Get started with NAQ walkthrough', () => {
 
   after(
     async () => {
-      const errors: unknown[] = [];
-      for (const step of [() => session?.close(), () => nats?.dispose()]) {
-        try {
-          await withTimeout(Promise.resolve(step()), 40_000, 'teardown');
-        } catch (error) {
-          errors.push(error);
-        }
-      }
-      if (errors.length > 0) throw new AggregateError(errors, 'teardown failed');
+      await stopAll([() => session?.close(), () => nats?.dispose()]);
     },
     { timeout: 90_000 },
   );

@@ -8,7 +8,7 @@ export type { CodeServerOptions } from './codeServer';
 export { runEditorSuite } from './editorSuite';
 export type { EditorSuiteOptions, EditorSuiteResult, EditorSuiteTarget, WindowLogFile } from './editorSuite';
 export { repoRoot, testResultsDir } from './paths';
-export { TimeoutError, waitUntil, withTimeout } from './waits';
+export { stopAll, TimeoutError, waitUntil, withTimeout } from './waits';
 export type { PollOptions } from './waits';
 export { withEditor } from './withEditor';
 export type { EditorContext, EditorOptions, TestLike } from './withEditor';

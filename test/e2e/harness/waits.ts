@@ -3,7 +3,7 @@
  * output, so every wait in the harness goes through these or through a Playwright timeout.
  */
 
-import { TimeoutError } from '../../../server/src/util/timeout';
+import { TimeoutError, withTimeout } from '../../../server/src/util/timeout';
 
 /** The library's: one TimeoutError class, whichever side of a test throws it. */
 export { TimeoutError, withTimeout } from '../../../server/src/util/timeout';
@@ -28,4 +28,20 @@ export async function waitUntil<T>(check: () => T | undefined | false | Promise<
     if (Date.now() >= deadline) throw new TimeoutError(`timed out after ${options.timeoutMs} ms: ${options.what}`);
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 100));
   }
+}
+
+/**
+ * A suite's teardown: every step runs, each within `timeoutMs`, even when an earlier one failed (a
+ * stuck editor must not leave its nats-server running); the failures are thrown together at the end.
+ */
+export async function stopAll(steps: ReadonlyArray<() => unknown>, timeoutMs = 40_000): Promise<void> {
+  const errors: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await withTimeout(Promise.resolve(step()), timeoutMs, 'teardown');
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  if (errors.length > 0) throw new AggregateError(errors, 'teardown failed');
 }
