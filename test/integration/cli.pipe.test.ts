@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { AsyncJobEventLogger } from '../../server/src/logger/eventLogger';
@@ -12,9 +11,9 @@ import { withTimeout } from '../../server/src/util/timeout';
 import type { EventStorage } from '../../server/src/storage/eventStorage';
 import { NatsServer } from '../support/natsServer';
 import { openStorage, within } from '../support/storageFixture';
+import { CLI, runCli, type CliResult } from '../support/cliProcess';
 
 const run = promisify(execFile);
-const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 /** Far more output than a pipe holds (64 KiB), so that writes go on after the reader is gone. */
 const JOBS = 3000;
 /** What a terminal must never get raw: C0 and C1 controls, line and paragraph separators, bidirectional controls. */
@@ -42,14 +41,8 @@ after(async () => {
   await server?.dispose();
 });
 
-async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run('node', [CLI, ...args, '--server', server.url], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const failure = error as { stdout: string; stderr: string; code: number };
-    return { stdout: failure.stdout, stderr: failure.stderr, code: failure.code };
-  }
+function cli(...args: string[]): Promise<CliResult> {
+  return runCli(server.url, args, { timeoutMs: 60_000, maxBuffer: 64 * 1024 * 1024 });
 }
 
 test('naq-events jobs | head -3 exits 0, quietly', async () => {

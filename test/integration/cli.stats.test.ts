@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
 import { createEvent } from '../../server/src/model/event';
 import { EventStorage } from '../../server/src/storage/eventStorage';
 import { NatsServer } from '../support/natsServer';
 import { openStorage } from '../support/storageFixture';
-
-const run = promisify(execFile);
-const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
+import { CLI, runCli, type CliResult } from '../support/cliProcess';
 
 let server: NatsServer;
 let storage: EventStorage;
@@ -26,14 +21,8 @@ after(async () => {
   await server?.dispose();
 });
 
-async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run('node', [CLI, ...args, '--server', server.url], { timeout: 30_000 });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const failure = error as { stdout: string; stderr: string; code: number };
-    return { stdout: failure.stdout, stderr: failure.stderr, code: failure.code };
-  }
+function cli(...args: string[]): Promise<CliResult> {
+  return runCli(server.url, args);
 }
 
 test('stats --since gives counts, failure rate and percentiles of the range, by queue or worker', async () => {

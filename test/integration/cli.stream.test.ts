@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
 import { nanos, StreamConfig } from 'nats';
 import { NatsSession } from '../../server/src/storage/session';
 import { desiredStreamConfig } from '../../server/src/storage/streamConfig';
 import { readStream } from '../../server/src/storage/streamPlanApply';
 import { NatsServer } from '../support/natsServer';
 import { PREFIX, STREAM } from '../support/storageFixture';
+import { CLI, runCli, type CliResult } from '../support/cliProcess';
 
-const run = promisify(execFile);
-const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 const MiB = 1024 * 1024;
 
 let server: NatsServer;
@@ -46,14 +42,8 @@ after(async () => {
   await server?.dispose();
 });
 
-async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run('node', [CLI, ...args, '--server', server.url], { timeout: 30_000 });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const failure = error as { stdout: string; stderr: string; code: number };
-    return { stdout: failure.stdout, stderr: failure.stderr, code: failure.code };
-  }
+function cli(...args: string[]): Promise<CliResult> {
+  return runCli(server.url, args);
 }
 
 async function assertUnchanged(after: string): Promise<void> {

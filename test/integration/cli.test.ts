@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { NatsServer } from '../support/natsServer';
 import { openStorage, PREFIX, within } from '../support/storageFixture';
 import { EventStorage } from '../../server/src/storage/eventStorage';
+import { CLI, runCli, type CliResult } from '../support/cliProcess';
 
 const run = promisify(execFile);
-const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 /** Debian's interpreter, where the python3-msgpack package installs. */
 const PYTHON = '/usr/bin/python3';
 
@@ -27,14 +26,8 @@ after(async () => {
   await server?.dispose();
 });
 
-async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run('node', [CLI, ...args, '--server', server.url], { timeout: 30_000 });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const failure = error as { stdout: string; stderr: string; code: number };
-    return { stdout: failure.stdout, stderr: failure.stderr, code: failure.code };
-  }
+function cli(...args: string[]): Promise<CliResult> {
+  return runCli(server.url, args);
 }
 
 async function python(script: string, input: string): Promise<string> {
