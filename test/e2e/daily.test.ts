@@ -11,7 +11,6 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { nuid } from 'nats';
 import type { JobEvent } from '../../server/src/model/event';
 import { JobEvents } from '../../server/src/model/factories';
 import type { EventStorage } from '../../server/src/storage/eventStorage';
@@ -35,6 +34,7 @@ import {
 } from './fixtures/editorSession';
 import { docScreenshot } from './fixtures/screenshots';
 import { repoRoot, stopAll, waitForVisible, waitUntil, withTimeout } from './harness';
+import { storeRetrying } from './fixtures/storeRetrying';
 
 killDescendantsOnExit();
 
@@ -45,20 +45,8 @@ let nats: NatsServer;
 let storage: EventStorage;
 let session: EditorSession;
 
-/** Stores one event, retrying while the library's connection comes back after an outage (same message id: stored once). */
-async function emit(event: JobEvent, timeoutMs = 30_000): Promise<void> {
-  const msgId = nuid.next();
-  await waitUntil(
-    async () => {
-      try {
-        await storage.store(event, undefined, msgId);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { timeoutMs, intervalMs: 500, what: `storing ${event.event_type} of ${event.job_id}` },
-  );
+function emit(event: JobEvent, timeoutMs = 30_000): Promise<void> {
+  return storeRetrying(storage, event, timeoutMs);
 }
 
 function sentinel(name: string): JobEvent {

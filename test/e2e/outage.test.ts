@@ -11,7 +11,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame, Locator, Page } from 'playwright-core';
-import { nuid } from 'nats';
 import type { JobEvent } from '../../server/src/model/event';
 import { JobEvents } from '../../server/src/model/factories';
 import type { EventStorage } from '../../server/src/storage/eventStorage';
@@ -20,6 +19,7 @@ import { openStorage } from '../support/storageFixture';
 import { closeAllEditors, EditorSession, jobRow, killDescendantsOnExit, openNaqViews, treeRow, viewPane, waitForStatus, webviewPage } from './fixtures/editorSession';
 import { docScreenshot } from './fixtures/screenshots';
 import { repoRoot, stopAll, waitForVisible, waitUntil, withTimeout } from './harness';
+import { storeRetrying } from './fixtures/storeRetrying';
 
 killDescendantsOnExit();
 
@@ -33,20 +33,8 @@ let session: EditorSession;
 /** Thaws a frozen server; set while it is frozen, so that a failing scenario does not leave it stopped. */
 let thaw: (() => void) | undefined;
 
-/** Stores one event, retrying while the test's own connection comes back after an outage (same message id: stored once). */
-async function emit(event: JobEvent, timeoutMs = 60_000): Promise<void> {
-  const msgId = nuid.next();
-  await waitUntil(
-    async () => {
-      try {
-        await storage.store(event, undefined, msgId);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { timeoutMs, intervalMs: 500, what: `storing ${event.event_type} of ${event.job_id}` },
-  );
+function emit(event: JobEvent, timeoutMs = 60_000): Promise<void> {
+  return storeRetrying(storage, event, timeoutMs);
 }
 
 /** The text of a view's header: its title and description. */

@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { isDeepStrictEqual, promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { Frame, Locator, Page } from 'playwright-core';
-import { nuid } from 'nats';
 import { statsOf } from '../../server/src/analytics/jobAnalytics';
 import type { JobEvent } from '../../server/src/model/event';
 import { JobEvents } from '../../server/src/model/factories';
@@ -48,6 +47,7 @@ import {
 } from './fixtures/editorSession';
 import { emitSampleJobs, SAMPLE_FAILURE_MESSAGE, SAMPLE_JOBS } from './fixtures/sampleJobs';
 import { notification, packagedExtension, repoRoot, waitForVisible, waitUntil, withTimeout } from './harness';
+import { storeRetrying } from './fixtures/storeRetrying';
 
 killDescendantsOnExit();
 
@@ -66,23 +66,8 @@ let configHome: string;
 /** A second server, named only by a NATS context (scenario o). */
 let contextNats: NatsServer | undefined;
 
-/**
- * Stores one event, retrying while the library's connection is still coming back after an outage;
- * the same message id on every attempt, so that the stream drops a retry of one already stored.
- */
-async function emit(event: JobEvent, timeoutMs = 20_000): Promise<void> {
-  const msgId = nuid.next();
-  await waitUntil(
-    async () => {
-      try {
-        await storage.store(event, undefined, msgId);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { timeoutMs, intervalMs: 500, what: `storing ${event.event_type} of ${event.job_id}` },
-  );
+function emit(event: JobEvent, timeoutMs = 20_000): Promise<void> {
+  return storeRetrying(storage, event, timeoutMs);
 }
 
 /**
