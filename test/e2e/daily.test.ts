@@ -7,15 +7,14 @@
  */
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import type { JobEvent } from '../../server/src/model/event';
 import { JobEvents } from '../../server/src/model/factories';
 import type { EventStorage } from '../../server/src/storage/eventStorage';
-import { NatsServer } from '../support/natsServer';
-import { openStorage } from '../support/storageFixture';
+import type { NatsServer } from '../support/natsServer';
 import {
   answerInput,
   closeAllEditors,
@@ -32,8 +31,9 @@ import {
   waitForStatus,
   webviewPage,
 } from './fixtures/editorSession';
+import { closeNaqEditor, openNaqEditor } from './fixtures/naqEditor';
 import { docScreenshot } from './fixtures/screenshots';
-import { repoRoot, stopAll, waitForVisible, waitUntil, withTimeout } from './harness';
+import { waitForVisible, waitUntil, withTimeout } from './harness';
 import { storeRetrying } from './fixtures/storeRetrying';
 
 killDescendantsOnExit();
@@ -114,25 +114,12 @@ async function setNumberSetting(page: Page, id: string, value: number, timeoutMs
 describe('NAQ daily use in a real editor', () => {
   before(
     async () => {
-      if (!existsSync(join(repoRoot, 'dist', 'extension.js'))) throw new Error('dist/ is not built: run `npm run build`');
-      nats = await NatsServer.start();
-      storage = await openStorage(nats);
-      session = await EditorSession.open({
-        name: 'NAQ daily use',
-        extensionPath: repoRoot,
-        settings: { 'naq.serverUrl': nats.url, 'naq.embeddedServer': 'never', 'naq.tail.rateLimit': 200 },
-        extraArtifacts: () => new Map([['nats-server.log', nats.log]]),
-      });
+      ({ nats, storage, session } = await openNaqEditor('NAQ daily use', { 'naq.tail.rateLimit': 200 }));
     },
     { timeout: 180_000 },
   );
 
-  after(
-    async () => {
-      await stopAll([() => session?.close(), () => storage?.close(), () => nats?.dispose()]);
-    },
-    { timeout: 60_000 },
-  );
+  after(() => closeNaqEditor({ session, storage, nats }), { timeout: 60_000 });
 
   test('tail: a settings change reconnects the backend and the tail keeps going', { timeout: 150_000 }, (t) =>
     session.scenario(t, async (page) => {

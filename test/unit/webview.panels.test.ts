@@ -74,8 +74,11 @@ class FakePanel {
   ) {
     this.webview.options = options ?? {};
   }
-  reveal(): void {
+  /** The column of each reveal (undefined: where the panel is). */
+  readonly revealedIn: (number | undefined)[] = [];
+  reveal(column?: number): void {
     this.reveals++;
+    this.revealedIn.push(column);
   }
   dispose(): void {
     if (this.disposed) return;
@@ -371,6 +374,23 @@ describe('timeline panels', () => {
     timelineModule.showTimeline(context, client as never, 'p4', undefined, 20000);
     assert.equal(panels.length, 3);
     for (const p of panels) p.dispose();
+  });
+
+  test('a tail asks for another group: the job\'s panel is shown there even when it exists, never over the tail', async () => {
+    const client = new FakeClient();
+    client.responders.set('jobs/timeline', (p) => timelineOf((p as { jobId: string }).jobId, events((p as { jobId: string }).jobId, 2)));
+    // Opened from the Jobs view while the tail's group was active, and kept: it sits in the tail's group.
+    timelineModule.showTimeline(context, client as never, 'job-t', undefined, 0);
+    const panel = panels[0]!;
+    panel.webview.send({ type: 'keep', body: {} });
+    await settle();
+    timelineModule.showTimeline(context, client as never, 'job-t', 2, 10_000);
+    assert.equal(panels.length, 1);
+    assert.deepEqual(panel.revealedIn, [2]);
+    // From the Jobs view, the panel shows where it is.
+    timelineModule.showTimeline(context, client as never, 'job-t', undefined, 20_000);
+    assert.deepEqual(panel.revealedIn, [2, undefined]);
+    panel.dispose();
   });
 
   test('paged: the newest page first, older pages when asked, live reads only after the last sequence', async () => {

@@ -43,14 +43,15 @@ function savedTimeMode(context: vscode.ExtensionContext): TimeMode {
  * Opens the timeline of `jobId` as files open: in the preview panel, which the next open replaces,
  * unless it is kept (opened twice in a row as by a double-click, or used: an event expanded or
  * copied, older events loaded, "Keep Open"). A job that has a panel already is revealed. `column`
- * (a tail asks for one beside itself) moves the preview there.
+ * (a tail asks for one other than its own) moves the preview, or the job's own panel, there.
  */
 export function showTimeline(context: vscode.ExtensionContext, client: BackendClient, jobId: string, column?: vscode.ViewColumn, now = Date.now()): void {
   walkthroughOutcome('timelineOpened');
   const existing = panels.get(jobId);
   if (existing) {
     if (preview?.panel === existing && now - preview.openedAt <= DOUBLE_CLICK_MS) existing.keep();
-    existing.reveal();
+    // Moved to the group asked for: a panel in the tail's own group would be shown over the tail.
+    existing.reveal(column);
     return;
   }
   let webviewPanel: vscode.WebviewPanel;
@@ -141,8 +142,9 @@ class TimelinePanel {
     void this.load();
   }
 
-  reveal(): void {
-    this.panel.reveal();
+  /** Shows the panel in `column`, or where it is. */
+  reveal(column?: vscode.ViewColumn): void {
+    this.panel.reveal(column);
   }
 
   /** Stops being the preview: the next open gets a panel of its own. */
