@@ -37,6 +37,8 @@ const builds = [
   // DDSketch requires protobufjs only to (de)serialise sketches, which the metrics never do; it is not installed.
   { ...node, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: ['protobufjs/minimal'] },
   { ...node, entryPoints: ['server/src/backend/main.ts'], outfile: 'dist/server.js', external: ['protobufjs/minimal'] },
+  // The library's one entry point, for programs of our own (not packaged: the extension does not load it).
+  { ...node, entryPoints: ['server/src/library.ts'], outfile: 'dist/library.js', external: ['protobufjs/minimal'] },
   // The extension itself; `vscode` is provided by the extension host.
   { ...node, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [protocolMessagesOnly] },
 ];

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Backend, BackendPeer } from '../../server/src/backend/backend';
-import type { StoredMessage } from '../../server/src/processor';
+import type { StoredMessage } from '../../server/src/processor/streamHandlers';
 import type { IndexChange } from '../../server/src/protocol/protocol';
 import type { EventStorage } from '../../server/src/storage/eventStorage';
 import { backendSettings } from '../support/backendProcess';

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { JobEvents } from '../../server/src/model/factories';
 import { TailStartRequest } from '../../server/src/protocol/protocol';
 import { BackendProcess, backendSettings, SERVER_JS } from '../support/backendProcess';
+import { eventually } from '../support/eventually';
 import { NatsServer } from '../support/natsServer';
 import { openStorage, STREAM } from '../support/storageFixture';
 
@@ -52,12 +53,8 @@ test('consumers of a backend killed with SIGKILL vanish from the stream within 3
     const killedAt = Date.now();
 
     // Polls the server's own consumer list: the fact is the list emptying, the deadline only bounds the wait.
-    let left = owned;
-    while (left.length > 0 && Date.now() - killedAt < VANISH_WITHIN_MS) {
-      await new Promise((r) => setTimeout(r, 250));
-      left = await consumers();
-    }
-    assert.deepEqual(left, [], `consumers still on the stream ${Date.now() - killedAt} ms after the backend's SIGKILL`);
+    await eventually(`the consumers to leave the stream within ${VANISH_WITHIN_MS} ms of the backend's SIGKILL (were: ${owned.join(', ')})`,
+      async () => (await consumers()).length === 0, VANISH_WITHIN_MS, 250);
     console.log(`# consumers gone ${Date.now() - killedAt} ms after the SIGKILL (were: ${owned.join(', ')})`);
   } finally {
     await backend?.stop();

@@ -9,7 +9,8 @@ import type { EmbeddedNats } from '../embedded/embeddedNats';
 import { Indexer, IndexerProgress } from '../index/indexer';
 import type { JobIndex } from '../index/jobIndex';
 import { MetricsFeed } from '../metrics/metricsFeed';
-import type { Disposer, StreamHandler } from '../processor';
+import type { Disposer } from '../processor/handlers';
+import type { StreamHandler } from '../processor/streamHandlers';
 import { createEvent } from '../model/event';
 import { sampleLifecycle, sampleSpan } from '../model/samples';
 import type {

@@ -1,13 +1,15 @@
-import { AckPolicy, Consumer, ConsumerConfig, ConsumerInfo, JsMsg, millis, nanos } from 'nats';
+import { AckPolicy, Consumer, ConsumerConfig, ConsumerInfo, ConsumerMessages, JsMsg, millis, nanos } from 'nats';
 import { EventDecodeError } from '../codec/decode';
 import type { JobEvent } from '../model/event';
 import { decodeMessage, deliverPolicy } from '../storage/boundedRead';
 import type { StartPosition } from '../storage/readResult';
 import type { NatsSession } from '../storage/session';
-import { withTimeout } from '../util/timeout';
+import { delay, withTimeout } from '../util/timeout';
 import { ProcessorConfigError } from './errors';
-import { PullSource } from './pullSource';
-import { Deliver, ReportStreamError } from './source';
+import { Deliver, EventSource, ReportStreamError, reportFailure } from './source';
+
+/** How long one pull request stays open on the server; nats.js refuses less than 1 s. */
+const FETCH_EXPIRES_MS = 5_000;
 
 export interface DurableSettings {
   name: string;
@@ -53,18 +55,26 @@ function isNotFound(error: unknown): boolean {
  * each message to one of them, keeps what was not acked, and redelivers it (to anyone in the group) after
  * `ack_wait`. Each message is acked after its handlers ran; a payload that cannot be decoded is
  * terminated, since redelivering it would only fail again.
+ *
+ * Read by bounded pulls (fetch) rather than consume(): every request ends by itself after FETCH_EXPIRES_MS,
+ * and a failure (consumer deleted, server restarted, timeout) surfaces as an exception instead of a status
+ * notification, after which the consumer is simply bound again. (nats.js's consume() retries a failed
+ * consumer internally, 30 times with 15-45 s pauses: neither an abort signal nor closing the connection
+ * ends that, and its timers keep the process alive.)
  */
-export class DurableSource extends PullSource {
+export class DurableSource implements EventSource {
   private consumer: Consumer | undefined;
   /** The consumer's own ack_wait: a group created by others may have set a different one. */
   private ackWaitMs: number;
+  private batch: ConsumerMessages | undefined;
+  /** True once stop() has begun. */
+  private stopping = false;
 
   constructor(
-    session: NatsSession,
+    private readonly session: NatsSession,
     private readonly settings: DurableSettings,
-    report: ReportStreamError,
+    private readonly report: ReportStreamError,
   ) {
-    super(session, settings.batchSize, report);
     this.ackWaitMs = settings.ackWaitMs;
   }
 
@@ -74,6 +84,48 @@ export class DurableSource extends PullSource {
 
   async open(): Promise<void> {
     await this.acquire();
+  }
+
+  async run(deliver: Deliver, signal: AbortSignal): Promise<void> {
+    const interrupt = (): void => {
+      this.stopping = true;
+      this.interrupt();
+    };
+    signal.addEventListener('abort', interrupt, { once: true });
+    let attempt = 0;
+    try {
+      while (!signal.aborted) {
+        try {
+          const consumer = await this.acquire();
+          if (signal.aborted) return;
+          const batch = await consumer.fetch({ max_messages: this.settings.batchSize, expires: FETCH_EXPIRES_MS });
+          this.batch = batch;
+          for await (const msg of batch) {
+            // Delivered to us but not handled: give it back to the group now rather than after ack_wait.
+            if (signal.aborted) msg.nak();
+            else await this.handle(msg, deliver);
+          }
+          attempt = 0;
+        } catch (error) {
+          // Bound again (and recreated if someone deleted it) on the next pull.
+          this.consumer = undefined;
+          if (signal.aborted) return;
+          const wait = reportFailure(this.session, this.description, ++attempt, error, this.report);
+          if (wait === undefined) return;
+          await delay(wait, signal);
+        } finally {
+          this.batch = undefined;
+        }
+      }
+    } finally {
+      signal.removeEventListener('abort', interrupt);
+      await this.flush();
+    }
+  }
+
+  /** Ends the pull in progress now instead of when its request expires. */
+  private interrupt(): void {
+    this.batch?.stop();
   }
 
   /**
@@ -97,7 +149,7 @@ export class DurableSource extends PullSource {
     return withTimeout(jsm.consumers.add(streamName, durableConfig(this.settings)), timeoutMs, `creating consumer ${name}`);
   }
 
-  protected async acquire(): Promise<Consumer> {
+  private async acquire(): Promise<Consumer> {
     if (this.consumer) return this.consumer;
     const info = await this.ensure();
     if (info.config.ack_wait) this.ackWaitMs = millis(info.config.ack_wait);
@@ -106,12 +158,7 @@ export class DurableSource extends PullSource {
     return this.consumer;
   }
 
-  protected async discard(): Promise<void> {
-    // Bound again (and recreated if someone deleted it) on the next pull.
-    this.consumer = undefined;
-  }
-
-  protected async handle(msg: JsMsg, deliver: Deliver): Promise<void> {
+  private async handle(msg: JsMsg, deliver: Deliver): Promise<void> {
     let event: JobEvent;
     try {
       event = decodeMessage(msg);
@@ -135,15 +182,6 @@ export class DurableSource extends PullSource {
       clearInterval(tick);
     }
     msg.ack();
-  }
-
-  protected leftover(msg: JsMsg): void {
-    // Delivered to us but not handled: give it back to the group now rather than after ack_wait.
-    msg.nak();
-  }
-
-  protected async finish(): Promise<void> {
-    await this.flush();
   }
 
   async release(): Promise<void> {

@@ -1,41 +1,37 @@
-import { Consumer, ConsumerConfig, Events, JsMsg, Status } from 'nats';
+import type { JsMsg } from 'nats';
 import { EventDecodeError } from '../codec/decode';
-import { decodeMessage, deliverPolicy } from '../storage/boundedRead';
-import { ephemeralConfig } from '../storage/ephemeral';
+import { decodeMessage } from '../storage/boundedRead';
+import { follow } from '../storage/follower';
 import type { StartPosition } from '../storage/readResult';
 import type { NatsSession } from '../storage/session';
 import { withTimeout } from '../util/timeout';
-import { PullSource, Resync } from './pullSource';
-import { Deliver, Delivery, ReportStreamError } from './source';
-
-/** What nats.js really returns from status(): an iterator that can be stopped, which unregisters it. */
-type StatusFeed = AsyncIterable<Status> & { stop?: () => void };
+import { ProcessorStreamError } from './errors';
+import type { Deliver, Delivery, EventSource, ReportStreamError } from './source';
 
 /**
- * Follows the stream on an ephemeral, memory-stored, no-ack consumer, the way an ordered consumer does,
- * but with the consumer managed here so that every step is bounded and stop() can always clean up.
- *
- * The source remembers the sequence after the last message handed out. Whenever deliveries may have been
- * lost (a reconnect, a jump in the consumer's delivery sequence, the consumer gone after a server restart)
- * it deletes the consumer and creates a new one from that sequence: nothing is repeated, nothing skipped.
+ * Follows the stream for a processor without a consumer group through storage/follower, the one follow
+ * path the index, the tails and the failure sources take too: in order, gap-checked, its consumer replaced
+ * from the sequence after the last one handed out whenever deliveries may have been lost (a reconnect, a
+ * jump in the delivery sequence, the consumer gone after a server restart). Nothing is repeated, nothing
+ * skipped. Failures are reported and retried; a connection closed for good ends the loop with a last report.
  */
-export class EphemeralSource extends PullSource {
-  private next: StartPosition;
-  private consumer: Consumer | undefined;
-  private consumerName: string | undefined;
-  private expectedDelivery = 1;
-  private resync = false;
-  private status: StatusFeed | undefined;
+export class EphemeralSource implements EventSource {
+  private start: StartPosition;
+  private readonly following = new AbortController();
+  private messages: AsyncGenerator<JsMsg> | undefined;
+  /** The follower's first answer, asked for by open() (which is when it makes its consumer), read by run(). */
+  private first: Promise<IteratorResult<JsMsg>> | undefined;
+  /** Failures since a message last came through: the attempt number in reports. */
+  private failures = 0;
 
   constructor(
-    session: NatsSession,
+    private readonly session: NatsSession,
     private readonly filter: string,
     start: StartPosition | undefined,
-    batchSize: number,
-    report: ReportStreamError,
+    private readonly batchSize: number,
+    private readonly report: ReportStreamError,
   ) {
-    super(session, batchSize, report);
-    this.next = start ?? { from: 'new' };
+    this.start = start ?? { from: 'new' };
   }
 
   get description(): string {
@@ -43,103 +39,62 @@ export class EphemeralSource extends PullSource {
   }
 
   async open(): Promise<void> {
-    if (this.next.from === 'new') {
+    if (this.start.from === 'new') {
       // "New" would mean new when the consumer is made, and every recreation would skip what came in
       // between. Pinning the sequence now makes start() a clean cut: everything stored after it resolves is seen.
       const { jsm, streamName, timeoutMs } = this.session;
       const info = await withTimeout(jsm.streams.info(streamName), timeoutMs, `reading the state of stream ${streamName}`);
-      this.next = { from: 'sequence', seq: info.state.last_seq + 1 };
+      this.start = { from: 'sequence', seq: info.state.last_seq + 1 };
     }
-    try {
-      await this.acquire();
-    } catch (error) {
-      // The consumer may exist even though binding to it timed out; start() fails, so nobody would delete it.
-      await this.finish();
-      throw error;
-    }
-    this.watchReconnects();
+    let ready!: () => void;
+    const created = new Promise<void>((resolve) => (ready = resolve));
+    const messages = follow(this.session, {
+      filter: this.filter,
+      start: this.start,
+      signal: this.following.signal,
+      batch: this.batchSize,
+      onReady: ready,
+      onReplace: (_reason, failure) => {
+        if (failure) this.report(new ProcessorStreamError(this.description, ++this.failures, failure.retryInMs, failure.error));
+      },
+    });
+    this.messages = messages;
+    this.first = messages.next();
+    // The first consumer failing to appear rejects here (and ends the follower): start() fails with it.
+    await Promise.race([created, this.first]);
   }
 
-  /**
-   * A pull request answered while the client was away is lost with everything in it; with no acks the
-   * server will not send it again. After a reconnect, start over from the last sequence handed out.
-   */
-  private watchReconnects(): void {
-    const status: StatusFeed = this.session.nc.status();
-    this.status = status;
-    void (async () => {
-      for await (const s of status) {
-        if (s.type !== Events.Reconnect) continue;
-        // The pull in progress ends; the loop then finds `resync` set and gets a fresh consumer.
-        this.resync = true;
-        this.interrupt();
+  async run(deliver: Deliver, signal: AbortSignal): Promise<void> {
+    const { messages, first } = this;
+    if (!messages || !first) throw new Error('run() before open()');
+    const stop = (): void => this.following.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      for (let next = await first; !next.done && !signal.aborted; next = await messages.next()) {
+        this.failures = 0;
+        await deliver(delivery(next.value));
       }
-    })().catch(() => undefined);
-  }
-
-  protected async acquire(): Promise<Consumer> {
-    if (this.consumer && !this.resync) return this.consumer;
-    if (this.consumer) await this.discard();
-    const { jsm, js, streamName, timeoutMs } = this.session;
-    const config: Partial<ConsumerConfig> = {
-      ...ephemeralConfig(),
-      filter_subject: this.filter,
-      // Built here rather than by nats.js's ordered consumer, which adds opt_start_seq to deliver policy
-      // "all" and so is refused by 2.9 ("... deliver all, but optional start sequence is also set").
-      ...deliverPolicy(this.next),
-    };
-    const info = await withTimeout(jsm.consumers.add(streamName, config), timeoutMs, 'creating the live consumer');
-    this.consumerName = info.name;
-    this.expectedDelivery = 1;
-    this.resync = false;
-    this.consumer = await withTimeout(js.consumers.get(streamName, info.name), timeoutMs, 'binding to the live consumer');
-    return this.consumer;
-  }
-
-  protected async discard(): Promise<void> {
-    this.consumer = undefined;
-    await this.deleteConsumer();
-  }
-
-  protected async handle(msg: JsMsg, deliver: Deliver): Promise<void> {
-    if (msg.info.deliverySequence !== this.expectedDelivery) {
-      throw new Resync(`delivery ${msg.info.deliverySequence} arrived, ${this.expectedDelivery} was expected`);
-    }
-    this.expectedDelivery++;
-    let delivery: Delivery;
-    try {
-      delivery = { kind: 'event', event: decodeMessage(msg), redelivered: false };
     } catch (error) {
-      if (!(error instanceof EventDecodeError)) throw error;
-      delivery = { kind: 'error', error };
+      if (!signal.aborted) this.report(new ProcessorStreamError(this.description, this.failures + 1, null, error));
+    } finally {
+      signal.removeEventListener('abort', stop);
+      await messages.return(undefined);
     }
-    await deliver(delivery);
-    this.next = { from: 'sequence', seq: msg.seq + 1 };
-  }
-
-  protected leftover(): void {
-    // No acks: a message nobody handles needs nothing.
-  }
-
-  protected async finish(): Promise<void> {
-    this.status?.stop?.();
-    this.consumer = undefined;
-    await this.deleteConsumer();
   }
 
   async release(): Promise<void> {
-    // Reached with a consumer still in place only when a handler outlived stop(): delete it now instead
-    // of leaving it to the inactivity threshold.
-    this.interrupt();
-    await this.deleteConsumer();
+    // Reached with the consumer still in place only when a handler outlived stop(): ending the follower
+    // (it waits at the message that handler got) deletes its consumer now instead of at the inactivity threshold.
+    this.following.abort();
+    await this.messages?.return(undefined);
   }
+}
 
-  private async deleteConsumer(): Promise<void> {
-    const name = this.consumerName;
-    this.consumerName = undefined;
-    if (name === undefined || this.session.nc.isClosed()) return;
-    const { jsm, streamName, timeoutMs } = this.session;
-    // Best effort: after a server restart it is already gone, and the threshold removes it otherwise.
-    await withTimeout(jsm.consumers.delete(streamName, name), timeoutMs, `deleting consumer ${name}`).catch(() => undefined);
+function delivery(msg: JsMsg): Delivery {
+  try {
+    return { kind: 'event', event: decodeMessage(msg), redelivered: false };
+  } catch (error) {
+    if (!(error instanceof EventDecodeError)) throw error;
+    return { kind: 'error', error };
   }
 }

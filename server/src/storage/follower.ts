@@ -18,8 +18,11 @@ export interface FollowOptions {
   headersOnly?: boolean;
   /** Called once the first consumer exists on the server: anything stored from then on is delivered. */
   onReady?: () => void;
-  /** Told why a consumer is being replaced after the first (a reconnect, a gap, the consumer gone). */
-  onReplace?: (reason: string) => void;
+  /**
+   * Told why a consumer is being replaced after the first (a reconnect, a gap, the consumer gone); when a
+   * failure caused it, also that failure and how long the follower waits before it tries again.
+   */
+  onReplace?: (reason: string, failure?: { error: unknown; retryInMs: number }) => void;
 }
 
 /**
@@ -29,7 +32,7 @@ export interface FollowOptions {
 export const PULL_EXPIRES_MS = 10_000;
 
 /** After a failed attempt to replace a consumer, how long to wait before the next one. */
-const RETRY_MS = 1_000;
+export const FOLLOW_RETRY_MS = 1_000;
 
 class Resync extends Error {
   override name = 'Resync';
@@ -45,7 +48,8 @@ class Resync extends Error {
  * Each consumer is read by bounded pulls (fetch). The sequence after the last message handed out is kept;
  * whenever deliveries may have been lost (a reconnect, a jump in the delivery sequence, the consumer gone
  * after a server restart, a failed pull) the consumer is deleted and a new one starts from that sequence.
- * The first consumer's creation failing is the caller's to see; later failures are retried until aborted.
+ * The first consumer's creation failing is the caller's to see, and so is any failure once the connection
+ * is closed for good (nothing could ever be delivered again); other failures are retried until aborted.
  */
 export async function* follow(session: NatsSession, options: FollowOptions): AsyncGenerator<JsMsg> {
   const { signal } = options;
@@ -106,8 +110,13 @@ export async function* follow(session: NatsSession, options: FollowOptions): Asy
       } catch (error) {
         if (!ready && attempt === 0) throw error;
         if (signal?.aborted) return;
-        options.onReplace?.((error as Error).message);
-        if (!(error instanceof Resync)) await delay(RETRY_MS, signal);
+        if (session.nc.isClosed()) throw error;
+        if (error instanceof Resync) {
+          options.onReplace?.(error.message);
+        } else {
+          options.onReplace?.((error as Error).message, { error, retryInMs: FOLLOW_RETRY_MS });
+          await delay(FOLLOW_RETRY_MS, signal);
+        }
       } finally {
         batch?.stop();
         batch = undefined;
