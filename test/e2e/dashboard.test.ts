@@ -8,16 +8,14 @@
  */
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { JobEvents } from '../../server/src/model/factories';
 import type { EventStorage } from '../../server/src/storage/eventStorage';
-import { NatsServer } from '../support/natsServer';
-import { openStorage } from '../support/storageFixture';
-import { closeAllEditors, EditorSession, jobRow, killDescendantsOnExit, openNaqViews, paletteCommand, treeRow, viewPane, waitForStatus, webviewPage } from './fixtures/editorSession';
-import { repoRoot, stopAll, waitForVisible, waitUntil, withTimeout } from './harness';
+import type { NatsServer } from '../support/natsServer';
+import { closeAllEditors, type EditorSession, jobRow, killDescendantsOnExit, openNaqViews, paletteCommand, treeRow, viewPane, waitForStatus, webviewPage } from './fixtures/editorSession';
+import { closeNaqEditor, openNaqEditor } from './fixtures/naqEditor';
+import { waitForVisible, waitUntil, withTimeout } from './harness';
 
 killDescendantsOnExit();
 
@@ -84,25 +82,12 @@ async function jobsViewLists(page: Page, present: string, absent: string): Promi
 describe('NAQ statistics dashboard in a real editor', () => {
   before(
     async () => {
-      if (!existsSync(join(repoRoot, 'dist', 'extension.js'))) throw new Error('dist/ is not built: run `npm run build`');
-      nats = await NatsServer.start();
-      storage = await openStorage(nats);
-      session = await EditorSession.open({
-        name: 'NAQ dashboard',
-        extensionPath: repoRoot,
-        settings: { 'naq.serverUrl': nats.url, 'naq.embeddedServer': 'never' },
-        extraArtifacts: () => new Map([['nats-server.log', nats.log]]),
-      });
+      ({ nats, storage, session } = await openNaqEditor('NAQ dashboard'));
     },
     { timeout: 180_000 },
   );
 
-  after(
-    async () => {
-      await stopAll([() => session?.close(), () => storage?.close(), () => nats?.dispose()]);
-    },
-    { timeout: 60_000 },
-  );
+  after(() => closeNaqEditor({ session, storage, nats }), { timeout: 60_000 });
 
   test('the dashboard draws stored jobs, the range picker changes the range, and a brush (mouse or keyboard) narrows the Jobs view', { timeout: 240_000 }, (t) =>
     session.scenario(t, async (page) => {
