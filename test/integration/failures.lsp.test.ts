@@ -71,6 +71,12 @@ test('a failure whose traceback is only in a pickled naq_results entry lands on 
   assert.deepEqual(diagnostic.relatedInformation?.map((info) => info.location.range.start.line), [8, 5]);
 });
 
+test('opening a file with failures publishes its diagnostics at once, nothing else having changed', async () => {
+  await backend.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: readFileSync(file, 'utf8') } });
+  const { diagnostics } = await diagnosticsFor((params) => params.diagnostics.length > 0, 'on opening the file');
+  assert.match(String(diagnostics[0]?.message), /^ValueError ×1 in billing/);
+});
+
 test('a new failure arrives live; deleting the jobs clears the diagnostics', async () => {
   const kv = await nc.jetstream().views.kv('naq_results');
   await kv.put('job-2', pickledResult());

@@ -99,6 +99,10 @@ export class FailureFeatures {
     this.refreshTimer = setInterval(() => this.filesChanged(new Set(this.published)), REFRESH_MS);
     this.refreshTimer.unref();
     connection.onCodeLens(({ textDocument }) => this.codeLenses(textDocument.uri));
+    // An opened file gets its diagnostics now, so its "last N ago" is current rather than up to a refresh old.
+    documents.onDidOpen(({ document }) => {
+      if (document.uri.startsWith('file:')) this.publish(fileURLToPath(document.uri));
+    });
     const log = (message: string): void => connection.console.error(message);
     connection.onRequest(FailuresListRequest.type, guard0(FailuresListRequest.method, log, () => this.list()));
     connection.onRequest(FailuresJobsRequest.type, guard(FailuresJobsRequest.method, log, ({ signatureId }) => this.jobs(signatureId)));
@@ -171,16 +175,19 @@ export class FailureFeatures {
     this.flushTimer = undefined;
     const files = [...this.dirty];
     this.dirty.clear();
-    for (const file of files) {
-      const uri = pathToFileURL(file).href;
-      const diagnostics = this.diagnostics(uri);
-      if (diagnostics.length === 0 && !this.published.has(file)) continue;
-      if (diagnostics.length > 0) this.published.add(file);
-      else this.published.delete(file);
-      void this.connection.sendDiagnostics({ uri, diagnostics });
-    }
+    for (const file of files) this.publish(file);
     void this.connection.sendNotification(FailuresChangedNotification.type, { signatures: this.service.store.summaries(this.since()).length });
     if (this.codeLensRefresh) void this.connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  }
+
+  /** Sends the file's diagnostics; a file that has none and had none gets nothing. */
+  private publish(file: string): void {
+    const uri = pathToFileURL(file).href;
+    const diagnostics = this.diagnostics(uri);
+    if (diagnostics.length === 0 && !this.published.has(file)) return;
+    if (diagnostics.length > 0) this.published.add(file);
+    else this.published.delete(file);
+    void this.connection.sendDiagnostics({ uri, diagnostics });
   }
 
   private diagnostics(uri: string): Diagnostic[] {
