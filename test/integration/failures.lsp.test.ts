@@ -75,6 +75,9 @@ test('opening a file with failures publishes its diagnostics at once, nothing el
   await backend.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: readFileSync(file, 'utf8') } });
   const { diagnostics } = await diagnosticsFor((params) => params.diagnostics.length > 0, 'on opening the file');
   assert.match(String(diagnostics[0]?.message), /^ValueError ×1 in billing/);
+  // The opened document's text places the code lens on the enclosing `def parse`, line 0.
+  const lenses = await backend.rpc.sendRequest<{ range: { start: { line: number } }; command?: { title: string } }[]>('textDocument/codeLens', { textDocument: { uri } });
+  assert.deepEqual(lenses.map((lens) => [lens.range.start.line, lens.command?.title]), [[0, '✗ 1 failure · 1 signature · open latest']]);
 });
 
 test('a new failure arrives live; deleting the jobs clears the diagnostics', async () => {
