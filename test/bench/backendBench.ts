@@ -8,7 +8,8 @@ import { orderedReadRate } from './orderedRead';
 import type { BackendTargets } from './sizes';
 import { boundForEvents, Check, peakRssMb, percentile, rssMb, timed } from './stats';
 
-async function untilBuilt(backend: BackendProcess, timeoutMs: number): Promise<void> {
+/** Resolves once the backend is connected and its index is no longer building. */
+export async function untilBuilt(backend: BackendProcess, timeoutMs: number): Promise<void> {
   await backend.until('index built', () => backend.state?.phase === 'connected' && backend.state.index && !backend.state.index.building, timeoutMs);
 }
 

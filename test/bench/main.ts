@@ -8,6 +8,7 @@ import { EVENTS_PER_JOB, fill } from './fill';
 import { BenchSize, SIZES } from './sizes';
 import { report } from './stats';
 import { benchLogger } from './loggerBench';
+import { benchFailures, failuresTitle } from './failuresBench';
 import { benchMetrics, metricsEvents } from './metricsBench';
 import { limitStream } from './streamLimit';
 
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
     else ok = report(`logger on ${loggerEvents} events`, await benchLogger(server, loggerEvents, rounds)) && ok;
     if (process.env.NAQ_BENCH_METRICS === '0') console.log('\nmetrics aggregates: skipped (NAQ_BENCH_METRICS=0)');
     else ok = report(`metrics aggregates on ${metricsEvents()} events, in-process`, benchMetrics()) && ok;
+    if (process.env.NAQ_BENCH_FAILURES === '0') console.log('\nfailures as diagnostics: skipped (NAQ_BENCH_FAILURES=0)');
+    else ok = report(failuresTitle(), await benchFailures(server)) && ok;
     const chart = await benchChart();
     if (typeof chart === 'string') console.log(`\n== dashboard webview: not measured: ${chart}`);
     else ok = report('dashboard webview in Chromium', chart) && ok;

@@ -1,17 +1,10 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { MetricRecord } from '../../server/src/metrics/jobClock';
 import { COUNTS } from '../../server/src/metrics/bucketRing';
 import { MetricsStore } from '../../server/src/metrics/metricsStore';
-import { Check, percentile } from './stats';
+import { Check, collectGarbage, percentile, usedBytes } from './stats';
 
 const DAY = 86_400;
 const ROUNDS = 31;
-
-function collectGarbage(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-}
 
 /** Three events per job (enqueued, started, completed or failed) spread over the last 7 days, 20 queues, 50 workers. */
 function records(events: number, now: number): MetricRecord[] {
@@ -38,22 +31,6 @@ export function metricsEvents(): number {
   if (asked === undefined) return 1_000_000;
   if (!/^[1-9]\d*$/.test(asked)) throw new Error(`NAQ_BENCH_METRICS_EVENTS must be a positive integer (events), not "${asked}"`);
   return Number(asked);
-}
-
-/**
- * What the heap and the typed arrays' buffers (outside the heap) hold together, once collecting
- * frees nothing more: a buffer left behind when a typed array grew is released a collection after
- * the one that found it dead, so one collection still counted ~15 MB of them.
- */
-function usedBytes(): number {
-  let used = Infinity;
-  for (let round = 0; round < 5; round++) {
-    collectGarbage();
-    const { heapUsed, arrayBuffers } = process.memoryUsage();
-    if (heapUsed + arrayBuffers >= used) break;
-    used = heapUsed + arrayBuffers;
-  }
-  return used;
 }
 
 /**

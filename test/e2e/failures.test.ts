@@ -2,7 +2,8 @@
  * Failures in a real editor (code-server + Chromium, the packaged .vsix, a real nats-server): failed jobs whose
  * traceback (made by running a Python program with /usr/bin/python3) points into a workspace file show in the
  * Problems panel on the raising line and as one group in the Failures view; Go to Raise Site, and the frame link
- * in the timeline (by keyboard), open the file there. Each step waits for a shown text.
+ * in the timeline (by keyboard), open the file there; a failed job's entry in NAQ's naq_failed_jobs stream (pickled by
+ * the real Python) shows the call it ran in its timeline. Each step waits for a shown text.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -11,11 +12,13 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { connect } from 'nats';
+import { FAILED_JOBS_STREAM } from '../../server/src/failures/failedJobsStream';
 import { JobEvents } from '../../server/src/model/factories';
 import type { EventStorage } from '../../server/src/storage/eventStorage';
 import { NatsServer } from '../support/natsServer';
 import { openStorage } from '../support/storageFixture';
-import { closeAllEditors, contextMenuCommand, EditorSession, killDescendantsOnExit, openNaqViews, paletteCommand, treeRow, viewPane, waitForStatus, webviewPage } from './fixtures/editorSession';
+import { closeAllEditors, contextMenuCommand, EditorSession, killDescendantsOnExit, openNaqViews, openTimelineFromPalette, paletteCommand, treeRow, viewPane, waitForStatus, webviewPage } from './fixtures/editorSession';
 import { docScreenshot } from './fixtures/screenshots';
 import { repoRoot, stopAll, waitForVisible, waitUntil } from './harness';
 
@@ -42,6 +45,33 @@ function realTraceback(): string {
   }
 }
 
+/**
+ * A job function run by the real Python and failing, recorded as NAQ's worker records it in `naq_failed_jobs`:
+ * the pickled dict of its name, the repr of its arguments (the args' longer than the timeline's preview), the
+ * error and the traceback. Written to stdout.
+ */
+const FAILED_JOB_PY = `
+import pickle, sys, time, traceback
+
+def refund(order, *, reason):
+    return int(order["amount"])
+
+args = ({"order_id": "A-1042", "amount": "12x", "lines": [{"sku": "SKU-%04d" % i, "qty": i} for i in range(40)]},)
+kwargs = {"reason": "duplicate"}
+try:
+    refund(*args, **kwargs)
+except Exception as error:
+    entry = {"job_id": sys.argv[1], "enqueue_time": time.time(), "function_str": refund.__name__, "args_repr": repr(args),
+             "kwargs_repr": repr(kwargs), "max_retries": 0, "retry_delay": 0, "queue_name": "billing", "error": str(error),
+             "traceback": traceback.format_exc()}
+    sys.stdout.buffer.write(pickle.dumps(entry, protocol=5))
+`;
+
+/** NAQ's failed-jobs entry for `jobId`, pickled by /usr/bin/python3. */
+function pickledFailedJob(jobId: string): Buffer {
+  return execFileSync('/usr/bin/python3', ['-c', FAILED_JOB_PY, jobId], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+}
+
 let nats: NatsServer;
 let storage: EventStorage;
 let session: EditorSession;
@@ -52,6 +82,13 @@ describe('NAQ failures in a real editor', () => {
       if (!existsSync(join(repoRoot, 'dist', 'extension.js'))) throw new Error('dist/ is not built: run `npm run build`');
       nats = await NatsServer.start();
       storage = await openStorage(nats);
+      // NAQ's failed-jobs stream, as a NAQ worker creates it, before the backend first looks for it.
+      const nc = await connect({ servers: nats.url, timeout: 10_000 });
+      try {
+        await (await nc.jetstreamManager()).streams.add({ name: FAILED_JOBS_STREAM, subjects: ['naq.failed.*'] });
+      } finally {
+        await nc.close();
+      }
       session = await EditorSession.open({
         name: 'NAQ failures',
         extensionPath: repoRoot,
@@ -110,6 +147,39 @@ describe('NAQ failures in a real editor', () => {
       await page.keyboard.press('Enter');
       await waitForVisible(page.locator('.tabs-container .tab.active', { hasText: 'tasks.py' }), 30_000, 'tasks.py opened from the timeline');
       await waitUntil(async () => /^Ln 4, Col \d+/.test(await selection.innerText().catch(() => '')), { timeoutMs: 30_000, intervalMs: 250, what: 'the cursor on line 4 from the frame link' });
+    }),
+  );
+
+  test('the timeline of a failed job shows the call from naq_failed_jobs: the function and its argument reprs, a long one cut with Show all', { timeout: 240_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const jobId = `call-${run}`;
+      const nc = await connect({ servers: nats.url, timeout: 10_000 });
+      try {
+        await nc.jetstream().publish('naq.failed.billing', pickledFailedJob(jobId), { timeout: 10_000 });
+      } finally {
+        await nc.close();
+      }
+      await openNaqViews(page, 30_000);
+      await waitForStatus(page, /^NAQ: connected\b/, 60_000);
+      await storage.store(JobEvents.failed(jobId, 'worker-1', { name: 'ValueError', message: "invalid literal for int() with base 10: '12x'" }, 12, 0, { queue_name: 'billing' }));
+
+      await openTimelineFromPalette(page, jobId);
+      const timeline = await webviewPage(page, 'timeline', (text) => text.includes(jobId) && /failed/i.test(text), 60_000, `the timeline of ${jobId}`);
+      const call = timeline.locator('.call-facts');
+      await waitForVisible(call, 60_000, 'the failed call under the timeline header');
+      const facts = await call.innerText({ timeout: 10_000 });
+      assert.match(facts, /Function\s+refund\b/);
+      assert.match(facts, /kwargs\s+\{'reason': 'duplicate'\}/);
+      const args = call.locator('.fact', { has: timeline.locator('dt', { hasText: /^args$/ }) }).locator('code.repr');
+      const preview = await args.innerText({ timeout: 10_000 });
+      assert.ok(preview.startsWith("({'order_id': 'A-1042', 'amount': '12x', 'lines': [{'sku': 'SKU-0000', 'qty': 0}"), `the args repr: ${preview}`);
+      assert.ok(preview.endsWith('…') && !preview.includes('SKU-0039'), `the long args repr cut to a preview: ${preview}`);
+
+      const showAll = call.getByRole('button', { name: /^Show all of args/ });
+      await showAll.click({ timeout: 10_000 });
+      await waitUntil(async () => (await args.innerText().catch(() => '')).endsWith("{'sku': 'SKU-0039', 'qty': 39}]},)"), { timeoutMs: 10_000, intervalMs: 100, what: 'the whole args repr after Show all' });
+      assert.equal(await showAll.getAttribute('aria-expanded'), 'true');
+      assert.equal((await showAll.innerText()).trim(), 'Show less');
     }),
   );
 });

@@ -37,6 +37,7 @@ import {
   naqStatusTooltip,
   openFile,
   openNaqViews,
+  openTimelineFromPalette,
   paletteCommand,
   pickItem,
   setCheckboxSetting,
@@ -131,23 +132,6 @@ async function startFailureTail(page: Page): Promise<Frame> {
     await emit(failure(probe, 'probe'));
     return probe;
   });
-}
-
-/**
- * Opens a job's timeline from the palette. A webview that repaints at that moment can close the
- * quick input before it is answered; the whole step is then tried again (opening twice only reveals).
- */
-async function openTimelineFromPalette(page: Page, jobId: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await paletteCommand(page, 'NAQ: Open Job Timeline…');
-      await answerInput(page, 'NAQ: Open Job Timeline', jobId, 8_000);
-      return;
-    } catch (error) {
-      if (attempt >= 3) throw error;
-      await page.keyboard.press('Escape');
-    }
-  }
 }
 
 /**

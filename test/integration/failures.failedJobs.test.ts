@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { connect, type NatsConnection } from 'nats';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
-import { ConnectionStateNotification, EmitRequest, FailuresJobRequest, type ConnectionState } from '../../server/src/protocol/protocol';
-import { backendSettings, SERVER_JS } from '../support/backendProcess';
+import { EmitRequest, FailuresJobRequest } from '../../server/src/protocol/protocol';
+import { BackendProcess, backendSettings } from '../support/backendProcess';
 import { NatsServer } from '../support/natsServer';
 
 /** The job id inside failed_job.pickle (written by test/fixtures/failures/make_pickles.py with the real Python). */
@@ -20,24 +18,10 @@ const file = path.join(workspace, 'jobs', 'plain.py');
 const uri = pathToFileURL(file).href;
 let server: NatsServer;
 let nc: NatsConnection;
-let child: ChildProcess;
-let rpc: MessageConnection;
-const published: PublishDiagnosticsParams[] = [];
-const waiters: (() => void)[] = [];
+let backend: BackendProcess;
 
-function diagnosticsFor(accept: (params: PublishDiagnosticsParams) => boolean, what: string): Promise<PublishDiagnosticsParams> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no diagnostics ${what}; saw ${JSON.stringify(published.map((p) => p.diagnostics.map((d) => d.message)))}`)), 20_000);
-    const check = (): void => {
-      const found = published.find((params) => params.uri === uri && accept(params));
-      if (found) {
-        clearTimeout(timer);
-        published.length = 0;
-        resolve(found);
-      } else waiters.push(check);
-    };
-    check();
-  });
+async function diagnosticsFor(accept: (params: PublishDiagnosticsParams) => boolean, what: string): Promise<PublishDiagnosticsParams> {
+  return (await backend.nextDiagnostics(uri, accept, what)).value;
 }
 
 function failed(jobId: string) {
@@ -53,54 +37,35 @@ before(async () => {
   const jsm = await nc.jetstreamManager();
   await jsm.streams.add({ name: 'naq_failed_jobs', subjects: ['naq.failed.*'] });
   await nc.jetstream().publish('naq.failed.billing', readFileSync(path.join(fixtures, 'failures', 'failed_job.pickle')));
-  const home = mkdtempSync(path.join(tmpdir(), 'naq-failedjobs-home-'));
-  child = spawn(process.execPath, [SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: home } });
-  rpc = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-  rpc.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
-    published.push(params);
-    for (const waiter of waiters.splice(0)) waiter();
-  });
-  const connected = new Promise<void>((resolve) => rpc.onNotification(ConnectionStateNotification.type.method, (state: ConnectionState) => {
-    if (state.phase === 'connected') resolve();
-  }));
-  rpc.listen();
-  await rpc.sendRequest('initialize', {
-    processId: process.pid,
-    rootUri: null,
-    capabilities: {},
-    workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'ws' }],
-    initializationOptions: backendSettings({ serverUrl: server.url }),
-  });
-  await rpc.sendNotification('initialized', {});
-  await connected;
+  backend = await BackendProcess.start(backendSettings({ serverUrl: server.url }), {}, { workspaceFolders: [workspace] });
+  await backend.untilPhase('connected');
 });
 
 after(async () => {
-  rpc?.dispose();
-  child?.kill();
+  await backend?.stop();
   await nc?.close();
   await server?.stop();
   rmSync(workspace, { recursive: true, force: true });
 });
 
 test('a traceback only in the pickled failed-jobs stream lands on the raise line, with the call NAQ recorded', async () => {
-  await rpc.sendRequest(EmitRequest.type, failed(PICKLED_JOB));
+  await backend.rpc.sendRequest(EmitRequest.type, failed(PICKLED_JOB));
   const { diagnostics } = await diagnosticsFor((params) => params.diagnostics.length > 0, 'for the failed-jobs entry');
   assert.equal(diagnostics[0].code, 'ValueError');
   assert.equal(diagnostics[0].range.start.line, 1);
-  const job = await rpc.sendRequest(FailuresJobRequest.type, { jobId: PICKLED_JOB });
+  const job = await backend.rpc.sendRequest(FailuresJobRequest.type, { jobId: PICKLED_JOB });
   assert.equal(job?.origin, 'failed-jobs');
   assert.deepEqual(job?.call, { function: 'handle', args: "({'amount': '12x'},)", kwargs: '{}' });
   assert.equal(job?.frames.at(-1)?.mapped?.uri, uri);
 });
 
 test('an entry published after its failed event reaches the failure live', async () => {
-  await rpc.sendRequest(EmitRequest.type, failed('job-late'));
+  await backend.rpc.sendRequest(EmitRequest.type, failed('job-late'));
   const traceback = readFileSync(path.join(fixtures, 'tracebacks', 'plain.py.txt'), 'utf8');
   const value = { job_id: 'job-late', function_str: 'handle', args_repr: '(1,)', kwargs_repr: '{}', queue_name: 'billing', error: 'x', traceback };
   await nc.jetstream().publish('naq.failed.billing', JSON.stringify(value));
   await diagnosticsFor((params) => String(params.diagnostics[0]?.message).startsWith('ValueError ×2'), 'for the late entry');
-  const job = await rpc.sendRequest(FailuresJobRequest.type, { jobId: 'job-late' });
+  const job = await backend.rpc.sendRequest(FailuresJobRequest.type, { jobId: 'job-late' });
   assert.equal(job?.origin, 'failed-jobs');
   assert.equal(job?.call?.args, '(1,)');
 });

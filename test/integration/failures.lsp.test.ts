@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { connect, type NatsConnection } from 'nats';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
-import { ConnectionStateNotification, DeleteJobRequest, EmitRequest, type ConnectionState } from '../../server/src/protocol/protocol';
-import { backendSettings, SERVER_JS } from '../support/backendProcess';
+import { DeleteJobRequest, EmitRequest } from '../../server/src/protocol/protocol';
+import { BackendProcess, backendSettings } from '../support/backendProcess';
 import { NatsServer } from '../support/natsServer';
 
 const fixtures = path.join(__dirname, '..', 'fixtures');
@@ -18,10 +16,7 @@ const file = path.join(workspace, 'jobs', 'plain.py');
 const uri = pathToFileURL(file).href;
 let server: NatsServer;
 let nc: NatsConnection;
-let child: ChildProcess;
-let rpc: MessageConnection;
-const published: PublishDiagnosticsParams[] = [];
-const waiters: (() => void)[] = [];
+let backend: BackendProcess;
 
 /** NAQ's result value for a job, pickled by the real Python from the corpus traceback. */
 function pickledResult(): Buffer {
@@ -29,57 +24,17 @@ function pickledResult(): Buffer {
 }
 
 /** Resolves on the first diagnostics for the file that satisfy `accept` (bounded: a hang fails the test). */
-function diagnosticsFor(accept: (params: PublishDiagnosticsParams) => boolean, what: string): Promise<PublishDiagnosticsParams> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no diagnostics ${what}; saw ${JSON.stringify(published.map((p) => p.diagnostics.length))}`)), 20_000);
-    const check = (): void => {
-      const found = published.find((params) => params.uri === uri && accept(params));
-      if (found) {
-        clearTimeout(timer);
-        published.length = 0;
-        resolve(found);
-      } else waiters.push(check);
-    };
-    check();
-  });
+async function diagnosticsFor(accept: (params: PublishDiagnosticsParams) => boolean, what: string): Promise<PublishDiagnosticsParams> {
+  return (await backend.nextDiagnostics(uri, accept, what)).value;
 }
 
 /** The index's snapshot lives here, so a second backend can start from what the first saved. */
 const storagePath = mkdtempSync(path.join(tmpdir(), 'naq-failures-storage-'));
-const logs: string[] = [];
 
-/** A backend over stdio on the workspace; resolves once it is connected. */
+/** A backend over stdio on the workspace, as a plain LSP client starts it; resolves once it is connected. */
 async function startBackend(): Promise<void> {
-  const home = mkdtempSync(path.join(tmpdir(), 'naq-failures-home-'));
-  child = spawn(process.execPath, [SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: home } });
-  rpc = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-  rpc.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
-    published.push(params);
-    for (const waiter of waiters.splice(0)) waiter();
-  });
-  rpc.onNotification('window/logMessage', ({ message }: { message: string }) => void logs.push(message));
-  const connected = new Promise<void>((resolve) => rpc.onNotification(ConnectionStateNotification.type.method, (state: ConnectionState) => {
-    if (state.phase === 'connected') resolve();
-  }));
-  rpc.listen();
-  await rpc.sendRequest('initialize', {
-    processId: process.pid,
-    rootUri: null,
-    capabilities: {},
-    workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'ws' }],
-    initializationOptions: backendSettings({ serverUrl: server.url, storagePath }),
-  });
-  await rpc.sendNotification('initialized', {});
-  await connected;
-}
-
-/** Shuts the backend down as an editor does: it saves the index's snapshot on the way. */
-async function stopBackend(): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  await rpc.sendRequest('shutdown');
-  await rpc.sendNotification('exit');
-  await exited;
-  rpc.dispose();
+  backend = await BackendProcess.start(backendSettings({ serverUrl: server.url, storagePath }), {}, { workspaceFolders: [workspace] });
+  await backend.untilPhase('connected');
 }
 
 before(async () => {
@@ -94,8 +49,7 @@ before(async () => {
 });
 
 after(async () => {
-  rpc?.dispose();
-  child?.kill();
+  await backend?.stop();
   await nc?.close();
   await server?.stop();
   rmSync(workspace, { recursive: true, force: true });
@@ -107,7 +61,7 @@ function failed(jobId: string) {
 }
 
 test('a failure whose traceback is only in a pickled naq_results entry lands on the raise line', async () => {
-  await rpc.sendRequest(EmitRequest.type, failed('job-1'));
+  await backend.rpc.sendRequest(EmitRequest.type, failed('job-1'));
   const { diagnostics } = await diagnosticsFor((params) => params.diagnostics.length > 0, 'for the first failure');
   assert.equal(diagnostics.length, 1);
   const [diagnostic] = diagnostics;
@@ -117,13 +71,22 @@ test('a failure whose traceback is only in a pickled naq_results entry lands on 
   assert.deepEqual(diagnostic.relatedInformation?.map((info) => info.location.range.start.line), [8, 5]);
 });
 
+test('opening a file with failures publishes its diagnostics at once, nothing else having changed', async () => {
+  await backend.rpc.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: readFileSync(file, 'utf8') } });
+  const { diagnostics } = await diagnosticsFor((params) => params.diagnostics.length > 0, 'on opening the file');
+  assert.match(String(diagnostics[0]?.message), /^ValueError ×1 in billing/);
+  // The opened document's text places the code lens on the enclosing `def parse`, line 0.
+  const lenses = await backend.rpc.sendRequest<{ range: { start: { line: number } }; command?: { title: string } }[]>('textDocument/codeLens', { textDocument: { uri } });
+  assert.deepEqual(lenses.map((lens) => [lens.range.start.line, lens.command?.title]), [[0, '✗ 1 failure · 1 signature · open latest']]);
+});
+
 test('a new failure arrives live; deleting the jobs clears the diagnostics', async () => {
   const kv = await nc.jetstream().views.kv('naq_results');
   await kv.put('job-2', pickledResult());
-  await rpc.sendRequest(EmitRequest.type, failed('job-2'));
+  await backend.rpc.sendRequest(EmitRequest.type, failed('job-2'));
   await diagnosticsFor((params) => String(params.diagnostics[0]?.message).startsWith('ValueError ×2'), 'for the second failure');
-  await rpc.sendRequest(DeleteJobRequest.type, { jobId: 'job-1' });
-  await rpc.sendRequest(DeleteJobRequest.type, { jobId: 'job-2' });
+  await backend.rpc.sendRequest(DeleteJobRequest.type, { jobId: 'job-1' });
+  await backend.rpc.sendRequest(DeleteJobRequest.type, { jobId: 'job-2' });
   await diagnosticsFor((params) => params.diagnostics.length === 0, 'cleared after the deletions');
 });
 
@@ -131,12 +94,12 @@ test('a new failure arrives live; deleting the jobs clears the diagnostics', asy
 test('failures the index held before a restart are back after it, from the snapshot alone', async () => {
   const kv = await nc.jetstream().views.kv('naq_results');
   await kv.put('job-3', pickledResult());
-  await rpc.sendRequest(EmitRequest.type, failed('job-3'));
+  await backend.rpc.sendRequest(EmitRequest.type, failed('job-3'));
   await diagnosticsFor((params) => String(params.diagnostics[0]?.message).startsWith('ValueError ×1'), 'for the failure before the restart');
-  await stopBackend();
-  logs.length = 0;
+  // Shut down as an editor does: the backend saves the index's snapshot on the way.
+  await backend.stop();
   await startBackend();
   // No event arrives after the restart: only the restored index can name the failed job.
   await diagnosticsFor((params) => String(params.diagnostics[0]?.message).startsWith('ValueError ×1'), 'for the failure after the restart');
-  assert.ok(logs.some((line) => line.startsWith('index: snapshot at sequence')), `the restart did not load the snapshot: ${logs.join(' | ')}`);
+  assert.ok(backend.logs.some((line) => line.startsWith('index: snapshot at sequence')), `the restart did not load the snapshot: ${backend.logs.join(' | ')}`);
 });

@@ -2,6 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { createMessageConnection, MessageConnection, NotificationType, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
 import { BACKEND_EXEC_ARGV } from '../../server/src/backend/runtime';
 import { BackendSettings, ConnectionState, ConnectionStateNotification, IndexChange, IndexChangedNotification, TailBatch, TailEventsNotification } from '../../server/src/protocol/protocol';
@@ -23,13 +25,28 @@ export function backendSettings(overrides: Partial<BackendSettings> = {}): Backe
   };
 }
 
+export interface BackendStartOptions {
+  /** Folders sent as the LSP `workspaceFolders`, as an editor with a workspace open does: failures map into them. */
+  readonly workspaceFolders?: readonly string[];
+}
+
+/** A notification's payload and when it arrived (`performance.now()`), for benchmarks that time them. */
+export interface Arrival<T> {
+  readonly value: T;
+  readonly at: number;
+}
+
 /** The backend as the editor runs it: a child process speaking JSON-RPC, here over stdio. */
 export class BackendProcess {
   readonly states: ConnectionState[] = [];
   readonly changes: IndexChange[] = [];
   readonly tails: TailBatch[] = [];
   readonly logs: string[] = [];
+  /** `textDocument/publishDiagnostics` as received; `nextDiagnostics` consumes them. */
+  readonly diagnostics: PublishDiagnosticsParams[] = [];
   private stderr = '';
+  /** Probes of `nextNotified`, run as each notification arrives. */
+  private readonly watchers = new Set<() => void>();
 
   private constructor(
     readonly child: ChildProcess,
@@ -37,7 +54,7 @@ export class BackendProcess {
     private readonly home: string,
   ) {}
 
-  static async start(settings: BackendSettings, env: NodeJS.ProcessEnv = {}): Promise<BackendProcess> {
+  static async start(settings: BackendSettings, env: NodeJS.ProcessEnv = {}, options: BackendStartOptions = {}): Promise<BackendProcess> {
     // A private config home: a NATS CLI context selected on this machine must not leak into the tests.
     const home = mkdtempSync(join(tmpdir(), 'naq-backend-home-'));
     const child = spawn(process.execPath, [...BACKEND_EXEC_ARGV, SERVER_JS, '--stdio'], {
@@ -49,9 +66,15 @@ export class BackendProcess {
     child.stderr?.on('data', (d: Buffer) => (backend.stderr += d.toString()));
     rpc.onNotification(ConnectionStateNotification.type, (state) => {
       backend.states.push(state);
+      backend.notified();
     });
     rpc.onNotification(IndexChangedNotification.type, (change) => {
       backend.changes.push(change);
+      backend.notified();
+    });
+    rpc.onNotification(new NotificationType<PublishDiagnosticsParams>('textDocument/publishDiagnostics'), (params) => {
+      backend.diagnostics.push(params);
+      backend.notified();
     });
     rpc.onNotification(TailEventsNotification.type, (batch) => {
       backend.tails.push(batch);
@@ -60,7 +83,8 @@ export class BackendProcess {
       backend.logs.push(m.message);
     });
     rpc.listen();
-    await rpc.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: settings });
+    const workspaceFolders = options.workspaceFolders?.map((folder, i) => ({ uri: pathToFileURL(folder).href, name: `folder-${i}` })) ?? null;
+    await rpc.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders, initializationOptions: settings });
     await rpc.sendNotification('initialized', {});
     return backend;
   }
@@ -86,8 +110,52 @@ export class BackendProcess {
     }
   }
 
+  /**
+   * Resolves with the first value `probe` gives, tried now and then as each notification arrives (no polling, so
+   * `at` is when the deciding notification was handled); fails after `timeoutMs` with what was seen.
+   */
+  nextNotified<T>(what: string | (() => string), probe: () => T | undefined, timeoutMs = 20_000): Promise<Arrival<T>> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const value = probe();
+        if (value === undefined) return;
+        this.watchers.delete(check);
+        clearTimeout(timer);
+        resolve({ value, at: performance.now() });
+      };
+      const timer = setTimeout(() => {
+        this.watchers.delete(check);
+        reject(new Error(`${typeof what === 'string' ? what : what()}: not within ${timeoutMs} ms; last state ${JSON.stringify(this.state)}\n${this.output.slice(-2000)}`));
+      }, timeoutMs);
+      this.watchers.add(check);
+      check();
+    });
+  }
+
+  /**
+   * The first diagnostics published for `uri` that `accept` takes, looking at those received since the last
+   * match; the ones seen up to the match are consumed, so the next call waits for newer ones.
+   */
+  nextDiagnostics(uri: string, accept: (params: PublishDiagnosticsParams) => boolean, what: string, timeoutMs = 20_000): Promise<Arrival<PublishDiagnosticsParams>> {
+    return this.nextNotified(
+      () => `diagnostics ${what} (seen since the last match: ${JSON.stringify(this.diagnostics.map((p) => p.diagnostics.map((d) => d.message)))})`,
+      () => {
+        const index = this.diagnostics.findIndex((params) => params.uri === uri && accept(params));
+        if (index < 0) return undefined;
+        const params = this.diagnostics[index]!;
+        this.diagnostics.splice(0, index + 1);
+        return params;
+      },
+      timeoutMs,
+    );
+  }
+
   untilPhase(phase: ConnectionState['phase'], timeoutMs?: number): Promise<ConnectionState> {
     return this.until(`phase ${phase}`, () => (this.state?.phase === phase ? this.state : undefined), timeoutMs);
+  }
+
+  private notified(): void {
+    for (const check of [...this.watchers]) check();
   }
 
   async stop(): Promise<void> {

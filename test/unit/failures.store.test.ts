@@ -34,6 +34,7 @@ test('failures of one bug group under one signature on the raise site; removal f
   const [latest] = store.inFile(file, 0);
   assert.deepEqual([latest.site?.line, latest.callers.map((caller) => caller.at.line)], [2, [9, 6]]);
   assert.equal(store.inFile(file, 8000).length, 1);
+  assert.deepEqual([store.signatureCount(0), store.signatureCount(10900), store.signatureCount(11000)], [1, 1, 0]);
   store.remove('c');
   assert.deepEqual([store.summaries(0)[0].count, [...store.summaries(0)[0].perHour]], [2, [[7200, 2]]]);
   store.remove('a');

@@ -165,6 +165,20 @@ export class FailureStore {
       .sort((a, b) => b.lastSeen - a.lastSeen);
   }
 
+  /** How many signatures `summaries(since)` would list, without summarising them (every publish sends it). */
+  signatureCount(since: number): number {
+    let count = 0;
+    for (const entry of this.signatures.values()) {
+      for (const jobId of entry.members) {
+        if ((this.failures.get(jobId) as PlacedFailure).record.time >= since) {
+          count++;
+          break;
+        }
+      }
+    }
+    return count;
+  }
+
   summary(signatureId: string, since: number): SignatureSummary | undefined {
     const entry = this.signatures.get(signatureId);
     return entry ? this.summarise(entry, since) : undefined;

@@ -77,7 +77,10 @@ function groupBySite(failures: readonly PlacedFailure[]): SiteGroup[] {
   const groups = new Map<string, PlacedFailure[]>();
   for (const failure of failures) {
     const key = `${failure.site?.line}\n${failure.signature.id}`;
-    groups.set(key, [...(groups.get(key) ?? []), failure]);
+    // Pushed, not copied: a copy per failure made a file of 5,000 failures cost millions of element copies.
+    const group = groups.get(key);
+    if (group) group.push(failure);
+    else groups.set(key, [failure]);
   }
   return [...groups.values()].map((group) => ({ line: (group[0].site as MappedFrame).line, failures: group }));
 }
@@ -99,6 +102,10 @@ export class FailureFeatures {
     this.refreshTimer = setInterval(() => this.filesChanged(new Set(this.published)), REFRESH_MS);
     this.refreshTimer.unref();
     connection.onCodeLens(({ textDocument }) => this.codeLenses(textDocument.uri));
+    // An opened file gets its diagnostics now, so its "last N ago" is current rather than up to a refresh old.
+    documents.onDidOpen(({ document }) => {
+      if (document.uri.startsWith('file:')) this.publish(fileURLToPath(document.uri));
+    });
     const log = (message: string): void => connection.console.error(message);
     connection.onRequest(FailuresListRequest.type, guard0(FailuresListRequest.method, log, () => this.list()));
     connection.onRequest(FailuresJobsRequest.type, guard(FailuresJobsRequest.method, log, ({ signatureId }) => this.jobs(signatureId)));
@@ -171,16 +178,19 @@ export class FailureFeatures {
     this.flushTimer = undefined;
     const files = [...this.dirty];
     this.dirty.clear();
-    for (const file of files) {
-      const uri = pathToFileURL(file).href;
-      const diagnostics = this.diagnostics(uri);
-      if (diagnostics.length === 0 && !this.published.has(file)) continue;
-      if (diagnostics.length > 0) this.published.add(file);
-      else this.published.delete(file);
-      void this.connection.sendDiagnostics({ uri, diagnostics });
-    }
-    void this.connection.sendNotification(FailuresChangedNotification.type, { signatures: this.service.store.summaries(this.since()).length });
+    for (const file of files) this.publish(file);
+    void this.connection.sendNotification(FailuresChangedNotification.type, { signatures: this.service.store.signatureCount(this.since()) });
     if (this.codeLensRefresh) void this.connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  }
+
+  /** Sends the file's diagnostics; a file that has none and had none gets nothing. */
+  private publish(file: string): void {
+    const uri = pathToFileURL(file).href;
+    const diagnostics = this.diagnostics(uri);
+    if (diagnostics.length === 0 && !this.published.has(file)) return;
+    if (diagnostics.length > 0) this.published.add(file);
+    else this.published.delete(file);
+    void this.connection.sendDiagnostics({ uri, diagnostics });
   }
 
   private diagnostics(uri: string): Diagnostic[] {
@@ -206,11 +216,14 @@ export class FailureFeatures {
   }
 
   private codeLenses(uri: string): CodeLens[] {
-    const document = this.documents.get(uri);
+    // The document's lines once per request, not once per failure.
+    const text = this.documents.get(uri)?.getText().split(/\r?\n/);
     const byFunction = new Map<number, PlacedFailure[]>();
     for (const failure of this.inFile(uri)) {
-      const line = enclosingFunctionLine(document, failure);
-      byFunction.set(line, [...(byFunction.get(line) ?? []), failure]);
+      const line = enclosingFunctionLine(text, failure);
+      const failures = byFunction.get(line);
+      if (failures) failures.push(failure);
+      else byFunction.set(line, [failure]);
     }
     return [...byFunction.entries()].map(([line, failures]) => {
       const signatures = new Set(failures.map((failure) => failure.signature.id)).size;
@@ -280,10 +293,9 @@ function escape(text: string): string {
 const DEFINITION = /^(\s*)(?:async\s+def|def|class|(?:export\s+)?(?:async\s+)?function)\s+([\w$]+)/;
 
 /** The 0-based line of the `def`/`function` enclosing the raise site; the site's own line when none is found. */
-function enclosingFunctionLine(document: TextDocument | undefined, failure: PlacedFailure): number {
+function enclosingFunctionLine(text: readonly string[] | undefined, failure: PlacedFailure): number {
   const site = failure.site as MappedFrame;
-  if (!document) return site.line - 1;
-  const text = document.getText().split(/\r?\n/);
+  if (!text) return site.line - 1;
   const siteIndent = (text[site.line - 1] ?? '').search(/\S/);
   for (let line = site.line - 1; line >= 0; line--) {
     const match = DEFINITION.exec(text[line] ?? '');
