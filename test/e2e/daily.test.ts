@@ -245,6 +245,8 @@ describe('NAQ daily use in a real editor', () => {
       await untilPickLists(page, 'search filters', [b, a, 'Show all 2 matches in the Jobs view']);
       await untilPickLists(page, 'status:failed search filters', [b, a]);
       await untilPickLists(page, `queue:${queueA}`, [c, a]);
+      // Off the input box, whose placeholder hover would cover the rows in the picture.
+      await page.mouse.move(10, 10);
       await docScreenshot(page.locator('.quick-input-widget'), 'search-filters');
       await untilPickLists(page, `worker:${workerB}`, [b]);
       await untilPickLists(page, `status:failed queue:${queueA}`, [a]);
