@@ -23,6 +23,7 @@ import { StatusBar } from './status/statusBar';
 import { canList } from './views/jobTree';
 import { configurePureModules } from './util/l10n';
 import { NaqViews } from './views/naqViews';
+import { registerStatsSerializer } from './stats/index';
 import { registerTailSerializer } from './tail/index';
 import { registerTimelineSerializer } from './timeline/index';
 import { setWebviewLogger } from './webview/log';
@@ -94,9 +95,10 @@ export function activate(context: vscode.ExtensionContext): NaqApi {
     ...registerEmitCommands(services),
     ...registerJobCommands(services),
     ...registerStreamCommands(services),
-    // Timeline panels open at the last shutdown come back (activation event onWebviewPanel:naq.timeline).
+    // Panels open at the last shutdown come back (activation events onWebviewPanel:naq.timeline, .tail, .stats).
     registerTimelineSerializer(context, backend),
     registerTailSerializer(context, backend),
+    registerStatsSerializer(context, backend, views.jobs),
     ...registerFailures(backend, log),
     new FailureNotifier(backend, (jobId) => vscode.commands.executeCommand('naq.openTimeline', jobId)),
     vscode.workspace.onDidChangeConfiguration((event) => {

@@ -20,6 +20,8 @@ import { renderTotals } from './stats/totals';
 
 const host = connect<StatsMessage, StatsViewState>(isStatsState);
 const state = initialState(host.getState());
+// Saved at once, not only on a change: a window reload restores a panel from what its page saved.
+host.setState(state);
 let stats: JobStats | null = null;
 
 const app = document.getElementById('app')!;
@@ -41,7 +43,7 @@ const groupHost = el('div', { class: 'group-host' });
 const groupButtons = new Map<StatsGroupBy, HTMLButtonElement>();
 const groupToggle = el('div', { class: 'range-buttons', attrs: { role: 'group', 'aria-label': 'Group the table by' } });
 for (const [key, label] of [['queue', 'Per queue'], ['worker', 'Per worker']] as const) {
-  const b = el('button', { class: 'button range-button', attrs: { type: 'button', 'aria-pressed': key === state.groupBy, 'data-group-by': key }, text: label });
+  const b = el('button', { class: 'button range-button', attrs: { type: 'button', 'aria-pressed': String(key === state.groupBy), 'data-group-by': key }, text: label });
   b.addEventListener('click', () => {
     state.groupBy = key;
     host.setState(state);

@@ -26,7 +26,9 @@ import {
   openNaqViews,
   paletteCommand,
   pickItem,
+  reloadWindow,
   treeRow,
+  untilPickLists,
   viewPane,
   waitForStatus,
   webviewPage,
@@ -213,6 +215,89 @@ describe('NAQ daily use in a real editor', () => {
     }),
   );
 
+  test('search: status:, queue: and worker: narrow the results, recent activity first; Open Job Timeline lists the jobs as you type', { timeout: 150_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const [a, b, c] = ['a', 'b', 'c'].map((x) => `job-search-${x}-${run}`);
+      const [queueA, queueB] = [`search-qa-${run}`, `search-qb-${run}`];
+      const [workerA, workerB] = [`search-wa-${run}`, `search-wb-${run}`];
+      // One second apart, oldest first: the order the results must come in is known.
+      const t0 = Math.floor(Date.now() / 1000) - 60;
+      const error = { name: 'ValueError', message: 'search filters' };
+      await emit(JobEvents.failed(a, workerA, error, 5, 0, { queue_name: queueA, timestamp: t0 }));
+      await emit(JobEvents.failed(b, workerB, error, 5, 0, { queue_name: queueB, timestamp: t0 + 1 }));
+      await emit(JobEvents.completed(c, workerA, 5, { queue_name: queueA, timestamp: t0 + 2 }));
+      await openNaqViews(page);
+      await paletteCommand(page, 'NAQ: Search Jobs…');
+      // Free text found in the error (a row's detail): recent activity first, as the backend answers.
+      await untilPickLists(page, 'search filters', [b, a, 'Show all 2 matches in the Jobs view']);
+      await untilPickLists(page, 'status:failed search filters', [b, a]);
+      await untilPickLists(page, `queue:${queueA}`, [c, a]);
+      // Off the input box, whose placeholder hover would cover the rows in the picture.
+      await page.mouse.move(10, 10);
+      await docScreenshot(page.locator('.quick-input-widget'), 'search-filters');
+      await untilPickLists(page, `worker:${workerB}`, [b]);
+      await untilPickLists(page, `status:failed queue:${queueA}`, [a]);
+      await untilPickLists(page, `status:completed worker:${workerB}`, ['No job matches']);
+      await page.keyboard.press('Escape');
+
+      await paletteCommand(page, 'NAQ: Open Job Timeline…');
+      await waitForVisible(page.locator('.quick-input-widget .quick-input-title', { hasText: 'NAQ: Open Job Timeline' }), 15_000, 'the Open Job Timeline pick');
+      // Part of an id: the jobs it matches are offered as it is typed, not only once a whole id is.
+      await page.locator('.quick-input-widget .quick-input-box input').fill(`search-b-${run}`, { timeout: 10_000 });
+      const offered = page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${b}\\s*$`) }) });
+      await waitForVisible(offered.first(), 30_000, `${b} offered for "search-b-${run}"`);
+      await docScreenshot(page.locator('.quick-input-widget'), 'open-timeline-pick');
+      await offered.first().click({ timeout: 10_000 });
+      await webviewPage(page, 'timeline', (text) => text.includes(b) && text.includes('search filters'), 30_000, `the timeline of ${b}`);
+      await closeAllEditors(page);
+    }),
+  );
+
+  test('stats: a worker and a queue named only by a completed event count in the usage bars and the per-worker table', { timeout: 120_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const worker = `worker-completed-only-${run}`;
+      const queue = `queue-completed-only-${run}`;
+      await emit(JobEvents.completed(`job-completed-only-${run}`, worker, 7, { queue_name: queue }));
+      await openNaqViews(page);
+      await paletteCommand(page, 'NAQ: Show Statistics');
+      const stats = await webviewPage(page, 'stats', (text) => text.includes(worker), 30_000, `the statistics with ${worker}`);
+      const bar = (section: string, name: string) => stats.locator(`section[aria-label="${section}"] .bar-row`).filter({ has: stats.locator('.bar-label', { hasText: name }) });
+      await waitForVisible(bar('Worker usage', worker).first(), 10_000, `${worker} in the worker usage`);
+      await waitForVisible(bar('Queue usage', queue).first(), 10_000, `${queue} in the queue usage`);
+      assert.match((await bar('Worker usage', worker).first().locator('.bar-value').textContent()) ?? '', /^1 ·/, 'the worker ran one job');
+      await docScreenshot(stats.locator('section[aria-label="Worker usage"]'), 'stats-worker-usage');
+      await stats.locator('button[data-group-by="worker"]').click({ timeout: 10_000 });
+      const row = stats.locator('table.group-table[data-group-by="worker"] tbody tr').filter({ has: stats.locator('th', { hasText: worker }) });
+      await waitForVisible(row.first(), 30_000, `${worker} in the per-worker table`);
+      // Completed is the table's third count column, after Enqueued and Started.
+      assert.equal((await row.first().locator('td').nth(2).textContent())?.trim(), '1', 'the per-worker table counts its completed event');
+      await closeAllEditors(page);
+    }),
+  );
+
+  test('stats: the statistics panel comes back after a window reload, grouped as it was, and follows the stream again', { timeout: 150_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const [before, later] = [`worker-before-stats-reload-${run}`, `worker-after-stats-reload-${run}`];
+      await emit(JobEvents.completed(`job-before-stats-reload-${run}`, before, 5, { queue_name: `daily-${run}` }));
+      await openNaqViews(page);
+      await paletteCommand(page, 'NAQ: Show Statistics');
+      const stats = await webviewPage(page, 'stats', (text) => text.includes(before), 30_000, `the statistics with ${before}`);
+      await stats.locator('button[data-group-by="worker"]').click({ timeout: 10_000 });
+      await waitForVisible(stats.locator('table.group-table[data-group-by="worker"]'), 30_000, 'the per-worker table');
+
+      await reloadWindow(page);
+      // The totals come from the index, restored with the backend: the worker's usage bar is back.
+      const restored = await webviewPage(page, 'stats', (text) => text.includes(before), 60_000, 'the restored statistics, read again');
+      await waitForVisible(restored.locator('button[data-group-by="worker"][aria-pressed="true"]'), 10_000, 'the per-worker grouping kept');
+      // The restored panel follows the stream, and the extension answers its page's grouping.
+      await emit(JobEvents.completed(`job-after-stats-reload-${run}`, later, 5, { queue_name: `daily-${run}` }));
+      const row = restored.locator('table.group-table[data-group-by="worker"] tbody th', { hasText: later });
+      await waitForVisible(row.first(), 30_000, `${later} in the restored per-worker table`);
+      await docScreenshot(page.locator('.part.editor'), 'stats-restored');
+      await closeAllEditors(page);
+    }),
+  );
+
   test('emit: a sample lifecycle with a chosen job id and queue, then Open Timeline from the notification', { timeout: 120_000 }, (t) =>
     session.scenario(t, async (page) => {
       const jobId = `job-emitted-${run}`;
@@ -240,10 +325,7 @@ describe('NAQ daily use in a real editor', () => {
       await startTail(page);
       await emit(sentinel('before-reload'));
       await inTail(page, `before-reload-${run}`, 30_000);
-      // The workbench's own reload saves the open editors first, as a user's would.
-      await paletteCommand(page, 'Developer: Reload Window');
-      await page.waitForEvent('load', { timeout: 60_000 });
-      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+      await reloadWindow(page);
       const frame = await webviewPage(page, 'tail', (text) => text.includes(`Live: ${PREFIX}.>`), 60_000, 'the restored tail, live');
       await emit(sentinel('after-reload'));
       await inTail(page, `after-reload-${run}`, 30_000);

@@ -1,9 +1,10 @@
 /**
  * Outages in a real editor (code-server + Chromium) against the test's own nats-server: frozen with
- * SIGSTOP (the socket stays open, nothing answers) and killed. The trees keep their last rows, dimmed
- * and marked stale with the time and cause; the failed badge goes; a timeline refresh says at once
- * why it cannot read; the status names a server that stopped answering, not an address or TLS
- * problem; and everything comes back after SIGCONT or a restart. Each step waits for a shown text.
+ * SIGSTOP (the socket stays open, nothing answers) and killed. The trees (Queues, Workers, Jobs,
+ * Failures) keep their last rows, dimmed and marked stale with the time and cause; the failed badge
+ * goes; a timeline refresh says at once why it cannot read; the status names a server that stopped
+ * answering, not an address or TLS problem; and everything comes back after SIGCONT or a restart.
+ * Disconnected on purpose, every view shows its welcome instead. Each step waits for a shown text.
  */
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -16,7 +17,7 @@ import { JobEvents } from '../../server/src/model/factories';
 import type { EventStorage } from '../../server/src/storage/eventStorage';
 import { NatsServer } from '../support/natsServer';
 import { openStorage } from '../support/storageFixture';
-import { closeAllEditors, EditorSession, jobRow, killDescendantsOnExit, openNaqViews, treeRow, viewPane, waitForStatus, webviewPage } from './fixtures/editorSession';
+import { closeAllEditors, EditorSession, jobRow, killDescendantsOnExit, openNaqViews, paletteCommand, treeRow, viewPane, waitForStatus, webviewPage } from './fixtures/editorSession';
 import { docScreenshot } from './fixtures/screenshots';
 import { repoRoot, stopAll, waitForVisible, waitUntil, withTimeout } from './harness';
 import { storeRetrying } from './fixtures/storeRetrying';
@@ -26,6 +27,8 @@ killDescendantsOnExit();
 const run = randomBytes(3).toString('hex');
 const queue = `outage-${run}`;
 const failedJob = `job-outage-failed-${run}`;
+/** The views that keep their rows during an outage, marked stale. */
+const TREES = ['Queues', 'Workers', 'Jobs', 'Failures'] as const;
 
 let nats: NatsServer;
 let storage: EventStorage;
@@ -93,10 +96,21 @@ async function timelineNotice(frame: Frame): Promise<string> {
   return withTimeout(frame.evaluate(() => document.querySelector('.notice:not([hidden])')?.textContent ?? ''), 5_000, 'reading the timeline notice');
 }
 
-/** Shows the views with the live data this file's scenarios start from: the queue's row and the failed badge. */
+/** The Failures view's row of the failed job's signature, its pane expanded (it starts collapsed). */
+async function failureRow(page: Page): Promise<Locator> {
+  const header = paneHeader(page, 'Failures');
+  await waitForVisible(header, 30_000, 'the Failures view header');
+  if ((await header.getAttribute('aria-expanded', { timeout: 10_000 })) === 'false') await header.click({ timeout: 10_000 });
+  const row = treeRow(viewPane(page, 'Failures'), 'ValueError: boom');
+  await waitForVisible(row.first(), 30_000, 'the failure in the Failures view');
+  return row.first();
+}
+
+/** Shows the views with the live data this file's scenarios start from: the queue's row, the failure's row and the failed badge. */
 async function liveViews(page: Page): Promise<Locator> {
   await openNaqViews(page, 30_000);
   await waitForStatus(page, /^NAQ: connected\b/, 60_000);
+  await failureRow(page);
   const row = treeRow(viewPane(page, 'Queues'), queue);
   await waitForVisible(row.first(), 30_000, `queue ${queue} in the Queues view`);
   await waitUntil(async () => (await naqBadge(page)) === '1', { timeoutMs: 30_000, intervalMs: 250, what: 'the failed badge to show 1' });
@@ -110,10 +124,10 @@ async function openTimeline(page: Page): Promise<Frame> {
   return webviewPage(page, 'timeline', (text) => text.includes(failedJob) && text.includes('boom'), 30_000, `the timeline of ${failedJob}`);
 }
 
-/** During an outage of `cause`: the stale marking on all three views, dimmed rows, no badge, a timeline refresh refused at once. */
+/** During an outage of `cause`: the stale marking on every tree, dimmed rows, no badge, a timeline refresh refused at once. */
 async function assertStale(page: Page, queueRow: Locator, timeline: Frame, cause: RegExp): Promise<void> {
   const stale = new RegExp(`stale since \\d\\d:\\d\\d — ${cause.source}`);
-  for (const view of ['Queues', 'Workers', 'Jobs']) {
+  for (const view of TREES) {
     await untilText(paneHeader(page, view), stale, 60_000, `the ${view} view's description to say it is stale`);
     await untilText(paneMessage(page, view), new RegExp(`^Stale since \\d\\d:\\d\\d — ${cause.source}\\. Showing the last known data`), 10_000, `the ${view} view's message`);
   }
@@ -122,6 +136,15 @@ async function assertStale(page: Page, queueRow: Locator, timeline: Frame, cause
   assert.match((await queueRow.textContent()) ?? '', /1 failed/);
   const colours = await iconColours(queueRow);
   assert.equal(colours.icon, colours.disabled, 'the stale row is dimmed');
+  const failure = treeRow(viewPane(page, 'Failures'), 'ValueError: boom').first();
+  assert.ok(await failure.isVisible(), 'the failure row is kept during the outage');
+  await waitUntil(
+    async () => {
+      const shown = await iconColours(failure);
+      return shown.icon === shown.disabled;
+    },
+    { timeoutMs: 10_000, intervalMs: 250, what: 'the stale failure row to be dimmed' },
+  );
   await waitUntil(async () => (await naqBadge(page)) === '', { timeoutMs: 10_000, intervalMs: 250, what: 'the failed badge to be cleared' });
 
   await timeline.locator('button[title="Read the timeline again"]').click({ timeout: 10_000 });
@@ -138,7 +161,7 @@ async function assertStale(page: Page, queueRow: Locator, timeline: Frame, cause
 /** After the outage: no stale marking, the badge back, new events listed, the timeline read again. */
 async function assertRecovered(page: Page, timeline: Frame, sentinel: string): Promise<void> {
   await waitForStatus(page, /^NAQ: connected\b/, 90_000);
-  for (const view of ['Queues', 'Workers', 'Jobs']) {
+  for (const view of TREES) {
     await waitUntil(async () => !/stale since/.test((await paneHeader(page, view).textContent().catch(() => null)) ?? 'stale since'), {
       timeoutMs: 30_000,
       intervalMs: 250,
@@ -215,6 +238,27 @@ describe('NAQ during a NATS outage, in a real editor', () => {
       }
       await assertRecovered(page, timeline, `job-after-kill-${run}`);
       await closeAllEditors(page);
+    }),
+  );
+
+  test('disconnected on purpose (no outage): Queues, Workers and Failures show their welcome with Connect instead of rows', { timeout: 120_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      await liveViews(page);
+      await paletteCommand(page, 'NAQ: Disconnect');
+      await waitForStatus(page, /^NAQ: disconnected\b/, 30_000);
+      // The Jobs view says why in its message instead (see NaqViews.showMessages).
+      for (const view of ['Queues', 'Workers', 'Failures']) {
+        const welcome = viewPane(page, view).locator('.welcome-view-content').filter({ hasText: 'Not connected to NATS' });
+        await waitForVisible(welcome, 15_000, `the ${view} view's welcome`);
+        await waitForVisible(welcome.locator('.monaco-button', { hasText: 'Connect' }).first(), 5_000, `the Connect button of the ${view} view's welcome`);
+      }
+      assert.equal(await treeRow(viewPane(page, 'Failures'), 'ValueError: boom').count(), 0, 'the Failures view still lists failures while disconnected');
+      assert.doesNotMatch((await paneHeader(page, 'Failures').textContent()) ?? '', /stale since/, 'a disconnection on purpose is no outage');
+      await docScreenshot(page.locator('.part.sidebar'), 'disconnected-welcome');
+
+      await viewPane(page, 'Failures').locator('.welcome-view-content .monaco-button', { hasText: 'Connect' }).first().click({ timeout: 10_000 });
+      await waitForStatus(page, /^NAQ: connected\b/, 60_000);
+      await failureRow(page);
     }),
   );
 });

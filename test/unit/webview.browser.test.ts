@@ -223,7 +223,7 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     assert.match(await page.locator('.cards').textContent() ?? '', /Failure rate/);
     await page.locator('.bar-row').first().focus();
     await page.keyboard.press('ArrowDown');
-    assert.match((await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))) ?? '', new RegExp(`^worker-1${XSS_IMG.replace(/[()]/g, '\\$&')}: 99 started`));
+    assert.match((await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))) ?? '', new RegExp(`^worker-1${XSS_IMG.replace(/[()]/g, '\\$&')}: 99 jobs`));
     await page.getByRole('button', { name: 'Show all 25' }).click();
     assert.equal(await page.locator('.bar-row').count(), 27);
     await page.getByRole('button', { name: 'Refresh' }).first().click();
@@ -289,6 +289,11 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     await page.getByRole('button', { name: 'Clear the time filter' }).click();
     assert.equal((await posted(page, StatsToExtension)).at(-1)?.type, 'clearJobsFilter');
 
+    // The choices the page starts with are pressed from the start (true, not an empty attribute), each other one not.
+    assert.equal(await page.locator('button[data-range="1h"]').getAttribute('aria-pressed'), 'true');
+    assert.equal(await page.locator('button[data-range="24h"]').getAttribute('aria-pressed'), 'false');
+    assert.equal(await page.locator('button[data-group-by="queue"]').getAttribute('aria-pressed'), 'true');
+    assert.equal(await page.locator('button[data-group-by="worker"]').getAttribute('aria-pressed'), 'false');
     // The range picker, by keyboard: Tab to "24 h", Enter.
     await page.locator('button[data-range="24h"]').focus();
     await page.keyboard.press('Enter');

@@ -704,4 +704,32 @@ describe('stats panel', () => {
     panel.dispose();
     assert.equal(client.listeners('index/changed'), 0);
   });
+
+  test('the serializer restores the panel after a reload, reading again what its page asks for; a second one is closed', async () => {
+    const client = new FakeClient();
+    client.responders.set('stats/get', () => ({ jobsStarted: 7, jobsRunning: 0, jobsCompleted: 0, jobsFailed: 0, totalDurationMs: 0, averageDurationMs: null, workerUsage: {}, queueUsage: {}, eventsSeen: 0 }));
+    client.responders.set('metrics/query', metricsAnswer);
+    const registration = statsModule.registerStatsSerializer(context, client as never, fakeJobsFilter());
+    const serializer = serializers.get('naq.stats')!;
+    const restored = new FakePanel('naq.stats', 'NAQ Job Analytics', {}, {});
+    await serializer.deserializeWebviewPanel(restored, { showAll: { workers: false, queues: false }, preset: '24h', custom: null, groupBy: 'worker' });
+    assert.match(restored.webview.html, /Content-Security-Policy/);
+    assert.equal(restored.webview.options.enableScripts, true);
+    // The restored page asks for its saved range and grouping, as a new one asks for its defaults.
+    restored.webview.send({ type: 'ready', body: {} });
+    restored.webview.send({ type: 'groupBy', body: { groupBy: 'worker' } });
+    restored.webview.send({ type: 'range', body: { preset: '24h', from: null, to: null } });
+    await settle();
+    assert.equal((restored.webview.last('stats')?.body.stats as { jobsStarted: number }).jobsStarted, 7);
+    assert.equal((restored.webview.last('metrics')?.body as { groupBy: string }).groupBy, 'worker');
+    // One panel at a time: Show Statistics reveals the restored one, a second restored one is closed.
+    statsModule.showStats(context, client as never, fakeJobsFilter());
+    assert.equal(panels.length, 0);
+    assert.equal(restored.reveals, 1);
+    const second = new FakePanel('naq.stats', 'NAQ Job Analytics', {}, {});
+    await serializer.deserializeWebviewPanel(second, undefined);
+    assert.equal(second.disposed, true);
+    restored.dispose();
+    registration.dispose();
+  });
 });

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { ListJobsRequest, type JobItem } from '../../../server/src/protocol/protocol';
 import type { BackendClient } from '../backend/backendClient';
 import { errorText, formatAge } from '../util/format';
-import { parseJobSearch } from './jobSearch';
+import { parseJobSearch, typedJobId } from './jobSearch';
 import { idProblem } from './validate';
 
 /** Rows the pick shows: enough to choose from, few enough to stay quick at every keystroke. */
@@ -62,8 +62,8 @@ export function pickJob(client: BackendClient, options: { title: string; value?:
       if (ask !== asked) return;
       const now = Date.now();
       const items: PickItem[] = page.items.map((job) => jobPickItem(job, now));
-      const id = typed.trim();
-      if (id && !idProblem('job id', id) && !page.items.some((job) => job.jobId === id)) {
+      const id = typedJobId(typed);
+      if (id !== undefined && !idProblem('job id', id) && !page.items.some((job) => job.jobId === id)) {
         items.unshift({
           label: `$(go-to-file) ${vscode.l10n.t('Open job "{0}"', id)}`,
           description: vscode.l10n.t('not in the index (yet)'), alwaysShow: true, choice: { kind: 'job', jobId: id } });
@@ -86,8 +86,8 @@ export function pickJob(client: BackendClient, options: { title: string; value?:
     let result: Picked | undefined;
     pick.onDidChangeValue(() => void refresh());
     pick.onDidAccept(() => {
-      const typed = pick.value.trim();
-      result = shownFor !== pick.value && typed && !idProblem('job id', typed) ? { kind: 'job', jobId: typed } : pick.selectedItems[0]?.choice;
+      const typed = typedJobId(pick.value);
+      result = shownFor !== pick.value && typed !== undefined && !idProblem('job id', typed) ? { kind: 'job', jobId: typed } : pick.selectedItems[0]?.choice;
       if (result) pick.hide();
     });
     pick.onDidHide(() => {

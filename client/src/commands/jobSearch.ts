@@ -17,6 +17,18 @@ export type ParsedSearch = { ok: true; query: JobSearch } | { ok: false; problem
 
 type FilterKey = 'status' | 'queue' | 'worker';
 
+const FILTER = /^(status|queue|worker):/i;
+
+/**
+ * What was typed, as a job id to open even when the index does not list it: one word that is not a
+ * filter. `queue:billing` narrows the results; offered as an id it was the first row, and Enter
+ * opened a job named "queue:billing".
+ */
+export function typedJobId(typed: string): string | undefined {
+  const id = typed.trim();
+  return id === '' || /\s/.test(id) || FILTER.test(id) ? undefined : id;
+}
+
 /** Parses what was typed; a filter with a bad or missing value is named with its rule. */
 export function parseJobSearch(typed: string): ParsedSearch {
   const query: JobSearch = {};

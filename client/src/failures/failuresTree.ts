@@ -1,11 +1,15 @@
 /**
  * The Failures view: one row per failure signature (count, last seen, queues), its failed jobs under it, and a
  * job's frames under the job. Everything comes from the protocol's `failures/*` requests; `failures/changed`
- * refreshes it.
+ * refreshes it. Like the other trees it lists nothing while disconnected (its welcome shows instead),
+ * except during an outage, when the last listed rows stay, dimmed and marked stale.
  */
 import * as vscode from 'vscode';
 import type { BackendClient } from '../backend/backendClient';
 import { counted, errorText, formatAge, formatCount } from '../util/format';
+import { canList } from '../views/jobTree';
+import { dimmed } from '../views/render';
+import { outageChanged, outageOf, staleDescription, staleMessage } from '../views/staleness';
 import { callText } from './markdown';
 import {
   FailuresChangedNotification,
@@ -15,6 +19,7 @@ import {
   type FailureJobItem,
   type FailureSignatureItem,
   type FailureSite,
+  type Outage,
 } from '../../../server/src/protocol/protocol';
 
 export type FailureNode =
@@ -30,18 +35,31 @@ export class FailuresTree implements vscode.TreeDataProvider<FailureNode>, vscod
   readonly onDidList = this.listed.event;
   readonly view: vscode.TreeView<FailureNode>;
   private readonly subscriptions: vscode.Disposable[];
+  /** Set while NATS is lost or not answering: the rows are the last listed ones, drawn dimmed. */
+  private outage: Outage | undefined;
+  /** The signatures as last listed: what the view keeps showing during an outage. */
+  private lastRoots: FailureNode[] | undefined;
 
   constructor(
     private readonly backend: BackendClient,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.view = vscode.window.createTreeView('naq.failures', { treeDataProvider: this, showCollapseAll: true });
+    this.outage = outageOf(backend.state);
+    this.view.description = staleDescription(undefined, this.outage);
     this.subscriptions = [
       this.view,
       this.changed,
       this.listed,
       backend.onNotification(FailuresChangedNotification.type, () => this.refresh()),
-      backend.onDidChangeState(() => this.refresh()),
+      backend.onDidChangeState((state) => {
+        const outage = outageOf(state);
+        if (outageChanged(this.outage, outage)) {
+          this.outage = outage;
+          this.view.description = staleDescription(undefined, outage);
+        }
+        this.refresh();
+      }),
     ];
   }
 
@@ -49,14 +67,25 @@ export class FailuresTree implements vscode.TreeDataProvider<FailureNode>, vscod
     this.changed.fire(undefined);
   }
 
+  /**
+   * The backend answers `failures/*` from what it has read, without NATS: during an outage it still
+   * answers, with the last known failures, which are listed as such.
+   */
   async getChildren(node?: FailureNode): Promise<FailureNode[]> {
-    if (!this.backend.running) return [];
+    const outage = this.outage;
+    if (!this.backend.running || (outage === undefined && !canList(this.backend.state))) {
+      // No message: it would hide the welcome, which says why and offers to connect.
+      if (!node) this.view.message = undefined;
+      return [];
+    }
     try {
       if (!node) {
         const signatures = await this.backend.request(FailuresListRequest.type);
         this.listed.fire(signatures);
-        this.view.message = signatures.length === 0 ? vscode.l10n.t('No failures within the window.') : undefined;
-        return signatures.map((signature) => ({ kind: 'signature', signature }));
+        this.lastRoots = signatures.map((signature) => ({ kind: 'signature', signature }));
+        if (outage !== undefined) this.view.message = staleMessage(outage);
+        else this.view.message = signatures.length === 0 ? vscode.l10n.t('No failures within the window.') : undefined;
+        return this.lastRoots;
       }
       if (node.kind === 'signature') {
         const jobs = await this.backend.request(FailuresJobsRequest.type, { signatureId: node.signature.id });
@@ -66,15 +95,19 @@ export class FailuresTree implements vscode.TreeDataProvider<FailureNode>, vscod
       return [];
     } catch (error) {
       this.log.warn(`Failures view: ${errorText(error)}`);
+      if (outage !== undefined) {
+        // The stale marking stays; the rows of the last listing are the last known data.
+        this.view.message = staleMessage(outage);
+        return node ? [] : (this.lastRoots ?? []);
+      }
       this.view.message = vscode.l10n.t('Failures could not be listed: {0}', errorText(error));
       return [];
     }
   }
 
   getTreeItem(node: FailureNode): vscode.TreeItem {
-    if (node.kind === 'signature') return signatureItem(node.signature);
-    if (node.kind === 'job') return jobItem(node.job);
-    return frameItem(node.frame);
+    const item = node.kind === 'signature' ? signatureItem(node.signature) : node.kind === 'job' ? jobItem(node.job) : frameItem(node.frame);
+    return this.outage === undefined ? item : dimmed(item);
   }
 
   dispose(): void {

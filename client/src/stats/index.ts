@@ -2,7 +2,8 @@
  * The statistics dashboard panel (`naq.stats`): one at a time. It shows the stream's totals
  * (`stats/get`) and, over a chosen range, charts of the metrics aggregates (`metrics/query`) with a
  * per-queue or per-worker table. A live range follows `metrics/changed`; a range brushed on a chart
- * narrows the Jobs view; the series shown can be saved as CSV.
+ * narrows the Jobs view; the series shown can be saved as CSV. A window reload brings it back, with
+ * the range and grouping its page saved.
  */
 import * as vscode from 'vscode';
 import type { JobStats, MetricsResult } from '../../../server/src/protocol/protocol';
@@ -35,7 +36,27 @@ export function showStats(context: vscode.ExtensionContext, client: BackendClien
     return;
   }
   current?.close();
-  current = new StatsPanel(context, client, jobs);
+  const panel = vscode.window.createWebviewPanel(STATS_VIEW_TYPE, vscode.l10n.t('NAQ Job Analytics'), { viewColumn: vscode.ViewColumn.Active }, webviewOptions(context.extensionUri));
+  current = new StatsPanel(context, client, jobs, panel);
+}
+
+/**
+ * Restores the panel after a reload. Its page keeps its range and grouping with setState and asks
+ * for them again as it loads, so the panel needs nothing from the saved state; a second restored
+ * panel (there is one at a time) is closed. `package.json` needs the activation event
+ * `onWebviewPanel:naq.stats`.
+ */
+export function registerStatsSerializer(context: vscode.ExtensionContext, client: BackendClient, jobs: JobsTimeFilter): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(STATS_VIEW_TYPE, {
+    async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
+      if (current) {
+        panel.dispose();
+        current.reveal();
+        return;
+      }
+      current = new StatsPanel(context, client, jobs, panel);
+    },
+  });
 }
 
 interface ShownMetrics {
@@ -49,7 +70,6 @@ interface ShownMetrics {
 const nowSeconds = (): number => Date.now() / 1000;
 
 class StatsPanel {
-  private readonly panel: vscode.WebviewPanel;
   private stats: JobStats | null = null;
   private updatedAt = 0;
   private error: string | null = null;
@@ -70,8 +90,8 @@ class StatsPanel {
     context: vscode.ExtensionContext,
     readonly client: BackendClient,
     private readonly jobs: JobsTimeFilter,
+    private readonly panel: vscode.WebviewPanel,
   ) {
-    this.panel = vscode.window.createWebviewPanel(STATS_VIEW_TYPE, vscode.l10n.t('NAQ Job Analytics'), { viewColumn: vscode.ViewColumn.Active }, webviewOptions(context.extensionUri));
     loadWebview(this.panel.webview, context.extensionUri, 'stats', vscode.l10n.t('NAQ Job Analytics'));
     this.disposables.push(
       onValidMessage(this.panel.webview, StatsToExtension, 'stats', (message) => this.onMessage(message)),

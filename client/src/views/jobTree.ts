@@ -10,7 +10,7 @@ import type { BackendClient } from '../backend/backendClient';
 import type { ChangedJobs } from './changedJobs';
 import { errorText } from '../util/format';
 import type { GroupNode, JobNode, MessageNode, NaqNode } from './nodes';
-import { jobTooltip, renderNode } from './render';
+import { dimmed, jobTooltip, renderNode } from './render';
 import { staleDescription, staleSince } from './staleness';
 
 export const PAGE_SIZE = 100;
@@ -46,11 +46,7 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
 
   getTreeItem(node: NaqNode): vscode.TreeItem {
     const item = renderNode(node);
-    // Stale rows are dimmed: a tree item has no style of its own, its icon's colour is what can change.
-    if (this.outage !== undefined && item.iconPath instanceof vscode.ThemeIcon) {
-      item.iconPath = new vscode.ThemeIcon(item.iconPath.id, new vscode.ThemeColor('disabledForeground'));
-    }
-    return item;
+    return this.outage === undefined ? item : dimmed(item);
   }
 
   /** Starts (an outage), updates or ends (undefined) the stale marking; the rows are drawn again. */

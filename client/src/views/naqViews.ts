@@ -12,7 +12,7 @@ import { canList, JobTree } from './jobTree';
 import { JobsTree } from './jobsTree';
 import type { JobNode, MoreNode, NaqNode } from './nodes';
 import { QueuesTree } from './queuesTree';
-import { staleMessage } from './staleness';
+import { outageChanged, outageOf, staleMessage } from './staleness';
 import { WorkersTree } from './workersTree';
 
 export const VIEW_IDS = { queues: 'naq.queues', workers: 'naq.workers', jobs: 'naq.jobs' } as const;
@@ -62,8 +62,8 @@ export class NaqViews implements vscode.Disposable {
   private onState(state: ConnectionState): void {
     const listable = canList(state);
     const building = state.index?.building === true;
-    const outage = state.phase === 'disconnected' ? state.outage : undefined;
-    if (outage?.since !== this.lastOutage?.since || outage?.cause !== this.lastOutage?.cause) {
+    const outage = outageOf(state);
+    if (outageChanged(this.lastOutage, outage)) {
       for (const tree of this.trees) tree.setOutage(outage);
       this.lastOutage = outage;
     }
@@ -80,7 +80,7 @@ export class NaqViews implements vscode.Disposable {
    * and the Jobs view says why instead; while indexing, Queues says how far.
    */
   private showMessages(state: ConnectionState): void {
-    const outage = state.phase === 'disconnected' ? state.outage : undefined;
+    const outage = outageOf(state);
     if (outage !== undefined) {
       for (const tree of this.trees) if (tree.view) tree.view.message = staleMessage(outage);
       return;

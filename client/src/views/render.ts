@@ -33,6 +33,15 @@ const STATUS_ICONS: Record<JobStatus, [icon: string, color: string | undefined]>
   unknown: ['question', 'disabledForeground'],
 };
 
+/**
+ * A stale row (an outage) is dimmed: a tree item has no style of its own, its icon's colour is what
+ * can change. Every tree that keeps its rows during an outage draws them through this.
+ */
+export function dimmed(item: vscode.TreeItem): vscode.TreeItem {
+  if (item.iconPath instanceof vscode.ThemeIcon) item.iconPath = new vscode.ThemeIcon(item.iconPath.id, new vscode.ThemeColor('disabledForeground'));
+  return item;
+}
+
 export function statusIcon(status: JobStatus): vscode.ThemeIcon {
   const [icon, color] = STATUS_ICONS[status] ?? STATUS_ICONS.unknown;
   return new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);

@@ -1,9 +1,20 @@
 /**
- * How the trees say that what they show is the last known data: during an outage (see `Outage` in
- * the protocol) they keep their rows instead of emptying, and name since when and why. Pure, unit-tested.
+ * How the trees (Queues, Workers, Jobs, Failures) say that what they show is the last known data:
+ * during an outage (see `Outage` in the protocol) they keep their rows instead of emptying, and name
+ * since when and why. Pure, unit-tested.
  */
-import type { Outage } from '../../../server/src/protocol/protocol';
+import type { ConnectionState, Outage } from '../../../server/src/protocol/protocol';
 import { formatClock } from '../../../server/src/shared/time';
+
+/** The outage a state reports: only a disconnection after an unplanned loss is one. */
+export function outageOf(state: ConnectionState): Outage | undefined {
+  return state.phase === 'disconnected' ? state.outage : undefined;
+}
+
+/** Whether two states of the marking differ (a new outage, a new cause, or its end). */
+export function outageChanged(before: Outage | undefined, after: Outage | undefined): boolean {
+  return before?.since !== after?.since || before?.cause !== after?.cause;
+}
 
 /** Epoch milliseconds as the local wall-clock time, "HH:MM" (the minutes of the shared clock format). */
 export function clockTime(ms: number): string {

@@ -48,7 +48,7 @@ export class RangePicker {
   ) {
     const group = el('div', { class: 'range-buttons', attrs: { role: 'group', 'aria-label': 'Range' } });
     for (const [key, label] of Object.entries(PRESET_LABELS) as [StatsRangePreset, string][]) {
-      const b = el('button', { class: 'button range-button', attrs: { type: 'button', 'aria-pressed': key === preset, 'data-range': key, title: key === 'custom' ? 'A range of your choice' : `Show ${PRESET_NAMES[key]}, live` }, text: label });
+      const b = el('button', { class: 'button range-button', attrs: { type: 'button', 'aria-pressed': String(key === preset), 'data-range': key, title: key === 'custom' ? 'A range of your choice' : `Show ${PRESET_NAMES[key]}, live` }, text: label });
       b.addEventListener('click', () => this.choose(key));
       this.buttons.set(key, b);
       group.appendChild(b);

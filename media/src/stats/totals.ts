@@ -33,8 +33,10 @@ export function renderTotals(content: HTMLElement, s: JobStats, showAll: StatsVi
   content.appendChild(cards);
 
   content.appendChild(outcomeChart(o.completed, o.failed, o.other));
-  content.appendChild(usageChart('Worker usage', 'jobs started per worker', s.workerUsage, 'workers', 'started', showAll.workers, toggleShowAll));
-  content.appendChild(usageChart('Queue usage', 'jobs enqueued per queue', s.queueUsage, 'queues', 'enqueued', showAll.queues, toggleShowAll));
+  // Counted from every event that names a worker or a queue, not only from started and enqueued ones:
+  // a stream can hold a job's outcome without the events before it.
+  content.appendChild(usageChart('Worker usage', 'jobs per worker, every worker an event of the job names', s.workerUsage, 'workers', showAll.workers, toggleShowAll));
+  content.appendChild(usageChart('Queue usage', 'jobs per queue, the queue the job\'s events name last', s.queueUsage, 'queues', showAll.queues, toggleShowAll));
 }
 
 function outcomeChart(completed: number, failed: number, other: number): HTMLElement {
@@ -68,11 +70,11 @@ function outcomeChart(completed: number, failed: number, other: number): HTMLEle
   return section;
 }
 
-function usageChart(title: string, subtitle: string, usage: Record<string, number>, which: 'workers' | 'queues', verb: string, all: boolean, toggleShowAll: (which: 'workers' | 'queues') => void): HTMLElement {
+function usageChart(title: string, subtitle: string, usage: Record<string, number>, which: 'workers' | 'queues', all: boolean, toggleShowAll: (which: 'workers' | 'queues') => void): HTMLElement {
   const { bars, hidden, total } = toBars(usage, all ? Infinity : TOP);
   const section = el('section', { class: 'chart', attrs: { 'aria-label': title } }, el('h2', {}, el('span', { text: title }), el('span', { class: 'muted small', text: ` ${subtitle}` })));
   if (bars.length === 0) {
-    section.appendChild(el('p', { class: 'muted', text: `No ${which === 'workers' ? 'worker has started a job' : 'job has been enqueued'} yet.` }));
+    section.appendChild(el('p', { class: 'muted', text: `No event has named a ${which === 'workers' ? 'worker' : 'queue'} yet.` }));
     return section;
   }
   const listNode = el('div', { class: 'bars', attrs: { role: 'list', 'aria-label': `${title}: ${subtitle}` } });
@@ -81,7 +83,7 @@ function usageChart(title: string, subtitle: string, usage: Record<string, numbe
     fill.style.width = `${Math.max(bar.fraction * 100, 0.5)}%`;
     const row = el(
       'div',
-      { class: 'bar-row', attrs: { role: 'listitem', tabindex: i === 0 ? 0 : -1, 'aria-label': `${bar.label}: ${bar.value.toLocaleString()} ${verb}, ${percent(bar.share)}` } },
+      { class: 'bar-row', attrs: { role: 'listitem', tabindex: i === 0 ? 0 : -1, 'aria-label': `${bar.label}: ${bar.value.toLocaleString()} ${bar.value === 1 ? 'job' : 'jobs'}, ${percent(bar.share)}` } },
       el('span', { class: 'bar-label', text: bar.label }),
       el('div', { class: 'bar-track' }, fill),
       el('span', { class: 'bar-value mono', text: `${bar.value.toLocaleString()} · ${percent(bar.share)}` }),
