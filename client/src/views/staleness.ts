@@ -3,6 +3,7 @@
  * during an outage (see `Outage` in the protocol) they keep their rows instead of emptying, and name
  * since when and why. Pure, unit-tested.
  */
+import * as l10n from '@vscode/l10n';
 import type { ConnectionState, Outage } from '../../../server/src/protocol/protocol';
 import { formatClock } from '../../../server/src/shared/time';
 
@@ -22,12 +23,12 @@ export function clockTime(ms: number): string {
 }
 
 function cause(outage: Outage): string {
-  return outage.cause === 'not-answering' ? 'NATS not answering' : 'NATS connection lost';
+  return outage.cause === 'not-answering' ? l10n.t('NATS not answering') : l10n.t('NATS connection lost');
 }
 
 /** "stale since 23:52 — NATS not answering" */
 export function staleSince(outage: Outage): string {
-  return `stale since ${clockTime(outage.since)} — ${cause(outage)}`;
+  return l10n.t('stale since {0} — {1}', clockTime(outage.since), cause(outage));
 }
 
 /** A view's description: its live one (a count) with the staleness after it. */
@@ -38,6 +39,5 @@ export function staleDescription(live: string | undefined, outage: Outage | unde
 
 /** The line above a tree during an outage. */
 export function staleMessage(outage: Outage): string {
-  const capitalised = staleSince(outage).replace(/^s/, 'S');
-  return `${capitalised}. Showing the last known data (dimmed); it refreshes when NATS answers again.`;
+  return l10n.t('Stale since {0} — {1}. Showing the last known data (dimmed); it refreshes when NATS answers again.', clockTime(outage.since), cause(outage));
 }
