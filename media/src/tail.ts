@@ -31,6 +31,9 @@ let shown: readonly TailLine[] = [];
 let datedLines = new Set<number>();
 /** Lines shown whole (wrapped) rather than on one clipped line. */
 const expandedLines = new Set<number>();
+/** Whether lines came since the last frame that showed them, and that frame while it is due. */
+let linesChanged = false;
+let linesFrame = 0;
 
 // ---- Layout ----
 
@@ -130,9 +133,8 @@ onHostMessage<ToTail>((message) => {
       break;
     case 'lines':
       if (status) status.skipped = message.body.skipped;
-      if (model.append(message.body.lines)) show();
-      else updateCounts();
-      showSkipped();
+      linesChanged = model.append(message.body.lines) || linesChanged;
+      scheduleLines();
       break;
     case 'status':
       setStatus(message.body.status);
@@ -141,6 +143,22 @@ onHostMessage<ToTail>((message) => {
 });
 
 host.post({ type: 'ready', body: {} });
+
+/**
+ * Lines are shown once per frame, whatever the number of messages that brought them: a burst of
+ * them (a flood at the rate limit comes in many messages at once) would otherwise re-lay the list
+ * for each message and hold the page for hundreds of milliseconds.
+ */
+function scheduleLines(): void {
+  if (linesFrame) return;
+  linesFrame = requestAnimationFrame(() => {
+    linesFrame = 0;
+    if (linesChanged) show();
+    else updateCounts();
+    linesChanged = false;
+    showSkipped();
+  });
+}
 
 // ---- Rendering ----
 

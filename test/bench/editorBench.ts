@@ -9,6 +9,7 @@
  *   activates when its views are opened, as a user does here).
  * - the Jobs tree over the filled stream, once the backend's index is built: from the click that
  *   expands the "Completed" group to the group's first rows in the DOM.
+ * And issue 15's live tail (tailLatencyBench.ts), on a nats-server of its own.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { naqStatusItem, openNaqViews, paletteCommand, viewPane, waitForStatus } 
 import { CodeServer, EditorBrowser, openWorkbench, packagedExtension, saveArtifacts, TimeoutError, waitForVisible, waitUntil, withTimeout } from '../e2e/harness';
 import { defaultCodeServerPath } from '../e2e/harness/paths';
 import { Check, percentile } from './stats';
+import { benchTail } from './tailLatencyBench';
 
 const CHROMIUM = '/usr/bin/chromium';
 const VIEWPORT = { width: 1400, height: 900 };
@@ -34,8 +36,17 @@ function unavailable(): string | undefined {
   return undefined;
 }
 
-/** The editor's figures; undefined, after saying why, when code-server or Chromium is missing. */
-export async function benchEditor(natsUrl: string, jobs: number): Promise<Check[] | undefined> {
+/** A titled group of figures, printed as one report. */
+export interface EditorReport {
+  title: string;
+  checks: Check[];
+}
+
+/**
+ * The editor's figures, over the filled stream at `natsUrl` (`jobs` jobs) unless `tailOnly` asks for
+ * the live tail's alone; undefined, after saying why, when code-server or Chromium is missing.
+ */
+export async function benchEditor(stream: { natsUrl: string; jobs: number; stored: number } | { tailOnly: true }): Promise<EditorReport[] | undefined> {
   const missing = unavailable();
   if (missing !== undefined) {
     console.log(`\nSKIP  editor benchmarks: ${missing}`);
@@ -47,7 +58,14 @@ export async function benchEditor(natsUrl: string, jobs: number): Promise<Check[
   try {
     const browser = await EditorBrowser.launch({ executablePath: CHROMIUM, viewport: VIEWPORT });
     try {
-      return [...(await benchStartup(browser, workspace, vsix)), ...(await benchTree(browser, workspace, vsix, natsUrl, jobs))];
+      const reports: EditorReport[] = [];
+      if (!('tailOnly' in stream)) {
+        const { natsUrl, jobs, stored } = stream;
+        const checks = [...(await benchStartup(browser, workspace, vsix)), ...(await benchTree(browser, workspace, vsix, natsUrl, jobs))];
+        reports.push({ title: `extension in a real VS Code (code-server) on ${stored} events over ${jobs} jobs`, checks });
+      }
+      reports.push({ title: 'live tail in a real VS Code (code-server)', checks: await benchTail(browser, vsix) });
+      return reports;
     } finally {
       await browser.close();
     }

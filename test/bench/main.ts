@@ -19,7 +19,17 @@ function chosenSize(): BenchSize {
   return size;
 }
 
+/** `NAQ_BENCH_ONLY=tail`: the live tail in the editor alone, on a server of its own (no stream to fill). */
+async function benchAlone(only: string): Promise<void> {
+  if (only !== 'tail') throw new Error(`NAQ_BENCH_ONLY must be "tail" (the one part that runs alone), not "${only}"`);
+  let ok = true;
+  for (const part of (await benchEditor({ tailOnly: true })) ?? []) ok = report(part.title, part.checks) && ok;
+  console.log(ok ? '\nall targets met' : '\nsome targets missed');
+}
+
 async function main(): Promise<void> {
+  const only = process.env.NAQ_BENCH_ONLY;
+  if (only !== undefined) return benchAlone(only);
   const size = chosenSize();
   const jobs = Number(process.env.NAQ_BENCH_JOBS ?? size.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`NAQ_BENCH_JOBS must be a positive integer, not "${process.env.NAQ_BENCH_JOBS}"`);
@@ -54,8 +64,7 @@ async function main(): Promise<void> {
     const stored = await fill(storage, server.url, jobs);
     console.log(`published ${jobs * EVENTS_PER_JOB} events over ${jobs} jobs, the stream holds ${stored}, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     ok = report(`backend (size ${size.name}) on the ${stored} events the stream holds of ${jobs * EVENTS_PER_JOB} published over ${jobs} jobs`, await benchBackend(storage, server.url, stored, size.targets)) && ok;
-    const editor = await benchEditor(server.url, jobs);
-    if (editor) ok = report(`extension in a real VS Code (code-server) on ${stored} events over ${jobs} jobs`, editor) && ok;
+    for (const part of (await benchEditor({ natsUrl: server.url, jobs, stored })) ?? []) ok = report(part.title, part.checks) && ok;
   } finally {
     await storage?.close();
     await server.dispose();

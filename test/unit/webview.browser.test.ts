@@ -185,7 +185,8 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
       const lines = buffer.add({ events: events.slice(i, i + 1000), problems: [], skipped: i === 2000 ? 37 : 0 }, 1);
       await send(page, { type: 'lines', body: { lines, skipped: buffer.skipped } });
     }
-    assert.equal(await page.locator('.line-count').textContent(), '5,000 lines');
+    // The page shows what came at its next frame.
+    await page.waitForFunction(() => document.querySelector('.line-count')?.textContent === '5,000 lines');
     assert.match(await page.locator('.skipped-note').textContent() ?? '', /37 skipped by the rate limit/);
     assert.equal(await page.locator('.tail-status').textContent(), 'Live: naq.jobs.events.>');
     assert.ok((await page.locator('.vrow').count()) < 200);
@@ -197,7 +198,7 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     await page.getByRole('button', { name: 'Pause' }).click();
     const later = buffer.add({ events: bigJob('job-later', 12), problems: [], skipped: 0 }, 2);
     await send(page, { type: 'lines', body: { lines: later, skipped: buffer.skipped } });
-    assert.match(await page.locator('button[aria-pressed="true"]').textContent() ?? '', /Resume \(12 new\)/);
+    await page.waitForFunction(() => /Resume \(12 new\)/.test(document.querySelector('button[aria-pressed="true"]')?.textContent ?? ''));
 
     await page.locator('.tail-list').focus();
     await page.keyboard.press('End');
