@@ -2,8 +2,11 @@
  * The statistics dashboard page: over a chosen range, charts of throughput by event type, failure
  * rate and run-time and queue-wait percentiles (each with its table equivalent), a per-queue or
  * per-worker table, then the stream's totals. The parts live in ./stats/; this file wires them to
- * the extension's messages.
+ * the extension's messages. `./lib/l10n` is imported first: it configures the translation bundle
+ * before this page or its parts make any text.
  */
+import * as l10n from '@vscode/l10n';
+import './lib/l10n';
 import type { MetricsResult } from '../../server/src/protocol/metrics';
 import type { JobStats } from '../../server/src/protocol/protocol';
 import type { ShownRange, StatsGroupBy, StatsMessage, StatsViewState, ToStats } from '../../client/src/webview/messages';
@@ -25,7 +28,7 @@ host.setState(state);
 let stats: JobStats | null = null;
 
 const app = document.getElementById('app')!;
-const progress = el('div', { class: 'progress', attrs: { role: 'progressbar', 'aria-label': 'Loading', hidden: true } });
+const progress = el('div', { class: 'progress', attrs: { role: 'progressbar', 'aria-label': l10n.t('Loading'), hidden: true } });
 const updated = el('span', { class: 'muted small' });
 const notice = el('div', { class: 'notice notice-error', attrs: { hidden: true, role: 'alert' } });
 
@@ -41,8 +44,11 @@ const filterNotice = el('div', { class: 'notice filter-notice', attrs: { hidden:
 const chartsHost = el('div', { class: 'charts' });
 const groupHost = el('div', { class: 'group-host' });
 const groupButtons = new Map<StatsGroupBy, HTMLButtonElement>();
-const groupToggle = el('div', { class: 'range-buttons', attrs: { role: 'group', 'aria-label': 'Group the table by' } });
-for (const [key, label] of [['queue', 'Per queue'], ['worker', 'Per worker']] as const) {
+const groupToggle = el('div', { class: 'range-buttons', attrs: { role: 'group', 'aria-label': l10n.t('Group the table by') } });
+for (const [key, label] of [
+  ['queue', l10n.t('Per queue')],
+  ['worker', l10n.t('Per worker')],
+] as const) {
   const b = el('button', { class: 'button range-button', attrs: { type: 'button', 'aria-pressed': String(key === state.groupBy), 'data-group-by': key }, text: label });
   b.addEventListener('click', () => {
     state.groupBy = key;
@@ -65,10 +71,15 @@ append(
       'div',
       { class: 'title-row' },
       icon('graph'),
-      el('h1', { class: 'title', text: 'Job analytics' }),
+      el('h1', { class: 'title', text: l10n.t('Job analytics') }),
       el('span', { class: 'grow' }),
       updated,
-      el('div', { class: 'toolbar' }, button('desktop-download', 'Export CSV', () => host.post({ type: 'exportCsv', body: {} }), { title: 'Save the series shown as CSV' }), button('refresh', 'Refresh', () => refresh())),
+      el(
+        'div',
+        { class: 'toolbar' },
+        button('desktop-download', l10n.t('Export CSV'), () => host.post({ type: 'exportCsv', body: {} }), { title: l10n.t('Save the series shown as CSV') }),
+        button('refresh', l10n.t('Refresh'), () => refresh()),
+      ),
     ),
   ),
   notice,
@@ -77,13 +88,13 @@ append(
     { class: 'stats' },
     el(
       'section',
-      { class: 'dashboard', attrs: { 'aria-label': 'Metrics over time' } },
+      { class: 'dashboard', attrs: { 'aria-label': l10n.t('Metrics over time') } },
       el('div', { class: 'range-row' }, picker.element, rangeLabel),
       metricsNotice,
-      el('p', { class: 'muted small hint', text: 'Drag across a chart, or focus it and use Shift with the arrow keys then Enter, to list the jobs active in that range in the Jobs view.' }),
+      el('p', { class: 'muted small hint', text: l10n.t('Drag across a chart, or focus it and use Shift with the arrow keys then Enter, to list the jobs active in that range in the Jobs view.') }),
       filterNotice,
       chartsHost,
-      el('section', { class: 'chart', attrs: { 'aria-label': 'Per group' } }, el('div', { class: 'group-title' }, el('h2', { text: 'By queue or worker' }), groupToggle), groupHost),
+      el('section', { class: 'chart', attrs: { 'aria-label': l10n.t('Per group') } }, el('div', { class: 'group-title' }, el('h2', { text: l10n.t('By queue or worker') }), groupToggle), groupHost),
     ),
     totals,
   ),
@@ -106,7 +117,7 @@ function showCharts(result: MetricsResult): void {
     if (!shown) {
       const chart = new Chart(data, theme, { onPick: (range) => host.post({ type: 'filterJobs', body: range }) });
       const table = new DataTable(data);
-      const empty = el('p', { class: 'muted small chart-empty', text: 'Nothing in this range.' });
+      const empty = el('p', { class: 'muted small chart-empty', text: l10n.t('Nothing in this range.') });
       const unit = el('span', { class: 'muted small' });
       chartsHost.appendChild(el('section', { class: 'chart chart-card', attrs: { 'aria-label': data.title } }, el('h2', {}, el('span', { text: data.title }), unit), chart.element, empty, table.element));
       chart.draw();
@@ -131,8 +142,8 @@ function showFilter(from: number | null, to: number | null): void {
   append(
     filterNotice,
     icon('filter'),
-    el('span', { text: `The Jobs view lists the jobs active from ${pointTime(range, from)} to ${pointTime(range, to)}.` }),
-    button('clear-all', 'Clear the time filter', () => host.post({ type: 'clearJobsFilter', body: {} })),
+    el('span', { text: l10n.t('The Jobs view lists the jobs active from {0} to {1}.', pointTime(range, from), pointTime(range, to)) }),
+    button('clear-all', l10n.t('Clear the time filter'), () => host.post({ type: 'clearJobsFilter', body: {} })),
   );
   filterNotice.hidden = false;
 }
@@ -145,14 +156,14 @@ onHostMessage<ToStats>((message) => {
     case 'error':
       progress.hidden = true;
       clear(notice);
-      append(notice, icon('error'), el('span', { text: `Could not read the stats: ${message.body.message}` }), button('refresh', 'Retry', () => refresh()));
+      append(notice, icon('error'), el('span', { text: l10n.t('Could not read the stats: {0}', message.body.message) }), button('refresh', l10n.t('Retry'), () => refresh()));
       notice.hidden = false;
       break;
     case 'stats':
       progress.hidden = true;
       notice.hidden = true;
       stats = message.body.stats;
-      updated.textContent = `Updated ${new Date(message.body.updatedAt).toLocaleTimeString()}`;
+      updated.textContent = l10n.t('Updated {0}', new Date(message.body.updatedAt).toLocaleTimeString());
       renderStats();
       break;
     case 'metrics': {
@@ -166,7 +177,7 @@ onHostMessage<ToStats>((message) => {
     }
     case 'metricsError':
       clear(metricsNotice);
-      append(metricsNotice, icon('error'), el('span', { text: `Could not read the metrics: ${message.body.message}` }));
+      append(metricsNotice, icon('error'), el('span', { text: l10n.t('Could not read the metrics: {0}', message.body.message) }));
       metricsNotice.hidden = false;
       if (state.preset === 'custom') picker.showProblem(message.body.message);
       break;
@@ -178,7 +189,7 @@ onHostMessage<ToStats>((message) => {
 
 function showRange(range: ShownRange, answeredStep: number): void {
   // A live region: set only when it says something new, not at every live update.
-  const text = `Showing ${describeRange(range, answeredStep)}`;
+  const text = l10n.t('Showing {0}', describeRange(range, answeredStep));
   if (rangeLabel.textContent !== text) rangeLabel.textContent = text;
 }
 

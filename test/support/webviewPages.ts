@@ -18,6 +18,8 @@ export class WebviewPages {
   private constructor(
     /** Saved state per view, handed to the page's `getState` on its next load. */
     readonly states: Map<string, unknown>,
+    /** Translation bundle per view, given to the page in `data-l10n` as the extension does for a display language. */
+    readonly bundles: Map<string, Record<string, string>>,
     private readonly out: string,
     private readonly server: Server,
     readonly origin: string,
@@ -40,13 +42,22 @@ export class WebviewPages {
     });
     for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(join(ROOT, 'node_modules/@vscode/codicons/dist', file), join(out, file));
     const states = new Map<string, unknown>();
+    const bundles = new Map<string, Record<string, string>>();
     const server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       const origin = `http://${req.headers.host ?? ''}`;
       if (path.startsWith('/page/')) {
         const view = path.slice('/page/'.length);
         const nonce = makeNonce();
-        const shell = renderShell({ cspSource: origin, nonce, title: view, view, scriptUri: `${origin}/media/${view}.js`, styleUris: [`${origin}/media/codicon.css`, `${origin}/media/${view}.css`] });
+        const shell = renderShell({
+          cspSource: origin,
+          nonce,
+          title: view,
+          view,
+          scriptUri: `${origin}/media/${view}.js`,
+          styleUris: [`${origin}/media/codicon.css`, `${origin}/media/${view}.css`],
+          l10nBundle: bundles.has(view) ? JSON.stringify(bundles.get(view)) : undefined,
+        });
         const fake = `<script nonce="${nonce}">
           window.__posted = []; window.__violations = []; window.__state = ${JSON.stringify(states.get(view) ?? null)};
           document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
@@ -72,7 +83,7 @@ export class WebviewPages {
       res.writeHead(200, { 'content-type': type }).end(readFileSync(file));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return new WebviewPages(states, out, server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return new WebviewPages(states, bundles, out, server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   }
 
   url(view: string): string {

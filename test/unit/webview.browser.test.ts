@@ -232,6 +232,49 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     await finish(page, problems, dialogs);
   });
 
+  test('stats dashboard in another language: every part reads its texts from the bundle in data-l10n, made after it is configured', async () => {
+    pages.bundles.set('stats', {
+      'Job analytics': 'Analyse des jobs',
+      'Per queue': 'Par file',
+      'Showing {0}': 'Affiche {0}',
+      'the last hour': 'la dernière heure',
+      '{0}, a point per {1}, live': '{0}, un point par {1}, en direct',
+      '{0} min': '{0} mn',
+      'Throughput by event type': "Débit par type d'événement",
+      'enqueued': 'mis en file',
+      'Enqueued': 'Mis en file',
+      'Queue': 'File',
+      'Failure rate': "Taux d'échec",
+      'Show all {0}': 'Tout afficher ({0})',
+    });
+    try {
+      const { page, problems, dialogs } = await open('stats');
+      const from = 1_717_000_000 - (1_717_000_000 % 60);
+      const range = { preset: '1h', from, to: from + 3600, step: 60, live: true };
+      await send(page, { type: 'metrics', body: { range, overall: metricsResult(from, 60, 60, 'none'), groups: metricsResult(from, 3600, 1, 'queue'), groupBy: 'queue', updatedAt: Date.now() } });
+      const workerUsage: Record<string, number> = {};
+      for (let i = 0; i < 25; i++) workerUsage[`worker-${i}`] = 100 - i;
+      await send(page, {
+        type: 'stats',
+        body: { stats: { jobsStarted: 50, jobsRunning: 5, jobsCompleted: 40, jobsFailed: 5, totalDurationMs: 4000, averageDurationMs: 100, workerUsage, queueUsage: { q1: 3 }, eventsSeen: 500 }, updatedAt: Date.now() },
+      });
+      assert.equal(await page.locator('h1').textContent(), 'Analyse des jobs');
+      assert.equal(await page.locator('[data-group-by="queue"]').first().textContent(), 'Par file');
+      assert.equal(await page.locator('.range-label').textContent(), 'Affiche la dernière heure, un point par 1 mn, en direct');
+      assert.equal(await page.locator('.chart-card h2 span').first().textContent(), "Débit par type d'événement");
+      const head = await page.locator('.group-table thead').textContent();
+      assert.match(head ?? '', /^FileMis en file/);
+      assert.match(head ?? '', /Taux d'échec/);
+      await page.locator('details[data-table="throughput"] summary').click();
+      assert.match(await page.locator('details[data-table="throughput"] thead').textContent() ?? '', /mis en file/);
+      assert.match(await page.locator('.cards').textContent() ?? '', /Taux d'échec/);
+      assert.equal(await page.getByRole('button', { name: 'Tout afficher (25)' }).count(), 1);
+      await finish(page, problems, dialogs);
+    } finally {
+      pages.bundles.delete('stats');
+    }
+  });
+
   /** A `metrics/query` answer over [from, from + n * step): a job enqueued, started and completed per point, a failure every 10th. */
   function metricsResult(from: number, step: number, n: number, groupBy: 'none' | 'queue') {
     const times = Array.from({ length: n }, (_, i) => from + i * step);

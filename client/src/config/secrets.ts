@@ -47,10 +47,10 @@ export class SecretStore implements vscode.Disposable {
 
   /** What is stored, in words, without any value ("user and password", "a token" ...). */
   static describe(secrets: Secrets): string {
-    if (secrets.credsFile) return 'a credentials file';
-    if (secrets.token) return 'a token';
-    if (secrets.user) return secrets.password ? 'a user and password' : 'a user name';
-    return 'no credentials';
+    if (secrets.credsFile) return vscode.l10n.t('a credentials file');
+    if (secrets.token) return vscode.l10n.t('a token');
+    if (secrets.user) return secrets.password ? vscode.l10n.t('a user and password') : vscode.l10n.t('a user name');
+    return vscode.l10n.t('no credentials');
   }
 
   dispose(): void {

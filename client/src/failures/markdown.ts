@@ -1,4 +1,5 @@
 /** A failure as a bug report in Markdown: pure, so the wording is testable without VS Code. */
+import * as l10n from '@vscode/l10n';
 import type { FailureCall, FailureJobItem, FailureSignatureItem } from '../../../server/src/protocol/protocol';
 import { isoTime } from '../../../server/src/shared/time';
 
@@ -20,12 +21,19 @@ function inline(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').replaceAll(FENCE, '`\u200b``');
 }
 
-const ORIGINS: Record<NonNullable<FailureJobItem['origin']> | 'none', string> = {
-  details: 'event details',
-  result: 'NAQ result bucket',
-  'failed-jobs': 'NAQ failed-jobs stream',
-  none: 'not available',
-};
+/** Where the traceback was read; a function so that the words are made after the bundle is configured. */
+function originText(origin: FailureJobItem['origin']): string {
+  switch (origin ?? 'none') {
+    case 'details':
+      return l10n.t('event details');
+    case 'result':
+      return l10n.t('NAQ result bucket');
+    case 'failed-jobs':
+      return l10n.t('NAQ failed-jobs stream');
+    case 'none':
+      return l10n.t('not available');
+  }
+}
 
 /** The call as Python would write it: `charge(42, currency='EUR')` from NAQ's reprs. */
 export function callText(call: FailureCall): string {
@@ -37,16 +45,17 @@ export function callText(call: FailureCall): string {
 /** One job's failure: signature, where it ran, and its traceback. */
 export function jobMarkdown(job: FailureJobItem, attempts: number | null, signature?: FailureSignatureItem): string {
   const out = [`### ${inline(job.type)}: ${inline(job.message)}`, ''];
-  out.push(`- Job: \`${job.jobId}\``);
-  out.push(`- Queue: ${job.queue ?? 'unknown'}`);
-  out.push(`- Worker: ${job.worker ?? 'unknown'}`);
-  out.push(`- Attempts: ${attempts ?? 'unknown'}`);
-  out.push(`- Failed at: ${isoTime(job.time)}`);
+  const unknown = l10n.t('unknown');
+  out.push(l10n.t('- Job: {0}', `\`${job.jobId}\``));
+  out.push(l10n.t('- Queue: {0}', job.queue ?? unknown));
+  out.push(l10n.t('- Worker: {0}', job.worker ?? unknown));
+  out.push(l10n.t('- Attempts: {0}', attempts ?? unknown));
+  out.push(l10n.t('- Failed at: {0}', isoTime(job.time)));
   if (signature) {
-    out.push(`- Signature: ${inline(signature.type)}: ${inline(signature.message)} (${signature.count} failures, first ${isoTime(signature.firstSeen)}, last ${isoTime(signature.lastSeen)})`);
+    out.push(l10n.t('- Signature: {0}: {1} ({2} failures, first {3}, last {4})', inline(signature.type), inline(signature.message), signature.count, isoTime(signature.firstSeen), isoTime(signature.lastSeen)));
   }
-  if (job.call) out.push(`- Call: \`${inline(callText(job.call)).replaceAll('`', "'")}\``);
-  out.push(`- Traceback from: ${ORIGINS[job.origin ?? 'none']}`);
+  if (job.call) out.push(l10n.t('- Call: {0}', `\`${inline(callText(job.call)).replaceAll('`', "'")}\``));
+  out.push(l10n.t('- Traceback from: {0}', originText(job.origin)));
   out.push('', `${FENCE}text`, tracebackText(job), FENCE, '');
   return out.join('\n');
 }
@@ -54,13 +63,14 @@ export function jobMarkdown(job: FailureJobItem, attempts: number | null, signat
 /** A signature with its newest jobs: the report someone files. */
 export function signatureMarkdown(signature: FailureSignatureItem, jobs: readonly FailureJobItem[]): string {
   const out = [`## ${inline(signature.type)}: ${inline(signature.message)}`, ''];
-  out.push(`- Failures: ${signature.count} (first ${isoTime(signature.firstSeen)}, last ${isoTime(signature.lastSeen)})`);
-  out.push(`- Queues: ${signature.queues.join(', ') || 'unknown'}`);
-  out.push(`- Workers: ${signature.workers.join(', ') || 'unknown'}`);
-  if (signature.function) out.push(`- Raised in: ${signature.function}`);
-  out.push(`- Jobs: ${signature.jobs.map((id) => `\`${id}\``).join(', ')}`);
+  const unknown = l10n.t('unknown');
+  out.push(l10n.t('- Failures: {0} (first {1}, last {2})', signature.count, isoTime(signature.firstSeen), isoTime(signature.lastSeen)));
+  out.push(l10n.t('- Queues: {0}', signature.queues.join(', ') || unknown));
+  out.push(l10n.t('- Workers: {0}', signature.workers.join(', ') || unknown));
+  if (signature.function) out.push(l10n.t('- Raised in: {0}', signature.function));
+  out.push(l10n.t('- Jobs: {0}', signature.jobs.map((id) => `\`${id}\``).join(', ')));
   const latest = jobs[0];
-  if (latest) out.push('', `Latest traceback (job \`${latest.jobId}\`):`, '', `${FENCE}text`, tracebackText(latest), FENCE);
+  if (latest) out.push('', l10n.t('Latest traceback (job {0}):', `\`${latest.jobId}\``), '', `${FENCE}text`, tracebackText(latest), FENCE);
   out.push('');
   return out.join('\n');
 }

@@ -234,15 +234,15 @@ class StatsPanel {
   private async exportCsv(): Promise<void> {
     const shown = this.metrics;
     if (!shown) {
-      void vscode.window.showInformationMessage('NAQ: there is no series to export yet.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('NAQ: there is no series to export yet.'));
       return;
     }
     const stamp = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 16).replace(/[-:]/g, '');
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const name = `naq-metrics-${stamp(shown.overall.from)}-${stamp(shown.overall.to)}.csv`;
     const target = await vscode.window.showSaveDialog({
-      title: 'NAQ: Export the Series as CSV',
-      saveLabel: 'Export',
+      title: vscode.l10n.t('NAQ: Export the Series as CSV'),
+      saveLabel: vscode.l10n.t('Export'),
       filters: { CSV: ['csv'] },
       defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
     });

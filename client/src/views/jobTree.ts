@@ -113,8 +113,8 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
   private async staleChildren(node: NaqNode): Promise<NaqNode[]> {
     if (node.kind !== 'group') return this.children(node);
     const page = node.page;
-    if (page === undefined) return [this.message(node, 'info', `Not loaded: ${staleSince(this.outage as Outage)}`)];
-    return page.jobs.length === 0 ? [this.message(node, 'info', node.role === 'search' ? 'No matching jobs' : 'No jobs')] : [...page.jobs];
+    if (page === undefined) return [this.message(node, 'info', vscode.l10n.t('Not loaded: {0}', staleSince(this.outage as Outage)))];
+    return page.jobs.length === 0 ? [this.message(node, 'info', node.role === 'search' ? vscode.l10n.t('No matching jobs') : vscode.l10n.t('No jobs'))] : [...page.jobs];
   }
 
   /** The top-level elements. */

@@ -3,6 +3,7 @@
  * are), every key and value as text. Big values are cut off with a count; the whole value is one
  * "Copy as JSON" away.
  */
+import * as l10n from '@vscode/l10n';
 import { el } from './dom';
 
 export interface JsonTreeOptions {
@@ -82,7 +83,7 @@ function scalarNode(value: unknown, maxString: number): HTMLElement {
 function renderEntries(parent: HTMLElement, entries: [string, unknown][], depth: number, options: JsonTreeOptions, budget: Budget): void {
   for (let k = 0; k < entries.length; k++) {
     if (budget.nodes <= 0) {
-      parent.appendChild(el('div', { class: 'json-more', text: `… ${entries.length - k} more (copy the event as JSON to see everything)` }));
+      parent.appendChild(el('div', { class: 'json-more', text: l10n.t('… {0} more (copy the event as JSON to see everything)', entries.length - k) }));
       return;
     }
     budget.nodes--;

@@ -7,6 +7,7 @@
  *   from the point the selection started at, Enter picks the selection (or the point), Escape clears it.
  * The point under the cursor is read out through a live region.
  */
+import * as l10n from '@vscode/l10n';
 import uPlot from 'uplot';
 import { el, uniqueId } from '../lib/dom';
 import { formatClock } from '../lib/time';
@@ -54,7 +55,7 @@ export class Chart {
       attrs: {
         tabindex: 0,
         role: 'group',
-        'aria-label': `${data.title} chart`,
+        'aria-label': l10n.t('{0} chart', data.title),
         'aria-describedby': keysId,
         'data-chart': data.id,
       },
@@ -64,7 +65,7 @@ export class Chart {
       'div',
       { class: 'chart-body' },
       this.plotHost,
-      el('p', { class: 'visually-hidden', attrs: { id: keysId }, text: 'Left and Right arrows move between points; Shift with an arrow selects a range; Enter shows the jobs active in it in the Jobs view; Escape clears the selection.' }),
+      el('p', { class: 'visually-hidden', attrs: { id: keysId }, text: l10n.t('Left and Right arrows move between points; Shift with an arrow selects a range; Enter shows the jobs active in it in the Jobs view; Escape clears the selection.') }),
       this.announcer,
     );
     this.plotHost.addEventListener('keydown', (event) => this.onKey(event));
@@ -132,7 +133,7 @@ export class Chart {
         y: { range: (_u, _min, max) => [0, kind === 'fraction' ? Math.max(0.05, Math.min(1, (max ?? 0) * 1.1)) : Math.max(1, (max ?? 0) * 1.1)] },
       },
       series: [
-        { label: 'Time', value: (_u, v) => (v === null || v === undefined ? '—' : pointTime(this.data, v)) },
+        { label: l10n.t('Time'), value: (_u, v) => (v === null || v === undefined ? '—' : pointTime(this.data, v)) },
         ...this.data.series.map((s) => ({
           label: s.label,
           stroke: theme.series[s.color],
@@ -195,7 +196,7 @@ export class Chart {
         event.preventDefault();
         this.anchor = null;
         this.plot.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
-        this.announce('Selection cleared.');
+        this.announce(l10n.t('Selection cleared.'));
         return;
       default:
         return;
@@ -223,11 +224,12 @@ export class Chart {
     if (!announce) return;
     const time = chart.times[this.index]!;
     const values = chart.series.map((s) => `${s.label} ${formatValue(chart.kind, s.values[this.index!] ?? null)}`).join(', ');
-    const selection = this.anchor === null ? '' : (() => {
-      const range = pointsRange(chart, this.anchor, this.index);
-      return ` Selected ${pointTime(chart, range.from)} to ${pointTime(chart, range.to)}; Enter shows its jobs.`;
-    })();
-    this.announce(`${pointTime(chart, time)}: ${values}.${selection}`);
+    if (this.anchor === null) {
+      this.announce(l10n.t('{0}: {1}.', pointTime(chart, time), values));
+      return;
+    }
+    const range = pointsRange(chart, this.anchor, this.index);
+    this.announce(l10n.t('{0}: {1}. Selected {2} to {3}; Enter shows its jobs.', pointTime(chart, time), values, pointTime(chart, range.from), pointTime(chart, range.to)));
   }
 
   private announce(text: string): void {

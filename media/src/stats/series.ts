@@ -2,6 +2,7 @@
  * What each dashboard chart draws, shaped from a `metrics/query` answer: the x values (point starts,
  * epoch seconds) and one line per series with how its values read. Pure: unit-tested in node.
  */
+import * as l10n from '@vscode/l10n';
 import type { MetricsCountedType, MetricsResult, Percentiles } from '../../../server/src/protocol/metrics';
 import { formatDuration } from '../lib/time';
 
@@ -32,19 +33,6 @@ export interface ChartData {
   series: LineSeries[];
 }
 
-const TYPE_LABELS: Record<MetricsCountedType, string> = {
-  enqueued: 'enqueued',
-  started: 'started',
-  completed: 'completed',
-  failed: 'failed',
-  retried: 'retried',
-  timedOut: 'timed out',
-  cancelled: 'cancelled',
-};
-
-/** Every counted type, in the protocol's order (a Record over the type keeps the list complete; only types are imported, so the page does not bundle the protocol's runtime). */
-const COUNTED = Object.keys(TYPE_LABELS) as MetricsCountedType[];
-
 const TYPE_COLORS: Record<MetricsCountedType, ColorName> = {
   enqueued: 'blue',
   started: 'purple',
@@ -55,6 +43,29 @@ const TYPE_COLORS: Record<MetricsCountedType, ColorName> = {
   cancelled: 'muted',
 };
 
+/** Every counted type, in the protocol's order (a Record over the type keeps the list complete; only types are imported, so the page does not bundle the protocol's runtime). */
+const COUNTED = Object.keys(TYPE_COLORS) as MetricsCountedType[];
+
+/** A type's line label; made when asked, once the page's translation bundle is configured. */
+function typeLabel(type: MetricsCountedType): string {
+  switch (type) {
+    case 'enqueued':
+      return l10n.t('enqueued');
+    case 'started':
+      return l10n.t('started');
+    case 'completed':
+      return l10n.t('completed');
+    case 'failed':
+      return l10n.t('failed');
+    case 'retried':
+      return l10n.t('retried');
+    case 'timedOut':
+      return l10n.t('timed out');
+    case 'cancelled':
+      return l10n.t('cancelled');
+  }
+}
+
 const QUANTILES = [
   ['p50', 'blue'],
   ['p95', 'orange'],
@@ -63,10 +74,10 @@ const QUANTILES = [
 
 /** "1 min", "5 min", "1 h", "1 day": a step as a unit of the y axis. */
 export function stepLabel(step: number): string {
-  if (step % 86_400 === 0) return step === 86_400 ? '1 day' : `${step / 86_400} days`;
-  if (step % 3_600 === 0) return `${step / 3_600} h`;
-  if (step % 60 === 0) return `${step / 60} min`;
-  return `${step} s`;
+  if (step % 86_400 === 0) return step === 86_400 ? l10n.t('1 day') : l10n.t('{0} days', step / 86_400);
+  if (step % 3_600 === 0) return l10n.t('{0} h', step / 3_600);
+  if (step % 60 === 0) return l10n.t('{0} min', step / 60);
+  return l10n.t('{0} s', step);
 }
 
 /** The four charts of the overall series (the first of `result.series`, `groupBy: none`). */
@@ -77,17 +88,24 @@ export function chartsOf(result: MetricsResult): ChartData[] {
   const empty = (): (number | null)[] => new Array<number | null>(n).fill(null);
   const counts = overall?.counts;
   const throughput: LineSeries[] = COUNTED.map((type) => ({
-    label: TYPE_LABELS[type],
+    label: typeLabel(type),
     color: TYPE_COLORS[type],
     values: counts ? counts[type].slice(0, n) : new Array<number>(n).fill(0),
   }));
   const quantiles = (values: Percentiles[] | undefined): LineSeries[] =>
     QUANTILES.map(([q, color]) => ({ label: q, color, values: values ? values.slice(0, n).map((p) => p[q]) : empty() }));
   return [
-    { ...base, id: 'throughput', title: 'Throughput by event type', unit: `events per ${stepLabel(result.step)}`, kind: 'count', series: throughput },
-    { ...base, id: 'failureRate', title: 'Failure rate', unit: 'failed or timed out of ended attempts', kind: 'fraction', series: [{ label: 'failure rate', color: 'red', values: overall?.failureRate?.slice(0, n) ?? empty() }] },
-    { ...base, id: 'runTime', title: 'Run time', unit: 'p50, p95, p99', kind: 'duration', series: quantiles(overall?.runTime) },
-    { ...base, id: 'queueWait', title: 'Queue wait', unit: 'enqueued to first started: p50, p95, p99', kind: 'duration', series: quantiles(overall?.queueWait) },
+    { ...base, id: 'throughput', title: l10n.t('Throughput by event type'), unit: l10n.t('events per {0}', stepLabel(result.step)), kind: 'count', series: throughput },
+    {
+      ...base,
+      id: 'failureRate',
+      title: l10n.t('Failure rate'),
+      unit: l10n.t('failed or timed out of ended attempts'),
+      kind: 'fraction',
+      series: [{ label: l10n.t('failure rate'), color: 'red', values: overall?.failureRate?.slice(0, n) ?? empty() }],
+    },
+    { ...base, id: 'runTime', title: l10n.t('Run time'), unit: l10n.t('p50, p95, p99'), kind: 'duration', series: quantiles(overall?.runTime) },
+    { ...base, id: 'queueWait', title: l10n.t('Queue wait'), unit: l10n.t('enqueued to first started: p50, p95, p99'), kind: 'duration', series: quantiles(overall?.queueWait) },
   ];
 }
 

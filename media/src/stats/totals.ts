@@ -3,6 +3,7 @@
  * started, completed and failed counts, average duration, worker and queue usage as bar charts drawn
  * with HTML and CSS.
  */
+import * as l10n from '@vscode/l10n';
 import type { JobStats } from '../../../server/src/protocol/protocol';
 import type { StatsViewState } from '../../../client/src/webview/messages';
 import { append, button, clear, el } from '../lib/dom';
@@ -17,44 +18,49 @@ export function renderTotals(content: HTMLElement, s: JobStats, showAll: StatsVi
   const o = outcomes(s);
   clear(content);
 
-  const cards = el('section', { class: 'cards', attrs: { 'aria-label': 'Totals' } });
+  const cards = el('section', { class: 'cards', attrs: { 'aria-label': l10n.t('Totals') } });
   const card = (label: string, value: string, tone: string | null, hint?: string) => {
     const node = el('div', { class: ['card', tone] }, el('div', { class: 'card-value', text: value }), el('div', { class: 'card-label', text: label }));
     if (hint) node.title = hint;
     cards.appendChild(node);
   };
-  card('Started', s.jobsStarted.toLocaleString(), 'tone-start', 'jobs that started at least one attempt');
-  card('Running', s.jobsRunning.toLocaleString(), 'tone-start', 'jobs started with no outcome yet');
-  card('Completed', s.jobsCompleted.toLocaleString(), 'tone-success', 'jobs whose status is completed');
-  card('Failed', s.jobsFailed.toLocaleString(), s.jobsFailed > 0 ? 'tone-error' : null, 'jobs whose status is failed');
-  card('Failure rate', percent(o.failureRate), o.failureRate ? 'tone-error' : null, 'failed / (completed + failed)');
-  card('Average duration', s.averageDurationMs === null ? '—' : formatDuration(s.averageDurationMs), null, 'Total duration of completed jobs / completed jobs that reported one');
-  card('Events seen', s.eventsSeen.toLocaleString(), null);
+  card(l10n.t('Started'), s.jobsStarted.toLocaleString(), 'tone-start', l10n.t('jobs that started at least one attempt'));
+  card(l10n.t('Running'), s.jobsRunning.toLocaleString(), 'tone-start', l10n.t('jobs started with no outcome yet'));
+  card(l10n.t('Completed'), s.jobsCompleted.toLocaleString(), 'tone-success', l10n.t('jobs whose status is completed'));
+  card(l10n.t('Failed'), s.jobsFailed.toLocaleString(), s.jobsFailed > 0 ? 'tone-error' : null, l10n.t('jobs whose status is failed'));
+  card(l10n.t('Failure rate'), percent(o.failureRate), o.failureRate ? 'tone-error' : null, l10n.t('failed / (completed + failed)'));
+  card(
+    l10n.t('Average duration'),
+    s.averageDurationMs === null ? '—' : formatDuration(s.averageDurationMs),
+    null,
+    l10n.t('Total duration of completed jobs / completed jobs that reported one'),
+  );
+  card(l10n.t('Events seen'), s.eventsSeen.toLocaleString(), null);
   content.appendChild(cards);
 
   content.appendChild(outcomeChart(o.completed, o.failed, o.other));
   // Counted from every event that names a worker or a queue, not only from started and enqueued ones:
   // a stream can hold a job's outcome without the events before it.
-  content.appendChild(usageChart('Worker usage', 'jobs per worker, every worker an event of the job names', s.workerUsage, 'workers', showAll.workers, toggleShowAll));
-  content.appendChild(usageChart('Queue usage', 'jobs per queue, the queue the job\'s events name last', s.queueUsage, 'queues', showAll.queues, toggleShowAll));
+  content.appendChild(usageChart(l10n.t('Worker usage'), l10n.t('jobs per worker, every worker an event of the job names'), s.workerUsage, 'workers', showAll.workers, toggleShowAll));
+  content.appendChild(usageChart(l10n.t('Queue usage'), l10n.t("jobs per queue, the queue the job's events name last"), s.queueUsage, 'queues', showAll.queues, toggleShowAll));
 }
 
 function outcomeChart(completed: number, failed: number, other: number): HTMLElement {
   const total = completed + failed + other;
   const section = el(
     'section',
-    { class: 'chart', attrs: { 'aria-label': 'Outcomes' } },
-    el('h2', {}, el('span', { text: 'Outcomes' }), el('span', { class: 'muted small', text: ' completed and failed events (a retried job counts once per failure)' })),
+    { class: 'chart', attrs: { 'aria-label': l10n.t('Outcomes') } },
+    el('h2', {}, el('span', { text: l10n.t('Outcomes') }), el('span', { class: 'muted small', text: ` ${l10n.t('completed and failed events (a retried job counts once per failure)')}` })),
   );
   if (total === 0) {
-    section.appendChild(el('p', { class: 'muted', text: 'No job has started yet.' }));
+    section.appendChild(el('p', { class: 'muted', text: l10n.t('No job has started yet.') }));
     return section;
   }
-  const bar = el('div', { class: 'stacked', attrs: { role: 'img', 'aria-label': `${completed} completed, ${failed} failed, ${other} without an outcome yet` } });
+  const bar = el('div', { class: 'stacked', attrs: { role: 'img', 'aria-label': l10n.t('{0} completed, {1} failed, {2} without an outcome yet', completed, failed, other) } });
   const parts: [string, number, string][] = [
-    ['completed', completed, 'seg-success'],
-    ['failed', failed, 'seg-error'],
-    ['started, no outcome yet', other, 'seg-muted'],
+    [l10n.t('completed'), completed, 'seg-success'],
+    [l10n.t('failed'), failed, 'seg-error'],
+    [l10n.t('started, no outcome yet'), other, 'seg-muted'],
   ];
   const legend = el('div', { class: 'legend' });
   for (const [label, value, cls] of parts) {
@@ -74,28 +80,30 @@ function usageChart(title: string, subtitle: string, usage: Record<string, numbe
   const { bars, hidden, total } = toBars(usage, all ? Infinity : TOP);
   const section = el('section', { class: 'chart', attrs: { 'aria-label': title } }, el('h2', {}, el('span', { text: title }), el('span', { class: 'muted small', text: ` ${subtitle}` })));
   if (bars.length === 0) {
-    section.appendChild(el('p', { class: 'muted', text: `No event has named a ${which === 'workers' ? 'worker' : 'queue'} yet.` }));
+    section.appendChild(el('p', { class: 'muted', text: which === 'workers' ? l10n.t('No event has named a worker yet.') : l10n.t('No event has named a queue yet.') }));
     return section;
   }
   const listNode = el('div', { class: 'bars', attrs: { role: 'list', 'aria-label': `${title}: ${subtitle}` } });
   bars.forEach((bar, i) => {
     const fill = el('div', { class: 'bar-fill' });
     fill.style.width = `${Math.max(bar.fraction * 100, 0.5)}%`;
+    const count = bar.value.toLocaleString();
+    const spoken = bar.value === 1 ? l10n.t('{0}: {1} job, {2}', bar.label, count, percent(bar.share)) : l10n.t('{0}: {1} jobs, {2}', bar.label, count, percent(bar.share));
     const row = el(
       'div',
-      { class: 'bar-row', attrs: { role: 'listitem', tabindex: i === 0 ? 0 : -1, 'aria-label': `${bar.label}: ${bar.value.toLocaleString()} ${bar.value === 1 ? 'job' : 'jobs'}, ${percent(bar.share)}` } },
+      { class: 'bar-row', attrs: { role: 'listitem', tabindex: i === 0 ? 0 : -1, 'aria-label': spoken } },
       el('span', { class: 'bar-label', text: bar.label }),
       el('div', { class: 'bar-track' }, fill),
       el('span', { class: 'bar-value mono', text: `${bar.value.toLocaleString()} · ${percent(bar.share)}` }),
     );
-    row.title = `${bar.label}: ${bar.value.toLocaleString()} of ${total.toLocaleString()}`;
+    row.title = l10n.t('{0}: {1} of {2}', bar.label, bar.value.toLocaleString(), total.toLocaleString());
     listNode.appendChild(row);
   });
   rovingFocus(listNode);
   section.appendChild(listNode);
   if (hidden > 0 || all) {
     section.appendChild(
-      button(null, all ? `Show the top ${TOP}` : `Show all ${(bars.length + hidden).toLocaleString()}`, () => toggleShowAll(which), { class: 'link-button' }),
+      button(null, all ? l10n.t('Show the top {0}', TOP) : l10n.t('Show all {0}', (bars.length + hidden).toLocaleString()), () => toggleShowAll(which), { class: 'link-button' }),
     );
   }
   return section;

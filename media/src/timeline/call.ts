@@ -2,6 +2,7 @@
  * What a failed job was asked to do (function and argument reprs from NAQ's failed-jobs stream), shown under the
  * timeline's header. Reprs can be huge (a whole payload), so each is cut to a preview the user can expand.
  */
+import * as l10n from '@vscode/l10n';
 import type { FailureCall } from '../../../server/src/protocol/protocol';
 import { append, clear, el } from '../lib/dom';
 
@@ -33,21 +34,21 @@ export function renderCall(host: HTMLElement, call: FailureCall | null): void {
   host.hidden = call === null;
   if (call === null) return;
   const list = el('dl', { class: 'facts call-facts' });
-  append(list, el('div', { class: 'fact' }, el('dt', { text: 'Function' }), el('dd', {}, el('code', { class: 'repr', text: call.function }))));
+  append(list, el('div', { class: 'fact' }, el('dt', { text: l10n.t('Function') }), el('dd', {}, el('code', { class: 'repr', text: call.function }))));
   for (const part of callParts(call)) {
     const code = el('code', { class: 'repr', text: part.preview });
     const dd = el('dd', {}, code);
     if (part.truncated) {
       const toggle = el('button', {
         class: ['button', 'link-button'],
-        text: 'Show all',
-        attrs: { type: 'button', 'aria-expanded': 'false', 'aria-label': `Show all of ${part.label} (${part.full.length} characters)` },
+        text: l10n.t('Show all'),
+        attrs: { type: 'button', 'aria-expanded': 'false', 'aria-label': l10n.t('Show all of {0} ({1} characters)', part.label, part.full.length) },
       });
       toggle.addEventListener('click', () => {
         const expanded = toggle.getAttribute('aria-expanded') !== 'true';
         code.textContent = expanded ? part.full : part.preview;
         toggle.setAttribute('aria-expanded', String(expanded));
-        toggle.textContent = expanded ? 'Show less' : 'Show all';
+        toggle.textContent = expanded ? l10n.t('Show less') : l10n.t('Show all');
       });
       append(dd, ' ', toggle);
     }

@@ -134,7 +134,7 @@ export class TimelinePage {
     const keysHelp = el('div', {
       class: 'keys-help muted small',
       attrs: { id: 'keys-help' },
-      text: '↑↓ PgUp PgDn Home End move · Enter expand · C copy JSON · F / Shift+F next / previous failure · T time display',
+      text: l10n.t('↑↓ PgUp PgDn Home End move · Enter expand · C copy JSON · F / Shift+F next / previous failure · T time display'),
     });
     const h = this.header;
     append(

@@ -56,11 +56,11 @@ export function estimateRow(model: TimelineModel, row: TimelineRow): number {
 export function rowLabel(model: TimelineModel, row: TimelineRow, nowMs: number): string {
   switch (row.kind) {
     case 'preamble':
-      return `${preambleTitle(model)}, ${row.count} events`;
+      return l10n.t('{0}, {1} events', preambleTitle(model), row.count);
     case 'attempt': {
       const a = row.attempt;
       const elapsed = attemptElapsedMs(a, model.events, nowMs);
-      return [attemptTitle(model, a, row.of), outcomeLabel(a.outcome), a.worker ? `on worker ${a.worker}` : null, elapsed === null ? null : `run time ${formatDuration(elapsed)}`, a.error ? errorLine(a.error) : null]
+      return [attemptTitle(model, a, row.of), outcomeLabel(a.outcome), a.worker ? l10n.t('on worker {0}', a.worker) : null, elapsed === null ? null : l10n.t('run time {0}', formatDuration(elapsed)), a.error ? errorLine(a.error) : null]
         .filter(Boolean)
         .join(', ');
     }
