@@ -1,3 +1,5 @@
+import type { BlockReader } from '../util/blockReader';
+import type { BlockWriter } from '../util/blockWriter';
 import { BinTally, mapping, runQuantiles } from './binTally';
 
 /** Keys as an Int16Array holds them: values past ~1e150 ms or under ~1e-150 ms share the end keys. */
@@ -116,6 +118,70 @@ export class BinStore {
   quantiles(sketch: number, quantiles: readonly number[]): number[] {
     const start = this.offset[sketch] as number;
     return runQuantiles(this.keys, this.counts, start, start + (this.size[sketch] as number), this.zeros[sketch] as number, quantiles);
+  }
+
+  /**
+   * The bins of `sketches`, in that order, as the columns `${name}.pairs` (pairs per sketch), `.zeros`,
+   * `.keys` and `.counts` (every sketch's pairs one after another): only what is used, not the arena.
+   */
+  save(sketches: ArrayLike<number>, out: BlockWriter, name: string): void {
+    const pairs = new Uint32Array(sketches.length);
+    const zeros = new Uint32Array(sketches.length);
+    let total = 0;
+    for (let i = 0; i < sketches.length; i++) {
+      const sketch = sketches[i] as number;
+      pairs[i] = this.size[sketch] as number;
+      zeros[i] = this.zeros[sketch] as number;
+      total += pairs[i] as number;
+    }
+    const keys = new Int16Array(total);
+    const counts = new Uint32Array(total);
+    let at = 0;
+    for (let i = 0; i < sketches.length; i++) {
+      const start = this.offset[sketches[i] as number] as number;
+      const end = start + (pairs[i] as number);
+      keys.set(this.keys.subarray(start, end), at);
+      counts.set(this.counts.subarray(start, end), at);
+      at += end - start;
+    }
+    out.column(`${name}.pairs`, pairs);
+    out.column(`${name}.zeros`, zeros);
+    out.column(`${name}.keys`, keys);
+    out.column(`${name}.counts`, counts);
+  }
+
+  /** Fills `sketches` (reserved and empty) with what `save` wrote for them; throws when it does not add up. */
+  restore(sketches: ArrayLike<number>, from: BlockReader, name: string): void {
+    const pairs = from.column(`${name}.pairs`, 'Uint32Array', sketches.length);
+    const zeros = from.column(`${name}.zeros`, 'Uint32Array', sketches.length);
+    const keys = from.column(`${name}.keys`, 'Int16Array');
+    const counts = from.column(`${name}.counts`, 'Uint32Array', keys.length);
+    let at = 0;
+    for (let i = 0; i < sketches.length; i++) {
+      const sketch = sketches[i] as number;
+      const used = pairs[i] as number;
+      if (at + used > keys.length) throw new Error(`${from.what}: ${name} counts more pairs than it holds`);
+      let total = zeros[i] as number;
+      for (let k = at; k < at + used; k++) {
+        if (k > at && (keys[k] as number) <= (keys[k - 1] as number)) throw new Error(`${from.what}: ${name} has keys out of order`);
+        if (counts[k] === 0) throw new Error(`${from.what}: ${name} has a key counted 0 times`);
+        total += counts[k] as number;
+      }
+      if (used > 0) {
+        let sizeClass = 0;
+        while (1 << (sizeClass + 1) < used) sizeClass++;
+        const start = this.allocate(sizeClass);
+        this.keys.set(keys.subarray(at, at + used), start);
+        this.counts.set(counts.subarray(at, at + used), start);
+        this.offset[sketch] = start;
+        this.sizeClass[sketch] = sizeClass;
+      }
+      this.size[sketch] = used;
+      this.zeros[sketch] = zeros[i] as number;
+      this.totals[sketch] = total;
+      at += used;
+    }
+    if (at !== keys.length) throw new Error(`${from.what}: ${name} holds ${keys.length - at} pairs of no sketch`);
   }
 
   /** Bytes of the typed arrays, for the benchmark's account of where memory goes. */

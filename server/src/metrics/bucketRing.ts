@@ -1,3 +1,5 @@
+import type { BlockReader } from '../util/blockReader';
+import type { BlockWriter } from '../util/blockWriter';
 import { BinStore } from './binStore';
 import type { Contribution } from './jobClock';
 import { COUNTED } from './metricTypes';
@@ -154,6 +156,76 @@ export class BucketRing {
       if (start >= from && start < to) found.push(slot);
     }
     return found.sort((a, b) => (this.starts[a] as number) - (this.starts[b] as number));
+  }
+
+  /**
+   * The buckets held, under `name`: their starts and sequences, then each cell as its slot (among those
+   * written), its group, its counts and its bins. Cells are numbered afresh on restore; only what they hold counts.
+   */
+  save(out: BlockWriter, name: string): void {
+    const slots: number[] = [];
+    for (let slot = 0; slot < this.slots; slot++) if (!Number.isNaN(this.starts[slot])) slots.push(slot);
+    const pick = (column: Float64Array): Float64Array => Float64Array.from(slots, (slot) => column[slot] as number);
+    const cellSlot: number[] = [];
+    const cellGroup: number[] = [];
+    const cells: number[] = [];
+    slots.forEach((slot, i) => {
+      for (let group = 0; group < this.stride; group++) {
+        const cell = this.cellOf[slot * this.stride + group] as number;
+        if (cell === NONE) continue;
+        cellSlot.push(i);
+        cellGroup.push(group);
+        cells.push(cell);
+      }
+    });
+    const counts = new Uint32Array(cells.length * COUNTS);
+    cells.forEach((cell, i) => counts.set(this.cellCounts.subarray(cell * COUNTS, (cell + 1) * COUNTS), i * COUNTS));
+    out.field(name, { width: this.width, keep: this.keep });
+    out.column(`${name}.starts`, pick(this.starts));
+    out.column(`${name}.minSeq`, pick(this.minSeq));
+    out.column(`${name}.maxSeq`, pick(this.maxSeq));
+    out.column(`${name}.cellSlot`, Uint32Array.from(cellSlot));
+    out.column(`${name}.cellGroup`, Uint32Array.from(cellGroup));
+    out.column(`${name}.counts`, counts);
+    this.bins.save(cells.flatMap((cell) => [runTimeSketch(cell), queueWaitSketch(cell)]), out, `${name}.bins`);
+  }
+
+  /** Fills this ring, which must be empty, with what `save` wrote under `name`; cells name groups below `groups`. */
+  restore(from: BlockReader, name: string, groups: number): void {
+    const shape = from.field(name) as { width?: unknown; keep?: unknown } | null;
+    if (shape?.width !== this.width || shape.keep !== this.keep) {
+      throw new Error(`${from.what}: ${name} holds buckets of ${JSON.stringify(shape?.width)} s over ${JSON.stringify(shape?.keep)} s, not of ${this.width} s over ${this.keep} s`);
+    }
+    const starts = from.column(`${name}.starts`, 'Float64Array');
+    const minSeq = from.column(`${name}.minSeq`, 'Float64Array', starts.length);
+    const maxSeq = from.column(`${name}.maxSeq`, 'Float64Array', starts.length);
+    const slots = Array.from(starts, (start) => {
+      if (!Number.isFinite(start) || start % this.width !== 0) throw new Error(`${from.what}: ${name} has a bucket start ${start} not on a bucket boundary`);
+      const slot = (((start / this.width) % this.slots) + this.slots) % this.slots;
+      if (!Number.isNaN(this.starts[slot])) throw new Error(`${from.what}: ${name} has two buckets in one slot`);
+      this.starts[slot] = start;
+      return slot;
+    });
+    slots.forEach((slot, i) => {
+      this.minSeq[slot] = minSeq[i] as number;
+      this.maxSeq[slot] = maxSeq[i] as number;
+    });
+    this.occupied = slots.length;
+    const cellSlot = from.column(`${name}.cellSlot`, 'Uint32Array');
+    const cellGroup = from.column(`${name}.cellGroup`, 'Uint32Array', cellSlot.length);
+    const counts = from.column(`${name}.counts`, 'Uint32Array', cellSlot.length * COUNTS);
+    if (groups > 0) this.growGroups(groups);
+    const cells = Array.from(cellSlot, (i, k) => {
+      const group = cellGroup[k] as number;
+      if (i >= slots.length || group >= groups) throw new Error(`${from.what}: ${name} has a cell of no bucket or no group`);
+      const at = (slots[i] as number) * this.stride + group;
+      if (this.cellOf[at] !== NONE) throw new Error(`${from.what}: ${name} has two cells of one group in a bucket`);
+      const cell = this.newCell();
+      this.cellOf[at] = cell;
+      this.cellCounts.set(counts.subarray(k * COUNTS, (k + 1) * COUNTS), cell * COUNTS);
+      return cell;
+    });
+    this.bins.restore(cells.flatMap((cell) => [runTimeSketch(cell), queueWaitSketch(cell)]), from, `${name}.bins`);
   }
 
   /** Bytes of the typed arrays, for the benchmark's account of where memory goes. */

@@ -1,3 +1,5 @@
+import type { BlockReader } from '../util/blockReader';
+import type { BlockWriter } from '../util/blockWriter';
 import type { GroupTable } from './groupTable';
 import { countedIndex } from './metricTypes';
 
@@ -84,6 +86,51 @@ export class JobClocks {
     this.rows.clear();
     this.freeRows.length = 0;
     this.top = 0;
+  }
+
+  /**
+   * The jobs followed, least recently active first (the order that decides which is forgotten next),
+   * with their clocks as columns: a job started before a snapshot and ended after it still gets its run time.
+   */
+  save(out: BlockWriter): void {
+    const ids = [...this.rows.keys()];
+    const rows = Array.from(this.rows.values());
+    const pick = <T extends Float64Array | Uint8Array | Int32Array>(column: T, made: T): T => {
+      rows.forEach((row, i) => (made[i] = column[row] as number));
+      return made;
+    };
+    out.field('clockJobs', ids);
+    out.column('clock.enqueuedAt', pick(this.enqueuedAt, new Float64Array(rows.length)));
+    out.column('clock.startedAt', pick(this.startedAt, new Float64Array(rows.length)));
+    out.column('clock.waited', pick(this.waited, new Uint8Array(rows.length)));
+    out.column('clock.queue', pick(this.queue, new Int32Array(rows.length)));
+    out.column('clock.worker', pick(this.worker, new Int32Array(rows.length)));
+  }
+
+  /** Takes the clocks `save` wrote; empty clocks, and their groups already restored, are assumed. */
+  restore(from: BlockReader): void {
+    const ids = from.strings('clockJobs');
+    if (ids.length > this.limit) throw new Error(`${from.what}: ${ids.length} job clocks, more than the ${this.limit} kept`);
+    const n = ids.length;
+    const enqueuedAt = from.column('clock.enqueuedAt', 'Float64Array', n);
+    const startedAt = from.column('clock.startedAt', 'Float64Array', n);
+    const waited = from.column('clock.waited', 'Uint8Array', n);
+    const queue = from.column('clock.queue', 'Int32Array', n);
+    const worker = from.column('clock.worker', 'Int32Array', n);
+    const groups = this.groups.size;
+    for (let i = 0; i < n; i++) {
+      if ((waited[i] as number) > 1) throw new Error(`${from.what}: a job clock waited ${waited[i]} times`);
+      for (const group of [queue[i] as number, worker[i] as number]) if (group < NONE || group >= groups) throw new Error(`${from.what}: a job clock of group ${group}, of ${groups}`);
+    }
+    this.grow(Math.max(64, n));
+    this.enqueuedAt.set(enqueuedAt);
+    this.startedAt.set(startedAt);
+    this.waited.set(waited);
+    this.queue.set(queue);
+    this.worker.set(worker);
+    ids.forEach((id, row) => this.rows.set(id, row));
+    if (this.rows.size !== n) throw new Error(`${from.what}: a job clock listed twice`);
+    this.top = n;
   }
 
   /** Bytes of the typed columns, for the benchmark's account of where memory goes. */
