@@ -10,6 +10,8 @@ import { MetricsFeed } from '../../server/src/metrics/metricsFeed';
 import { MetricsOptions, MetricsStore } from '../../server/src/metrics/metricsStore';
 import type { MetricsQuery } from '../../server/src/protocol/metrics';
 import { StreamHandler, StreamHandlers } from '../../server/src/processor/streamHandlers';
+import { BlockReader } from '../../server/src/util/blockReader';
+import { BlockWriter } from '../../server/src/util/blockWriter';
 
 const DAY = 86_400;
 const STREAM = { name: 'NAQ_JOB_EVENTS', created: '2026-12-01T00:00:00Z' };
@@ -208,4 +210,34 @@ test('snapshot: the handlers\' states load back with the index', async () => {
   assert.deepEqual(Uint8Array.from(outcome.states.get('metrics') as Uint8Array), metrics);
   assert.deepEqual(answers(MetricsStore.restored(outcome.states.get('metrics') as Uint8Array, OPTIONS)), answers(MetricsStore.restored(metrics, OPTIONS)));
   assert.deepEqual(Uint8Array.from(outcome.states.get('other') as Uint8Array), Uint8Array.of(1, 2, 3));
+});
+
+test('state blocks: counts kept in the narrowest unsigned type, columns read back as written, a wrong one named', () => {
+  const out = new BlockWriter();
+  out.field('format', 3);
+  out.unsigned('small', Uint32Array.of(0, 1, 255));
+  out.unsigned('medium', Uint32Array.of(256, 65_535));
+  out.unsigned('large', Uint32Array.of(65_536, 4_000_000_000));
+  out.column('times', Float64Array.of(1.5, Number.NaN));
+  out.column('keys', Int16Array.of(-32_768, 32_767));
+  const bytes = out.bytes();
+  const from = new BlockReader(bytes, 'the test block');
+  assert.deepEqual(from.column('small', 'Uint8Array'), Uint8Array.of(0, 1, 255), 'a byte per count below 256');
+  assert.deepEqual(from.column('medium', 'Uint16Array'), Uint16Array.of(256, 65_535));
+  assert.equal(from.number('format'), 3);
+  assert.deepEqual(from.unsigned('small', 3), Uint32Array.of(0, 1, 255));
+  assert.deepEqual(from.unsigned('medium'), Uint32Array.of(256, 65_535));
+  assert.deepEqual(from.unsigned('large'), Uint32Array.of(65_536, 4_000_000_000));
+  assert.deepEqual(from.column('times', 'Float64Array'), Float64Array.of(1.5, Number.NaN));
+  assert.deepEqual(from.column('keys', 'Int16Array'), Int16Array.of(-32_768, 32_767));
+  assert.throws(() => from.column('small', 'Uint32Array'), /the test block: the column small holds Uint8Array, not Uint32Array/);
+  assert.throws(() => from.unsigned('small', 4), /the column small holds 3 values, not 4/);
+  assert.throws(() => from.column('missing', 'Int16Array'), /the test block has no column missing/);
+  assert.throws(() => from.strings('format'), /the test block: format must be a list of strings/);
+  // Read from an odd offset, as a block sits in a snapshot file: the columns are copied, not viewed.
+  const shifted = new Uint8Array(bytes.length + 1);
+  shifted.set(bytes, 1);
+  assert.deepEqual(new BlockReader(shifted.subarray(1), 'shifted').unsigned('large'), Uint32Array.of(65_536, 4_000_000_000));
+  assert.throws(() => out.column('keys', Int16Array.of(1)), /already has a column keys/);
+  assert.throws(() => out.column('buffer', Buffer.from('x')), /the column buffer is a Buffer, not one of/);
 });

@@ -140,22 +140,28 @@ export class BinStore {
     for (let i = 0; i < sketches.length; i++) {
       const start = this.offset[sketches[i] as number] as number;
       const end = start + (pairs[i] as number);
-      keys.set(this.keys.subarray(start, end), at);
-      counts.set(this.counts.subarray(start, end), at);
-      at += end - start;
+      // A loop, not `set` on subarrays: most runs hold a few pairs, and two views per sketch cost more than they copy.
+      for (let k = start; k < end; k++, at++) {
+        keys[at] = this.keys[k] as number;
+        counts[at] = this.counts[k] as number;
+      }
     }
-    out.column(`${name}.pairs`, pairs);
-    out.column(`${name}.zeros`, zeros);
+    out.unsigned(`${name}.pairs`, pairs);
+    out.unsigned(`${name}.zeros`, zeros);
     out.column(`${name}.keys`, keys);
-    out.column(`${name}.counts`, counts);
+    out.unsigned(`${name}.counts`, counts);
   }
 
   /** Fills `sketches` (reserved and empty) with what `save` wrote for them; throws when it does not add up. */
   restore(sketches: ArrayLike<number>, from: BlockReader, name: string): void {
-    const pairs = from.column(`${name}.pairs`, 'Uint32Array', sketches.length);
-    const zeros = from.column(`${name}.zeros`, 'Uint32Array', sketches.length);
+    const pairs = from.unsigned(`${name}.pairs`, sketches.length);
+    const zeros = from.unsigned(`${name}.zeros`, sketches.length);
     const keys = from.column(`${name}.keys`, 'Int16Array');
-    const counts = from.column(`${name}.counts`, 'Uint32Array', keys.length);
+    const counts = from.unsigned(`${name}.counts`, keys.length);
+    // The arena grown once, not doubled block after block: each run takes the smallest block that holds it.
+    let blocks = 0;
+    for (let i = 0; i < sketches.length; i++) if ((pairs[i] as number) > 0) blocks += Math.max(2, 2 ** Math.ceil(Math.log2(pairs[i] as number)));
+    this.holdPairs(this.top + blocks);
     let at = 0;
     for (let i = 0; i < sketches.length; i++) {
       const sketch = sketches[i] as number;
@@ -171,8 +177,10 @@ export class BinStore {
         let sizeClass = 0;
         while (1 << (sizeClass + 1) < used) sizeClass++;
         const start = this.allocate(sizeClass);
-        this.keys.set(keys.subarray(at, at + used), start);
-        this.counts.set(counts.subarray(at, at + used), start);
+        for (let k = 0; k < used; k++) {
+          this.keys[start + k] = keys[at + k] as number;
+          this.counts[start + k] = counts[at + k] as number;
+        }
         this.offset[sketch] = start;
         this.sizeClass[sketch] = sizeClass;
       }
@@ -224,20 +232,23 @@ export class BinStore {
   private allocate(sizeClass: number): number {
     const reused = this.free[sizeClass]?.pop();
     if (reused !== undefined) return reused;
-    const length = 1 << (sizeClass + 1);
     const at = this.top;
-    this.top += length;
-    if (this.top > this.keys.length) {
-      let capacity = this.keys.length;
-      while (capacity < this.top) capacity *= 2;
-      const keys = new Int16Array(capacity);
-      keys.set(this.keys);
-      const counts = new Uint32Array(capacity);
-      counts.set(this.counts);
-      this.keys = keys;
-      this.counts = counts;
-    }
+    this.top += 1 << (sizeClass + 1);
+    this.holdPairs(this.top);
     return at;
+  }
+
+  /** Grows the arena, by doubling, to hold `pairs` pairs. */
+  private holdPairs(pairs: number): void {
+    if (pairs <= this.keys.length) return;
+    let capacity = this.keys.length;
+    while (capacity < pairs) capacity *= 2;
+    const keys = new Int16Array(capacity);
+    keys.set(this.keys);
+    const counts = new Uint32Array(capacity);
+    counts.set(this.counts);
+    this.keys = keys;
+    this.counts = counts;
   }
 
   /** The position of the first key in `[start, end)` not below `key`. */

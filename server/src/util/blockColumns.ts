@@ -1,9 +1,9 @@
 /** The typed arrays a state block holds, by the name its header gives each column's type. */
-export const COLUMN_TYPES = { Int16Array, Int32Array, Uint8Array, Uint32Array, Float64Array } as const;
+export const COLUMN_TYPES = { Int16Array, Int32Array, Uint8Array, Uint16Array, Uint32Array, Float64Array } as const;
 
 export type ColumnType = keyof typeof COLUMN_TYPES;
 
-export type Column = Int16Array | Int32Array | Uint8Array | Uint32Array | Float64Array;
+export type Column = Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | Float64Array;
 
 /** Columns start on multiples of 8 bytes, as in the snapshot, so that any element size is aligned. */
 export const BLOCK_ALIGN = 8;

@@ -57,6 +57,12 @@ export class BlockReader {
     return value as string[];
   }
 
+  /** A column `BlockWriter.unsigned` wrote, in whichever unsigned type it chose, widened back. */
+  unsigned(name: string, length?: number): Uint32Array {
+    const type = this.columns.get(name)?.type;
+    return new Uint32Array(this.column(name, type === 'Uint8Array' || type === 'Uint16Array' ? type : 'Uint32Array', length));
+  }
+
   /** A copy of a column (the block's bytes need not be aligned for its element size); `length`, when given, is checked. */
   column<T extends ColumnType>(name: string, type: T, length?: number): InstanceType<(typeof COLUMN_TYPES)[T]> {
     const found = this.columns.get(name);

@@ -22,6 +22,16 @@ export class BlockWriter {
     this.columns.push([[name, type, values.length], values]);
   }
 
+  /**
+   * Counts (or small numbers) in the narrowest unsigned type that holds them all: most counts of a bucket
+   * are below 256, and four bytes each made the metrics' block twice its size. Read back with `BlockReader.unsigned`.
+   */
+  unsigned(name: string, values: Uint32Array): void {
+    let max = 0;
+    for (let i = 0; i < values.length; i++) if ((values[i] as number) > max) max = values[i] as number;
+    this.column(name, max <= 0xff ? new Uint8Array(values) : max <= 0xffff ? new Uint16Array(values) : values);
+  }
+
   bytes(): Uint8Array {
     const json = Buffer.from(JSON.stringify({ fields: this.fields, columns: this.columns.map(([entry]) => entry) }), 'utf8');
     let length = 4 + json.length;
