@@ -31,6 +31,8 @@ export interface Contribution {
 const ENDINGS = new Set(['completed', 'failed', 'timeout', 'cancelled']);
 const STARTS = new Set(['started', 'retry_started']);
 const DONE = new Set(['completed', 'cancelled']);
+/** What starts a job's clock: its queue wait or its run time. */
+const OPENS = new Set(['enqueued', ...STARTS]);
 const NONE = -1;
 
 /**
@@ -63,8 +65,13 @@ export class JobClocks {
 
   next(record: MetricRecord): Contribution {
     let row = this.rows.get(record.jobId);
-    if (row === undefined) row = this.newRow();
-    else this.rows.delete(record.jobId);
+    if (row === undefined) {
+      // Of a job with no clock, an event that is neither counted nor starts one (a worker released after
+      // the job completed) adds nothing and leaves no row: one per finished job filled the clocks to their
+      // limit, and the snapshot with them.
+      if (!OPENS.has(record.type) && countedIndex(record.type) < 0) return { time: record.time, seq: record.seq, queue: NONE, worker: NONE, counted: NONE, runTimeMs: null, queueWaitMs: null };
+      row = this.newRow();
+    } else this.rows.delete(record.jobId);
     const contribution = this.step(row, record);
     // A completed or cancelled job logs nothing more that needs its clock: the common case costs no memory.
     if (DONE.has(record.type)) this.freeRows.push(row);
