@@ -13,6 +13,11 @@ export function keyOf(value: number): number {
   return Math.min(MAX_KEY, Math.max(MIN_KEY, mapping.key(value)));
 }
 
+/** The pairs of the block a run of `pairs` pairs takes: `2 ^ (sizeClass + 1)`, the smallest that holds it. */
+function blockOf(pairs: number): number {
+  return pairs === 0 ? 0 : pairs <= 2 ? 2 : 2 ** (32 - Math.clz32(pairs - 1));
+}
+
 /** Where a value counts: `null` for zeros (and values too small for the mapping), else its key. */
 function binOf(value: number): number | null | undefined {
   if (!(value >= 0) || !Number.isFinite(value)) return undefined;
@@ -121,75 +126,76 @@ export class BinStore {
   }
 
   /**
-   * The bins of `sketches`, in that order, as the columns `${name}.pairs` (pairs per sketch), `.zeros`,
-   * `.keys` and `.counts` (every sketch's pairs one after another): only what is used, not the arena.
+   * The bins of `sketches`, as sketches `0 .. sketches.length - 1` of a store that holds nothing else:
+   * per sketch its pairs used, zeros and total, then the arena with each run at the start of its block
+   * (the size class its length needs), as `restore` lays it out. Laid out here, on the save every 30 s,
+   * so that a restore is a few copies and one pass over the sketches, not a loop per pair in code the
+   * start of a process runs once, cold.
    */
   save(sketches: ArrayLike<number>, out: BlockWriter, name: string): void {
-    const pairs = new Uint32Array(sketches.length);
-    const zeros = new Uint32Array(sketches.length);
-    let total = 0;
-    for (let i = 0; i < sketches.length; i++) {
+    const n = sketches.length;
+    const used = new Uint32Array(n);
+    const zeros = new Uint32Array(n);
+    const totals = new Uint32Array(n);
+    let length = 0;
+    for (let i = 0; i < n; i++) {
       const sketch = sketches[i] as number;
-      pairs[i] = this.size[sketch] as number;
+      used[i] = this.size[sketch] as number;
       zeros[i] = this.zeros[sketch] as number;
-      total += pairs[i] as number;
+      totals[i] = this.totals[sketch] as number;
+      length += blockOf(used[i] as number);
     }
-    const keys = new Int16Array(total);
-    const counts = new Uint32Array(total);
+    const keys = new Int16Array(length);
+    const counts = new Uint32Array(length);
     let at = 0;
-    for (let i = 0; i < sketches.length; i++) {
+    for (let i = 0; i < n; i++) {
       const start = this.offset[sketches[i] as number] as number;
-      const end = start + (pairs[i] as number);
-      // A loop, not `set` on subarrays: most runs hold a few pairs, and two views per sketch cost more than they copy.
-      for (let k = start; k < end; k++, at++) {
-        keys[at] = this.keys[k] as number;
-        counts[at] = this.counts[k] as number;
+      const end = start + (used[i] as number);
+      for (let k = start, to = at; k < end; k++, to++) {
+        keys[to] = this.keys[k] as number;
+        counts[to] = this.counts[k] as number;
       }
+      at += blockOf(used[i] as number);
     }
-    out.unsigned(`${name}.pairs`, pairs);
+    out.unsigned(`${name}.used`, used);
     out.unsigned(`${name}.zeros`, zeros);
+    out.unsigned(`${name}.totals`, totals);
     out.column(`${name}.keys`, keys);
     out.unsigned(`${name}.counts`, counts);
   }
 
-  /** Fills `sketches` (reserved and empty) with what `save` wrote for them; throws when it does not add up. */
-  restore(sketches: ArrayLike<number>, from: BlockReader, name: string): void {
-    const pairs = from.unsigned(`${name}.pairs`, sketches.length);
-    const zeros = from.unsigned(`${name}.zeros`, sketches.length);
+  /**
+   * Takes what `save` wrote, into this store, which must hold nothing yet: its sketches are `0 .. n - 1`
+   * (reserved here); returns `n`. Throws when the runs and the arena do not add up.
+   */
+  restore(from: BlockReader, name: string): number {
+    if (this.top !== 0) throw new Error('only an empty BinStore takes a saved one');
+    const used = from.unsigned(`${name}.used`);
+    const n = used.length;
+    const zeros = from.unsigned(`${name}.zeros`, n);
+    const totals = from.unsigned(`${name}.totals`, n);
     const keys = from.column(`${name}.keys`, 'Int16Array');
     const counts = from.unsigned(`${name}.counts`, keys.length);
-    // The arena grown once, not doubled block after block: each run takes the smallest block that holds it.
-    let blocks = 0;
-    for (let i = 0; i < sketches.length; i++) if ((pairs[i] as number) > 0) blocks += Math.max(2, 2 ** Math.ceil(Math.log2(pairs[i] as number)));
-    this.holdPairs(this.top + blocks);
+    this.reserve(n);
     let at = 0;
-    for (let i = 0; i < sketches.length; i++) {
-      const sketch = sketches[i] as number;
-      const used = pairs[i] as number;
-      if (at + used > keys.length) throw new Error(`${from.what}: ${name} counts more pairs than it holds`);
-      let total = zeros[i] as number;
-      for (let k = at; k < at + used; k++) {
-        if (k > at && (keys[k] as number) <= (keys[k - 1] as number)) throw new Error(`${from.what}: ${name} has keys out of order`);
-        if (counts[k] === 0) throw new Error(`${from.what}: ${name} has a key counted 0 times`);
-        total += counts[k] as number;
-      }
-      if (used > 0) {
-        let sizeClass = 0;
-        while (1 << (sizeClass + 1) < used) sizeClass++;
-        const start = this.allocate(sizeClass);
-        for (let k = 0; k < used; k++) {
-          this.keys[start + k] = keys[at + k] as number;
-          this.counts[start + k] = counts[at + k] as number;
-        }
-        this.offset[sketch] = start;
-        this.sizeClass[sketch] = sizeClass;
-      }
-      this.size[sketch] = used;
-      this.zeros[sketch] = zeros[i] as number;
-      this.totals[sketch] = total;
-      at += used;
+    for (let i = 0; i < n; i++) {
+      const pairs = used[i] as number;
+      if (pairs === 0) continue;
+      if (pairs > 1 << CLASSES) throw new Error(`${from.what}: ${name} has a run of ${pairs} pairs, more than there are keys`);
+      const block = blockOf(pairs);
+      this.offset[i] = at;
+      this.sizeClass[i] = 30 - Math.clz32(block);
+      at += block;
     }
-    if (at !== keys.length) throw new Error(`${from.what}: ${name} holds ${keys.length - at} pairs of no sketch`);
+    if (at !== keys.length) throw new Error(`${from.what}: ${name} holds ${keys.length} pairs, its runs need ${at}`);
+    this.holdPairs(at);
+    this.keys.set(keys);
+    this.counts.set(counts);
+    this.top = at;
+    this.size.set(used);
+    this.zeros.set(zeros);
+    this.totals.set(totals);
+    return n;
   }
 
   /** Bytes of the typed arrays, for the benchmark's account of where memory goes. */

@@ -228,8 +228,9 @@ export class BucketRing {
     this.cellTop = n;
     this.cellCounts = new Uint32Array(Math.max(256, n) * COUNTS);
     this.cellCounts.set(counts);
+    // Room for as many cells as `newCell` would have made, so that it grows them as usual from here.
     this.bins.reserve(Math.max(256, n) * 2);
-    const sketches = new Uint32Array(n * 2);
+    if (this.bins.restore(from, `${name}.bins`) !== n * 2) throw new Error(`${from.what}: ${name} has bins of other cells than it holds`);
     for (let cell = 0; cell < n; cell++) {
       const i = cellSlot[cell] as number;
       const group = cellGroup[cell] as number;
@@ -237,10 +238,7 @@ export class BucketRing {
       const at = (slots[i] as number) * this.stride + group;
       if (this.cellOf[at] !== NONE) throw new Error(`${from.what}: ${name} has two cells of one group in a bucket`);
       this.cellOf[at] = cell;
-      sketches[2 * cell] = runTimeSketch(cell);
-      sketches[2 * cell + 1] = queueWaitSketch(cell);
     }
-    this.bins.restore(sketches, from, `${name}.bins`);
   }
 
   /** Bytes of the typed arrays, for the benchmark's account of where memory goes. */

@@ -127,7 +127,9 @@ export class JobClocks {
     const groups = this.groups.size;
     for (let i = 0; i < n; i++) {
       if ((waited[i] as number) > 1) throw new Error(`${from.what}: a job clock waited ${waited[i]} times`);
-      for (const group of [queue[i] as number, worker[i] as number]) if (group < NONE || group >= groups) throw new Error(`${from.what}: a job clock of group ${group}, of ${groups}`);
+      const q = queue[i] as number;
+      const w = worker[i] as number;
+      if (q < NONE || q >= groups || w < NONE || w >= groups) throw new Error(`${from.what}: a job clock of groups ${q} and ${w}, of ${groups}`);
     }
     this.grow(Math.max(64, n));
     this.enqueuedAt.set(enqueuedAt);
