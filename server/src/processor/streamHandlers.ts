@@ -104,7 +104,11 @@ export class StreamHandlers {
   states(): Map<string, Uint8Array> {
     const states = new Map<string, Uint8Array>();
     for (const handler of this.handlers) {
-      if (handler.saveState) this.call(handler, 'saving its state', '', () => void states.set(handler.name, (handler.saveState as () => Uint8Array)()));
+      if (!handler.saveState) continue;
+      this.call(handler, 'saving its state', '', () => {
+        const state = handler.saveState?.();
+        if (state) states.set(handler.name, state);
+      });
     }
     return states;
   }
