@@ -275,7 +275,7 @@ describe('NAQ daily use in a real editor', () => {
     }),
   );
 
-  test('stats: the statistics panel comes back after a window reload, grouped as it was, and follows the stream again', { timeout: 150_000 }, (t) =>
+  test('stats: the statistics panel comes back after a window reload, grouped as it was, with the metrics from before it, and follows the stream again', { timeout: 150_000 }, (t) =>
     session.scenario(t, async (page) => {
       const [before, later] = [`worker-before-stats-reload-${run}`, `worker-after-stats-reload-${run}`];
       await emit(JobEvents.completed(`job-before-stats-reload-${run}`, before, 5, { queue_name: `daily-${run}` }));
@@ -289,6 +289,9 @@ describe('NAQ daily use in a real editor', () => {
       // The totals come from the index, restored with the backend: the worker's usage bar is back.
       const restored = await webviewPage(page, 'stats', (text) => text.includes(before), 60_000, 'the restored statistics, read again');
       await waitForVisible(restored.locator('button[data-group-by="worker"][aria-pressed="true"]'), 10_000, 'the per-worker grouping kept');
+      // The per-worker table comes from the metrics, which the backend restored from its snapshot with the index.
+      const kept = restored.locator('table.group-table[data-group-by="worker"] tbody th', { hasText: before });
+      await waitForVisible(kept.first(), 30_000, `${before} still in the per-worker table after the reload`);
       // The restored panel follows the stream, and the extension answers its page's grouping.
       await emit(JobEvents.completed(`job-after-stats-reload-${run}`, later, 5, { queue_name: `daily-${run}` }));
       const row = restored.locator('table.group-table[data-group-by="worker"] tbody th', { hasText: later });

@@ -3,9 +3,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { DeleteJobRequest, EmitRequest, MetricsChanged, MetricsChangedNotification, MetricsQueryRequest } from '../../server/src/protocol/protocol';
+import { JobEvents } from '../../server/src/model/factories';
+import { DeleteJobRequest, EmitRequest, MetricsChanged, MetricsChangedNotification, MetricsQuery, MetricsQueryRequest } from '../../server/src/protocol/protocol';
+import type { EventStorage } from '../../server/src/storage/eventStorage';
 import { BackendProcess, backendSettings, SERVER_JS } from '../support/backendProcess';
 import { NatsServer } from '../support/natsServer';
+import { openStorage } from '../support/storageFixture';
 
 let server: NatsServer;
 let storagePath: string;
@@ -78,5 +81,77 @@ test('metrics/query answers counts and percentiles over time through a real back
     await assert.rejects(bad({ from: 0, to: 86_400 * 30, step: 1, groupBy: 'none' }), /at most 20000 points/);
   } finally {
     await backend.stop();
+  }
+});
+
+/** A backend on `dir` (its snapshot's home) for `body`, stopped after it: the stop saves the snapshot. */
+async function withBackend<T>(dir: string, body: (backend: BackendProcess) => Promise<T>): Promise<T> {
+  const backend = await BackendProcess.start(backendSettings({ serverUrl: server.url, storagePath: dir }));
+  try {
+    await backend.untilPhase('connected');
+    return await body(backend);
+  } finally {
+    await backend.stop();
+  }
+}
+
+test('metrics restored from the snapshot after a restart count what came before it and after it, as a fresh build does', async () => {
+  const snapshotDir = mkdtempSync(join(tmpdir(), 'naq-metrics-snapshot-'));
+  const freshDir = mkdtempSync(join(tmpdir(), 'naq-metrics-fresh-'));
+  let storage: EventStorage | undefined;
+  try {
+    storage = await openStorage(server);
+    // Whole minutes 50 to 20 minutes ago: minute buckets, in an hour or two, and in the week.
+    const t = Math.floor(Date.now() / 60_000) * 60 - 3_000;
+    const queries: MetricsQuery[] = [
+      { from: t - 7 * 86_400, to: t + 3_600, step: 3_600, groupBy: 'none' },
+      { from: t, to: t + 1_800, step: 60, groupBy: 'queue' },
+      { from: t, to: t + 1_800, step: 300, groupBy: 'worker', measures: ['runTime', 'queueWait', 'counts'] },
+    ];
+    const answers = (backend: BackendProcess) => Promise.all(queries.map((query) => backend.rpc.sendRequest(MetricsQueryRequest.type, query)));
+    // This test's queues alone, for the waits: the other test's events may share an hour bucket with these.
+    const totals = async (backend: BackendProcess, queue: string) => {
+      const result = await backend.rpc.sendRequest(MetricsQueryRequest.type, { from: t, to: t + 1_800, step: 1_800, groupBy: 'queue' });
+      return result.series.find((s) => s.group === queue)?.totals;
+    };
+    const store = (event: Parameters<EventStorage['store']>[0]) => (storage as EventStorage).store(event);
+
+    await store(JobEvents.enqueued('r-done', 'restart-q', 0, { timestamp: t + 10 }));
+    await store(JobEvents.started('r-done', 'restart-w1', 'async', { timestamp: t + 70, queue_name: 'restart-q' }));
+    await store(JobEvents.completed('r-done', 'restart-w1', 4_000, { timestamp: t + 74, queue_name: 'restart-q' }));
+    await store(JobEvents.enqueued('r-deleted', 'restart-q', 0, { timestamp: t + 130 }));
+    await store(JobEvents.started('r-deleted', 'restart-w2', 'async', { timestamp: t + 131, queue_name: 'restart-q' }));
+    await store(JobEvents.completed('r-deleted', 'restart-w2', 900, { timestamp: t + 132, queue_name: 'restart-q' }));
+    // Started before the snapshot, ended after it with no duration of its own: its run time comes from the restored clock.
+    await store(JobEvents.enqueued('r-across', 'restart-other', 0, { timestamp: t + 200 }));
+    await store(JobEvents.started('r-across', 'restart-w2', 'async', { timestamp: t + 260, queue_name: 'restart-other' }));
+    await withBackend(snapshotDir, (backend) => backend.until('the last event before the stop in the metrics', async () => (await totals(backend, 'restart-other'))?.counts.started === 1));
+
+    await store(JobEvents.cancelled('r-across', 'stopped by hand', { timestamp: t + 1_100, worker_id: 'restart-w2' }));
+    await store(JobEvents.enqueued('r-late', 'restart-q', 0, { timestamp: t + 1_200 }));
+    await withBackend(snapshotDir, async (restarted) => {
+      await restarted.until('the last event logged while stopped in the metrics', async () => (await totals(restarted, 'restart-q'))?.counts.enqueued === 3);
+      assert.match(restarted.output, /snapshot at sequence \d+ with \d+ jobs loaded/);
+      assert.doesNotMatch(restarted.output, /building from the stream/);
+      assert.equal((await totals(restarted, 'restart-q'))?.counts.completed, 2, 'the jobs ended before the restart still count');
+      const across = await totals(restarted, 'restart-other');
+      assert.equal(across?.counts.cancelled, 1);
+      assert.equal(across?.runTime.count, 1, 'the job across the restart has its run time, from the clock kept in the snapshot');
+      assert.ok(Math.abs((across?.runTime.p50 ?? 0) - 840_000) <= 8_400, `${across?.runTime.p50} near 840 s`);
+      // A job deleted after the restart takes back what it counted before the snapshot.
+      await restarted.rpc.sendRequest(DeleteJobRequest.type, { jobId: 'r-deleted' });
+      assert.equal((await totals(restarted, 'restart-q'))?.counts.completed, 1);
+      const restored = await answers(restarted);
+
+      const fresh = await withBackend(freshDir, async (built) => {
+        await built.until('the fresh build done', async () => (await totals(built, 'restart-q'))?.counts.enqueued === 2);
+        return answers(built);
+      });
+      assert.deepEqual(restored, fresh);
+    });
+  } finally {
+    await storage?.close();
+    rmSync(snapshotDir, { recursive: true, force: true });
+    rmSync(freshDir, { recursive: true, force: true });
   }
 });

@@ -257,3 +257,19 @@ test('queues and workers added while buckets fill keep what their buckets hold, 
   assert.equal(store.minutes.bucketCount, before - 2, 'the query dropped the two other minutes aged out');
   assert.deepEqual(late.map((s) => [s.group, s.totals.counts.completed]), [['q0', 1]]);
 });
+
+test('an event that neither counts nor starts a clock keeps no clock of a job that has none: a worker released after its job completed', () => {
+  const store = new MetricsStore({ now: () => NOW });
+  for (const r of job(1, 'done', T0, 1, 2)) store.apply(r);
+  store.apply(record(4, 'done', 'worker_released', T0 + 4));
+  assert.equal(store.clockCount, 0);
+  store.apply(record(5, 'failing', 'started', T0 + 5));
+  store.apply(record(6, 'failing', 'failed', T0 + 6, { durationMs: 1_000 }));
+  store.apply(record(7, 'failing', 'worker_released', T0 + 7));
+  assert.equal(store.clockCount, 1, 'a failed job keeps its clock: a retry may follow');
+  store.apply(record(8, 'failing', 'retry_started', T0 + 8));
+  store.apply(record(9, 'failing', 'completed', T0 + 10));
+  const [overall] = store.query({ from: T0, to: T0 + 3_600, step: 3_600, groupBy: 'none' }).series;
+  assert.equal(overall?.totals.runTime.count, 3, 'the retry still timed from its start');
+  assert.equal(store.clockCount, 0);
+});

@@ -166,6 +166,8 @@ export class Backend {
       applied: (record) => metrics.applied(record),
     }, { snapshotFile: this.snapshotFile(settings, target.settings.servers.join(',')) });
     this.indexer = indexer;
+    // Its aggregates are kept in the index's snapshot and restored with it.
+    indexer.handlers.use(metrics);
     for (const handler of this.streamHandlers.keys()) this.streamHandlers.set(handler, indexer.handlers.use(handler));
     await indexer.start();
     this.refreshTimer = setInterval(() => void this.refreshStream(), STATE_REFRESH_MS);

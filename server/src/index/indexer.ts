@@ -105,11 +105,14 @@ export class Indexer {
     if (this.options.snapshotFile) {
       const started = Date.now();
       const outcome = await loadSnapshot(this.options.snapshotFile, stream, this.options.maxJobs);
-      if (outcome.loaded && outcome.index.lastSeq <= info.state.last_seq) {
+      // The handlers that keep a state take it at the index's sequence, or the whole snapshot is set aside:
+      // a handler going on from there without its state would miss everything before it.
+      const refused = !outcome.loaded ? outcome.reason : outcome.index.lastSeq > info.state.last_seq ? 'the snapshot is ahead of the stream' : this.handlers.restore(outcome.states, outcome.index.lastSeq);
+      if (outcome.loaded && refused === undefined) {
         this.index = outcome.index;
         this.listener.log(`index: snapshot at sequence ${this.index.lastSeq} with ${this.index.jobCount} jobs loaded in ${Date.now() - started} ms`);
       } else {
-        this.listener.log(`index: building from the stream (${outcome.loaded ? 'the snapshot is ahead of the stream' : outcome.reason})`);
+        this.listener.log(`index: building from the stream (${refused})`);
       }
     }
     await this.read();
@@ -144,7 +147,8 @@ export class Indexer {
     if (!this.options.snapshotFile || !this.stream || !this.dirty || this.building) return;
     this.dirty = false;
     try {
-      await saveSnapshot(this.options.snapshotFile, this.index, this.stream);
+      // Taken now, in the same turn as the index's image (before saveSnapshot's first await): both end at its lastSeq.
+      await saveSnapshot(this.options.snapshotFile, this.index, this.stream, this.handlers.states());
     } catch (error) {
       this.listener.log(`index: snapshot not saved: ${(error as Error).message}`);
     }

@@ -6,7 +6,7 @@ import { JOB_STATUSES } from './jobStatus';
 import type { JobError } from './jobSummary';
 import { emptyColumns, JOB_COLUMNS, TableColumns } from './jobColumns';
 
-const VERSION = 7;
+const VERSION = 8;
 const ALIGN = 8;
 /** A SHA-256 of everything before it ends the file: one flipped bit anywhere refuses the whole snapshot. */
 const CHECKSUM = 'sha256';
@@ -40,6 +40,8 @@ interface Header {
   pastWorkers: [position: number, workers: number[]][];
   /** Jobs whose rows still count events gone from the stream, to be built again (absent in older files). */
   stale?: string[];
+  /** The stream handlers' own states (see `StreamHandler.saveState`), by name and length, after the columns in this order. */
+  states: [name: string, bytes: number][];
 }
 
 /** The binary columns in the order `JOB_COLUMNS` lists them: changing that list changes the format (bump VERSION). */
@@ -49,8 +51,11 @@ let saves = 0;
 
 const padding = (length: number): number => (ALIGN - (length % ALIGN)) % ALIGN;
 
-/** Writes the index next to the extension's other state; a crash mid-write leaves the previous file intact. */
-export async function saveSnapshot(file: string, index: JobIndex, stream: StreamIdentity): Promise<void> {
+/**
+ * Writes the index, and `states` (the stream handlers', taken at the same point of the stream), next to the
+ * extension's other state; a crash mid-write leaves the previous file intact.
+ */
+export async function saveSnapshot(file: string, index: JobIndex, stream: StreamIdentity, states: ReadonlyMap<string, Uint8Array> = new Map()): Promise<void> {
   const image = index.table.image();
   const header: Header = {
     version: VERSION,
@@ -66,6 +71,7 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
     errors: [...image.errors].map(([position, e]) => [position, e.type, e.message, e.eventType, e.seq]),
     pastWorkers: [...image.pastWorkers],
     stale: index.staleIds(),
+    states: [...states].map(([name, state]) => [name, state.byteLength]),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const prefix = Buffer.alloc(4);
@@ -90,6 +96,12 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
       await write(new Uint8Array(column.buffer, column.byteOffset, column.byteLength));
       written += gap + column.byteLength;
     }
+    for (const state of states.values()) {
+      const gap = padding(written);
+      if (gap > 0) await write(Buffer.alloc(gap));
+      await write(state);
+      written += gap + state.byteLength;
+    }
     await handle.write(checksum.digest());
   } catch (error) {
     await handle.close();
@@ -100,9 +112,10 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
   await rename(temporary, file);
 }
 
-export type LoadOutcome = { loaded: true; index: JobIndex } | { loaded: false; reason: string };
+export type LoadOutcome = { loaded: true; index: JobIndex; states: Map<string, Uint8Array> } | { loaded: false; reason: string };
 
-function readColumns(bytes: Buffer, start: number, header: Header): TableColumns {
+/** The table's columns, then the handlers' states (views of `bytes`: their readers copy what they keep). */
+function readColumns(bytes: Buffer, start: number, header: Header): { columns: TableColumns; states: Map<string, Uint8Array> } {
   const columns = emptyColumns(header.ids.length, header.sequences, header.idBuckets);
   let at = start;
   for (const name of COLUMN_ORDER) {
@@ -113,7 +126,17 @@ function readColumns(bytes: Buffer, start: number, header: Header): TableColumns
     new Uint8Array(column.buffer).set(bytes.subarray(at, at + column.byteLength));
     at += column.byteLength;
   }
-  return columns;
+  const states = new Map<string, Uint8Array>();
+  if (!Array.isArray(header.states)) throw new Error('no list of handler states');
+  for (const entry of header.states) {
+    const [name, length] = Array.isArray(entry) ? entry : [];
+    if (typeof name !== 'string' || !(Number.isInteger(length) && (length as number) >= 0)) throw new Error(`a handler state entry ${JSON.stringify(entry)} is not [name, bytes]`);
+    at += padding(at);
+    if (at + (length as number) > bytes.length) throw new Error(`the state of ${name} is cut short`);
+    states.set(name, bytes.subarray(at, at + (length as number)));
+    at += length as number;
+  }
+  return { columns, states };
 }
 
 /** A snapshot that does not add up is refused whole: the index is then rebuilt from the stream. */
@@ -149,24 +172,25 @@ function verified(file: Buffer): Buffer {
   return body;
 }
 
-function parse(file: Buffer): { header: Header; columns: TableColumns } {
+function parse(file: Buffer): { header: Header; columns: TableColumns; states: Map<string, Uint8Array> } {
   const bytes = verified(file);
   if (bytes.length < 4) throw new Error('no header');
   const headerLength = bytes.readUInt32LE(0);
   if (4 + headerLength > bytes.length) throw new Error('the header is cut short');
   const header = JSON.parse(bytes.toString('utf8', 4, 4 + headerLength)) as Header;
-  if (header.version !== VERSION) return { header, columns: emptyColumns(0, 0, 0) };
-  const columns = readColumns(bytes, 4 + headerLength, header);
+  if (header.version !== VERSION) return { header, columns: emptyColumns(0, 0, 0), states: new Map() };
+  const { columns, states } = readColumns(bytes, 4 + headerLength, header);
   check(header, columns);
-  return { header, columns };
+  return { header, columns, states };
 }
 
 /** Loads a snapshot of the same stream; anything else (missing, another stream, corrupt) starts afresh. */
 export async function loadSnapshot(file: string, stream: StreamIdentity, maxJobs?: number): Promise<LoadOutcome> {
   let header: Header;
   let columns: TableColumns;
+  let states: Map<string, Uint8Array>;
   try {
-    ({ header, columns } = parse(await readFile(file)));
+    ({ header, columns, states } = parse(await readFile(file)));
   } catch (error) {
     return { loaded: false, reason: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no snapshot yet' : `unreadable snapshot: ${(error as Error).message}` };
   }
@@ -188,5 +212,5 @@ export async function loadSnapshot(file: string, stream: StreamIdentity, maxJobs
   // One reset, as at the end of a build: followers of the index (the failures) learn of every restored job,
   // which no per-job change would name until that job moves again.
   index.announceReset();
-  return { loaded: true, index };
+  return { loaded: true, index, states };
 }

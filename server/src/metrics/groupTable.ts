@@ -1,3 +1,6 @@
+import type { BlockReader } from '../util/blockReader';
+import type { BlockWriter } from '../util/blockWriter';
+
 export const OTHER_GROUP = '(other)';
 
 export type GroupKind = 'overall' | 'queue' | 'worker';
@@ -43,6 +46,27 @@ export class GroupTable {
     this.kinds.push(kind);
     ids.set(bounded, id);
     return id;
+  }
+
+  /** The groups past the overall one, by name and kind, in their order: their numbers are what the buckets' cells name. */
+  save(out: BlockWriter): void {
+    out.field('groupNames', this.names.slice(1));
+    out.field('groupKinds', this.kinds.slice(1));
+  }
+
+  /** Takes the groups `save` wrote, numbered as they were; the table must be empty. */
+  restore(from: BlockReader): void {
+    const names = from.strings('groupNames');
+    const kinds = from.strings('groupKinds');
+    if (kinds.length !== names.length) throw new Error(`${from.what}: ${names.length} group names but ${kinds.length} kinds`);
+    names.forEach((name, i) => {
+      const kind = kinds[i];
+      if (kind !== 'queue' && kind !== 'worker') throw new Error(`${from.what}: a group of kind ${JSON.stringify(kind)}, not queue or worker`);
+      if (this.ids[kind].has(name)) throw new Error(`${from.what}: the ${kind} ${JSON.stringify(name)} twice`);
+      this.ids[kind].set(name, this.names.length);
+      this.names.push(name);
+      this.kinds.push(kind);
+    });
   }
 
   clear(): void {

@@ -1,3 +1,5 @@
+import type { BlockReader } from '../util/blockReader';
+import type { BlockWriter } from '../util/blockWriter';
 import type { GroupTable } from './groupTable';
 import { countedIndex } from './metricTypes';
 
@@ -29,6 +31,8 @@ export interface Contribution {
 const ENDINGS = new Set(['completed', 'failed', 'timeout', 'cancelled']);
 const STARTS = new Set(['started', 'retry_started']);
 const DONE = new Set(['completed', 'cancelled']);
+/** What starts a job's clock: its queue wait or its run time. */
+const OPENS = new Set(['enqueued', ...STARTS]);
 const NONE = -1;
 
 /**
@@ -61,8 +65,13 @@ export class JobClocks {
 
   next(record: MetricRecord): Contribution {
     let row = this.rows.get(record.jobId);
-    if (row === undefined) row = this.newRow();
-    else this.rows.delete(record.jobId);
+    if (row === undefined) {
+      // Of a job with no clock, an event that is neither counted nor starts one (a worker released after
+      // the job completed) adds nothing and leaves no row: one per finished job filled the clocks to their
+      // limit, and the snapshot with them.
+      if (!OPENS.has(record.type) && countedIndex(record.type) < 0) return { time: record.time, seq: record.seq, queue: NONE, worker: NONE, counted: NONE, runTimeMs: null, queueWaitMs: null };
+      row = this.newRow();
+    } else this.rows.delete(record.jobId);
     const contribution = this.step(row, record);
     // A completed or cancelled job logs nothing more that needs its clock: the common case costs no memory.
     if (DONE.has(record.type)) this.freeRows.push(row);
@@ -84,6 +93,53 @@ export class JobClocks {
     this.rows.clear();
     this.freeRows.length = 0;
     this.top = 0;
+  }
+
+  /**
+   * The jobs followed, least recently active first (the order that decides which is forgotten next),
+   * with their clocks as columns: a job started before a snapshot and ended after it still gets its run time.
+   */
+  save(out: BlockWriter): void {
+    const ids = [...this.rows.keys()];
+    const rows = Array.from(this.rows.values());
+    const pick = <T extends Float64Array | Uint8Array | Int32Array>(column: T, made: T): T => {
+      rows.forEach((row, i) => (made[i] = column[row] as number));
+      return made;
+    };
+    out.field('clockJobs', ids);
+    out.column('clock.enqueuedAt', pick(this.enqueuedAt, new Float64Array(rows.length)));
+    out.column('clock.startedAt', pick(this.startedAt, new Float64Array(rows.length)));
+    out.column('clock.waited', pick(this.waited, new Uint8Array(rows.length)));
+    out.column('clock.queue', pick(this.queue, new Int32Array(rows.length)));
+    out.column('clock.worker', pick(this.worker, new Int32Array(rows.length)));
+  }
+
+  /** Takes the clocks `save` wrote; empty clocks, and their groups already restored, are assumed. */
+  restore(from: BlockReader): void {
+    const ids = from.strings('clockJobs');
+    if (ids.length > this.limit) throw new Error(`${from.what}: ${ids.length} job clocks, more than the ${this.limit} kept`);
+    const n = ids.length;
+    const enqueuedAt = from.column('clock.enqueuedAt', 'Float64Array', n);
+    const startedAt = from.column('clock.startedAt', 'Float64Array', n);
+    const waited = from.column('clock.waited', 'Uint8Array', n);
+    const queue = from.column('clock.queue', 'Int32Array', n);
+    const worker = from.column('clock.worker', 'Int32Array', n);
+    const groups = this.groups.size;
+    for (let i = 0; i < n; i++) {
+      if ((waited[i] as number) > 1) throw new Error(`${from.what}: a job clock waited ${waited[i]} times`);
+      const q = queue[i] as number;
+      const w = worker[i] as number;
+      if (q < NONE || q >= groups || w < NONE || w >= groups) throw new Error(`${from.what}: a job clock of groups ${q} and ${w}, of ${groups}`);
+    }
+    this.grow(Math.max(64, n));
+    this.enqueuedAt.set(enqueuedAt);
+    this.startedAt.set(startedAt);
+    this.waited.set(waited);
+    this.queue.set(queue);
+    this.worker.set(worker);
+    ids.forEach((id, row) => this.rows.set(id, row));
+    if (this.rows.size !== n) throw new Error(`${from.what}: a job clock listed twice`);
+    this.top = n;
   }
 
   /** Bytes of the typed columns, for the benchmark's account of where memory goes. */

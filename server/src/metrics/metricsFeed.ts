@@ -1,16 +1,19 @@
 import { recordFromEvent } from '../index/indexRecord';
 import type { JobEvent } from '../model/event';
 import type { MetricsChanged, MetricsResult } from '../protocol/metrics';
+import type { StreamHandler } from '../processor/streamHandlers';
 import type { MetricRecord } from './jobClock';
 import { metricsQuery } from './metricsParams';
 import { MetricsStore } from './metricsStore';
 
 /**
  * The backend's metrics: fed the records the index applies, told of deletions and expiry, and
- * telling the editor, at most once per `intervalMs`, which span of time changed.
+ * telling the editor, at most once per `intervalMs`, which span of time changed. A stream handler of
+ * the index for its snapshot and resets only: the records come already parsed, from `applied`.
  */
-export class MetricsFeed {
-  readonly store = new MetricsStore();
+export class MetricsFeed implements StreamHandler {
+  readonly name = 'metrics';
+  private current = new MetricsStore();
   private lastSeq = 0;
   private pending: MetricsChanged | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -19,6 +22,10 @@ export class MetricsFeed {
     private readonly notify: (changed: MetricsChanged) => void,
     private readonly intervalMs = 1_000,
   ) {}
+
+  get store(): MetricsStore {
+    return this.current;
+  }
 
   applied(record: MetricRecord): void {
     // The index only goes back in the stream when it starts again from nothing (a recreated stream).
@@ -48,6 +55,20 @@ export class MetricsFeed {
   reset(): void {
     this.store.reset();
     this.lastSeq = 0;
+  }
+
+  onReset(): void {
+    this.reset();
+  }
+
+  saveState(): Uint8Array {
+    return this.store.saveState();
+  }
+
+  /** Replaces the store only once the state is read whole. */
+  restoreState(state: Uint8Array, lastSeq: number): void {
+    this.current = MetricsStore.restored(state);
+    this.lastSeq = lastSeq;
   }
 
   stop(): void {

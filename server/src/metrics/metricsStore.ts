@@ -1,4 +1,6 @@
 import type { MetricsCountedType, MetricsMeasure, MetricsQuery, MetricsResult, MetricsSeries, MetricsTotals, Percentiles } from '../protocol/metrics';
+import { BlockReader } from '../util/blockReader';
+import { BlockWriter } from '../util/blockWriter';
 import { BinTally } from './binTally';
 import { BucketRing, COUNTS, queueWaitSketch, runTimeSketch } from './bucketRing';
 import { GroupTable, OTHER_GROUP, OVERALL } from './groupTable';
@@ -11,6 +13,8 @@ const MINUTE = 60;
 const HOUR = 3_600;
 const DAY = 86_400;
 const QUANTILES = [0.5, 0.95, 0.99];
+/** The layout of `saveState`'s block: a change to it bumps this, and an older block is refused. */
+const STATE_FORMAT = 1;
 
 export interface MetricsOptions {
   /** Seconds the hourly buckets cover: the stream's retention (7 days by default). */
@@ -98,6 +102,35 @@ export class MetricsStore {
   /** The stream's first sequence moved on (expiry, a purge): buckets holding only older events drop. */
   forgetBelow(firstSeq: number): number {
     return this.minutes.forgetBelow(firstSeq) + this.hours.forgetBelow(firstSeq);
+  }
+
+  /**
+   * Everything the aggregates hold, as the snapshot keeps it beside the index: the groups, the clocks of
+   * jobs in flight and both rings' buckets, bounded as they are (buckets kept, groups, clocks).
+   */
+  saveState(): Uint8Array {
+    const out = new BlockWriter();
+    out.field('format', STATE_FORMAT);
+    out.field('counted', COUNTED);
+    this.groups.save(out);
+    this.clocks.save(out);
+    this.minutes.save(out, 'minutes');
+    this.hours.save(out, 'hours');
+    return out.bytes();
+  }
+
+  /** A store holding what `saveState` wrote; throws, naming what does not add up, rather than hold part of it. */
+  static restored(state: Uint8Array, options: MetricsOptions = {}): MetricsStore {
+    const from = new BlockReader(state, 'the metrics state');
+    const format = from.number('format');
+    if (format !== STATE_FORMAT) throw new Error(`${from.what} is of format ${format}, not ${STATE_FORMAT}`);
+    if (from.strings('counted').join() !== COUNTED.join()) throw new Error(`${from.what} counts other event types`);
+    const store = new MetricsStore(options);
+    store.groups.restore(from);
+    store.clocks.restore(from);
+    store.minutes.restore(from, 'minutes', store.groups.size);
+    store.hours.restore(from, 'hours', store.groups.size);
+    return store;
   }
 
   reset(): void {

@@ -33,12 +33,25 @@ export interface StreamHandler {
   onRemoved?(gone: (seq: number) => boolean): void;
   /** Forget everything: the stream was recreated, so every message is delivered again from its start. */
   onReset?(): void;
+  /**
+   * What the handler holds, for the index's snapshot: saved with the index, at the same point of the stream,
+   * so that after a restart it goes on from where the snapshot ends instead of missing every message before.
+   * Kept under the handler's name, which must then be unique. Bounded and compact: it is written every
+   * 30 s or so.
+   */
+  saveState?(): Uint8Array;
+  /**
+   * Takes back what `saveState` wrote, into a handler that has seen nothing yet; messages then follow from
+   * `lastSeq + 1`. Throws, naming what does not add up, when it cannot: the snapshot is then set aside
+   * and everything is built again from the stream (`onReset` first undoes whatever it took in).
+   */
+  restoreState?(state: Uint8Array, lastSeq: number): void;
 }
 
 /** A handler's failures of one kind are logged once, then every `LOG_EVERY`th: a broken handler must not flood the log. */
 const LOG_EVERY = 1_000;
 
-type CallKind = 'message' | 'removed messages' | 'a reset';
+type CallKind = 'message' | 'removed messages' | 'a reset' | 'saving its state';
 
 /**
  * The handlers the engine (see `Indexer`) calls, in the order they were added. A handler that throws is
@@ -52,6 +65,9 @@ export class StreamHandlers {
 
   /** Adds a handler after those already added; the disposer removes it. */
   use(handler: StreamHandler): Disposer {
+    if (handler.saveState && this.handlers.some((h) => h.saveState && h.name === handler.name)) {
+      throw new Error(`a stream handler named ${handler.name} already keeps its state in the snapshot`);
+    }
     // Replaced, never mutated: a dispatch in progress keeps the list it started with.
     this.handlers = [...this.handlers, handler];
     return () => {
@@ -82,6 +98,47 @@ export class StreamHandlers {
 
   reset(): void {
     for (const handler of this.handlers) if (handler.onReset) this.call(handler, 'a reset', '', () => handler.onReset?.());
+  }
+
+  /** Each state a handler keeps, by its name; one whose `saveState` throws is logged and left out (the next start then builds afresh). */
+  states(): Map<string, Uint8Array> {
+    const states = new Map<string, Uint8Array>();
+    for (const handler of this.handlers) {
+      if (!handler.saveState) continue;
+      this.call(handler, 'saving its state', '', () => {
+        const state = handler.saveState?.();
+        if (state) states.set(handler.name, state);
+      });
+    }
+    return states;
+  }
+
+  /**
+   * Hands each handler that keeps a state its own from a snapshot ending at `lastSeq`. All of them take
+   * theirs, or none keeps any: on the first missing or unreadable one, those restored so far (and that one)
+   * are reset, and the reason is returned for the log.
+   */
+  restore(states: ReadonlyMap<string, Uint8Array>, lastSeq: number): string | undefined {
+    const touched: StreamHandler[] = [];
+    for (const handler of this.handlers) {
+      if (!handler.restoreState) continue;
+      const state = states.get(handler.name);
+      let reason: string | undefined;
+      if (!state) reason = `the snapshot holds no state of ${handler.name}`;
+      else {
+        touched.push(handler);
+        try {
+          handler.restoreState(state, lastSeq);
+        } catch (error) {
+          reason = `the state of ${handler.name} in the snapshot is unreadable: ${(error as Error).message}`;
+        }
+      }
+      if (reason !== undefined) {
+        for (const h of touched) if (h.onReset) this.call(h, 'a reset', '', () => h.onReset?.());
+        return reason;
+      }
+    }
+    return undefined;
   }
 
   private call(handler: StreamHandler, kind: CallKind, detail: string, run: () => void): void {
