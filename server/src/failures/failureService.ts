@@ -136,7 +136,8 @@ export class FailureService {
       this.notify(this.store.remove(jobId));
       return;
     }
-    if (this.store.get(jobId)?.record.seq === failure.seq && this.store.get(jobId)?.record.traceback) return;
+    const known = this.store.get(jobId);
+    if (known?.seq === failure.seq && known.origin !== undefined) return;
     const seq = failure.seq;
     this.pending.add(jobId);
     void this.resolve(jobId, seq, summary.queue, summary.worker, failure)

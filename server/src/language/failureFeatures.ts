@@ -140,7 +140,7 @@ export class FailureFeatures {
     const now = Date.now() / 1000;
     const parts = groups.map(({ failures }) => {
       const summary = this.service.store.summary(failures[0].signature.id, this.since());
-      const jobs = failures.slice(0, HOVER_JOBS).map((failure) => `- [\`${failure.record.jobId.replace(/[`\]]/g, '')}\`](${timelineCommand(failure.record.jobId)}) ${ago(now - failure.record.time)} ago${failure.record.queue ? ` in ${escape(failure.record.queue)}` : ''}`);
+      const jobs = failures.slice(0, HOVER_JOBS).map((failure) => `- [\`${failure.jobId.replace(/[`\]]/g, '')}\`](${timelineCommand(failure.jobId)}) ${ago(now - failure.time)} ago${failure.queue ? ` in ${escape(failure.queue)}` : ''}`);
       return [
         `**${escape(failures[0].type)}** ×${failures.length} on this line${summary ? ` (×${summary.count} for this signature, first ${ago(now - summary.firstSeen)} ago)` : ''}`,
         '',
@@ -197,20 +197,20 @@ export class FailureFeatures {
     const now = Date.now() / 1000;
     return groupBySite(this.inFile(uri)).map(({ failures }) => {
       const latest = failures[0];
-      const queues = [...new Set(failures.map((failure) => failure.record.queue).filter((queue) => queue !== null))].sort();
+      const queues = [...new Set(failures.map((failure) => failure.queue).filter((queue) => queue !== null))].sort();
       const where = queues.length > 0 ? ` in ${queues.join(', ')}` : '';
       return {
         range: rangeOf(latest.site as MappedFrame),
         severity: SEVERITY[this.settings.severity],
         source: 'naq',
         code: latest.type,
-        codeDescription: { href: timelineCommand(latest.record.jobId) },
-        message: `${latest.type} ×${failures.length}${where}, last ${ago(now - latest.record.time)} ago: ${clip(latest.message)}`,
+        codeDescription: { href: timelineCommand(latest.jobId) },
+        message: `${latest.type} ×${failures.length}${where}, last ${ago(now - latest.time)} ago: ${clip(latest.message)}`,
         relatedInformation: latest.callers.map((caller) => ({
           location: { uri: pathToFileURL(caller.at.file).href, range: rangeOf(caller.at) },
           message: `called from ${caller.function ?? 'here'}`,
         })),
-        data: { jobId: latest.record.jobId, signature: latest.signature.id },
+        data: { jobId: latest.jobId, signature: latest.signature.id },
       };
     });
   }
@@ -232,7 +232,7 @@ export class FailureFeatures {
         command: {
           title: `✗ ${failures.length} failure${failures.length === 1 ? '' : 's'} · ${signatures} signature${signatures === 1 ? '' : 's'} · open latest`,
           command: 'naq.openTimeline',
-          arguments: [failures[0].record.jobId],
+          arguments: [failures[0].jobId],
         },
       };
     });
@@ -263,17 +263,17 @@ export class FailureFeatures {
   }
 
   private jobItem(failure: PlacedFailure): FailureJobItem {
-    const frames = failure.record.traceback?.raised.frames ?? [];
+    const frames = failure.frames;
     const mapper = this.service.store.mapper;
     return {
-      jobId: failure.record.jobId,
-      time: failure.record.time,
-      queue: failure.record.queue,
-      worker: failure.record.worker,
+      jobId: failure.jobId,
+      time: failure.time,
+      queue: failure.queue,
+      worker: failure.worker,
       type: failure.type,
       message: failure.message,
-      origin: failure.record.origin ?? null,
-      ...(failure.record.call ? { call: failure.record.call } : {}),
+      origin: failure.origin ?? null,
+      ...(failure.call ? { call: failure.call } : {}),
       frames: frames.map((frame) => ({
         file: frame.file,
         line: frame.line,
