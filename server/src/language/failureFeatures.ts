@@ -40,6 +40,13 @@ const SEVERITY: Record<EffectiveFailureSettings['severity'], DiagnosticSeverity>
 const REFRESH_MS = 60_000;
 /** Changes are coalesced so that a burst of failures costs one publish per file. */
 const COALESCE_MS = 50;
+/**
+ * The next publish waits at least this many times as long as the last one took: while a build places failures
+ * by the thousand into files of thousands, republishing every file each 50 ms would take most of the process.
+ */
+const FLUSH_COST_FACTOR = 10;
+/** ...but never longer than this, so that a new failure still reaches its file within a second. */
+const MAX_COALESCE_MS = 500;
 const MAX_MESSAGE_CHARS = 200;
 const HOVER_JOBS = 5;
 
@@ -92,6 +99,8 @@ export class FailureFeatures {
   private readonly published = new Set<string>();
   private readonly dirty = new Set<string>();
   private flushTimer: NodeJS.Timeout | undefined;
+  /** How long the last publish of changed files took, in ms. */
+  private lastFlushMs = 0;
   private readonly refreshTimer: NodeJS.Timeout;
 
   constructor(
@@ -130,7 +139,7 @@ export class FailureFeatures {
   /** The service's listener: these files' failures changed. */
   filesChanged(files: ReadonlySet<string>): void {
     for (const file of files) this.dirty.add(file);
-    this.flushTimer ??= setTimeout(() => this.flush(), COALESCE_MS);
+    this.flushTimer ??= setTimeout(() => this.flush(), Math.min(MAX_COALESCE_MS, Math.max(COALESCE_MS, FLUSH_COST_FACTOR * this.lastFlushMs)));
   }
 
   /** The hover on a failing line, or undefined to let other hovers answer. */
@@ -175,12 +184,14 @@ export class FailureFeatures {
   }
 
   private flush(): void {
+    const started = performance.now();
     this.flushTimer = undefined;
     const files = [...this.dirty];
     this.dirty.clear();
     for (const file of files) this.publish(file);
     void this.connection.sendNotification(FailuresChangedNotification.type, { signatures: this.service.store.signatureCount(this.since()) });
     if (this.codeLensRefresh) void this.connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+    this.lastFlushMs = performance.now() - started;
   }
 
   /** Sends the file's diagnostics; a file that has none and had none gets nothing. */
