@@ -40,7 +40,7 @@ test('a reset naming every failed job runs their lookups a bounded number at a t
   assert.deepEqual(service.lookups, { inFlight: 0, waiting: 0 });
   assert.deepEqual(logs, []);
   assert.equal(service.store.size, FAILED);
-  assert.equal(service.store.get('job-7')?.record.errorMessage, 'bad input 7');
+  assert.equal(service.store.get('job-7')?.message, 'bad input 7');
   assert.equal(service.store.get(`job-${FAILED}`), undefined);
   await service.close();
 });

@@ -42,6 +42,31 @@ test('failures of one bug group under one signature on the raise site; removal f
   assert.deepEqual([store.summaries(0), store.files()], [[], []]);
 });
 
+test('failures of one code path share one frame list and placement, released with their last failure', () => {
+  const store = new FailureStore(new PathMapper([]));
+  const text = readFileSync(path.join(programs, 'plain.py.txt'), 'utf8');
+  // Each failure parses its own traceback, as each event decodes its own.
+  const own = (jobId: string, time: number, queue: string): FailureRecord => ({ ...failure(jobId, time, queue), traceback: parseTraceback(text) });
+  store.put(own('a', 7200, 'billing'));
+  store.put(own('b', 7300, 'reports'));
+  const [a, b] = [store.get('a'), store.get('b')];
+  assert.ok(a && b);
+  assert.equal(a.shape, b.shape);
+  assert.equal(a.signature, b.signature);
+  assert.equal(a.site, undefined, 'nothing maps into an empty workspace');
+  assert.deepEqual(store.shared, { shapes: 1, names: 4 });
+  // Placed again for a workspace that holds the file: the shared placement follows, for both failures.
+  const file = path.join(workspace, 'jobs', 'plain.py');
+  assert.deepEqual([...store.remap(new PathMapper([workspace]))], [file]);
+  assert.deepEqual([store.get('a')?.site?.line, store.get('b')?.site?.line, store.inFile(file, 0).length], [2, 2, 2]);
+  assert.equal(store.get('a')?.signature, store.get('b')?.signature);
+  store.put({ ...own('b', 7400, 'reports'), traceback: undefined });
+  assert.deepEqual(store.shared, { shapes: 2, names: 5 }, 'b now has no frames, and a type of its own');
+  store.remove('a');
+  store.remove('b');
+  assert.deepEqual([store.shared, store.summaries(0), store.files()], [{ shapes: 0, names: 0 }, [], []]);
+});
+
 test('settings: defaults, and a broken field named while the others apply', () => {
   assert.deepEqual(readFailureSettings(undefined).settings, { pathMappings: [], severity: 'warning', windowHours: 24 });
   const { settings, problems } = readFailureSettings({ severity: 'loud', windowHours: 2 }, [{ remote: '/app', local: '/w' }]);

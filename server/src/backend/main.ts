@@ -53,6 +53,7 @@ const failureService = new FailureService(
   { filesChanged: (files) => failureFeatures.filesChanged(files), log: (message) => connection.console.log(message) },
 );
 const failureFeatures = new FailureFeatures(connection, documents, failureService);
+backend.useStreamHandler(failureService.follower);
 
 let initialSettings: BackendSettings | undefined;
 

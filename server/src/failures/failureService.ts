@@ -1,8 +1,8 @@
 /**
  * Keeps the failure store in step with the index: each change names jobs; a job whose last error is a stored
- * failed event gets its traceback looked up (event details, then the result bucket, then the failed-jobs stream, which
- * also gives the call), a job gone from the index
- * takes its failure with it. The backend feeds it one call per index change.
+ * failed event gets its traceback from the event's details as the backend's follow delivers it (`follower`), else
+ * looked up (the event read back, then the result bucket, then the failed-jobs stream, which also gives the call);
+ * a job gone from the index takes its failure with it. The backend feeds it one call per index change.
  *
  * A build or a restored snapshot names every failed job at once (20,000 on the 1M-event benchmark): the lookups
  * wait in a queue of job ids and at most `MAX_LOOKUPS` run at a time, so their requests and replies in flight
@@ -12,6 +12,7 @@ import type { JobIndex } from '../index/jobIndex';
 import type { JobError } from '../index/jobSummary';
 import { readSequences } from '../storage/sequenceRead';
 import type { NatsSession } from '../storage/session';
+import { DetailsFollower } from './detailsFollower';
 import { FailedJobsStream, type FailedJobEntry } from './failedJobsStream';
 import { FailureStore, type FailureRecord } from './failureStore';
 import { PathMapper, type PathMapping } from './pathMapper';
@@ -46,6 +47,8 @@ export const MAX_LOOKUPS = 32;
 
 export class FailureService {
   readonly store: FailureStore;
+  /** The stream handler the backend adds: failed events with a traceback in their details, as they are stored. */
+  readonly follower = new DetailsFollower((record) => this.found(record));
   private settings: FailureServiceSettings = { folders: [], pathMappings: [] };
   private bucket: ResultBucket | undefined;
   private bucketSession: NatsSession | undefined;
@@ -109,6 +112,16 @@ export class FailureService {
     this.failedJobs = undefined;
   }
 
+  /**
+   * A failed event with its traceback in its details, just applied by the index: stored now when it is the job's
+   * last error, so that the index change naming the job finds it known and looks nothing up.
+   */
+  private found(record: FailureRecord): void {
+    const summary = this.host.index()?.get(record.jobId);
+    if (!summary || !isStoredFailure(summary.lastError, summary.sequences) || summary.lastError.seq !== record.seq) return;
+    this.notify(this.store.put({ ...record, queue: record.queue ?? summary.queue, worker: record.worker ?? summary.worker, errorType: record.errorType ?? summary.lastError.type, errorMessage: record.errorMessage ?? summary.lastError.message }));
+  }
+
   private look(jobId: string): void {
     if (this.pending.has(jobId)) this.again.add(jobId);
     else this.queued.add(jobId);
@@ -136,7 +149,8 @@ export class FailureService {
       this.notify(this.store.remove(jobId));
       return;
     }
-    if (this.store.get(jobId)?.record.seq === failure.seq && this.store.get(jobId)?.record.traceback) return;
+    const known = this.store.get(jobId);
+    if (known?.seq === failure.seq && known.origin !== undefined) return;
     const seq = failure.seq;
     this.pending.add(jobId);
     void this.resolve(jobId, seq, summary.queue, summary.worker, failure)

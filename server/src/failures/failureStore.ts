@@ -1,7 +1,13 @@
 /**
  * The failures the stream holds, one per job (its latest failed or timed-out event), grouped by signature and
  * by raise site. Fed incrementally: `put` when a failure is known, `remove` when its job's events are gone.
+ *
+ * Compact because it holds every failure of the stream (100,000 on the 1M-event benchmark): failures of one code
+ * path share one frame list and its placement in the workspace, queue, worker and type names are shared, and
+ * each failure keeps only what differs (job, sequence, time, message). Shared entries go with their last failure.
  */
+import { createHash } from 'node:crypto';
+import { Interner, ownCopy, StringPool } from './interner';
 import type { PathMapper, MappedFrame } from './pathMapper';
 import { signatureOf, type SignatureKey } from './signature';
 import { exceptionType, type ParsedTraceback, type TracebackFrame } from './traceback';
@@ -25,16 +31,34 @@ export interface FailureRecord {
   readonly call?: FailedCall;
 }
 
-/** A failure as the features show it: its type, message, signature and where it lands in the workspace. */
-export interface PlacedFailure {
-  readonly record: FailureRecord;
-  readonly type: string;
-  readonly message: string;
-  readonly signature: SignatureKey;
+/** Where a code path's frames land in the workspace: shared by every failure that took that path. */
+export interface FailureShape {
+  /** The raised block's frames, outermost first; empty when the failure has no traceback. */
+  readonly frames: readonly TracebackFrame[];
   /** The innermost frame that maps into the workspace, and the mapped frames that called it (outermost first). */
   readonly site?: MappedFrame;
   readonly siteFrame?: TracebackFrame;
   readonly callers: readonly { readonly at: MappedFrame; readonly function?: string }[];
+}
+
+/** A failure as the features show it: its job, type, message, signature and where it lands in the workspace. */
+export interface PlacedFailure extends FailureShape {
+  readonly jobId: string;
+  readonly seq: number;
+  readonly time: number;
+  readonly queue: string | null;
+  readonly worker: string | null;
+  /** The event's type unless useless, else the traceback's; `Error` when neither tells. */
+  readonly type: string;
+  /** The event's message, else the traceback's. */
+  readonly message: string;
+  readonly signature: SignatureKey;
+  /** Where the traceback came from; absent when none was found. */
+  readonly origin?: TracebackOrigin;
+  /** The function and argument reprs, from NAQ's failed-jobs stream. */
+  readonly call?: FailedCall;
+  /** The shared frames and placement (the same object for every failure of this code path). */
+  readonly shape: FailureShape;
 }
 
 export interface SignatureSummary {
@@ -59,12 +83,78 @@ interface SignatureEntry {
   readonly perHour: Map<number, number>;
 }
 
+/** A shape as interned: its key, and a placement redone when the workspace or the mappings change. */
+interface Shape {
+  readonly key: string;
+  readonly frames: readonly TracebackFrame[];
+  site?: MappedFrame;
+  siteFrame?: TracebackFrame;
+  callers: readonly { readonly at: MappedFrame; readonly function?: string }[];
+}
+
+/** One object per failure, its per-failure fields only; the placement is read through the shared shape. */
+class StoredFailure implements PlacedFailure {
+  constructor(
+    readonly jobId: string,
+    readonly seq: number,
+    readonly time: number,
+    readonly queue: string | null,
+    readonly worker: string | null,
+    readonly type: string,
+    readonly message: string,
+    readonly origin: TracebackOrigin | undefined,
+    readonly call: FailedCall | undefined,
+    readonly shape: Shape,
+    public signature: SignatureKey,
+  ) {}
+
+  get frames(): readonly TracebackFrame[] {
+    return this.shape.frames;
+  }
+
+  get site(): MappedFrame | undefined {
+    return this.shape.site;
+  }
+
+  get siteFrame(): TracebackFrame | undefined {
+    return this.shape.siteFrame;
+  }
+
+  get callers(): readonly { readonly at: MappedFrame; readonly function?: string }[] {
+    return this.shape.callers;
+  }
+}
+
 const hourOf = (time: number): number => Math.floor(time / 3600) * 3600;
 
+/** What places a frame list: each frame's file, line, column, function, source text, carets and repetition. */
+function shapeKey(frames: readonly TracebackFrame[]): string {
+  const hash = createHash('sha1');
+  for (const frame of frames) {
+    hash.update(`${frame.file}\0${frame.line}\0${frame.column ?? ''}\0${frame.function ?? ''}\0${frame.source ?? ''}\0${frame.caret ? `${frame.caret.start}-${frame.caret.end}` : ''}\0${frame.repeated ?? ''}\n`);
+  }
+  return hash.digest('base64');
+}
+
+/** A frame whose strings are copies of their own, so that the shared frame list keeps no traceback text alive. */
+function ownFrame(frame: TracebackFrame): TracebackFrame {
+  return {
+    file: ownCopy(frame.file),
+    line: frame.line,
+    ...(frame.column === undefined ? {} : { column: frame.column }),
+    ...(frame.caret ? { caret: { start: frame.caret.start, end: frame.caret.end } } : {}),
+    ...(frame.function === undefined ? {} : { function: ownCopy(frame.function) }),
+    ...(frame.source === undefined ? {} : { source: ownCopy(frame.source) }),
+    ...(frame.repeated === undefined ? {} : { repeated: frame.repeated }),
+  };
+}
+
 export class FailureStore {
-  private readonly failures = new Map<string, PlacedFailure>();
+  private readonly failures = new Map<string, StoredFailure>();
   private readonly signatures = new Map<string, SignatureEntry>();
   private readonly byFile = new Map<string, Set<string>>();
+  private readonly shapes = new Interner<Shape>();
+  private readonly names = new StringPool();
 
   constructor(private currentMapper: PathMapper) {}
 
@@ -76,6 +166,11 @@ export class FailureStore {
     return this.failures.size;
   }
 
+  /** Shared entries held: code paths, and queue, worker and type names (tests check that they are released). */
+  get shared(): { readonly shapes: number; readonly names: number } {
+    return { shapes: this.shapes.size, names: this.names.size };
+  }
+
   get(jobId: string): PlacedFailure | undefined {
     return this.failures.get(jobId);
   }
@@ -83,60 +178,55 @@ export class FailureStore {
   /** Adds or replaces a job's failure; returns the workspace files whose failures changed. */
   put(record: FailureRecord): Set<string> {
     const files = this.remove(record.jobId);
-    const placed = this.place(record);
-    this.failures.set(record.jobId, placed);
-    let entry = this.signatures.get(placed.signature.id);
-    if (!entry) {
-      entry = { key: placed.signature, members: new Set(), perHour: new Map() };
-      this.signatures.set(placed.signature.id, entry);
-    }
-    entry.members.add(record.jobId);
-    const hour = hourOf(record.time);
-    entry.perHour.set(hour, (entry.perHour.get(hour) ?? 0) + 1);
-    if (placed.site) {
-      const jobs = this.byFile.get(placed.site.file) ?? new Set<string>();
-      jobs.add(record.jobId);
-      this.byFile.set(placed.site.file, jobs);
-      files.add(placed.site.file);
-    }
+    const frames = record.traceback?.raised.frames ?? [];
+    const shape = this.shapes.hold(shapeKey(frames), (key) => this.placed({ key, frames: frames.map(ownFrame), callers: [] }));
+    const type = this.names.hold(exceptionType(record.errorType ?? undefined, record.traceback) ?? 'Error');
+    const message = ownCopy(record.errorMessage || record.traceback?.raised.message || '');
+    const failure = new StoredFailure(
+      ownCopy(record.jobId),
+      record.seq,
+      record.time,
+      this.names.hold(record.queue),
+      this.names.hold(record.worker),
+      type,
+      message,
+      record.origin,
+      record.call,
+      shape,
+      this.signatureOf(type, message, shape),
+    );
+    this.failures.set(failure.jobId, failure);
+    this.index(failure, files);
     return files;
   }
 
   /** Forgets a job's failure (its events were deleted or expired); returns the files that changed. */
   remove(jobId: string): Set<string> {
     const files = new Set<string>();
-    const placed = this.failures.get(jobId);
-    if (!placed) {
+    const failure = this.failures.get(jobId);
+    if (!failure) {
       return files;
     }
     this.failures.delete(jobId);
-    const entry = this.signatures.get(placed.signature.id);
-    if (entry) {
-      entry.members.delete(jobId);
-      const hour = hourOf(placed.record.time);
-      const left = (entry.perHour.get(hour) ?? 1) - 1;
-      if (left > 0) entry.perHour.set(hour, left);
-      else entry.perHour.delete(hour);
-      if (entry.members.size === 0) this.signatures.delete(placed.signature.id);
-    }
-    if (placed.site) {
-      const jobs = this.byFile.get(placed.site.file);
-      jobs?.delete(jobId);
-      if (jobs?.size === 0) this.byFile.delete(placed.site.file);
-      files.add(placed.site.file);
-    }
+    this.unindex(failure, files);
+    this.shapes.release(failure.shape.key);
+    this.names.release(failure.type);
+    this.names.release(failure.queue);
+    this.names.release(failure.worker);
     return files;
   }
 
-  /** A new workspace or new mappings place every failure anew; returns every file touched before or after. */
+  /** A new workspace or new mappings place every code path anew; returns every file touched before or after. */
   remap(mapper: PathMapper): Set<string> {
     this.currentMapper = mapper;
-    const records = [...this.failures.values()].map((placed) => placed.record);
     const files = new Set(this.byFile.keys());
-    this.failures.clear();
     this.signatures.clear();
     this.byFile.clear();
-    for (const record of records) for (const file of this.put(record)) files.add(file);
+    for (const { value } of this.shapes.values()) this.placed(value);
+    for (const failure of this.failures.values()) {
+      failure.signature = this.signatureOf(failure.type, failure.message, failure.shape);
+      this.index(failure, files);
+    }
     return files;
   }
 
@@ -145,9 +235,9 @@ export class FailureStore {
     const jobs = this.byFile.get(file);
     if (!jobs) return [];
     return [...jobs]
-      .map((jobId) => this.failures.get(jobId) as PlacedFailure)
-      .filter((placed) => placed.record.time >= since)
-      .sort((a, b) => b.record.time - a.record.time);
+      .map((jobId) => this.failures.get(jobId) as StoredFailure)
+      .filter((failure) => failure.time >= since)
+      .sort((a, b) => b.time - a.time);
   }
 
   jobIds(): IterableIterator<string> {
@@ -170,7 +260,7 @@ export class FailureStore {
     let count = 0;
     for (const entry of this.signatures.values()) {
       for (const jobId of entry.members) {
-        if ((this.failures.get(jobId) as PlacedFailure).record.time >= since) {
+        if ((this.failures.get(jobId) as StoredFailure).time >= since) {
           count++;
           break;
         }
@@ -186,40 +276,74 @@ export class FailureStore {
 
   private summarise(entry: SignatureEntry, since: number): SignatureSummary | undefined {
     const members = [...entry.members]
-      .map((jobId) => this.failures.get(jobId) as PlacedFailure)
-      .filter((placed) => placed.record.time >= since)
-      .sort((a, b) => b.record.time - a.record.time);
+      .map((jobId) => this.failures.get(jobId) as StoredFailure)
+      .filter((failure) => failure.time >= since)
+      .sort((a, b) => b.time - a.time);
     if (members.length === 0) return undefined;
     const distinct = (values: (string | null)[]): string[] => [...new Set(values.filter((value): value is string => value !== null))].sort();
     return {
       signature: entry.key,
       count: members.length,
-      firstSeen: members[members.length - 1].record.time,
-      lastSeen: members[0].record.time,
-      queues: distinct(members.map((placed) => placed.record.queue)),
-      workers: distinct(members.map((placed) => placed.record.worker)),
-      jobs: members.slice(0, MAX_SIGNATURE_JOBS).map((placed) => placed.record.jobId),
+      firstSeen: members[members.length - 1].time,
+      lastSeen: members[0].time,
+      queues: distinct(members.map((failure) => failure.queue)),
+      workers: distinct(members.map((failure) => failure.worker)),
+      jobs: members.slice(0, MAX_SIGNATURE_JOBS).map((failure) => failure.jobId),
       perHour: new Map(entry.perHour),
       ...(members[0].site ? { site: members[0].site } : {}),
     };
   }
 
-  private place(record: FailureRecord): PlacedFailure {
-    const raised = record.traceback?.raised;
-    const type = exceptionType(record.errorType ?? undefined, record.traceback) ?? 'Error';
-    const message = record.errorMessage || raised?.message || '';
-    const frames = raised?.frames ?? [];
-    const mapped = frames.map((frame) => ({ frame, mapped: this.currentMapper.mapFrame(frame) }));
+  /** The failure's signature as the store shares it: one key object per signature. */
+  private signatureOf(type: string, message: string, shape: Shape): SignatureKey {
+    const key = signatureOf(type, message, { file: shape.site?.file, function: shape.siteFrame?.function });
+    return this.signatures.get(key.id)?.key ?? key;
+  }
+
+  private index(failure: StoredFailure, files: Set<string>): void {
+    let entry = this.signatures.get(failure.signature.id);
+    if (!entry) {
+      entry = { key: failure.signature, members: new Set(), perHour: new Map() };
+      this.signatures.set(failure.signature.id, entry);
+    }
+    entry.members.add(failure.jobId);
+    const hour = hourOf(failure.time);
+    entry.perHour.set(hour, (entry.perHour.get(hour) ?? 0) + 1);
+    const site = failure.shape.site;
+    if (site) {
+      const jobs = this.byFile.get(site.file) ?? new Set<string>();
+      jobs.add(failure.jobId);
+      this.byFile.set(site.file, jobs);
+      files.add(site.file);
+    }
+  }
+
+  private unindex(failure: StoredFailure, files: Set<string>): void {
+    const entry = this.signatures.get(failure.signature.id);
+    if (entry) {
+      entry.members.delete(failure.jobId);
+      const hour = hourOf(failure.time);
+      const left = (entry.perHour.get(hour) ?? 1) - 1;
+      if (left > 0) entry.perHour.set(hour, left);
+      else entry.perHour.delete(hour);
+      if (entry.members.size === 0) this.signatures.delete(failure.signature.id);
+    }
+    const site = failure.shape.site;
+    if (site) {
+      const jobs = this.byFile.get(site.file);
+      jobs?.delete(failure.jobId);
+      if (jobs?.size === 0) this.byFile.delete(site.file);
+      files.add(site.file);
+    }
+  }
+
+  /** Places the shape's frames with the current mapper: the innermost that maps is the site, mapped outer ones its callers. */
+  private placed(shape: Shape): Shape {
+    const mapped = shape.frames.map((frame) => ({ frame, mapped: this.currentMapper.mapFrame(frame) }));
     const innermost = [...mapped].reverse().find((entry) => entry.mapped !== undefined);
-    const callers = innermost ? mapped.slice(0, mapped.indexOf(innermost)).flatMap((entry) => (entry.mapped ? [{ at: entry.mapped, function: entry.frame.function }] : [])) : [];
-    const signature = signatureOf(type, message, { file: innermost?.mapped?.file, function: innermost?.frame.function });
-    return {
-      record,
-      type,
-      message,
-      signature,
-      callers,
-      ...(innermost?.mapped ? { site: innermost.mapped, siteFrame: innermost.frame } : {}),
-    };
+    shape.callers = innermost ? mapped.slice(0, mapped.indexOf(innermost)).flatMap((entry) => (entry.mapped ? [{ at: entry.mapped, function: entry.frame.function }] : [])) : [];
+    shape.site = innermost?.mapped;
+    shape.siteFrame = innermost?.frame;
+    return shape;
   }
 }

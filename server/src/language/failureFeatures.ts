@@ -40,6 +40,13 @@ const SEVERITY: Record<EffectiveFailureSettings['severity'], DiagnosticSeverity>
 const REFRESH_MS = 60_000;
 /** Changes are coalesced so that a burst of failures costs one publish per file. */
 const COALESCE_MS = 50;
+/**
+ * The next publish waits at least this many times as long as the last one took: while a build places failures
+ * by the thousand into files of thousands, republishing every file each 50 ms would take most of the process.
+ */
+const FLUSH_COST_FACTOR = 10;
+/** ...but never longer than this, so that a new failure still reaches its file within a second. */
+const MAX_COALESCE_MS = 500;
 const MAX_MESSAGE_CHARS = 200;
 const HOVER_JOBS = 5;
 
@@ -92,6 +99,8 @@ export class FailureFeatures {
   private readonly published = new Set<string>();
   private readonly dirty = new Set<string>();
   private flushTimer: NodeJS.Timeout | undefined;
+  /** How long the last publish of changed files took, in ms. */
+  private lastFlushMs = 0;
   private readonly refreshTimer: NodeJS.Timeout;
 
   constructor(
@@ -130,7 +139,7 @@ export class FailureFeatures {
   /** The service's listener: these files' failures changed. */
   filesChanged(files: ReadonlySet<string>): void {
     for (const file of files) this.dirty.add(file);
-    this.flushTimer ??= setTimeout(() => this.flush(), COALESCE_MS);
+    this.flushTimer ??= setTimeout(() => this.flush(), Math.min(MAX_COALESCE_MS, Math.max(COALESCE_MS, FLUSH_COST_FACTOR * this.lastFlushMs)));
   }
 
   /** The hover on a failing line, or undefined to let other hovers answer. */
@@ -140,7 +149,7 @@ export class FailureFeatures {
     const now = Date.now() / 1000;
     const parts = groups.map(({ failures }) => {
       const summary = this.service.store.summary(failures[0].signature.id, this.since());
-      const jobs = failures.slice(0, HOVER_JOBS).map((failure) => `- [\`${failure.record.jobId.replace(/[`\]]/g, '')}\`](${timelineCommand(failure.record.jobId)}) ${ago(now - failure.record.time)} ago${failure.record.queue ? ` in ${escape(failure.record.queue)}` : ''}`);
+      const jobs = failures.slice(0, HOVER_JOBS).map((failure) => `- [\`${failure.jobId.replace(/[`\]]/g, '')}\`](${timelineCommand(failure.jobId)}) ${ago(now - failure.time)} ago${failure.queue ? ` in ${escape(failure.queue)}` : ''}`);
       return [
         `**${escape(failures[0].type)}** ×${failures.length} on this line${summary ? ` (×${summary.count} for this signature, first ${ago(now - summary.firstSeen)} ago)` : ''}`,
         '',
@@ -175,12 +184,14 @@ export class FailureFeatures {
   }
 
   private flush(): void {
+    const started = performance.now();
     this.flushTimer = undefined;
     const files = [...this.dirty];
     this.dirty.clear();
     for (const file of files) this.publish(file);
     void this.connection.sendNotification(FailuresChangedNotification.type, { signatures: this.service.store.signatureCount(this.since()) });
     if (this.codeLensRefresh) void this.connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+    this.lastFlushMs = performance.now() - started;
   }
 
   /** Sends the file's diagnostics; a file that has none and had none gets nothing. */
@@ -197,20 +208,20 @@ export class FailureFeatures {
     const now = Date.now() / 1000;
     return groupBySite(this.inFile(uri)).map(({ failures }) => {
       const latest = failures[0];
-      const queues = [...new Set(failures.map((failure) => failure.record.queue).filter((queue) => queue !== null))].sort();
+      const queues = [...new Set(failures.map((failure) => failure.queue).filter((queue) => queue !== null))].sort();
       const where = queues.length > 0 ? ` in ${queues.join(', ')}` : '';
       return {
         range: rangeOf(latest.site as MappedFrame),
         severity: SEVERITY[this.settings.severity],
         source: 'naq',
         code: latest.type,
-        codeDescription: { href: timelineCommand(latest.record.jobId) },
-        message: `${latest.type} ×${failures.length}${where}, last ${ago(now - latest.record.time)} ago: ${clip(latest.message)}`,
+        codeDescription: { href: timelineCommand(latest.jobId) },
+        message: `${latest.type} ×${failures.length}${where}, last ${ago(now - latest.time)} ago: ${clip(latest.message)}`,
         relatedInformation: latest.callers.map((caller) => ({
           location: { uri: pathToFileURL(caller.at.file).href, range: rangeOf(caller.at) },
           message: `called from ${caller.function ?? 'here'}`,
         })),
-        data: { jobId: latest.record.jobId, signature: latest.signature.id },
+        data: { jobId: latest.jobId, signature: latest.signature.id },
       };
     });
   }
@@ -232,7 +243,7 @@ export class FailureFeatures {
         command: {
           title: `✗ ${failures.length} failure${failures.length === 1 ? '' : 's'} · ${signatures} signature${signatures === 1 ? '' : 's'} · open latest`,
           command: 'naq.openTimeline',
-          arguments: [failures[0].record.jobId],
+          arguments: [failures[0].jobId],
         },
       };
     });
@@ -263,17 +274,17 @@ export class FailureFeatures {
   }
 
   private jobItem(failure: PlacedFailure): FailureJobItem {
-    const frames = failure.record.traceback?.raised.frames ?? [];
+    const frames = failure.frames;
     const mapper = this.service.store.mapper;
     return {
-      jobId: failure.record.jobId,
-      time: failure.record.time,
-      queue: failure.record.queue,
-      worker: failure.record.worker,
+      jobId: failure.jobId,
+      time: failure.time,
+      queue: failure.queue,
+      worker: failure.worker,
       type: failure.type,
       message: failure.message,
-      origin: failure.record.origin ?? null,
-      ...(failure.record.call ? { call: failure.record.call } : {}),
+      origin: failure.origin ?? null,
+      ...(failure.call ? { call: failure.call } : {}),
       frames: frames.map((frame) => ({
         file: frame.file,
         line: frame.line,
