@@ -86,3 +86,17 @@ test('handlers follow the stream in order after the index, and one that throws s
     await indexer.stop();
   }
 });
+
+test('stop() while a stream check finds the stream recreated leaves no follower behind', async () => {
+  const indexer = new Indexer(session, { progress: () => undefined, changed: () => undefined, log: () => undefined });
+  await publish(session, JobEvents.enqueued('r-1', 'q'));
+  await indexer.start();
+  await session.jsm.streams.delete(STREAM);
+  await session.jsm.streams.add({ name: STREAM, subjects: [`${PREFIX}.>`] });
+  // The check is under way (waiting for the stream's state) when stop() begins: it must not follow the new stream.
+  const checking = indexer.reconcile();
+  await indexer.stop();
+  await checking;
+  const consumers = await session.jsm.consumers.list(STREAM).next();
+  assert.deepEqual(consumers.map((c) => c.name), [], 'a follower started after stop() keeps its consumer, and the process alive');
+});

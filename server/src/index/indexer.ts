@@ -160,6 +160,7 @@ export class Indexer {
     this.reconciling = true;
     try {
       const info = await this.session.jsm.streams.info(this.session.streamName);
+      if (this.stopped) return;
       if (info.created !== this.stream.created) {
         this.listener.log('index: the stream was recreated; rebuilding');
         this.takeStream(info);
@@ -340,6 +341,9 @@ export class Indexer {
    * have missed something (see storage/follower); resolves once the first consumer exists.
    */
   private follow(): Promise<void> {
+    // A reconcile or a bulk read that ends after stop() must not start a follower nobody will stop:
+    // its consumer would keep the process alive.
+    if (this.stopped) return Promise.resolve();
     const controller = new AbortController();
     let started!: () => void;
     const ready = new Promise<void>((resolve) => (started = resolve));
