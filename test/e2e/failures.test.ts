@@ -2,8 +2,9 @@
  * Failures in a real editor (code-server + Chromium, the packaged .vsix, a real nats-server): failed jobs whose
  * traceback (made by running a Python program with /usr/bin/python3) points into a workspace file show in the
  * Problems panel on the raising line and as one group in the Failures view; Go to Raise Site, and the frame link
- * in the timeline (by keyboard), open the file there; a failed job's entry in NAQ's naq_failed_jobs stream (pickled by
- * the real Python) shows the call it ran in its timeline. Each step waits for a shown text.
+ * in the timeline (by keyboard), open the file there; the CodeLens above the failing function opens its latest
+ * failure's timeline; 100 failures of three kinds make three rows; a failed job's entry in NAQ's naq_failed_jobs
+ * stream (pickled by the real Python) shows the call it ran in its timeline. Each step waits for a shown text.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -18,7 +19,7 @@ import { JobEvents } from '../../server/src/model/factories';
 import type { EventStorage } from '../../server/src/storage/eventStorage';
 import { NatsServer } from '../support/natsServer';
 import { openStorage } from '../support/storageFixture';
-import { closeAllEditors, contextMenuCommand, EditorSession, killDescendantsOnExit, openNaqViews, openTimelineFromPalette, paletteCommand, treeRow, viewPane, waitForStatus, webviewPage } from './fixtures/editorSession';
+import { closeAllEditors, contextMenuCommand, EditorSession, killDescendantsOnExit, openFile, openNaqViews, openTimelineFromPalette, paletteCommand, treeRow, viewPane, waitForStatus, webviewPage } from './fixtures/editorSession';
 import { docScreenshot } from './fixtures/screenshots';
 import { repoRoot, stopAll, waitForVisible, waitUntil } from './harness';
 
@@ -40,6 +41,51 @@ function realTraceback(): string {
       return String((error as { stderr: Buffer }).stderr);
     }
     throw new Error('tasks.py did not fail');
+  } finally {
+    rmSync(worker, { recursive: true, force: true });
+  }
+}
+
+/** Three failing job functions: a refund past its window, a missing field, a split into no parts. */
+const BILLING_PY = [
+  'def refund(order_id):',
+  '    raise ValueError(f"refund window closed for order {order_id}")',
+  '',
+  'def capture(order, field):',
+  '    return order[field]',
+  '',
+  'def settle(amount, parts):',
+  '    return amount / parts',
+  '',
+].join('\n');
+
+/**
+ * Runs billing.py's functions `counts` times each (refund, capture, settle) with varying arguments, so that each
+ * kind's messages differ in their ids and keys as real ones do, and prints each failure as JSON.
+ */
+const RUN_BILLING_PY = `
+import json, sys, traceback
+sys.path.insert(0, sys.argv[1])
+import billing
+
+calls = [lambda n: billing.refund(1000 + n), lambda n: billing.capture({"order_id": n}, "fx-%d" % n), lambda n: billing.settle(n, 0)]
+failures = []
+for kind, count in enumerate(json.loads(sys.argv[2])):
+    for n in range(count):
+        try:
+            calls[kind](n)
+        except Exception as error:
+            failures.append({"name": type(error).__name__, "message": str(error), "stack": traceback.format_exc()})
+print(json.dumps(failures))
+`;
+
+/** The real failures of running billing.py's three functions, `counts` of each, in a worker's folder. */
+function realBillingFailures(counts: readonly number[]): { name: string; message: string; stack: string }[] {
+  const worker = mkdtempSync(join(tmpdir(), 'naq-e2e-worker-'));
+  try {
+    mkdirSync(join(worker, 'app'));
+    writeFileSync(join(worker, 'app', 'billing.py'), BILLING_PY);
+    return JSON.parse(execFileSync('/usr/bin/python3', ['-c', RUN_BILLING_PY, join(worker, 'app'), JSON.stringify(counts)], { encoding: 'utf8', timeout: 30_000 })) as { name: string; message: string; stack: string }[];
   } finally {
     rmSync(worker, { recursive: true, force: true });
   }
@@ -97,6 +143,7 @@ describe('NAQ failures in a real editor', () => {
       });
       mkdirSync(join(session.workspace, 'app'), { recursive: true });
       writeFileSync(join(session.workspace, 'app', 'tasks.py'), TASKS_PY);
+      writeFileSync(join(session.workspace, 'app', 'billing.py'), BILLING_PY);
     },
     { timeout: 180_000 },
   );
@@ -147,6 +194,52 @@ describe('NAQ failures in a real editor', () => {
       await page.keyboard.press('Enter');
       await waitForVisible(page.locator('.tabs-container .tab.active', { hasText: 'tasks.py' }), 30_000, 'tasks.py opened from the timeline');
       await waitUntil(async () => /^Ln 4, Col \d+/.test(await selection.innerText().catch(() => '')), { timeoutMs: 30_000, intervalMs: 250, what: 'the cursor on line 4 from the frame link' });
+    }),
+  );
+
+  test('the CodeLens above a failing function opens the timeline of its latest failure', { timeout: 240_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const jobId = `lens-${run}`;
+      const error = { name: 'ValueError', message: "invalid literal for int() with base 10: '12x'", stack: realTraceback() };
+      await openNaqViews(page, 30_000);
+      await waitForStatus(page, /^NAQ: connected\b/, 60_000);
+      await storage.store(JobEvents.failed(jobId, 'worker-1', error, 12, 0, { queue_name: 'billing' }));
+
+      await openFile(page, 'tasks.py', 30_000);
+      // The lens sits on the `def` line of the function that raised (line 3), above the raising line.
+      const lens = page.locator('.part.editor .codelens-decoration a', { hasText: /✗ \d+ failures? · 1 signature · open latest/ });
+      await waitForVisible(lens.first(), 60_000, 'the failures CodeLens above charge() in tasks.py');
+      await lens.first().click({ timeout: 10_000 });
+      await webviewPage(page, 'timeline', (text) => text.includes(jobId) && /failed/i.test(text), 60_000, `the timeline of ${jobId} from the CodeLens`);
+      await closeAllEditors(page);
+    }),
+  );
+
+  test('100 failures of 3 kinds show as 3 rows of the Failures view, ×50, ×30 and ×20', { timeout: 240_000 }, (t) =>
+    session.scenario(t, async (page) => {
+      const counts = [50, 30, 20];
+      const failed = realBillingFailures(counts);
+      assert.equal(failed.length, 100);
+      assert.equal(new Set(failed.map((failure) => failure.message)).size, 50 + 30 + 1, 'refund and capture messages each differ by order id and field');
+      assert.match(failed[0].stack, /app\/billing\.py", line 2, in refund/);
+      await openNaqViews(page, 30_000);
+      await waitForStatus(page, /^NAQ: connected\b/, 60_000);
+      // Its own queue, shown in each row's description, keeps the other tests' failures out of the rows counted.
+      const queue = `bulk-${run}`;
+      for (const [n, error] of failed.entries()) await storage.store(JobEvents.failed(`bulk-${run}-${n}`, 'worker-1', error, 12, 0, { queue_name: queue }));
+
+      const failures = viewPane(page, 'Failures');
+      const header = failures.locator('.pane-header');
+      await waitForVisible(header, 30_000, 'the Failures view header');
+      if ((await header.getAttribute('aria-expanded', { timeout: 10_000 })) === 'false') await header.click({ timeout: 10_000 });
+      const rows = treeRow(failures, queue);
+      const expected = ['ValueError: refund window closed for order <n> ×50', 'KeyError: <str> ×30', 'ZeroDivisionError: division by zero ×20'];
+      const shown = async (): Promise<string[]> => (await rows.allInnerTexts().catch(() => [])).map((text) => text.replace(/\s+/g, ' ').replace(/ · .*$/, '').replace(/\s*×/, ' ×').trim()).sort();
+      let last: string[] = [];
+      await waitUntil(async () => (last = await shown()).join('\n') === [...expected].sort().join('\n'), { timeoutMs: 60_000, intervalMs: 250, what: `3 rows ${expected.join(', ')} in the Failures view` }).catch((error: Error) => {
+        throw new Error(`${error.message}; the rows of ${queue} shown: ${last.join(' | ')}`);
+      });
+      await docScreenshot(page.locator('.part.sidebar'), 'failures-view-three-kinds');
     }),
   );
 
