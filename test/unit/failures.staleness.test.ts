@@ -9,22 +9,7 @@ import Module, { createRequire } from 'node:module';
 import { after, test } from 'node:test';
 import * as l10n from '@vscode/l10n';
 import type { ConnectionState, FailureSignatureItem } from '../../server/src/protocol/protocol';
-
-type Handler<T> = (value: T) => void;
-
-class Emitter<T> {
-  private handlers: Handler<T>[] = [];
-  event = (handler: Handler<T>) => {
-    this.handlers.push(handler);
-    return { dispose: () => (this.handlers = this.handlers.filter((h) => h !== handler)) };
-  };
-  fire(value: T): void {
-    for (const handler of [...this.handlers]) handler(value);
-  }
-  dispose(): void {
-    this.handlers = [];
-  }
-}
+import { Emitter } from '../support/emitter';
 
 class ThemeColor {
   constructor(readonly id: string) {}

@@ -8,24 +8,9 @@ import Module, { createRequire } from 'node:module';
 import { after, beforeEach, describe, mock, test } from 'node:test';
 import * as l10n from '@vscode/l10n';
 import { createEvent, type JobEvent } from '../../server/src/model/event';
+import { Emitter, type Handler } from '../support/emitter';
 
 // ---- A stand-in for the parts of `vscode` the webview code uses ----
-
-type Handler<T> = (value: T) => void;
-
-class Emitter<T> {
-  private handlers: Handler<T>[] = [];
-  event = (handler: Handler<T>) => {
-    this.handlers.push(handler);
-    return { dispose: () => (this.handlers = this.handlers.filter((h) => h !== handler)) };
-  };
-  fire(value: T): void {
-    for (const handler of [...this.handlers]) handler(value);
-  }
-  get count(): number {
-    return this.handlers.length;
-  }
-}
 
 interface FakeUri {
   path: string;
