@@ -421,16 +421,24 @@ export class Backend {
       const info = await storage.streamInfo();
       this.metrics?.streamStarts(info.state.first_seq);
       const stream = { name: info.config.name, messages: info.state.messages, bytes: info.state.bytes, lastSeq: info.state.last_seq };
+      if (storage !== this.storage || this.lostDuringRefresh()) return;
       if (JSON.stringify(stream) !== JSON.stringify(this.current.stream) || this.current.phase !== 'connected') {
         this.setState({ ...this.current, phase: 'connected', detail: this.connectedDetail(), stream });
       }
     } catch (error) {
-      if (storage !== this.storage) return;
+      // The connection dropped while this check was in flight: its failure ("disconnected from the NATS
+      // server") is that outage, already reported; calling it a degraded stream would hide it.
+      if (storage !== this.storage || this.lostDuringRefresh()) return;
       if (isTimeout(error)) this.notAnswering();
       else this.setState({ ...this.current, phase: 'degraded', detail: `Connected, but the stream is not usable: ${describe(error, 'request')}` });
     } finally {
       this.refreshing = false;
     }
+  }
+
+  /** A refresh starts only while connected or while a server is not answering: a lost connection now came meanwhile. */
+  private lostDuringRefresh(): boolean {
+    return this.current.phase === 'disconnected' && this.current.outage?.cause === 'lost';
   }
 
   private connectedDetail(): string {
