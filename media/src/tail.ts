@@ -76,7 +76,8 @@ const list = new VirtualList<TailLine>({
   host: listHost,
   label: l10n.t('Tailed events. Enter opens the job timeline.'),
   idPrefix: 'line',
-  key: (line) => `n${line.n}`,
+  // A line that becomes the first of its day (the lines before it trimmed or filtered out) shows its date: another row.
+  key: (line) => (datedLines.has(line.n) ? `n${line.n}d` : `n${line.n}`),
   estimate: () => 22,
   render: renderLine,
   ariaLabel: lineLabel,
@@ -95,6 +96,7 @@ const list = new VirtualList<TailLine>({
     return false;
   },
   followEnd: true,
+  keepRows: true,
   overscan: 400,
 });
 

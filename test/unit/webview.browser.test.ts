@@ -211,6 +211,38 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     await finish(page, problems, dialogs);
   });
 
+  test('tail: lines that come keep the rows drawn already, renumbered when the oldest go, and the new first line shows its date', async () => {
+    const { page, problems, dialogs } = await open('tail');
+    const buffer = new TailBuffer(20);
+    const status: TailStatus = { state: 'live', pattern: 'naq.jobs.events.>', params: {}, skipped: 0, reason: null };
+    await send(page, { type: 'reset', body: { lines: [], status, cap: 20 } });
+    const events = bigJob('job-keep', 25);
+    await send(page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(0, 20), problems: [], skipped: 0 }, 1), skipped: 0 } });
+    await page.waitForFunction(() => document.querySelector('.line-count')?.textContent === '20 lines');
+    assert.equal(await page.locator('.vrow').count(), 20, 'every line of a short tail is drawn');
+    await page.evaluate(() => document.querySelectorAll('.vrow').forEach((row) => row.setAttribute('data-before', '')));
+
+    // Five more: the page keeps 20, so the five oldest go and every kept line moves up by five.
+    await send(page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(20), problems: [], skipped: 0 }, 1), skipped: 0 } });
+    const last = `#${events.at(-1)!.nats_sequence}`;
+    await page.waitForFunction((last) => Array.from(document.querySelectorAll('.tl-seq')).some((seq) => seq.textContent === last), last);
+    const rows = await page.locator('.vrow').evaluateAll((elements) =>
+      elements.map((row) => ({ index: Number((row as HTMLElement).dataset.index), kept: row.hasAttribute('data-before'), seq: row.querySelector('.tl-seq')?.textContent, dated: row.querySelector('.tl-day') !== null })),
+    );
+    assert.equal(rows.length, 20);
+    // Kept: the lines that were 6th to 20th, now 1st to 15th except the first, which now shows its date (another row).
+    assert.deepEqual(
+      rows.filter((row) => row.kept).map((row) => row.index),
+      Array.from({ length: 14 }, (_, i) => i + 1),
+    );
+    for (const row of rows) assert.equal(row.seq, `#${events[row.index + 5]!.nats_sequence}`, `row ${row.index}`);
+    assert.deepEqual(
+      rows.filter((row) => row.dated).map((row) => row.index),
+      [0],
+    );
+    await finish(page, problems, dialogs);
+  });
+
   test('stats: cards and bar charts, names as text, arrow keys move through bars', async () => {
     const { page, problems, dialogs } = await open('stats');
     const workerUsage: Record<string, number> = {};

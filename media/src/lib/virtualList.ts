@@ -29,6 +29,13 @@ export interface VirtualListOptions<T> {
   onScroll?(): void;
   /** Keep showing the end when rows are appended while the end is in view (a tail). */
   followEnd?: boolean;
+  /**
+   * `setItems` keeps the rows in the DOM whose key and item (the same object) are still there, and
+   * only builds the new ones: for lists that mostly grow at the end (a tail at 1,000 lines a second
+   * rebuilt every row in view for each frame, and that held the page's thread). The key must then
+   * change whenever anything else a row shows does, and keys must keep their order.
+   */
+  keepRows?: boolean;
   overscan?: number;
 }
 
@@ -41,6 +48,8 @@ export class VirtualList<T> {
   private readonly spacer: HTMLDivElement;
   private readonly window: HTMLDivElement;
   private rendered = new Map<number, HTMLElement>();
+  /** The item each rendered row shows (the items' array may be the same one, changed in place). */
+  private readonly rowItems = new WeakMap<HTMLElement, T>();
   private range: Range = { start: 0, end: 0 };
   private activeIndex = 0;
   private frame = 0;
@@ -127,6 +136,7 @@ export class VirtualList<T> {
     const anchorKey = anchorIndex >= 0 ? this.keys[anchorIndex] : undefined;
     const anchorDelta = anchorIndex >= 0 ? host.scrollTop - this.heights.offset(anchorIndex) : 0;
 
+    const oldKeys = this.keys;
     this.items = items;
     this.keys = items.map((item, i) => this.options.key(item, i));
     const heights = new Float64Array(items.length);
@@ -136,7 +146,8 @@ export class VirtualList<T> {
 
     const byKey = oldActiveKey === undefined ? -1 : this.keys.indexOf(oldActiveKey);
     this.activeIndex = byKey >= 0 ? byKey : Math.min(this.activeIndex, Math.max(0, items.length - 1));
-    this.dropRendered();
+    if (this.options.keepRows) this.keepRendered(oldKeys);
+    else this.dropRendered();
     this.spacer.style.height = `${this.heights.total()}px`;
     if ((this.options.followEnd && (wasAtEnd || this.following)) || keepEnd) {
       this.scrollTo(maxScrollTop(this.heights, host.clientHeight));
@@ -280,6 +291,7 @@ export class VirtualList<T> {
     const label = this.options.ariaLabel?.(item, index);
     if (label) row.setAttribute('aria-label', label);
     row.appendChild(this.options.render(item, index));
+    this.rowItems.set(row, item);
     this.markActive(row, index === this.activeIndex);
     this.rendered.set(index, row);
     this.resizeObserver.observe(row);
@@ -326,6 +338,43 @@ export class VirtualList<T> {
     this.rendered.clear();
     this.window.replaceChildren();
     this.range = { start: 0, end: 0 };
+  }
+
+  /**
+   * Moves the rendered rows still in the items to their new indices and drops the others; all of
+   * them when the kept ones would be out of order (the DOM holds them in index order).
+   */
+  private keepRendered(oldKeys: readonly string[]): void {
+    if (this.rendered.size === 0) return;
+    const indexOf = new Map<string, number>();
+    this.keys.forEach((key, i) => indexOf.set(key, i));
+    const kept = new Map<number, HTMLElement>();
+    let last = -1;
+    for (const old of [...this.rendered.keys()].sort((a, b) => a - b)) {
+      const row = this.rendered.get(old)!;
+      const i = indexOf.get(oldKeys[old]!);
+      if (i === undefined || this.items[i] !== this.rowItems.get(row)) {
+        this.resizeObserver.unobserve(row);
+        row.remove();
+        continue;
+      }
+      if (i < last) {
+        this.dropRendered();
+        return;
+      }
+      last = i;
+      kept.set(i, row);
+    }
+    for (const [i, row] of kept) {
+      row.id = `${this.options.idPrefix}-${i}`;
+      row.dataset.index = String(i);
+      row.setAttribute('aria-posinset', String(i + 1));
+      row.setAttribute('aria-setsize', String(this.items.length));
+      this.markActive(row, i === this.activeIndex);
+    }
+    this.rendered = kept;
+    const indices = [...kept.keys()];
+    this.range = indices.length > 0 ? { start: indices[0]!, end: indices[indices.length - 1]! + 1 } : { start: 0, end: 0 };
   }
 
   private pruneMeasured(): void {
