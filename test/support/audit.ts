@@ -59,7 +59,9 @@ export async function readAllMessages(session: NatsSession, filter: string, time
   try {
     for await (const m of messages) {
       out.push({ seq: m.seq, subject: m.subject, msgId: m.headers?.get('Nats-Msg-Id') ?? '', event: decodeEvent(m.data, { seq: m.seq, subject: m.subject }) });
-      if (out.length >= info.num_pending) break;
+      // The count at creation can lag on a stream whose leader just changed (seen: 271 short of what the
+      // stream held); each delivery's own pending count is the live one.
+      if (out.length >= info.num_pending && m.info.pending === 0) break;
     }
   } finally {
     clearTimeout(guard);
