@@ -5,11 +5,10 @@
  * that the welcome (with Connect) shows.
  */
 import assert from 'node:assert/strict';
-import Module, { createRequire } from 'node:module';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import * as l10n from '@vscode/l10n';
 import type { ConnectionState, FailureSignatureItem } from '../../server/src/protocol/protocol';
-import { Emitter } from '../support/emitter';
+import { Emitter, requireWithVscode } from '../support/vscodeStandIn';
 
 class ThemeColor {
   constructor(readonly id: string) {}
@@ -62,16 +61,8 @@ const fakeVscode = {
   l10n: { t: l10n.t, bundle: undefined },
 };
 
-const moduleWithLoad = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
-const originalLoad = moduleWithLoad._load;
-moduleWithLoad._load = function (request: string, ...rest: unknown[]) {
-  return request === 'vscode' ? fakeVscode : originalLoad.call(this, request, ...rest);
-};
-after(() => {
-  moduleWithLoad._load = originalLoad;
-});
 
-const load = createRequire(__filename);
+const load = requireWithVscode(fakeVscode, __filename);
 const { FailuresTree } = load('../../client/src/failures/failuresTree') as typeof import('../../client/src/failures/failuresTree');
 
 class FakeBackend {

@@ -4,11 +4,10 @@
  * what they do with valid, stale and malformed messages from the pages.
  */
 import assert from 'node:assert/strict';
-import Module, { createRequire } from 'node:module';
-import { after, beforeEach, describe, mock, test } from 'node:test';
+import { beforeEach, describe, mock, test } from 'node:test';
 import * as l10n from '@vscode/l10n';
 import { createEvent, type JobEvent } from '../../server/src/model/event';
-import { Emitter, type Handler } from '../support/emitter';
+import { Emitter, type Handler, requireWithVscode } from '../support/vscodeStandIn';
 
 // ---- A stand-in for the parts of `vscode` the webview code uses ----
 
@@ -118,17 +117,9 @@ const fakeVscode = {
   commands: { executeCommand: async (...args: unknown[]) => void commands.push(args) },
 };
 
-const moduleWithLoad = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
-const originalLoad = moduleWithLoad._load;
-moduleWithLoad._load = function (request: string, ...rest: unknown[]) {
-  return request === 'vscode' ? fakeVscode : originalLoad.call(this, request, ...rest);
-};
-after(() => {
-  moduleWithLoad._load = originalLoad;
-});
 
 // The modules under test, loaded once the stand-in is in place.
-const load = createRequire(__filename);
+const load = requireWithVscode(fakeVscode, __filename);
 const timelineModule = load('../../client/src/timeline/index') as typeof import('../../client/src/timeline/index');
 const tailModule = load('../../client/src/tail/index') as typeof import('../../client/src/tail/index');
 const statsModule = load('../../client/src/stats/index') as typeof import('../../client/src/stats/index');
