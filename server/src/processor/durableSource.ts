@@ -67,8 +67,8 @@ export class DurableSource implements EventSource {
   /** The consumer's own ack_wait: a group created by others may have set a different one. */
   private ackWaitMs: number;
   private batch: ConsumerMessages | undefined;
-  /** True once stop() has begun. */
-  private stopping = false;
+  /** The running loop's: aborted once stop() has begun. */
+  private signal: AbortSignal | undefined;
 
   constructor(
     private readonly session: NatsSession,
@@ -87,10 +87,8 @@ export class DurableSource implements EventSource {
   }
 
   async run(deliver: Deliver, signal: AbortSignal): Promise<void> {
-    const interrupt = (): void => {
-      this.stopping = true;
-      this.interrupt();
-    };
+    this.signal = signal;
+    const interrupt = (): void => this.interrupt();
     signal.addEventListener('abort', interrupt, { once: true });
     let attempt = 0;
     try {
@@ -173,7 +171,7 @@ export class DurableSource implements EventSource {
     // short. Once stop() has begun the claim is dropped, so that a handler hanging past stop() does not
     // hold the event away from the group for good.
     const tick = setInterval(() => {
-      if (this.stopping) clearInterval(tick);
+      if (this.signal?.aborted) clearInterval(tick);
       else msg.working();
     }, Math.max(250, Math.floor(this.ackWaitMs / 3)));
     try {
