@@ -66,6 +66,8 @@ export interface RowFilter {
 export class JobTable {
   readonly names = new NameTable();
   private readonly messages = new MessageCache();
+  /** Errors repeat far more than last messages (a failing path fails the same way): one copy of each type and message. */
+  private readonly errorTexts = new MessageCache();
   private ids: string[] = [];
   private readonly slotOf = new IdHash((slot) => this.ids[slot] as string);
   private lastMessage: (string | null)[] = [];
@@ -198,7 +200,7 @@ export class JobTable {
     if (record.type === 'completed') rows.duration[slot] = record.durationMs ?? Number.NaN;
     // A failure without details (max_retries_exceeded, say) keeps the error that caused it.
     if (record.errorType || record.errorMessage || ((effect & FAILS) !== 0 && !this.errors.has(slot))) {
-      this.errors.set(slot, { type: record.errorType, message: record.errorMessage, eventType: this.names.name(type), seq: record.seq || null });
+      this.errors.set(slot, { type: this.errorTexts.get(record.errorType), message: this.errorTexts.get(record.errorMessage), eventType: this.names.name(type), seq: record.seq || null });
     }
     // The search text holds the error as "Type: message", the queue and the worker: taken in again when one changes.
     const error = this.errors.get(slot);
@@ -273,7 +275,7 @@ export class JobTable {
       throw error;
     }
     this.lastMessage = Array.from(c.message, (number) => (number < 0 ? null : (image.messages[number] ?? null)));
-    for (const [position, error] of image.errors) this.errors.set(position, error);
+    for (const [position, error] of image.errors) this.errors.set(position, { ...error, type: this.errorTexts.get(error.type), message: this.errorTexts.get(error.message) });
     for (const [position, workers] of image.pastWorkers) this.pastWorkers.set(position, workers);
     // A restart is ready without it; see `prepareSearch`.
     this.searchText.rebuildLater();
