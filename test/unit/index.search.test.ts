@@ -126,7 +126,7 @@ function randomEvent(next: () => number, jobId: string, time: number): JobEvent 
   return JobEvents.completed(jobId, name(next), 1, { timestamp: time });
 }
 
-test('index: a search page and its total are those of filtering every job, through changes, removals, eviction, clearing and restores', () => {
+test('index: a search page and its total are those of filtering every job, through changes, removals, eviction, clearing, restores and builds', () => {
   for (const seed of [7, 8]) {
     const next = random(seed);
     const maxJobs = 60;
@@ -141,6 +141,9 @@ test('index: a search page and its total are those of filtering every job, throu
         const restored = new JobIndex(maxJobs);
         restored.restoreJobs(index.table.image());
         index = restored;
+      } else if (roll < 0.07) {
+        // A build leaves the search text out until it ends (or a search asks for it).
+        index.setTracking(next() < 0.5);
       } else index.apply(recordFromEvent({ ...randomEvent(next, jobId, step), nats_sequence: ++seq }));
       if (step % 10 === 0) {
         const search = word(next, 3);

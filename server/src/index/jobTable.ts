@@ -400,9 +400,14 @@ export class JobTable {
     return { slots, total };
   }
 
-  /** Builds the search text a load left out, if it has not been built yet. */
+  /** Builds the search text a load or a build left out, if it has not been built yet. */
   prepareSearch(): void {
     this.searchText.catchUp();
+  }
+
+  /** Leaves the search text out until `prepareSearch` or the next search (a build's many changes). */
+  deferSearch(): void {
+    this.searchText.rebuildLater();
   }
 
   /** Rows oldest activity first: the order a snapshot keeps. */
