@@ -216,6 +216,12 @@ test('snapshot: a cut-short or garbled file is refused with the reason, never ha
   writeFileSync(file, withHeader(bytes, (h) => ({ ...h, sequences: (h.sequences as number) - 1 })));
   const inconsistent = await loadSnapshot(file, STREAM);
   assert.match(inconsistent.loaded ? '' : inconsistent.reason, /unreadable snapshot: the jobs count 6 sequences, the file holds 5/);
+  writeFileSync(file, withHeader(bytes, (h) => ({ ...h, errors: { texts: ['IOError'], entries: [0, 0, 1, 0, 3] } })));
+  const unknownText = await loadSnapshot(file, STREAM);
+  assert.match(unknownText.loaded ? '' : unknownText.reason, /unreadable snapshot: an error text number out of range/);
+  writeFileSync(file, withHeader(bytes, (h) => ({ ...h, errors: { texts: ['IOError', 'failed'], entries: [5, 0, 0, 1, 3] } })));
+  const noJob = await loadSnapshot(file, STREAM);
+  assert.match(noJob.loaded ? '' : noJob.reason, /unreadable snapshot: an error of no job/);
   writeFileSync(file, sealed(bodyOf(bytes).subarray(0, bodyOf(bytes).length - 4)));
   const cut = await loadSnapshot(file, STREAM);
   assert.equal(cut.loaded, false);

@@ -6,7 +6,7 @@ import { JOB_STATUSES } from './jobStatus';
 import type { JobError } from './jobSummary';
 import { emptyColumns, JOB_COLUMNS, TableColumns } from './jobColumns';
 
-const VERSION = 8;
+const VERSION = 9;
 const ALIGN = 8;
 /** A SHA-256 of everything before it ends the file: one flipped bit anywhere refuses the whole snapshot. */
 const CHECKSUM = 'sha256';
@@ -18,7 +18,60 @@ export interface StreamIdentity {
   created: string;
 }
 
-type ErrorEntry = [position: number, type: string | null, message: string | null, eventType: string, seq: number | null];
+/**
+ * Jobs' last errors as a table of their distinct texts and one flat list of numbers, `ERROR_FIELDS` per error:
+ * position, type, message and event type as text numbers (-1: none), sequence (0: none). An array per error made
+ * 100,000 small arrays at every save of a stream with 100,000 failures, and their JSON repeated each message.
+ */
+interface ErrorTable {
+  texts: string[];
+  entries: number[];
+}
+
+const ERROR_FIELDS = 5;
+
+function errorTable(errors: ReadonlyMap<number, JobError>): ErrorTable {
+  const texts: string[] = [];
+  const numbers = new Map<string, number>();
+  const number = (text: string | null): number => {
+    if (text === null) return -1;
+    let n = numbers.get(text);
+    if (n === undefined) {
+      n = texts.push(text) - 1;
+      numbers.set(text, n);
+    }
+    return n;
+  };
+  const entries: number[] = [];
+  for (const [position, e] of errors) entries.push(position, number(e.type), number(e.message), number(e.eventType), e.seq ?? 0);
+  return { texts, entries };
+}
+
+/** The error fields at `i` of a table's entries: position, type, message, event type, sequence. */
+function errorAt(entries: readonly number[], i: number): [number, number, number, number, number] {
+  return [entries[i] as number, entries[i + 1] as number, entries[i + 2] as number, entries[i + 3] as number, entries[i + 4] as number];
+}
+
+function errorsOf({ texts, entries }: ErrorTable): Map<number, JobError> {
+  const text = (n: number): string | null => (n < 0 ? null : (texts[n] as string));
+  const errors = new Map<number, JobError>();
+  for (let i = 0; i < entries.length; i += ERROR_FIELDS) {
+    const [position, type, message, eventType, seq] = errorAt(entries, i);
+    errors.set(position, { type: text(type), message: text(message), eventType: texts[eventType] as string, seq: seq || null });
+  }
+  return errors;
+}
+
+function checkErrors(errors: ErrorTable | undefined, jobs: number): void {
+  const { texts, entries } = errors ?? {};
+  if (!Array.isArray(texts) || !texts.every((t) => typeof t === 'string') || !Array.isArray(entries) || entries.length % ERROR_FIELDS !== 0) throw new Error('an unreadable table of errors');
+  for (let i = 0; i < entries.length; i += ERROR_FIELDS) {
+    const [position, type, message, eventType, seq] = errorAt(entries, i);
+    if (!(Number.isInteger(position) && position >= 0 && position < jobs)) throw new Error('an error of no job');
+    if (![type, message, eventType].every((n) => Number.isInteger(n) && n >= -1 && n < texts.length) || eventType < 0) throw new Error('an error text number out of range');
+    if (!(Number.isInteger(seq) && seq >= 0)) throw new Error('an error sequence that is not a sequence');
+  }
+}
 
 /**
  * The strings and small parts, as JSON; the table's numbers follow it as binary columns, in the
@@ -35,7 +88,7 @@ interface Header {
   ids: string[];
   sequences: number;
   idBuckets: number;
-  errors: ErrorEntry[];
+  errors: ErrorTable;
   /** Jobs' earlier workers: [position, name numbers]. */
   pastWorkers: [position: number, workers: number[]][];
   /** Jobs whose rows still count events gone from the stream, to be built again (absent in older files). */
@@ -68,7 +121,7 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
     ids: image.ids,
     sequences: image.columns.sequences.length,
     idBuckets: image.columns.idTable.length,
-    errors: [...image.errors].map(([position, e]) => [position, e.type, e.message, e.eventType, e.seq]),
+    errors: errorTable(image.errors),
     pastWorkers: [...image.pastWorkers],
     stale: index.staleIds(),
     states: [...states].map(([name, state]) => [name, state.byteLength]),
@@ -157,7 +210,7 @@ function check(header: Header, c: TableColumns): void {
     sequences += c.sequenceCount[i] as number;
   }
   if (sequences !== c.sequences.length) throw new Error(`the jobs count ${sequences} sequences, the file holds ${c.sequences.length}`);
-  for (const [position] of header.errors) if (!(position >= 0 && position < header.ids.length)) throw new Error('an error of no job');
+  checkErrors(header.errors, header.ids.length);
   for (const [position, workers] of header.pastWorkers) {
     if (!(position >= 0 && position < header.ids.length)) throw new Error('an earlier worker of no job');
     if (!workers.every((n) => Number.isInteger(n) && n >= 0 && n < header.names.length)) throw new Error('a worker number out of range');
@@ -199,7 +252,7 @@ export async function loadSnapshot(file: string, stream: StreamIdentity, maxJobs
     return { loaded: false, reason: 'the stream was recreated since the snapshot' };
   }
   const index = new JobIndex(maxJobs);
-  const errors = new Map<number, JobError>(header.errors.map(([position, type, message, eventType, seq]) => [position, { type, message, eventType, seq }]));
+  const errors = errorsOf(header.errors);
   try {
     index.restoreJobs({ names: header.names, messages: header.messages, ids: header.ids, errors, pastWorkers: new Map(header.pastWorkers), columns });
   } catch (error) {
