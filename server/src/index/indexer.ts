@@ -389,12 +389,14 @@ export class Indexer {
 
   private async built(): Promise<void> {
     this.index.setTracking(true);
-    collectGarbage();
     this.listener.log(`index: built, ${this.index.indexedEvents} events over ${this.index.jobCount} jobs`);
     this.pushChanges();
     this.listener.progress(this.progress());
     this.dirty = true;
     await this.save();
+    // Once, after the build's garbage and its first snapshot's copies are both dead: the heap they grew is given back.
+    collectGarbage();
+    if (this.options.snapshotFile) this.listener.log('index: snapshot saved after the build');
   }
 
   private async unfollow(): Promise<void> {
