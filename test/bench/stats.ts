@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -76,4 +77,45 @@ export function usedBytes(): number {
     used = heapUsed + arrayBuffers;
   }
   return used;
+}
+
+/** Node's options for a child process whose retained memory `retainedMb` reads: a heap snapshot on SIGUSR2, written into `dir`. */
+export function heapSnapshotOptions(dir: string): string {
+  return `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${dir}`;
+}
+
+/** A heap snapshot's JSON, once the process has written all of it: the part read so far, else undefined. */
+function completeSnapshot(file: string): { snapshot: { meta: { node_fields: string[] } }; nodes: number[] } | undefined {
+  const text = readFileSync(file, 'utf8');
+  if (!text.endsWith(']}') && !text.endsWith(']}\n')) return undefined;
+  try {
+    return JSON.parse(text) as { snapshot: { meta: { node_fields: string[] } }; nodes: number[] };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What a child process started with `heapSnapshotOptions(dir)` retains, in MB: the total of a heap snapshot, which
+ * V8 takes after collecting everything it can and which counts the array buffers' data. RSS also holds the heap's
+ * headroom, which follows how much garbage the process made, not what it keeps.
+ */
+export async function retainedMb(pid: number, dir: string, timeoutMs = 300_000): Promise<number> {
+  const before = new Set(readdirSync(dir));
+  process.kill(pid, 'SIGUSR2');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const file = readdirSync(dir).find((name) => name.endsWith('.heapsnapshot') && !before.has(name));
+    const snapshot = file === undefined ? undefined : completeSnapshot(join(dir, file));
+    if (file !== undefined && snapshot !== undefined) {
+      rmSync(join(dir, file));
+      const fields = snapshot.snapshot.meta.node_fields;
+      const size = fields.indexOf('self_size');
+      let bytes = 0;
+      for (let i = size; i < snapshot.nodes.length; i += fields.length) bytes += snapshot.nodes[i] as number;
+      return bytes / 1e6;
+    }
+    if (Date.now() > deadline) throw new Error(`no complete heap snapshot of process ${pid} in ${dir} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
