@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { copyRow, emptyColumns, emptyRows, growRows, JOB_COLUMNS, loadRows, NONE, resetRow, ROW_COLUMNS, UNKNOWN_STATUS } from '../../server/src/index/jobColumns';
+import { JobErrors } from '../../server/src/index/jobErrors';
 import { RecencyList } from '../../server/src/index/recencyList';
 import { SequenceLists } from '../../server/src/index/sequenceLists';
 
@@ -121,4 +122,34 @@ test('sequence lists: load takes counts and sequences as an image writes them, a
   let at = 0;
   for (const slot of [0, 1, 2]) at = lists.copyInto(slot, out, at);
   assert.deepEqual([...out], [10, 11, 13, 12]);
+});
+
+test('job errors: each slot keeps its own sequence; jobs that failed the same way share one kind; a missing text is not an empty one', () => {
+  const errors = new JobErrors();
+  errors.set(70_000, { type: 'ValueError', message: 'no route', eventType: 'failed', seq: 9 });
+  errors.set(3, { type: 'ValueError', message: 'no route', eventType: 'failed', seq: 4 });
+  errors.set(5, { type: 'ValueError', message: 'no route', eventType: 'timeout', seq: null });
+  errors.set(6, { type: null, message: '', eventType: 'failed', seq: 7 });
+  errors.set(8, { type: '', message: null, eventType: 'failed', seq: 8 });
+  assert.equal(errors.size, 5);
+  assert.deepEqual(errors.get(3), { type: 'ValueError', message: 'no route', eventType: 'failed', seq: 4 });
+  assert.deepEqual(errors.get(70_000), { type: 'ValueError', message: 'no route', eventType: 'failed', seq: 9 });
+  assert.equal(errors.kindOf(3), errors.kindOf(70_000), 'one object for the same error');
+  assert.notEqual(errors.kindOf(3), errors.kindOf(5), 'another event type is another kind');
+  assert.deepEqual(errors.get(5), { type: 'ValueError', message: 'no route', eventType: 'timeout', seq: null });
+  assert.deepEqual(errors.get(6), { type: null, message: '', eventType: 'failed', seq: 7 });
+  assert.deepEqual(errors.get(8), { type: '', message: null, eventType: 'failed', seq: 8 });
+  assert.deepEqual([...errors.slots()], [3, 5, 6, 8, 70_000]);
+  assert.equal(errors.get(4), undefined);
+  assert.equal(errors.has(4), false);
+  // A new error replaces the slot's; deleting twice counts once.
+  errors.set(3, { type: 'KeyError', message: 'k', eventType: 'failed', seq: 11 });
+  assert.deepEqual(errors.get(3), { type: 'KeyError', message: 'k', eventType: 'failed', seq: 11 });
+  errors.delete(5);
+  errors.delete(5);
+  assert.equal(errors.size, 4);
+  assert.deepEqual([...errors.slots()], [3, 6, 8, 70_000]);
+  errors.clear();
+  assert.equal(errors.size, 0);
+  assert.deepEqual([...errors.slots()], []);
 });

@@ -7,6 +7,7 @@ import type { JobError, JobOverview, JobSummary } from './jobSummary';
 import { MessageCache } from './messageCache';
 import { NameTable } from './nameTable';
 import { RecencyList } from './recencyList';
+import { JobErrors } from './jobErrors';
 import { errorText, SearchText } from './searchText';
 import { SequenceLists } from './sequenceLists';
 
@@ -71,13 +72,13 @@ export class JobTable {
   private ids: string[] = [];
   private readonly slotOf = new IdHash((slot) => this.ids[slot] as string);
   private lastMessage: (string | null)[] = [];
-  private readonly errors = new Map<number, JobError>();
+  private readonly errors = new JobErrors();
   private readonly searchText = new SearchText(
     (slot) => this.ids[slot] as string,
     (slot) => {
       const queue = this.rows.queue[slot] as number;
       const worker = this.rows.worker[slot] as number;
-      return [errorText(this.errors.get(slot)), queue === NONE ? null : this.names.name(queue), worker === NONE ? null : this.names.name(worker)];
+      return [errorText(this.errors.kindOf(slot)), queue === NONE ? null : this.names.name(queue), worker === NONE ? null : this.names.name(worker)];
     },
     () => this.oldestFirst(),
   );
@@ -188,7 +189,7 @@ export class JobTable {
     // Queue and worker first: names are numbered in the order they are met, and snapshots keep them so.
     const queueBefore = rows.queue[slot];
     const workerBefore = rows.worker[slot];
-    const errorBefore = this.errors.get(slot);
+    const errorBefore = this.errors.kindOf(slot);
     if (record.queue) rows.queue[slot] = this.names.id(record.queue);
     if (record.worker) this.workOn(slot, this.names.id(record.worker));
     const type = this.names.id(record.type);
@@ -203,7 +204,7 @@ export class JobTable {
       this.errors.set(slot, { type: this.errorTexts.get(record.errorType), message: this.errorTexts.get(record.errorMessage), eventType: this.names.name(type), seq: record.seq || null });
     }
     // The search text holds the error as "Type: message", the queue and the worker: taken in again when one changes.
-    const error = this.errors.get(slot);
+    const error = this.errors.kindOf(slot);
     const errorChanged = error !== errorBefore && (error?.type !== errorBefore?.type || error?.message !== errorBefore?.message);
     if (errorChanged || queueBefore !== rows.queue[slot] || workerBefore !== rows.worker[slot]) this.searchText.set(slot);
     rows.lastType[slot] = type;
@@ -329,9 +330,9 @@ export class JobTable {
     return this.errors.get(slot) ?? null;
   }
 
-  /** The ids of the jobs that have a last error: a walk over the few that do, not over every row. */
+  /** The ids of the jobs that have a last error. */
   *idsWithError(): IterableIterator<string> {
-    for (const slot of this.errors.keys()) yield this.ids[slot] as string;
+    for (const slot of this.errors.slots()) yield this.ids[slot] as string;
   }
 
   overview(slot: number): JobOverview {
