@@ -3,6 +3,7 @@ import { createInbox, headers } from 'nats';
 import { encodeEvent } from '../../server/src/codec/encode';
 import type { JobEvent } from '../../server/src/model/event';
 import { syntheticJobEvents } from '../../server/src/model/samples';
+import { measurePath, PathRun, ServerCpuProbe } from '../../server/src/cli/commands/bench';
 import type { CliTarget } from '../../server/src/cli/connect';
 import { NatsSession } from '../../server/src/storage/session';
 import { sessionOptions } from '../../server/src/storage/sessionOptions';
@@ -16,9 +17,10 @@ const WINDOW = 8_000;
  * The best acknowledged pipeline the server allows, with none of the logger's guarantees: every event
  * encoded and published raw with a reply subject and a `Nats-Msg-Id`, one wildcard inbox subscription
  * collecting the PubAcks, `WINDOW` acks in flight, refilled once half of them came back. It writes into
- * its own throwaway stream on the same server. Events per second, until the last ack.
+ * its own throwaway stream on the same server. Events per second until the last ack, timed and
+ * CPU-counted exactly as the logger's run is (`measurePath`).
  */
-export async function ackedPipelineRate(target: CliTarget, count: number): Promise<number> {
+export async function ackedPipelineRun(target: CliTarget, count: number, serverCpu?: ServerCpuProbe): Promise<PathRun> {
   const tag = `a${randomBytes(4).toString('hex')}`;
   const session = await NatsSession.open({ ...sessionOptions(target.settings, target), streamName: `NAQ_BENCH_${tag}`, subjectPrefix: `naq.bench.${tag}` });
   try {
@@ -44,8 +46,7 @@ export async function ackedPipelineRate(target: CliTarget, count: number): Promi
         }
       },
     });
-    const started = process.hrtime.bigint();
-    const published = (async (): Promise<void> => {
+    const publishAll = async (): Promise<void> => {
       for (let i = 0; i < count; i++) {
         if (inFlight >= WINDOW) await new Promise<void>((resolve) => (wake = resolve));
         const event = events[i] as JobEvent;
@@ -57,14 +58,15 @@ export async function ackedPipelineRate(target: CliTarget, count: number): Promi
         nc.publish(subject, encodeEvent(event), { reply: `${inbox}.${i.toString(36)}`, headers: h });
       }
       while (acked < count) await new Promise<void>((resolve) => (wake = resolve));
-    })();
+    };
+    let run: PathRun;
     try {
-      await withTimeout(published, 120_000, `the acknowledged pipeline storing ${count} events`);
+      run = await measurePath(count, () => withTimeout(publishAll(), 120_000, `the acknowledged pipeline storing ${count} events`), serverCpu);
     } finally {
       sub.unsubscribe();
     }
     if (failure !== undefined) throw new Error(`the acknowledged pipeline was refused: ${failure}`);
-    return count / (Number(process.hrtime.bigint() - started) / 1e9);
+    return run;
   } finally {
     await withTimeout(session.jsm.streams.delete(session.streamName), session.timeoutMs, 'deleting a bench stream').catch(() => undefined);
     await session.close();

@@ -19,11 +19,33 @@ function chosenSize(): BenchSize {
   return size;
 }
 
-/** `NAQ_BENCH_ONLY=tail`: the live tail in the editor alone, on a server of its own (no stream to fill). */
+function loggerSettings(): { events: number; rounds: number } {
+  const events = Number(process.env.NAQ_BENCH_LOGGER_EVENTS ?? 100_000);
+  // Paired rounds (logger and pipeline back to back): an even count gives each order as many pairs.
+  const rounds = Number(process.env.NAQ_BENCH_ROUNDS ?? 6);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`NAQ_BENCH_ROUNDS must be a positive integer, not "${process.env.NAQ_BENCH_ROUNDS}"`);
+  return { events, rounds };
+}
+
+/**
+ * `NAQ_BENCH_ONLY=tail`: the live tail in the editor alone, on a server of its own (no stream to fill).
+ * `NAQ_BENCH_ONLY=logger`: the logger against its baselines alone, on a server of its own.
+ */
 async function benchAlone(only: string): Promise<void> {
-  if (only !== 'tail') throw new Error(`NAQ_BENCH_ONLY must be "tail" (the one part that runs alone), not "${only}"`);
   let ok = true;
-  for (const part of (await benchEditor({ tailOnly: true })) ?? []) ok = report(part.title, part.checks) && ok;
+  if (only === 'tail') {
+    for (const part of (await benchEditor({ tailOnly: true })) ?? []) ok = report(part.title, part.checks) && ok;
+  } else if (only === 'logger') {
+    const { events, rounds } = loggerSettings();
+    const server = await NatsServer.start();
+    try {
+      ok = report(`logger on ${events} events`, await benchLogger(server, events, rounds));
+    } finally {
+      await server.dispose();
+    }
+  } else {
+    throw new Error(`NAQ_BENCH_ONLY must be "tail" or "logger" (the parts that run alone), not "${only}"`);
+  }
   console.log(ok ? '\nall targets met' : '\nsome targets missed');
 }
 
@@ -48,8 +70,7 @@ async function main(): Promise<void> {
       await limitStream(server.url, Number(limit));
       console.log(`the stream's limit lowered to ${limit} messages, to rehearse a stream evicting as it fills`);
     }
-    const loggerEvents = Number(process.env.NAQ_BENCH_LOGGER_EVENTS ?? 100_000);
-    const rounds = Number(process.env.NAQ_BENCH_ROUNDS ?? 3);
+    const { events: loggerEvents, rounds } = loggerSettings();
     // The backend's figures alone, for quick rounds on them: each part can be left out, and the output says so.
     if (process.env.NAQ_BENCH_LOGGER === '0') console.log('\nlogger: skipped (NAQ_BENCH_LOGGER=0)');
     else ok = report(`logger on ${loggerEvents} events`, await benchLogger(server, loggerEvents, rounds)) && ok;

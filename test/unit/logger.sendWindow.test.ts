@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { acceptRisk, atRisk, readLookup, safeResendMs } from '../../server/src/logger/inDoubt';
-import { EncodedHeaders, headerPrefix, messageId, msgIdHeader, numberOfMessageId } from '../../server/src/logger/msgIdHeader';
+import { EncodedHeaders, headerPrefix, idToken, messageId, msgIdHeader, numberOfMessageId } from '../../server/src/logger/msgIdHeader';
 import { DONE, SENT, SendWindow, WAITING, WindowEntry } from '../../server/src/logger/sendWindow';
 
 /** Takes everything `nextToSend` offers, marking each sent at `now` after `afterSeq`. */
@@ -110,13 +110,13 @@ test('ids stay valid across the compaction of the settled prefix', () => {
 
 test('message ids: the header carries exactly the id the look-up reads back', () => {
   const prefix = 'ABC123-';
-  const header = new TextDecoder().decode(msgIdHeader(headerPrefix(prefix), 1295));
+  const header = new TextDecoder().decode(msgIdHeader(headerPrefix(prefix), idToken(1295)));
   assert.equal(header, `NATS/1.0\r\nNats-Msg-Id: ${messageId(prefix, 1295)}\r\n\r\n`);
   assert.equal(messageId(prefix, 1295), 'ABC123-zz');
   assert.equal(numberOfMessageId(prefix, 'ABC123-zz'), 1295);
   assert.ok(Number.isNaN(numberOfMessageId(prefix, 'OTHER-zz')));
   const headers = new EncodedHeaders();
-  headers.bytes = msgIdHeader(headerPrefix(prefix), 7);
+  headers.bytes = msgIdHeader(headerPrefix(prefix), idToken(7));
   assert.equal(headers.encode(), headers.bytes, 'nats.js must get these bytes as they are');
 });
 

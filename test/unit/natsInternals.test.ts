@@ -6,7 +6,8 @@ import { buildAuthenticator, MsgHdrsImpl } from 'nats';
 
 /**
  * server/src leans on nats.js beyond its documented API: the publisher hands pre-encoded header bytes
- * through a `MsgHdrsImpl` subclass whose `encode()` nats.js calls inside `publish()`, and the bare
+ * through a `MsgHdrsImpl` subclass whose `encode()` nats.js calls inside `publish()`, reads an ack's
+ * reply subject from the bytes a received message keeps in `_msg.subject`, and the bare
  * wire connection authenticates with `buildAuthenticator`. nats is pinned to the exact version these
  * were checked against; this fails loudly when that version or those internals move.
  */
@@ -26,6 +27,12 @@ test('publish() sends exactly what the headers object encode() returns (the publ
   assert.equal(typeof MsgHdrsImpl.prototype.encode, 'function');
   const protocol = readFileSync(join(NATS_DIR, 'lib', 'nats-base-client', 'protocol.js'), 'utf8');
   assert.match(protocol, /const hdrs = options\.headers;\s+headers = hdrs\.encode\(\);\s+hlen = headers\.length;/, 'nats.js no longer encodes headers with one encode() call in publish()');
+});
+
+test('a received message keeps its subject bytes in _msg.subject (the publisher reads ack subjects there)', () => {
+  const msg = readFileSync(join(NATS_DIR, 'lib', 'nats-base-client', 'msg.js'), 'utf8');
+  assert.match(msg, /constructor\(msg, data, publisher\) \{\s+this\._msg = msg;/, 'MsgImpl no longer keeps the parsed message in _msg');
+  assert.match(msg, /this\._subject = encoders_1\.TD\.decode\(this\._msg\.subject\);/, 'MsgImpl no longer decodes its subject from _msg.subject bytes');
 });
 
 test('buildAuthenticator answers the CONNECT fields the wire connection sends', () => {

@@ -39,8 +39,13 @@ function encodeField(event: JobEvent, field: keyof JobEvent): Uint8Array {
   return encoder.encode(value);
 }
 
-/** Encodes an event exactly as msgspec encodes the seed's `JobEvent`: all 17 fields, in order. */
-export function encodeEvent(event: JobEvent): Uint8Array {
+const newBytes = (size: number): Uint8Array => new Uint8Array(size);
+
+/**
+ * Encodes an event exactly as msgspec encodes the seed's `JobEvent`: all 17 fields, in order.
+ * `allocate` gives the bytes the encoding is written into (the logger carves them out of shared chunks).
+ */
+export function encodeEvent(event: JobEvent, allocate: (size: number) => Uint8Array = newBytes): Uint8Array {
   const parts: Uint8Array[] = [MAP_HEADER];
   let size = MAP_HEADER.length;
   SEED_FIELDS.forEach((field, i) => {
@@ -49,7 +54,7 @@ export function encodeEvent(event: JobEvent): Uint8Array {
     parts.push(key, value);
     size += key.length + value.length;
   });
-  const out = new Uint8Array(size);
+  const out = allocate(size);
   let offset = 0;
   for (const part of parts) {
     out.set(part, offset);

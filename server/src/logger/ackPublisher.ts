@@ -1,6 +1,6 @@
 import { ErrorCode, Events, Msg, NatsConnection, NatsError, Status, Subscription, nuid } from 'nats';
 import { acceptRisk, AtRisk, atRisk, readLookup } from './inDoubt';
-import { EncodedHeaders, headerPrefix, msgIdHeader } from './msgIdHeader';
+import { EncodedHeaders, headerPrefix, idToken, msgIdHeader } from './msgIdHeader';
 import { AckVerdict, PubAck, readAck } from './pubAck';
 import { SENT, SendWindow, WindowEntry } from './sendWindow';
 
@@ -26,6 +26,10 @@ import { SENT, SendWindow, WindowEntry } from './sendWindow';
  * Beside it: the window's bookkeeping (`sendWindow.ts`), the header bytes (`msgIdHeader.ts`) and the
  * choice of what to look up and how to read the answer (`inDoubt.ts`). This file holds the decisions
  * that need the connection and the clock.
+ *
+ * Per message it keeps only the window entry around the caller's own message object: the header is
+ * written when a message is sent (it dies with the outbound buffer instead of living until the ack),
+ * and an ack's reply subject is read from the bytes nats.js received, not decoded into a string.
  */
 
 export interface AckPublisherOptions {
@@ -72,9 +76,9 @@ export interface PublishFailure {
   maybeStored: boolean;
 }
 
-export interface AckPublisherHandlers<T> {
-  stored(tag: T, ack: PubAck): void;
-  failed(tag: T, failure: PublishFailure): void;
+export interface AckPublisherHandlers<T extends PublishMessage> {
+  stored(message: T, ack: PubAck): void;
+  failed(message: T, failure: PublishFailure): void;
 }
 
 export interface AckPublisherStats {
@@ -96,16 +100,33 @@ export interface AckPublisherStats {
   connected: boolean;
 }
 
-/** What the window carries for one message. */
-interface Outgoing<T> {
+/** What the caller enqueues: the publisher sends it as it is and hands the same object back to the handlers. */
+export interface PublishMessage {
   readonly subject: string;
+  /** Never changed once enqueued: every resend sends these bytes, and nats.js holds them, not a copy, until it flushes. */
   readonly data: Uint8Array;
-  /** The encoded header block carrying the message id, built once and reused by every resend. */
-  readonly header: Uint8Array;
-  readonly tag: T;
 }
 
-type Entry<T> = WindowEntry<Outgoing<T>>;
+type Entry<T> = WindowEntry<T>;
+
+/**
+ * The entry id at the end of a reply subject `${replyBase}${id in base 36}`, read from the subject's
+ * bytes as nats.js parsed them (a string decode per ack was a visible share of the ack's cost); from
+ * the decoded subject when those bytes are not where nats.js 2.29 keeps them. NaN when not an id.
+ */
+function replyId(msg: Msg, baseLength: number): number {
+  const raw = (msg as Msg & { _msg?: { subject?: unknown } })._msg?.subject;
+  if (!(raw instanceof Uint8Array)) return parseInt(msg.subject.slice(baseLength), 36);
+  if (raw.length <= baseLength) return Number.NaN;
+  let id = 0;
+  for (let i = baseLength; i < raw.length; i++) {
+    const c = raw[i] as number;
+    const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x7a ? c - 0x57 : -1;
+    if (digit < 0) return Number.NaN;
+    id = id * 36 + digit;
+  }
+  return id;
+}
 
 /** Back-off after a failed probe: short first (a stream recovering), capped (a stream gone). */
 function backoffMs(failures: number): number {
@@ -120,7 +141,7 @@ export class PublisherClosedError extends Error {
   override name = 'PublisherClosedError';
 }
 
-export class AckPublisher<T> {
+export class AckPublisher<T extends PublishMessage> {
   readonly window: number;
   readonly ackTimeoutMs: number;
   readonly giveUpAfterMs: number;
@@ -138,7 +159,7 @@ export class AckPublisher<T> {
   private readonly sub: Subscription;
   private readonly statusIterable: AsyncIterable<Status>;
 
-  private readonly sendWindow = new SendWindow<Outgoing<T>>();
+  private readonly sendWindow = new SendWindow<T>();
   /** > 0 while inside `enqueue()`. */
   private depth = 0;
 
@@ -204,10 +225,9 @@ export class AckPublisher<T> {
    * Queues one message; it is sent as soon as the window and the connection allow.
    * Exactly one of the handlers is called for it, later: never from inside this call.
    */
-  enqueue(subject: string, data: Uint8Array, tag: T): void {
+  enqueue(message: T): void {
     if (this.closed) throw new PublisherClosedError(`the publisher is closed: ${this.closeReason}`);
-    const header = msgIdHeader(this.headerPrefix, this.sendWindow.nextId);
-    this.sendWindow.push({ subject, data, header, tag });
+    this.sendWindow.push(message);
     this.depth++;
     try {
       this.pump();
@@ -313,7 +333,7 @@ export class AckPublisher<T> {
       this.shutdown(`cannot receive JetStream acknowledgements on ${this.replyBase}*: ${err.message}`);
       return;
     }
-    const entry = this.sendWindow.unsettledById(parseInt(msg.subject.slice(this.replyBase.length), 36));
+    const entry = this.sendWindow.unsettledById(replyId(msg, this.replyBase.length));
     if (!entry) return; // settled already
     let verdict: AckVerdict;
     if (msg.data.length === 0 && msg.headers) verdict = readAck(msg.data, msg.headers.code);
@@ -327,13 +347,13 @@ export class AckPublisher<T> {
         if (verdict.ack.duplicate) this.counters.duplicates++;
         if (verdict.ack.seq > this.lastSeq) this.lastSeq = verdict.ack.seq;
         this.sendWindow.settle(entry);
-        this.handlers.stored(entry.message.tag, verdict.ack);
+        this.handlers.stored(entry.message, verdict.ack);
         this.pump();
         return;
       case 'refused':
         this.sendWindow.settle(entry);
         this.counters.failed++;
-        this.handlers.failed(entry.message.tag, { reason: verdict.reason, maybeStored: entry.uncertain });
+        this.handlers.failed(entry.message, { reason: verdict.reason, maybeStored: entry.uncertain });
         this.pump();
         return;
       case 'retry':
@@ -433,7 +453,7 @@ export class AckPublisher<T> {
     return true;
   }
 
-  private applyFound(found: Map<string, PubAck>, risk: AtRisk<Outgoing<T>>): void {
+  private applyFound(found: Map<string, PubAck>, risk: AtRisk<T>): void {
     const stored = readLookup(this.sendWindow, this.msgIdPrefix, found, risk);
     for (const [entry, ack] of stored) {
       this.counters.reconciled++;
@@ -442,17 +462,20 @@ export class AckPublisher<T> {
       this.sendWindow.settle(entry);
     }
     // Handlers only once everything found is settled (see failWhere).
-    for (const [entry, ack] of stored) this.handlers.stored(entry.message.tag, ack);
+    for (const [entry, ack] of stored) this.handlers.stored(entry.message, ack);
   }
 
   /** No look-up possible: resend anyway (a possible duplicate), counted as such. */
-  private acceptRisk(risk: AtRisk<Outgoing<T>>): void {
+  private acceptRisk(risk: AtRisk<T>): void {
     this.counters.unverifiedResends += risk.entries.length;
     acceptRisk(risk);
   }
 
   private pump(): void {
     if (this.closed || !this.connected || this.reconciling) return;
+    const window = this.sendWindow;
+    // Called for every ack and every enqueue: most calls stop here, before reading the clock.
+    if (window.inFlight > this.lowWater) return;
     const now = Date.now();
     if (now < this.retryAt) {
       if (!this.retryTimer) {
@@ -464,8 +487,6 @@ export class AckPublisher<T> {
       }
       return;
     }
-    const window = this.sendWindow;
-    if (window.inFlight > this.lowWater) return;
     const limit = this.probing ? 1 : this.window;
     while (window.inFlight < limit) {
       const entry = window.nextToSend();
@@ -476,14 +497,17 @@ export class AckPublisher<T> {
   }
 
   private send(entry: Entry<T>, now: number): void {
-    const { subject, data, header } = entry.message;
-    if (this.denied.has(subject)) {
+    const { subject, data } = entry.message;
+    if (this.denied.size > 0 && this.denied.has(subject)) {
       this.fail(entry, { reason: `permissions violation: this connection may not publish to ${subject}`, maybeStored: entry.uncertain });
       return;
     }
     try {
-      this.headers.bytes = header;
-      this.nc.publish(subject, data, { reply: this.replyBase + entry.id.toString(36), headers: this.headers });
+      // The id names the message twice: its reply subject (to find the entry) and its Nats-Msg-Id (for the
+      // stream's duplicate window). Fresh header bytes per send: nats.js keeps them, not a copy, until it flushes.
+      const id = idToken(entry.id);
+      this.headers.bytes = msgIdHeader(this.headerPrefix, id);
+      this.nc.publish(subject, data, { reply: this.replyBase + id, headers: this.headers });
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
       const code = err instanceof NatsError ? err.code : '';
@@ -505,28 +529,28 @@ export class AckPublisher<T> {
   private fail(entry: Entry<T>, failure: PublishFailure): void {
     this.sendWindow.settle(entry);
     this.counters.failed++;
-    this.notifyFailed(entry.message.tag, failure);
+    this.notifyFailed(entry.message, failure);
   }
 
   /**
    * Handlers never run inside `enqueue()`: a caller that enqueues from a loop would otherwise see its
    * own handler (and whatever that enqueues) interleave with the loop and reorder its messages.
    */
-  private notifyFailed(tag: T, failure: PublishFailure): void {
-    if (this.depth > 0) queueMicrotask(() => this.handlers.failed(tag, failure));
-    else this.handlers.failed(tag, failure);
+  private notifyFailed(message: T, failure: PublishFailure): void {
+    if (this.depth > 0) queueMicrotask(() => this.handlers.failed(message, failure));
+    else this.handlers.failed(message, failure);
   }
 
   private failWhere(match: (entry: Entry<T>) => boolean, reason: string): void {
     const victims = this.sendWindow.pending().filter(match);
-    const failures = victims.map((entry): [T, PublishFailure] => [entry.message.tag, { reason, maybeStored: entry.uncertain || entry.state === SENT }]);
+    const failures = victims.map((entry): [T, PublishFailure] => [entry.message, { reason, maybeStored: entry.uncertain || entry.state === SENT }]);
     // Settle every victim before any handler runs: a handler may enqueue, and the pump that triggers
     // must not send a victim that is about to be reported as failed.
     for (const entry of victims) {
       this.sendWindow.settle(entry);
       this.counters.failed++;
     }
-    for (const [tag, failure] of failures) this.notifyFailed(tag, failure);
+    for (const [message, failure] of failures) this.notifyFailed(message, failure);
     this.pump();
   }
 }

@@ -6,6 +6,7 @@ import { SubjectShape, subjectForEvent } from '../subjects/subject';
 import { TimeoutError } from '../util/timeout';
 import { AckPublisher, PublisherClosedError, PublishFailure } from './ackPublisher';
 import { duplicateWindowOf, findStoredByMsgId } from './findStored';
+import { PayloadSlab } from './payloadSlab';
 import type { PubAck } from './pubAck';
 
 /**
@@ -99,6 +100,7 @@ export class LoggerStateError extends Error {
   override name = 'LoggerStateError';
 }
 
+/** One logged event: it is also the message the publisher sends (its subject and encoded payload). */
 interface Item {
   readonly seq: number;
   readonly event: JobEvent;
@@ -155,6 +157,8 @@ export class AsyncJobEventLogger {
   private flushWaiters: FlushWaiter[] = [];
   /** Highest target of a waiting `flush()`: events up to it go to the publisher at once. */
   private flushTarget = 0;
+
+  private readonly payloads = new PayloadSlab();
 
   private logged = 0;
   private stored = 0;
@@ -220,7 +224,7 @@ export class AsyncJobEventLogger {
       const subject = subjectForEvent(this.session.prefix, event, shape);
       event.nats_subject = subject;
       // Encoded now: the payload is what the caller logged, even if the object changes later.
-      item = { seq: this.seq + 1, event, subject, data: encodeEvent(event), settled: false };
+      item = { seq: this.seq + 1, event, subject, data: encodeEvent(event, this.payloads.take), settled: false };
     } catch (error) {
       return Promise.reject(error);
     }
@@ -391,7 +395,7 @@ export class AsyncJobEventLogger {
       this.sent.push(item);
       this.inPublisher++;
       try {
-        this.publisher.enqueue(item.subject, item.data, item);
+        this.publisher.enqueue(item);
       } catch (error) {
         // Closed under us (the connection closed for good): the event cannot be stored any more.
         const reason = error instanceof PublisherClosedError ? error.message : `cannot publish: ${String(error)}`;

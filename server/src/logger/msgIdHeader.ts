@@ -1,10 +1,10 @@
 import { MsgHdrsImpl } from 'nats';
 
 /**
- * The `Nats-Msg-Id` header of every message the publisher sends, as bytes built once per message.
+ * The `Nats-Msg-Id` header of every message the publisher sends, as bytes written for each send.
  *
- * A message id is the publisher's prefix (its nuid and a dash) plus the message's number in base 36:
- * the number is also its reply subject's last token, so the id, the reply and the window entry name
+ * A message id is the publisher's prefix (its nuid and a dash) plus the message's number in base 36
+ * (`idToken`): the same token ends its reply subject, so the id, the reply and the window entry name
  * each other without a map. The look-up of messages in doubt reads ids back with `numberOfMessageId`.
  */
 
@@ -16,20 +16,24 @@ export function headerPrefix(msgIdPrefix: string): Uint8Array {
   return ascii.encode(`NATS/1.0\r\nNats-Msg-Id: ${msgIdPrefix}`);
 }
 
-/** `NATS/1.0\r\nNats-Msg-Id: <prefix><id>\r\n\r\n`, written straight into one buffer. */
-export function msgIdHeader(prefix: Uint8Array, id: number): Uint8Array {
-  const digits = id.toString(36);
-  const out = new Uint8Array(prefix.length + digits.length + HEADER_END.length);
+/** Message number `id` as it appears in its message id and its reply subject. */
+export function idToken(id: number): string {
+  return id.toString(36);
+}
+
+/** `NATS/1.0\r\nNats-Msg-Id: <prefix><token>\r\n\r\n` for the `idToken` of a message, written straight into one buffer. */
+export function msgIdHeader(prefix: Uint8Array, token: string): Uint8Array {
+  const out = new Uint8Array(prefix.length + token.length + HEADER_END.length);
   out.set(prefix, 0);
   let at = prefix.length;
-  for (let i = 0; i < digits.length; i++) out[at++] = digits.charCodeAt(i);
+  for (let i = 0; i < token.length; i++) out[at++] = token.charCodeAt(i);
   out.set(HEADER_END, at);
   return out;
 }
 
 /** The message id `msgIdHeader` writes for message `id`. */
 export function messageId(msgIdPrefix: string, id: number): string {
-  return msgIdPrefix + id.toString(36);
+  return msgIdPrefix + idToken(id);
 }
 
 /** The message number inside an id written by `messageId` with the same prefix; NaN for anything else. */

@@ -22,15 +22,19 @@ export interface BenchResult {
   oneAtATimeEvents: number;
   loggerToCeiling: number;
   loggerToOneAtATime: number;
-  /**
-   * The server's CPU time per event on the ceiling and logger paths, in microseconds, when the caller
-   * can read it (a server on this machine). The ratio of the two bounds what the logger can reach.
-   */
-  serverMicrosPerEvent?: { ceiling: number; logger: number };
 }
 
 /** Reads the NATS server's CPU time in seconds; only a benchmark with the server at hand has one. */
 export type ServerCpuProbe = () => number;
+
+/** One path over `count` events: its rate, and the CPU time per event of this process and of the server. */
+export interface PathRun {
+  rate: number;
+  /** This process's CPU time (user and system) per event while the path ran, in microseconds. */
+  clientMicros: number;
+  /** The server's, when the caller can read it (a server on this machine); NaN otherwise. */
+  serverMicros: number;
+}
 
 function workload(count: number, tag: string): JobEvent[] {
   const events: JobEvent[] = [];
@@ -47,76 +51,91 @@ async function untilStored(session: NatsSession, count: number): Promise<void> {
   }
 }
 
-async function perSecond(count: number, body: () => Promise<unknown>, serverCpu?: ServerCpuProbe): Promise<{ rate: number; serverMicros: number }> {
-  const cpuBefore = serverCpu?.() ?? Number.NaN;
+/** Times `body` storing `count` events: events per second, and the CPU both sides spent per event meanwhile. */
+export async function measurePath(count: number, body: () => Promise<unknown>, serverCpu?: ServerCpuProbe): Promise<PathRun> {
+  const serverBefore = serverCpu?.() ?? Number.NaN;
+  const clientBefore = process.cpuUsage();
   const start = process.hrtime.bigint();
   await body();
   const rate = count / (Number(process.hrtime.bigint() - start) / 1e9);
-  return { rate, serverMicros: (((serverCpu?.() ?? Number.NaN) - cpuBefore) * 1e6) / count };
+  const client = process.cpuUsage(clientBefore);
+  return { rate, clientMicros: (client.user + client.system) / count, serverMicros: (((serverCpu?.() ?? Number.NaN) - serverBefore) * 1e6) / count };
 }
 
 /**
- * Like `nats bench`: each path writes into its own throwaway stream on the same server, in the same
- * run, so the figures compare; the streams are deleted afterwards.
+ * Like `nats bench`: each path writes into its own throwaway stream on the same server, so paths
+ * measured in one run compare; the stream is deleted afterwards. `count` synthetic events are built
+ * before `body` is timed.
  */
-export async function runBench(target: CliTarget, count: number, serverCpu?: ServerCpuProbe): Promise<BenchResult> {
+async function onBenchStream(target: CliTarget, path: string, count: number, body: (session: NatsSession, events: JobEvent[]) => Promise<PathRun>): Promise<PathRun> {
   const tag = `b${randomBytes(4).toString('hex')}`;
-  const open = (path: string): Promise<NatsSession> =>
-    NatsSession.open({ ...sessionOptions(target.settings, target), streamName: `NAQ_BENCH_${tag}_${path}`, subjectPrefix: `naq.bench.${tag}.${path}` });
-  const sessions: NatsSession[] = [];
+  const session = await NatsSession.open({ ...sessionOptions(target.settings, target), streamName: `NAQ_BENCH_${tag}_${path}`, subjectPrefix: `naq.bench.${tag}.${path}` });
   try {
-    const ceiling = await open('ceiling');
-    sessions.push(ceiling);
-    const ceilingEvents = workload(count, tag);
-    const publishPlain = async (): Promise<void> => {
-      for (let i = 0; i < ceilingEvents.length; i++) {
-        const event = ceilingEvents[i] as JobEvent;
-        const subject = subjectForEvent(ceiling.prefix, event);
-        event.nats_subject = subject;
-        ceiling.nc.publish(subject, encodeEvent(event));
-        if (i % 5000 === 4999) await ceiling.nc.flush();
-      }
-      await ceiling.nc.flush();
-      await untilStored(ceiling, count);
-    };
-    const ceilingRun = await perSecond(count, publishPlain, serverCpu);
-
-    const logged = await open('logger');
-    sessions.push(logged);
-    const loggerEvents = workload(count, tag);
-    const logAll = async (): Promise<void> => {
-      const logger = new AsyncJobEventLogger(logged, { batchSize: 1000, flushIntervalMs: 50, maxBufferSize: 20_000 });
-      logger.start();
-      for (const event of loggerEvents) await logger.log(event);
-      const report = await logger.stop(120_000);
-      if (report.notStored.length > 0) throw new Error(`the logger did not store ${report.notStored.length} events: ${report.notStored[0]?.reason}`);
-    };
-    const loggerRun = await perSecond(count, logAll, serverCpu);
-
-    const single = await open('single');
-    sessions.push(single);
-    const oneAtATimeEvents = Math.min(count, 5_000);
-    const singleEvents = workload(oneAtATimeEvents, tag);
-    const { rate: oneAtATimePerSecond } = await perSecond(oneAtATimeEvents, () => publishOneAtATime(single, singleEvents));
-
-    const ceilingPerSecond = ceilingRun.rate;
-    const loggerPerSecond = loggerRun.rate;
-    return {
-      events: count,
-      ceilingPerSecond,
-      loggerPerSecond,
-      oneAtATimePerSecond,
-      oneAtATimeEvents,
-      loggerToCeiling: loggerPerSecond / ceilingPerSecond,
-      loggerToOneAtATime: loggerPerSecond / oneAtATimePerSecond,
-      ...(serverCpu ? { serverMicrosPerEvent: { ceiling: ceilingRun.serverMicros, logger: loggerRun.serverMicros } } : {}),
-    };
+    return await body(session, workload(count, tag));
   } finally {
-    for (const session of sessions) {
-      await withTimeout(session.jsm.streams.delete(session.streamName), session.timeoutMs, 'deleting a bench stream').catch(() => undefined);
-      await session.close();
-    }
+    await withTimeout(session.jsm.streams.delete(session.streamName), session.timeoutMs, 'deleting a bench stream').catch(() => undefined);
+    await session.close();
   }
+}
+
+/** Plain publishes without acks, timed until the stream holds them all: the server's ingest ceiling. */
+export function ceilingRun(target: CliTarget, count: number, serverCpu?: ServerCpuProbe): Promise<PathRun> {
+  return onBenchStream(target, 'ceiling', count, (session, events) =>
+    measurePath(
+      count,
+      async () => {
+        for (let i = 0; i < events.length; i++) {
+          const event = events[i] as JobEvent;
+          const subject = subjectForEvent(session.prefix, event);
+          event.nats_subject = subject;
+          session.nc.publish(subject, encodeEvent(event));
+          if (i % 5000 === 4999) await session.nc.flush();
+        }
+        await session.nc.flush();
+        await untilStored(session, count);
+      },
+      serverCpu,
+    ),
+  );
+}
+
+/** The batching logger, an ack for every event, as an application calls it: `await log()` per event, then `stop()`. */
+export function loggerRun(target: CliTarget, count: number, serverCpu?: ServerCpuProbe): Promise<PathRun> {
+  return onBenchStream(target, 'logger', count, (session, events) =>
+    measurePath(
+      count,
+      async () => {
+        const logger = new AsyncJobEventLogger(session, { batchSize: 1000, flushIntervalMs: 50, maxBufferSize: 20_000 });
+        logger.start();
+        for (const event of events) await logger.log(event);
+        const report = await logger.stop(120_000);
+        if (report.notStored.length > 0) throw new Error(`the logger did not store ${report.notStored.length} events: ${report.notStored[0]?.reason}`);
+      },
+      serverCpu,
+    ),
+  );
+}
+
+/** The seed's path: one awaited publish after another. */
+export function oneAtATimeRun(target: CliTarget, count: number): Promise<PathRun> {
+  return onBenchStream(target, 'single', count, (session, events) => measurePath(count, () => publishOneAtATime(session, events)));
+}
+
+export async function runBench(target: CliTarget, count: number): Promise<BenchResult> {
+  const ceilingPerSecond = (await ceilingRun(target, count)).rate;
+  const loggerPerSecond = (await loggerRun(target, count)).rate;
+  // Over fewer events: it is slow.
+  const oneAtATimeEvents = Math.min(count, 5_000);
+  const oneAtATimePerSecond = (await oneAtATimeRun(target, oneAtATimeEvents)).rate;
+  return {
+    events: count,
+    ceilingPerSecond,
+    loggerPerSecond,
+    oneAtATimePerSecond,
+    oneAtATimeEvents,
+    loggerToCeiling: loggerPerSecond / ceilingPerSecond,
+    loggerToOneAtATime: loggerPerSecond / oneAtATimePerSecond,
+  };
 }
 
 export async function bench(target: CliTarget, args: CliArgs, print: (line: string) => void): Promise<void> {
