@@ -198,7 +198,10 @@ export class FailureService {
     if (!this.failedJobs || this.failedJobsSession !== session) {
       void this.failedJobs?.close();
       this.failedJobsSession = session;
-      this.failedJobs = new FailedJobsStream(session, (jobId) => this.look(jobId), this.listener.log);
+      this.failedJobs = new FailedJobsStream(session, this.store, {
+        written: (jobId) => this.look(jobId),
+        log: this.listener.log,
+      });
     }
     return this.failedJobs;
   }

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { Interner, ownCopy, StringPool } from './interner';
 import type { PathMapper, MappedFrame } from './pathMapper';
 import { signatureOf, type SignatureKey } from './signature';
-import { exceptionType, type ParsedTraceback, type TracebackFrame } from './traceback';
+import { exceptionType, type RaisedTraceback, type TracebackFrame } from './traceback';
 import type { FailedCall } from './failedJobsStream';
 import type { TracebackOrigin } from './tracebackSources';
 
@@ -25,10 +25,18 @@ export interface FailureRecord {
   /** The event's `error_type` and `error_message` as stored. */
   readonly errorType: string | null;
   readonly errorMessage: string | null;
-  readonly traceback?: ParsedTraceback;
+  readonly traceback?: RaisedTraceback;
   readonly origin?: TracebackOrigin;
   /** The function and argument reprs, from NAQ's failed-jobs stream. */
   readonly call?: FailedCall;
+}
+
+/**
+ * A traceback kept until its failure is known (NAQ's failed-jobs stream holds one per job), as compactly as the
+ * store keeps its failures: the frame list is the store's shared one for that code path, the type name pooled.
+ */
+export interface HeldTraceback extends RaisedTraceback {
+  readonly raised: { readonly type: string; readonly message: string; readonly frames: readonly TracebackFrame[] };
 }
 
 /** Where a code path's frames land in the workspace: shared by every failure that took that path. */
@@ -178,26 +186,22 @@ export class FailureStore {
   /** Adds or replaces a job's failure; returns the workspace files whose failures changed. */
   put(record: FailureRecord): Set<string> {
     const files = this.remove(record.jobId);
-    const frames = record.traceback?.raised.frames ?? [];
-    const shape = this.shapes.hold(shapeKey(frames), (key) => this.placed({ key, frames: frames.map(ownFrame), callers: [] }));
-    const type = this.names.hold(exceptionType(record.errorType ?? undefined, record.traceback) ?? 'Error');
+    const shape = this.holdShape(record.traceback?.raised.frames ?? []);
+    const type = exceptionType(record.errorType ?? undefined, record.traceback) ?? 'Error';
     const message = ownCopy(record.errorMessage || record.traceback?.raised.message || '');
-    const failure = new StoredFailure(
-      ownCopy(record.jobId),
-      record.seq,
-      record.time,
-      this.names.hold(record.queue),
-      this.names.hold(record.worker),
-      type,
-      message,
-      record.origin,
-      record.call,
-      shape,
-      this.signatureOf(type, message, shape),
-    );
-    this.failures.set(failure.jobId, failure);
-    this.index(failure, files);
+    this.keep(ownCopy(record.jobId), record.seq, record.time, record.queue, record.worker, type, message, record.origin, record.call, shape, files);
     return files;
+  }
+
+  /** A traceback kept compactly, its frames shared with the store's failures of that code path, until `releaseTraceback`. */
+  holdTraceback(traceback: RaisedTraceback): HeldTraceback {
+    const { frames } = this.holdShape(traceback.raised.frames);
+    return { raised: { type: this.names.hold(traceback.raised.type), message: ownCopy(traceback.raised.message), frames } };
+  }
+
+  releaseTraceback(held: HeldTraceback): void {
+    this.shapes.release(shapeKey(held.raised.frames));
+    this.names.release(held.raised.type);
   }
 
   /** Forgets a job's failure (its events were deleted or expired); returns the files that changed. */
@@ -292,6 +296,19 @@ export class FailureStore {
       perHour: new Map(entry.perHour),
       ...(members[0].site ? { site: members[0].site } : {}),
     };
+  }
+
+  /** The shared shape of a frame list, held until the failure (or held traceback) that holds it goes. */
+  private holdShape(frames: readonly TracebackFrame[]): Shape {
+    return this.shapes.hold(shapeKey(frames), (key) => this.placed({ key, frames: frames.map(ownFrame), callers: [] }));
+  }
+
+  /** Stores a failure whose shape is held; pools its names and indexes it, adding the files it lands in. */
+  private keep(jobId: string, seq: number, time: number, queue: string | null, worker: string | null, type: string, message: string, origin: TracebackOrigin | undefined, call: FailedCall | undefined, shape: Shape, files: Set<string>): void {
+    const pooledType = this.names.hold(type);
+    const failure = new StoredFailure(jobId, seq, time, this.names.hold(queue), this.names.hold(worker), pooledType, message, origin, call, shape, this.signatureOf(pooledType, message, shape));
+    this.failures.set(jobId, failure);
+    this.index(failure, files);
   }
 
   /** The failure's signature as the store shares it: one key object per signature. */
