@@ -32,7 +32,7 @@ after(async () => {
 
 test('failed-jobs entries keep their frames as the store keeps a details failure\'s: one shared list per code path, released on close', async () => {
   const store = new FailureStore(new PathMapper([]));
-  const stream = new FailedJobsStream(storage.session, store, { written: () => undefined, log: (message) => assert.fail(message) });
+  const stream = new FailedJobsStream(storage.session, store, { written: () => undefined, called: () => undefined, log: (message) => assert.fail(message) });
   const entries = await Promise.all(JOBS.map((jobId) => stream.entry(jobId)));
   const frames = entries.map((entry) => entry?.traceback?.raised.frames);
   assert.equal(frames[0]?.length, 3);

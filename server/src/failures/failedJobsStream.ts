@@ -39,6 +39,8 @@ export interface TracebackKeeper {
 export interface FailedJobsListener {
   /** An entry arrived for a job after the stream was caught up with. */
   written(jobId: string): void;
+  /** An entry naming the job's call was read, while catching up or live. */
+  called(jobId: string, call: FailedCall): void;
   log(message: string): void;
 }
 
@@ -71,6 +73,16 @@ export class FailedJobsStream {
     if (!(await this.available())) return undefined;
     await withTimeout(this.ready, this.session.timeoutMs, `reading ${this.stream}`);
     return this.entries.get(jobId);
+  }
+
+  /** Starts following the stream, if it exists, without waiting: the calls of jobs then come to `called`. */
+  start(): void {
+    void this.available();
+  }
+
+  /** The job's call as read so far, without waiting for the stream. */
+  call(jobId: string): FailedCall | undefined {
+    return this.entries.get(jobId)?.call;
   }
 
   /** Stops following and lets go of every entry's traceback. */
@@ -129,6 +141,7 @@ export class FailedJobsStream {
       this.drop(jobId);
       this.entries.set(jobId, { ...(call ? { call } : {}), ...(parsed ? { traceback: this.keeper.holdTraceback(parsed) } : {}) });
       if (this.entries.size > MAX_FAILED_ENTRIES) this.drop(this.entries.keys().next().value as string);
+      if (call) this.listener.called(jobId, call);
       return jobId;
     } catch (error) {
       if (error instanceof NaqValueError) {

@@ -7,13 +7,16 @@
  * A build or a restored snapshot names every failed job at once (20,000 on the 1M-event benchmark): the lookups
  * wait in a queue of job ids and at most `MAX_LOOKUPS` run at a time, so their requests and replies in flight
  * stay small; 20,000 at once grew the backend's peak by about 190 MB at 1M events, which the process then kept.
+ *
+ * NAQ's failed-jobs stream, when it exists, is followed as soon as a failure is known: it gives the call (function,
+ * argument reprs) of failures whose traceback came from elsewhere too, whichever of the two is read first.
  */
 import type { JobIndex } from '../index/jobIndex';
 import type { JobError } from '../index/jobSummary';
 import { readSequences } from '../storage/sequenceRead';
 import type { NatsSession } from '../storage/session';
 import { DetailsFollower } from './detailsFollower';
-import { FailedJobsStream, type FailedJobEntry } from './failedJobsStream';
+import { FailedJobsStream, type FailedCall, type FailedJobEntry } from './failedJobsStream';
 import { FailureStore, type FailureRecord } from './failureStore';
 import { PathMapper, type PathMapping } from './pathMapper';
 import { resultBucketName, ResultBucket, tracebackFromDetails, type FoundTraceback } from './tracebackSources';
@@ -119,7 +122,29 @@ export class FailureService {
   private found(record: FailureRecord): void {
     const summary = this.host.index()?.get(record.jobId);
     if (!summary || !isStoredFailure(summary.lastError, summary.sequences) || summary.lastError.seq !== record.seq) return;
-    this.notify(this.store.put({ ...record, queue: record.queue ?? summary.queue, worker: record.worker ?? summary.worker, errorType: record.errorType ?? summary.lastError.type, errorMessage: record.errorMessage ?? summary.lastError.message }));
+    this.followCalls();
+    const call = this.failedJobs?.call(record.jobId);
+    this.notify(
+      this.store.put({
+        ...record,
+        queue: record.queue ?? summary.queue,
+        worker: record.worker ?? summary.worker,
+        errorType: record.errorType ?? summary.lastError.type,
+        errorMessage: record.errorMessage ?? summary.lastError.message,
+        ...(call ? { call } : {}),
+      }),
+    );
+  }
+
+  /** Follows NAQ's failed-jobs stream, if it exists, for the calls of failures whose traceback came from elsewhere. */
+  private followCalls(): void {
+    const session = this.host.session();
+    if (session) this.failedJobsStream(session).start();
+  }
+
+  /** The failed-jobs stream names a job's call: its failure takes it if it has none (the timeline shows it). */
+  private called(jobId: string, call: FailedCall): void {
+    this.store.attachCall(jobId, call);
   }
 
   private look(jobId: string): void {
@@ -200,6 +225,7 @@ export class FailureService {
       this.failedJobsSession = session;
       this.failedJobs = new FailedJobsStream(session, this.store, {
         written: (jobId) => this.look(jobId),
+        called: (jobId, call) => this.called(jobId, call),
         log: this.listener.log,
       });
     }

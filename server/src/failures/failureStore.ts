@@ -111,7 +111,8 @@ class StoredFailure implements PlacedFailure {
     readonly type: string,
     readonly message: string,
     readonly origin: TracebackOrigin | undefined,
-    readonly call: FailedCall | undefined,
+    /** Set later when NAQ's failed-jobs stream names the job after its traceback was found elsewhere. */
+    public call: FailedCall | undefined,
     readonly shape: Shape,
     public signature: SignatureKey,
   ) {}
@@ -191,6 +192,14 @@ export class FailureStore {
     const message = ownCopy(record.errorMessage || record.traceback?.raised.message || '');
     this.keep(ownCopy(record.jobId), record.seq, record.time, record.queue, record.worker, type, message, record.origin, record.call, shape, files);
     return files;
+  }
+
+  /** Gives a job's failure the call NAQ recorded, when it has none yet; true when it took it. */
+  attachCall(jobId: string, call: FailedCall): boolean {
+    const failure = this.failures.get(jobId);
+    if (!failure || failure.call) return false;
+    failure.call = call;
+    return true;
   }
 
   /** A traceback kept compactly, its frames shared with the store's failures of that code path, until `releaseTraceback`. */
