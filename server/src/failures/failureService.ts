@@ -7,6 +7,7 @@
  * A build or a restored snapshot names every failed job at once (20,000 on the 1M-event benchmark): the lookups
  * wait in a queue of job ids and at most `MAX_LOOKUPS` run at a time, so their requests and replies in flight
  * stay small; 20,000 at once grew the backend's peak by about 190 MB at 1M events, which the process then kept.
+ * A restored snapshot holds the store as it was (the follower saves it), so only what it did not hold is looked up.
  *
  * NAQ's failed-jobs stream, when it exists, is followed as soon as a failure is known: it gives the call (function,
  * argument reprs) of failures whose traceback came from elsewhere too, whichever of the two is read first.
@@ -51,7 +52,13 @@ export const MAX_LOOKUPS = 32;
 export class FailureService {
   readonly store: FailureStore;
   /** The stream handler the backend adds: failed events with a traceback in their details, as they are stored. */
-  readonly follower = new DetailsFollower((record) => this.found(record));
+  readonly follower = new DetailsFollower({
+    found: (record) => this.found(record),
+    save: () => this.store.saveState(),
+    restore: (state) => this.notify(this.store.restoreState(state)),
+    reset: () => this.notify(this.store.clear()),
+    changes: () => this.store.changes,
+  });
   private settings: FailureServiceSettings = { folders: [], pathMappings: [] };
   private bucket: ResultBucket | undefined;
   private bucketSession: NatsSession | undefined;
@@ -65,6 +72,9 @@ export class FailureService {
   private readonly again = new Set<string>();
   /** Waiting for the queue to empty and the lookups in flight to end. */
   private idleWaiters: (() => void)[] = [];
+  /** Lookups started so far: the log tells how many a reset of the index took once they are done. */
+  private lookupsStarted = 0;
+  private resetReport: { readonly failed: number; readonly lookupsBefore: number } | undefined;
 
   constructor(
     private readonly host: FailureHost,
@@ -89,7 +99,15 @@ export class FailureService {
       const gone = new Set<string>();
       for (const jobId of [...this.store.jobIds()]) if (!index.has(jobId)) for (const file of this.store.remove(jobId)) gone.add(file);
       this.notify(gone);
-      for (const jobId of index.jobsWithError()) this.look(jobId);
+      const lookupsBefore = this.lookupsStarted;
+      let failed = 0;
+      for (const jobId of index.jobsWithError()) {
+        failed++;
+        this.look(jobId);
+      }
+      this.resetReport = { failed, lookupsBefore };
+      if (this.store.size > 0) this.followCalls();
+      this.pump();
       return;
     }
     for (const jobId of change.jobs) this.look(jobId);
@@ -161,6 +179,9 @@ export class FailureService {
       this.start(jobId);
     }
     if (this.pending.size === 0) {
+      const report = this.resetReport;
+      this.resetReport = undefined;
+      if (report) this.listener.log(`failures: the index's reset named ${report.failed} failed jobs; ${this.lookupsStarted - report.lookupsBefore} lookups placed those the store did not hold`);
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const resolve of waiters) resolve();
@@ -178,6 +199,7 @@ export class FailureService {
     if (known?.seq === failure.seq && known.origin !== undefined) return;
     const seq = failure.seq;
     this.pending.add(jobId);
+    this.lookupsStarted++;
     void this.resolve(jobId, seq, summary.queue, summary.worker, failure)
       .then((record) => {
         if (record && this.host.index()?.get(jobId)?.lastError?.seq === seq) this.notify(this.store.put(record));
