@@ -69,3 +69,18 @@ test('an entry published after its failed event reaches the failure live', async
   assert.equal(job?.origin, 'failed-jobs');
   assert.equal(job?.call?.args, '(1,)');
 });
+
+test('a traceback in the event\'s details keeps the call that the failed-jobs stream holds for the job', async () => {
+  const traceback = readFileSync(path.join(fixtures, 'tracebacks', 'plain.py.txt'), 'utf8');
+  const value = { job_id: 'job-details', function_str: 'handle', args_repr: "('7q',)", kwargs_repr: "{'retry': True}", queue_name: 'billing', error: 'x', traceback };
+  await nc.jetstream().publish('naq.failed.billing', JSON.stringify(value));
+  await backend.rpc.sendRequest(EmitRequest.type, { event: { ...failed('job-details').event, details: { traceback } } });
+  await diagnosticsFor((params) => String(params.diagnostics[0]?.message).startsWith('ValueError ×3'), 'for the failure with its traceback in its details');
+  // The call comes from following the failed-jobs stream, which may be read after the event: waited for, bounded.
+  const job = await backend.until('the call of the failure found in its details', async () => {
+    const item = await backend.rpc.sendRequest(FailuresJobRequest.type, { jobId: 'job-details' });
+    return item?.call ? item : undefined;
+  });
+  assert.equal(job.origin, 'details');
+  assert.deepEqual(job.call, { function: 'handle', args: "('7q',)", kwargs: "{'retry': True}" });
+});

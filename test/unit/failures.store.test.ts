@@ -7,6 +7,7 @@ import { FailureStore, type FailureRecord } from '../../server/src/failures/fail
 import { PathMapper } from '../../server/src/failures/pathMapper';
 import { parseTraceback } from '../../server/src/failures/traceback';
 import { readFailureSettings } from '../../server/src/language/failureSettings';
+import { BlockWriter } from '../../server/src/util/blockWriter';
 
 const workspace = mkdtempSync(path.join(tmpdir(), 'naq-failures-store-'));
 after(() => rmSync(workspace, { recursive: true, force: true }));
@@ -72,4 +73,32 @@ test('settings: defaults, and a broken field named while the others apply', () =
   const { settings, problems } = readFailureSettings({ severity: 'loud', windowHours: 2 }, [{ remote: '/app', local: '/w' }]);
   assert.deepEqual([settings.severity, settings.windowHours, settings.pathMappings], ['warning', 2, [{ remote: '/app', local: '/w' }]]);
   assert.deepEqual(problems, ['naq.failures.severity must be one of error, warning, information, hint']);
+});
+
+test('the store saved for the snapshot comes back whole, placed for the workspace; a block that does not add up changes nothing', () => {
+  const file = path.join(workspace, 'jobs', 'plain.py');
+  const saved = new FailureStore(new PathMapper([workspace]));
+  saved.put(failure('a', 7200, 'billing'));
+  saved.put({ ...failure('b', 7300, 'billing'), origin: 'details', call: { function: 'handle', args: "({'amount': '12x'},)", kwargs: null } });
+  saved.put({ ...failure('c', 10900, 'reports'), queue: null, worker: null, traceback: undefined, origin: undefined });
+  const state = saved.saveState();
+  const restored = new FailureStore(new PathMapper([workspace]));
+  assert.deepEqual([...restored.restoreState(state)], [file]);
+  const fields = (store: FailureStore, jobId: string) => {
+    const f = store.get(jobId);
+    return f && { jobId: f.jobId, seq: f.seq, time: f.time, queue: f.queue, worker: f.worker, type: f.type, message: f.message, origin: f.origin, call: f.call, signature: f.signature, site: f.site, frames: f.frames, callers: f.callers };
+  };
+  for (const jobId of ['a', 'b', 'c']) assert.deepEqual(fields(restored, jobId), fields(saved, jobId), jobId);
+  assert.deepEqual(restored.summaries(0), saved.summaries(0));
+  assert.deepEqual(restored.shared, saved.shared);
+  assert.equal(restored.get('a')?.shape, restored.get('b')?.shape, 'one shared frame list per code path, as before');
+  // Cut short, or of another format: refused, and the store keeps what it held.
+  assert.throws(() => restored.restoreState(state.subarray(0, state.length - 1)), /the failures state/);
+  const later = new BlockWriter();
+  later.field('format', 2);
+  assert.throws(() => restored.restoreState(later.bytes()), /the failures state is of format 2, not 1/);
+  assert.equal(restored.size, 3);
+  // Restored again over what it holds: replaced, not added to.
+  restored.restoreState(new FailureStore(new PathMapper([workspace])).saveState());
+  assert.deepEqual([restored.size, restored.shared], [0, { shapes: 0, names: 0 }]);
 });

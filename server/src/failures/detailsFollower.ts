@@ -4,6 +4,9 @@
  * back from the stream instead (a direct get per job, 32 at a time) made placing 100,000 failures take minutes
  * and a new failure wait behind that queue. Jobs whose event has no traceback in its details are left to the
  * service's lookups (NAQ's own layout: the result bucket, the failed-jobs stream).
+ *
+ * Also keeps the failure store in the index's snapshot, at the same point of the stream as the index: a restarted
+ * backend starts with every failure already placed instead of looking each failed job up again.
  */
 import { EventDecodeError } from '../codec/decode';
 import { isFailureType } from '../model/eventType';
@@ -11,10 +14,27 @@ import type { StoredMessage, StreamHandler } from '../processor/streamHandlers';
 import type { FailureRecord } from './failureStore';
 import { tracebackFromDetails } from './tracebackSources';
 
-export class DetailsFollower implements StreamHandler {
-  readonly name = 'failure tracebacks';
+/** What the follower feeds and saves: the failure service's store. */
+export interface FailureKeeping {
+  /** A failed event with a traceback in its details, just applied by the index. */
+  found(record: FailureRecord): void;
+  /** The store as the snapshot keeps it. */
+  save(): Uint8Array;
+  /** Replaces the store with a saved one; throws, changing nothing, when it cannot. */
+  restore(state: Uint8Array): void;
+  /** Forgets every failure. */
+  reset(): void;
+  /** Grows with every change to the failures held. */
+  changes(): number;
+}
 
-  constructor(private readonly found: (record: FailureRecord) => void) {}
+export class DetailsFollower implements StreamHandler {
+  readonly name = 'failures';
+
+  /** `keeping.changes()` as of the last save or restore: the failures the snapshot holds. */
+  private saved = -1;
+
+  constructor(private readonly keeping: FailureKeeping) {}
 
   onMessage(message: StoredMessage): void {
     // Job subjects end with the event type: the others are not decoded here.
@@ -23,7 +43,7 @@ export class DetailsFollower implements StreamHandler {
     if (event instanceof EventDecodeError || !isFailureType(event.event_type)) return;
     const traceback = tracebackFromDetails(event.details, event.error_type, event.error_message);
     if (!traceback) return;
-    this.found({
+    this.keeping.found({
       jobId: event.job_id,
       seq: message.seq,
       time: event.timestamp,
@@ -34,5 +54,26 @@ export class DetailsFollower implements StreamHandler {
       traceback,
       origin: 'details',
     });
+  }
+
+  onReset(): void {
+    this.keeping.reset();
+  }
+
+  saveState(): Uint8Array {
+    const state = this.keeping.save();
+    this.saved = this.keeping.changes();
+    return state;
+  }
+
+  /** Lookups end after the messages that named their jobs: what they placed is saved even when nothing else moved. */
+  unsaved(): boolean {
+    return this.keeping.changes() !== this.saved;
+  }
+
+  /** The failures the store held at the snapshot's sequence; the index's reset then drops those gone since. */
+  restoreState(state: Uint8Array): void {
+    this.keeping.restore(state);
+    this.saved = this.keeping.changes();
   }
 }

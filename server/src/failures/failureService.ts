@@ -7,13 +7,17 @@
  * A build or a restored snapshot names every failed job at once (20,000 on the 1M-event benchmark): the lookups
  * wait in a queue of job ids and at most `MAX_LOOKUPS` run at a time, so their requests and replies in flight
  * stay small; 20,000 at once grew the backend's peak by about 190 MB at 1M events, which the process then kept.
+ * A restored snapshot holds the store as it was (the follower saves it), so only what it did not hold is looked up.
+ *
+ * NAQ's failed-jobs stream, when it exists, is followed as soon as a failure is known: it gives the call (function,
+ * argument reprs) of failures whose traceback came from elsewhere too, whichever of the two is read first.
  */
 import type { JobIndex } from '../index/jobIndex';
 import type { JobError } from '../index/jobSummary';
 import { readSequences } from '../storage/sequenceRead';
 import type { NatsSession } from '../storage/session';
 import { DetailsFollower } from './detailsFollower';
-import { FailedJobsStream, type FailedJobEntry } from './failedJobsStream';
+import { FailedJobsStream, type FailedCall, type FailedJobEntry } from './failedJobsStream';
 import { FailureStore, type FailureRecord } from './failureStore';
 import { PathMapper, type PathMapping } from './pathMapper';
 import { resultBucketName, ResultBucket, tracebackFromDetails, type FoundTraceback } from './tracebackSources';
@@ -48,7 +52,13 @@ export const MAX_LOOKUPS = 32;
 export class FailureService {
   readonly store: FailureStore;
   /** The stream handler the backend adds: failed events with a traceback in their details, as they are stored. */
-  readonly follower = new DetailsFollower((record) => this.found(record));
+  readonly follower = new DetailsFollower({
+    found: (record) => this.found(record),
+    save: () => this.store.saveState(),
+    restore: (state) => this.notify(this.store.restoreState(state)),
+    reset: () => this.notify(this.store.clear()),
+    changes: () => this.store.changes,
+  });
   private settings: FailureServiceSettings = { folders: [], pathMappings: [] };
   private bucket: ResultBucket | undefined;
   private bucketSession: NatsSession | undefined;
@@ -62,6 +72,9 @@ export class FailureService {
   private readonly again = new Set<string>();
   /** Waiting for the queue to empty and the lookups in flight to end. */
   private idleWaiters: (() => void)[] = [];
+  /** Lookups started so far: the log tells how many a reset of the index took once they are done. */
+  private lookupsStarted = 0;
+  private resetReport: { readonly failed: number; readonly lookupsBefore: number } | undefined;
 
   constructor(
     private readonly host: FailureHost,
@@ -86,7 +99,15 @@ export class FailureService {
       const gone = new Set<string>();
       for (const jobId of [...this.store.jobIds()]) if (!index.has(jobId)) for (const file of this.store.remove(jobId)) gone.add(file);
       this.notify(gone);
-      for (const jobId of index.jobsWithError()) this.look(jobId);
+      const lookupsBefore = this.lookupsStarted;
+      let failed = 0;
+      for (const jobId of index.jobsWithError()) {
+        failed++;
+        this.look(jobId);
+      }
+      this.resetReport = { failed, lookupsBefore };
+      if (this.store.size > 0) this.followCalls();
+      this.pump();
       return;
     }
     for (const jobId of change.jobs) this.look(jobId);
@@ -119,7 +140,29 @@ export class FailureService {
   private found(record: FailureRecord): void {
     const summary = this.host.index()?.get(record.jobId);
     if (!summary || !isStoredFailure(summary.lastError, summary.sequences) || summary.lastError.seq !== record.seq) return;
-    this.notify(this.store.put({ ...record, queue: record.queue ?? summary.queue, worker: record.worker ?? summary.worker, errorType: record.errorType ?? summary.lastError.type, errorMessage: record.errorMessage ?? summary.lastError.message }));
+    this.followCalls();
+    const call = this.failedJobs?.call(record.jobId);
+    this.notify(
+      this.store.put({
+        ...record,
+        queue: record.queue ?? summary.queue,
+        worker: record.worker ?? summary.worker,
+        errorType: record.errorType ?? summary.lastError.type,
+        errorMessage: record.errorMessage ?? summary.lastError.message,
+        ...(call ? { call } : {}),
+      }),
+    );
+  }
+
+  /** Follows NAQ's failed-jobs stream, if it exists, for the calls of failures whose traceback came from elsewhere. */
+  private followCalls(): void {
+    const session = this.host.session();
+    if (session) this.failedJobsStream(session).start();
+  }
+
+  /** The failed-jobs stream names a job's call: its failure takes it if it has none (the timeline shows it). */
+  private called(jobId: string, call: FailedCall): void {
+    this.store.attachCall(jobId, call);
   }
 
   private look(jobId: string): void {
@@ -136,6 +179,9 @@ export class FailureService {
       this.start(jobId);
     }
     if (this.pending.size === 0) {
+      const report = this.resetReport;
+      this.resetReport = undefined;
+      if (report) this.listener.log(`failures: the index's reset named ${report.failed} failed jobs; ${this.lookupsStarted - report.lookupsBefore} lookups placed those the store did not hold`);
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const resolve of waiters) resolve();
@@ -153,6 +199,7 @@ export class FailureService {
     if (known?.seq === failure.seq && known.origin !== undefined) return;
     const seq = failure.seq;
     this.pending.add(jobId);
+    this.lookupsStarted++;
     void this.resolve(jobId, seq, summary.queue, summary.worker, failure)
       .then((record) => {
         if (record && this.host.index()?.get(jobId)?.lastError?.seq === seq) this.notify(this.store.put(record));
@@ -198,7 +245,11 @@ export class FailureService {
     if (!this.failedJobs || this.failedJobsSession !== session) {
       void this.failedJobs?.close();
       this.failedJobsSession = session;
-      this.failedJobs = new FailedJobsStream(session, (jobId) => this.look(jobId), this.listener.log);
+      this.failedJobs = new FailedJobsStream(session, this.store, {
+        written: (jobId) => this.look(jobId),
+        called: (jobId, call) => this.called(jobId, call),
+        log: this.listener.log,
+      });
     }
     return this.failedJobs;
   }

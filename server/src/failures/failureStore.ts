@@ -7,12 +7,19 @@
  * each failure keeps only what differs (job, sequence, time, message). Shared entries go with their last failure.
  */
 import { createHash } from 'node:crypto';
+import { BlockReader } from '../util/blockReader';
+import { BlockWriter } from '../util/blockWriter';
 import { Interner, ownCopy, StringPool } from './interner';
 import type { PathMapper, MappedFrame } from './pathMapper';
 import { signatureOf, type SignatureKey } from './signature';
-import { exceptionType, type ParsedTraceback, type TracebackFrame } from './traceback';
+import { exceptionType, type RaisedTraceback, type TracebackFrame } from './traceback';
 import type { FailedCall } from './failedJobsStream';
 import type { TracebackOrigin } from './tracebackSources';
+
+/** The layout of `saveState`'s block: a change to it bumps this, and an older block is refused. */
+const STATE_FORMAT = 1;
+/** A failure's origin as the state block numbers it (0: no traceback was found). */
+const ORIGINS: readonly (TracebackOrigin | undefined)[] = [undefined, 'details', 'result', 'failed-jobs'];
 
 export interface FailureRecord {
   readonly jobId: string;
@@ -25,10 +32,18 @@ export interface FailureRecord {
   /** The event's `error_type` and `error_message` as stored. */
   readonly errorType: string | null;
   readonly errorMessage: string | null;
-  readonly traceback?: ParsedTraceback;
+  readonly traceback?: RaisedTraceback;
   readonly origin?: TracebackOrigin;
   /** The function and argument reprs, from NAQ's failed-jobs stream. */
   readonly call?: FailedCall;
+}
+
+/**
+ * A traceback kept until its failure is known (NAQ's failed-jobs stream holds one per job), as compactly as the
+ * store keeps its failures: the frame list is the store's shared one for that code path, the type name pooled.
+ */
+export interface HeldTraceback extends RaisedTraceback {
+  readonly raised: { readonly type: string; readonly message: string; readonly frames: readonly TracebackFrame[] };
 }
 
 /** Where a code path's frames land in the workspace: shared by every failure that took that path. */
@@ -103,7 +118,8 @@ class StoredFailure implements PlacedFailure {
     readonly type: string,
     readonly message: string,
     readonly origin: TracebackOrigin | undefined,
-    readonly call: FailedCall | undefined,
+    /** Set later when NAQ's failed-jobs stream names the job after its traceback was found elsewhere. */
+    public call: FailedCall | undefined,
     readonly shape: Shape,
     public signature: SignatureKey,
   ) {}
@@ -155,8 +171,14 @@ export class FailureStore {
   private readonly byFile = new Map<string, Set<string>>();
   private readonly shapes = new Interner<Shape>();
   private readonly names = new StringPool();
+  /** Counts the changes to the failures held: the snapshot is saved again when it moved. */
+  private changeCount = 0;
 
   constructor(private currentMapper: PathMapper) {}
+
+  get changes(): number {
+    return this.changeCount;
+  }
 
   get mapper(): PathMapper {
     return this.currentMapper;
@@ -178,26 +200,31 @@ export class FailureStore {
   /** Adds or replaces a job's failure; returns the workspace files whose failures changed. */
   put(record: FailureRecord): Set<string> {
     const files = this.remove(record.jobId);
-    const frames = record.traceback?.raised.frames ?? [];
-    const shape = this.shapes.hold(shapeKey(frames), (key) => this.placed({ key, frames: frames.map(ownFrame), callers: [] }));
-    const type = this.names.hold(exceptionType(record.errorType ?? undefined, record.traceback) ?? 'Error');
+    const shape = this.holdShape(record.traceback?.raised.frames ?? []);
+    const type = exceptionType(record.errorType ?? undefined, record.traceback) ?? 'Error';
     const message = ownCopy(record.errorMessage || record.traceback?.raised.message || '');
-    const failure = new StoredFailure(
-      ownCopy(record.jobId),
-      record.seq,
-      record.time,
-      this.names.hold(record.queue),
-      this.names.hold(record.worker),
-      type,
-      message,
-      record.origin,
-      record.call,
-      shape,
-      this.signatureOf(type, message, shape),
-    );
-    this.failures.set(failure.jobId, failure);
-    this.index(failure, files);
+    this.keep(ownCopy(record.jobId), record.seq, record.time, record.queue, record.worker, type, message, record.origin, record.call, shape, files);
     return files;
+  }
+
+  /** Gives a job's failure the call NAQ recorded, when it has none yet; true when it took it. */
+  attachCall(jobId: string, call: FailedCall): boolean {
+    const failure = this.failures.get(jobId);
+    if (!failure || failure.call) return false;
+    failure.call = call;
+    this.changeCount++;
+    return true;
+  }
+
+  /** A traceback kept compactly, its frames shared with the store's failures of that code path, until `releaseTraceback`. */
+  holdTraceback(traceback: RaisedTraceback): HeldTraceback {
+    const { frames } = this.holdShape(traceback.raised.frames);
+    return { raised: { type: this.names.hold(traceback.raised.type), message: ownCopy(traceback.raised.message), frames } };
+  }
+
+  releaseTraceback(held: HeldTraceback): void {
+    this.shapes.release(shapeKey(held.raised.frames));
+    this.names.release(held.raised.type);
   }
 
   /** Forgets a job's failure (its events were deleted or expired); returns the files that changed. */
@@ -208,11 +235,133 @@ export class FailureStore {
       return files;
     }
     this.failures.delete(jobId);
+    this.changeCount++;
     this.unindex(failure, files);
     this.shapes.release(failure.shape.key);
     this.names.release(failure.type);
     this.names.release(failure.queue);
     this.names.release(failure.worker);
+    return files;
+  }
+
+  /** Forgets every failure; returns the files that had some. */
+  clear(): Set<string> {
+    const files = new Set<string>();
+    for (const jobId of [...this.failures.keys()]) for (const file of this.remove(jobId)) files.add(file);
+    return files;
+  }
+
+  /**
+   * Every failure, for the index's snapshot: strings once each in a table (queue, worker and type names, messages
+   * repeat across a signature's failures), each code path's frames once, the per-failure numbers as columns.
+   */
+  saveState(): Uint8Array {
+    const strings = new Map<string, number>();
+    const stringOf = (value: string | null): number => {
+      if (value === null) return -1;
+      let number = strings.get(value);
+      if (number === undefined) strings.set(value, (number = strings.size));
+      return number;
+    };
+    const shapes = new Map<Shape, number>();
+    const count = this.failures.size;
+    const jobs: string[] = [];
+    const calls: [args: string | null, kwargs: string | null][] = [];
+    const seq = new Float64Array(count);
+    const time = new Float64Array(count);
+    const queue = new Int32Array(count);
+    const worker = new Int32Array(count);
+    const type = new Int32Array(count);
+    const message = new Int32Array(count);
+    const shape = new Uint32Array(count);
+    const origin = new Uint8Array(count);
+    const callFunction = new Int32Array(count);
+    let i = 0;
+    for (const failure of this.failures.values()) {
+      jobs.push(failure.jobId);
+      seq[i] = failure.seq;
+      time[i] = failure.time;
+      queue[i] = stringOf(failure.queue);
+      worker[i] = stringOf(failure.worker);
+      type[i] = stringOf(failure.type);
+      message[i] = stringOf(failure.message);
+      let number = shapes.get(failure.shape);
+      if (number === undefined) shapes.set(failure.shape, (number = shapes.size));
+      shape[i] = number;
+      origin[i] = ORIGINS.indexOf(failure.origin);
+      callFunction[i] = failure.call ? stringOf(failure.call.function) : -1;
+      if (failure.call) calls.push([failure.call.args, failure.call.kwargs]);
+      i++;
+    }
+    const out = new BlockWriter();
+    out.field('format', STATE_FORMAT);
+    out.field('strings', [...strings.keys()]);
+    out.field('jobs', jobs);
+    out.field('shapes', [...shapes.keys()].map((s) => s.frames));
+    out.field('calls', calls);
+    out.column('seq', seq);
+    out.column('time', time);
+    out.column('queue', queue);
+    out.column('worker', worker);
+    out.column('type', type);
+    out.column('message', message);
+    out.unsigned('shape', shape);
+    out.column('origin', origin);
+    out.column('callFunction', callFunction);
+    return out.bytes();
+  }
+
+  /**
+   * Replaces every failure with what `saveState` wrote, placed with the current mapper; returns the files touched
+   * before or after. Throws, naming what does not add up, before changing anything.
+   */
+  restoreState(state: Uint8Array): Set<string> {
+    const from = new BlockReader(state, 'the failures state');
+    const format = from.number('format');
+    if (format !== STATE_FORMAT) throw new Error(`${from.what} is of format ${format}, not ${STATE_FORMAT}`);
+    const strings = from.strings('strings');
+    const jobs = from.strings('jobs');
+    const count = jobs.length;
+    const shapes = framesOf(from.field('shapes'), from.what);
+    const seq = from.column('seq', 'Float64Array', count);
+    const time = from.column('time', 'Float64Array', count);
+    const queue = from.column('queue', 'Int32Array', count);
+    const worker = from.column('worker', 'Int32Array', count);
+    const type = from.column('type', 'Int32Array', count);
+    const message = from.column('message', 'Int32Array', count);
+    const shape = from.unsigned('shape', count);
+    const origin = from.column('origin', 'Uint8Array', count);
+    const callFunction = from.column('callFunction', 'Int32Array', count);
+    const calls = callsOf(from.field('calls'), from.what);
+    const string = (column: Int32Array, i: number, nullable: boolean): string | null => {
+      const number = column[i] as number;
+      if (number === -1 && nullable) return null;
+      const value = strings[number];
+      if (value === undefined) throw new Error(`${from.what}: failure ${i} names string ${number} of ${strings.length}`);
+      return value;
+    };
+    const records = jobs.map((jobId, i) => {
+      if ((shape[i] as number) >= shapes.length) throw new Error(`${from.what}: failure ${i} names code path ${shape[i]} of ${shapes.length}`);
+      if ((origin[i] as number) >= ORIGINS.length) throw new Error(`${from.what}: failure ${i} has origin ${origin[i]}`);
+      return { jobId, queue: string(queue, i, true), worker: string(worker, i, true), type: string(type, i, false) as string, message: string(message, i, false) as string, function: string(callFunction, i, true) };
+    });
+    const called = records.filter((record) => record.function !== null).length;
+    if (called !== calls.length) throw new Error(`${from.what}: ${called} failures have a call, ${calls.length} calls follow`);
+    const files = this.clear();
+    const keys = shapes.map(shapeKey);
+    // A signature per type, message and code path, not per failure: a signature's failures mostly share all three.
+    const signatures = new Map<string, SignatureKey>();
+    let nextCall = 0;
+    records.forEach((record, i) => {
+      const frames = shapes[shape[i] as number] as TracebackFrame[];
+      const held = this.shapes.hold(keys[shape[i] as number] as string, (key) => this.placed({ key, frames, callers: [] }));
+      const [args, kwargs] = record.function === null ? [null, null] : (calls[nextCall++] as [string | null, string | null]);
+      const call = record.function === null ? undefined : { function: record.function, args, kwargs };
+      const same = `${type[i]} ${message[i]} ${shape[i]}`;
+      let signature = signatures.get(same);
+      if (!signature) signatures.set(same, (signature = this.signatureOf(record.type, record.message, held)));
+      this.keep(record.jobId, seq[i] as number, time[i] as number, record.queue, record.worker, record.type, record.message, ORIGINS[origin[i] as number], call, held, files, signature);
+    });
     return files;
   }
 
@@ -294,6 +443,23 @@ export class FailureStore {
     };
   }
 
+  /** The shared shape of a frame list, held until the failure (or held traceback) that holds it goes. */
+  private holdShape(frames: readonly TracebackFrame[]): Shape {
+    return this.shapes.hold(shapeKey(frames), (key) => this.placed({ key, frames: frames.map(ownFrame), callers: [] }));
+  }
+
+  /**
+   * Stores a failure whose shape is held; pools its names and indexes it, adding the files it lands in. `signature`,
+   * when given, is the one `signatureOf` gives for its type, message and shape (worked out once for many).
+   */
+  private keep(jobId: string, seq: number, time: number, queue: string | null, worker: string | null, type: string, message: string, origin: TracebackOrigin | undefined, call: FailedCall | undefined, shape: Shape, files: Set<string>, signature?: SignatureKey): void {
+    const pooledType = this.names.hold(type);
+    const failure = new StoredFailure(jobId, seq, time, this.names.hold(queue), this.names.hold(worker), pooledType, message, origin, call, shape, signature ?? this.signatureOf(pooledType, message, shape));
+    this.failures.set(jobId, failure);
+    this.changeCount++;
+    this.index(failure, files);
+  }
+
   /** The failure's signature as the store shares it: one key object per signature. */
   private signatureOf(type: string, message: string, shape: Shape): SignatureKey {
     const key = signatureOf(type, message, { file: shape.site?.file, function: shape.siteFrame?.function });
@@ -346,4 +512,31 @@ export class FailureStore {
     shape.siteFrame = innermost?.frame;
     return shape;
   }
+}
+
+/** The frame lists of a state block, each frame checked field by field. */
+function framesOf(value: unknown, what: string): TracebackFrame[][] {
+  if (!Array.isArray(value)) throw new Error(`${what}: shapes must be a list`);
+  return value.map((frames: unknown, i) => {
+    if (!Array.isArray(frames)) throw new Error(`${what}: code path ${i} is not a list of frames`);
+    return frames.map((frame: unknown) => {
+      const f = (frame ?? {}) as Record<string, unknown>;
+      const optional = (name: string, type: string): boolean => f[name] === undefined || typeof f[name] === type;
+      const caret = f.caret as { start?: unknown; end?: unknown } | undefined;
+      const caretOk = caret === undefined || (typeof caret === 'object' && caret !== null && typeof caret.start === 'number' && typeof caret.end === 'number');
+      if (typeof f.file !== 'string' || typeof f.line !== 'number' || !optional('column', 'number') || !optional('function', 'string') || !optional('source', 'string') || !optional('repeated', 'number') || !caretOk) {
+        throw new Error(`${what}: code path ${i} holds a frame that is not one: ${JSON.stringify(frame)?.slice(0, 200)}`);
+      }
+      return frame as TracebackFrame;
+    });
+  });
+}
+
+/** The argument reprs of a state block's calls, in the order of the failures that have one. */
+function callsOf(value: unknown, what: string): [string | null, string | null][] {
+  const reprOk = (repr: unknown): boolean => repr === null || typeof repr === 'string';
+  if (!Array.isArray(value) || !value.every((call) => Array.isArray(call) && call.length === 2 && reprOk(call[0]) && reprOk(call[1]))) {
+    throw new Error(`${what}: calls must be a list of [args, kwargs]`);
+  }
+  return value as [string | null, string | null][];
 }

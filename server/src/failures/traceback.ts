@@ -43,6 +43,9 @@ export interface ParsedTraceback {
   readonly chain: readonly ExceptionBlock[];
 }
 
+/** What a failure keeps of its traceback: the raised block (its type, message and frames are all the store reads). */
+export type RaisedTraceback = Pick<ParsedTraceback, 'raised'>;
+
 /** Longest traceback text read; the rest is cut (NAQ workers can print recursion tracebacks of megabytes). */
 export const MAX_TRACEBACK_CHARS = 1_000_000;
 const MAX_LINE_CHARS = 4096;
@@ -235,7 +238,7 @@ function parseNode(lines: readonly string[]): ParsedTraceback | undefined {
 const USELESS_ERROR_TYPES = new Set(['', 'str', 'NoneType']);
 
 /** The exception type to show: the event's own unless it is missing or useless, then the traceback's. */
-export function exceptionType(eventErrorType: string | undefined, traceback: ParsedTraceback | undefined): string | undefined {
+export function exceptionType(eventErrorType: string | undefined, traceback: RaisedTraceback | undefined): string | undefined {
   if (eventErrorType !== undefined && !USELESS_ERROR_TYPES.has(eventErrorType)) {
     return eventErrorType;
   }

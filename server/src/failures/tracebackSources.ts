@@ -7,12 +7,12 @@ import { KvWatchInclude, type KV, type QueuedIterator, type KvEntry } from 'nats
 import { directGet } from '../storage/directGet';
 import type { NatsSession } from '../storage/session';
 import { decodeResultValue, NaqValueError } from './naqValues';
-import { parseTraceback, type ParsedTraceback, type TracebackFrame } from './traceback';
+import { parseTraceback, type ParsedTraceback, type RaisedTraceback, type TracebackFrame } from './traceback';
 
 export type TracebackOrigin = 'details' | 'result' | 'failed-jobs';
 
 export interface FoundTraceback {
-  readonly traceback: ParsedTraceback;
+  readonly traceback: RaisedTraceback;
   readonly origin: TracebackOrigin;
 }
 

@@ -144,7 +144,7 @@ export class Indexer {
   }
 
   private async saveNow(): Promise<void> {
-    if (!this.options.snapshotFile || !this.stream || !this.dirty || this.building) return;
+    if (!this.options.snapshotFile || !this.stream || !(this.dirty || this.handlers.unsaved()) || this.building) return;
     this.dirty = false;
     try {
       // Taken now, in the same turn as the index's image (before saveSnapshot's first await): both end at its lastSeq.

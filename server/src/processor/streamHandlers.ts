@@ -41,6 +41,11 @@ export interface StreamHandler {
    */
   saveState?(): Uint8Array;
   /**
+   * True when what `saveState` would write changed since it last wrote, by work that ended after the messages that
+   * caused it (a lookup): the next snapshot is then saved even if the index did not change since the last one.
+   */
+  unsaved?(): boolean;
+  /**
    * Takes back what `saveState` wrote, into a handler that has seen nothing yet; messages then follow from
    * `lastSeq + 1`. Throws, naming what does not add up, when it cannot: the snapshot is then set aside
    * and everything is built again from the stream (`onReset` first undoes whatever it took in).
@@ -111,6 +116,11 @@ export class StreamHandlers {
       });
     }
     return states;
+  }
+
+  /** Whether a handler's state changed since it was last saved, the index's aside. */
+  unsaved(): boolean {
+    return this.handlers.some((handler) => handler.saveState && handler.unsaved?.() === true);
   }
 
   /**
