@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { BlockReader } from '../util/blockReader';
 import { BlockWriter } from '../util/blockWriter';
+import { MessageCache } from '../index/messageCache';
 import { Interner, ownCopy, StringPool } from './interner';
 import type { PathMapper, MappedFrame } from './pathMapper';
 import { signatureOf, type SignatureKey } from './signature';
@@ -171,6 +172,8 @@ export class FailureStore {
   private readonly byFile = new Map<string, Set<string>>();
   private readonly shapes = new Interner<Shape>();
   private readonly names = new StringPool();
+  /** Messages recur with their code path ("no route for tariff aa"): one copy of each recent one, not one per failure. */
+  private readonly messages = new MessageCache();
   /** Counts the changes to the failures held: the snapshot is saved again when it moved. */
   private changeCount = 0;
 
@@ -454,7 +457,8 @@ export class FailureStore {
    */
   private keep(jobId: string, seq: number, time: number, queue: string | null, worker: string | null, type: string, message: string, origin: TracebackOrigin | undefined, call: FailedCall | undefined, shape: Shape, files: Set<string>, signature?: SignatureKey): void {
     const pooledType = this.names.hold(type);
-    const failure = new StoredFailure(jobId, seq, time, this.names.hold(queue), this.names.hold(worker), pooledType, message, origin, call, shape, signature ?? this.signatureOf(pooledType, message, shape));
+    const sharedMessage = this.messages.get(message);
+    const failure = new StoredFailure(jobId, seq, time, this.names.hold(queue), this.names.hold(worker), pooledType, sharedMessage, origin, call, shape, signature ?? this.signatureOf(pooledType, sharedMessage, shape));
     this.failures.set(jobId, failure);
     this.changeCount++;
     this.index(failure, files);

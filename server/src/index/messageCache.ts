@@ -7,6 +7,8 @@ export class MessageCache {
 
   constructor(private readonly capacity = 4096) {}
 
+  get(message: string): string;
+  get(message: string | null): string | null;
   get(message: string | null): string | null {
     if (message === null) return null;
     const known = this.known.get(message);
