@@ -134,6 +134,8 @@ onHostMessage<ToTail>((message) => {
       show();
       break;
     case 'lines':
+      // The extension sends the next lines once this one is taken: they never queue on the way.
+      host.post({ type: 'received', body: { batch: message.body.batch } });
       if (status) status.skipped = message.body.skipped;
       linesChanged = model.append(message.body.lines) || linesChanged;
       scheduleLines();
