@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { changedJobs } from '../../client/src/views/changedJobs';
+import { changedJobs, mergeChanges } from '../../client/src/views/changedJobs';
 import type { JobSummary } from '../../server/src/index/jobSummary';
 import { timelinePage } from '../../server/src/backend/timelinePage';
 import { wireEvent, wireJob, wireQueue, wireStats, wireWorker } from '../../server/src/backend/toWire';
@@ -108,4 +108,22 @@ test('the views take changed jobs from the notification: an id without an item w
   ]);
   const many = { ...change, jobs: Array.from({ length: protocol.MAX_CHANGED_ITEMS + 1 }, (_, i) => `j${i}`), items: [] };
   assert.equal(changedJobs(many).complete, false);
+});
+
+test('changes that come close together are applied as one: the later item wins, a later removal too', () => {
+  const item = wireJob(summary);
+  const newer = { ...item, status: 'failed' as const };
+  const first = { reset: false, queues: ['q1'], workers: ['w1'], jobs: ['j-1', 'j-2'], items: [item, { ...item, jobId: 'j-2' }], failed: [] };
+  const failed = { jobId: 'j-1', error: null };
+  const second = { reset: false, queues: ['q1', 'q2'], workers: [], jobs: ['j-1', 'j-2'], items: [newer], failed: [failed] };
+  const merged = mergeChanges(first, second);
+  assert.deepEqual(merged, { reset: false, queues: ['q1', 'q2'], workers: ['w1'], jobs: ['j-1', 'j-2'], items: [newer], failed: [failed] });
+  assert.deepEqual([...changedJobs(merged).jobs], [
+    ['j-1', newer],
+    ['j-2', null],
+  ]);
+  assert.equal(mergeChanges(first, { ...second, reset: true }).reset, true);
+  const many = { ...second, jobs: Array.from({ length: protocol.MAX_CHANGED_ITEMS }, (_, i) => `k${i}`), items: [] };
+  const over = mergeChanges(first, many);
+  assert.deepEqual([over.jobs.length, over.items, changedJobs(over).complete], [protocol.MAX_CHANGED_ITEMS + 2, [], false]);
 });

@@ -183,7 +183,7 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     const events = bigJob('job-tail', 6000);
     for (let i = 0; i < events.length; i += 1000) {
       const lines = buffer.add({ events: events.slice(i, i + 1000), problems: [], skipped: i === 2000 ? 37 : 0 }, 1);
-      await send(page, { type: 'lines', body: { lines, skipped: buffer.skipped } });
+      await send(page, { type: 'lines', body: { lines, skipped: buffer.skipped, batch: i / 1000 + 1 } });
     }
     // The page shows what came at its next frame.
     await page.waitForFunction(() => document.querySelector('.line-count')?.textContent === '5,000 lines');
@@ -197,7 +197,7 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
 
     await page.getByRole('button', { name: 'Pause' }).click();
     const later = buffer.add({ events: bigJob('job-later', 12), problems: [], skipped: 0 }, 2);
-    await send(page, { type: 'lines', body: { lines: later, skipped: buffer.skipped } });
+    await send(page, { type: 'lines', body: { lines: later, skipped: buffer.skipped, batch: 7 } });
     await page.waitForFunction(() => /Resume \(12 new\)/.test(document.querySelector('button[aria-pressed="true"]')?.textContent ?? ''));
 
     await page.locator('.tail-list').focus();
@@ -205,6 +205,11 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     await page.keyboard.press('Enter');
     const messages = await posted(page, TailToExtension);
     assert.deepEqual(messages.at(-1), { type: 'openTimeline', body: { jobId: 'job-tail' } });
+    // Each lines message is confirmed as it is taken, paused or not: the extension sends the next one then.
+    assert.deepEqual(
+      messages.filter((m) => m.type === 'received').map((m) => m.body),
+      [1, 2, 3, 4, 5, 6, 7].map((batch) => ({ batch })),
+    );
     const state = (await page.evaluate(() => (window as unknown as { __state: unknown }).__state)) as { filter: string; pausedAt: number | null };
     assert.equal(state.filter, 'failed -w-1');
     assert.ok(state.pausedAt !== null);
@@ -217,13 +222,13 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     const status: TailStatus = { state: 'live', pattern: 'naq.jobs.events.>', params: {}, skipped: 0, reason: null };
     await send(page, { type: 'reset', body: { lines: [], status, cap: 20 } });
     const events = bigJob('job-keep', 25);
-    await send(page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(0, 20), problems: [], skipped: 0 }, 1), skipped: 0 } });
+    await send(page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(0, 20), problems: [], skipped: 0 }, 1), skipped: 0, batch: 1 } });
     await page.waitForFunction(() => document.querySelector('.line-count')?.textContent === '20 lines');
     assert.equal(await page.locator('.vrow').count(), 20, 'every line of a short tail is drawn');
     await page.evaluate(() => document.querySelectorAll('.vrow').forEach((row) => row.setAttribute('data-before', '')));
 
     // Five more: the page keeps 20, so the five oldest go and every kept line moves up by five.
-    await send(page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(20), problems: [], skipped: 0 }, 1), skipped: 0 } });
+    await send(page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(20), problems: [], skipped: 0 }, 1), skipped: 0, batch: 2 } });
     const last = `#${events.at(-1)!.nats_sequence}`;
     await page.waitForFunction((last) => Array.from(document.querySelectorAll('.tl-seq')).some((seq) => seq.textContent === last), last);
     const rows = await page.locator('.vrow').evaluateAll((elements) =>

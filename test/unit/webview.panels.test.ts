@@ -468,15 +468,23 @@ describe('tail panel', () => {
     resolveStart({ tailId: 't1', pattern: 'naq.jobs.events.>' });
     await started;
     client.notify('tail/events', { tailId: 'someone-else', events: events('x', 5), problems: [], skipped: 0 });
+    const lines = () => panel.webview.posted.filter((m) => m.type === 'lines');
+    assert.deepEqual(lines().map((m) => (m.body.lines as unknown[]).length), [2]);
     // The next batch follows the early one (sequence 3): a skip marker and its event.
     client.notify('tail/events', { tailId: 't1', events: events('job-9', 1, 3), problems: [], skipped: 4 });
     // An event the tail already showed (sequence 1 again) is not shown twice.
     client.notify('tail/events', { tailId: 't1', events: events('job-9', 1), problems: [], skipped: 0 });
-    const lines = panel.webview.posted.filter((m) => m.type === 'lines');
-    assert.deepEqual(lines.map((m) => (m.body.lines as unknown[]).length), [2, 2]);
-    assert.equal(lines.at(-1)!.body.skipped, 4);
+    // Nothing more is sent until the page has taken the message in flight (or an older one's number comes).
+    panel.webview.send({ type: 'received', body: { batch: (lines()[0]!.body.batch as number) + 1 } });
+    await settle();
+    assert.equal(lines().length, 1);
+    panel.webview.send({ type: 'received', body: { batch: lines()[0]!.body.batch } });
+    await settle();
+    assert.deepEqual(lines().map((m) => (m.body.lines as unknown[]).length), [2, 2]);
+    assert.equal(lines()[1]!.body.batch, (lines()[0]!.body.batch as number) + 1);
+    assert.equal(lines().at(-1)!.body.skipped, 4);
     assert.deepEqual(
-      (lines.at(-1)!.body.lines as { kind: string; seq: number | null }[]).map((l) => [l.kind, l.seq]),
+      (lines().at(-1)!.body.lines as { kind: string; seq: number | null }[]).map((l) => [l.kind, l.seq]),
       [['skipped', null], ['event', 3]],
     );
     const live = panel.webview.last('status')?.body.status as { state: string; reason: string | null };

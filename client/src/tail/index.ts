@@ -9,8 +9,8 @@ import * as vscode from 'vscode';
 import { TailEventsNotification, TailStartRequest, TailStopRequest, type TailBatch, type TailParams } from '../../../server/src/protocol/protocol';
 import type { BackendClient } from '../backend/backendClient';
 import { errorText, webviewLog } from '../webview/log';
-import { TailToExtension, type TailMessage, type TailStatus, type TailViewState, type ToTail } from '../webview/messages';
-import { loadWebview, onValidMessage, post, webviewOptions } from '../webview/panel';
+import { TailToExtension, type TailLine, type TailMessage, type TailStatus, type TailViewState, type ToTail } from '../webview/messages';
+import { loadWebview, onValidMessage, post, postDelivered, webviewOptions } from '../webview/panel';
 import { TailBuffer } from './tailBuffer';
 import { describeTail, isTailParams, TailLifecycle, tailKey } from './tailLifecycle';
 
@@ -71,6 +71,15 @@ class TailPanel {
   /** Bumped by every start and stop, so an answer to an older one is recognised. */
   private generation = 0;
   private early: TailBatch[] = [];
+  /**
+   * Lines for the page not sent yet, and the number of the `lines` message it has not confirmed.
+   * One message is in flight at a time, and lines that come meanwhile go together in the next:
+   * the editor reads the messages of its connection to the extension host one by one, and on a
+   * busy machine a message per backend batch (up to 50 a second) queued there for seconds.
+   */
+  private unsent: TailLine[] = [];
+  private inFlight: number | null = null;
+  private lastBatch = 0;
   private disposed = false;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -138,7 +147,7 @@ class TailPanel {
     this.buffer.reset();
     this.lifecycle.reset();
     this.lifecycle.starting(this.client.state.phase, this.client.state.detail);
-    this.send({ type: 'reset', body: { lines: [], status: this.status(), cap: this.buffer.cap } });
+    this.sendReset();
     if (this.lifecycle.state === 'starting') await this.subscribe(this.params);
     else this.sendStatus();
   }
@@ -205,7 +214,31 @@ class TailPanel {
     if (batch.tailId !== this.tailId) return;
     const events = batch.events.filter((event) => this.lifecycle.admit(typeof event.nats_sequence === 'number' ? event.nats_sequence : null));
     const lines = this.buffer.add({ ...batch, events }, Date.now() / 1000);
-    if (lines.length > 0) this.send({ type: 'lines', body: { lines, skipped: this.buffer.skipped } });
+    if (lines.length === 0) return;
+    this.unsent.push(...lines);
+    // The page keeps the last `cap` lines: older ones would be dropped on arrival.
+    if (this.unsent.length > this.buffer.cap) this.unsent.splice(0, this.unsent.length - this.buffer.cap);
+    this.sendLines();
+  }
+
+  /** Sends the lines that came since the last `lines` message, once the page has confirmed it. */
+  private sendLines(): void {
+    if (this.inFlight !== null || this.unsent.length === 0 || this.disposed) return;
+    const batch = ++this.lastBatch;
+    this.inFlight = batch;
+    const lines = this.unsent;
+    this.unsent = [];
+    // Not delivered: the page is gone, and the next one asks with `ready` and gets the whole buffer.
+    void postDelivered(this.panel.webview, { type: 'lines', body: { lines, skipped: this.buffer.skipped, batch } }).then((delivered) => {
+      if (!delivered && this.inFlight === batch) this.inFlight = null;
+    });
+  }
+
+  /** Everything the extension keeps, in place of what the page shows; nothing is in flight after it. */
+  private sendReset(): void {
+    this.unsent = [];
+    this.inFlight = null;
+    this.send({ type: 'reset', body: { lines: [...this.buffer.all], status: this.status(), cap: this.buffer.cap } });
   }
 
   /** The timeline opens in another group than the tail's, never over it. */
@@ -216,10 +249,17 @@ class TailPanel {
   private async onMessage(message: TailMessage): Promise<void> {
     switch (message.type) {
       case 'ready':
-        this.send({ type: 'reset', body: { lines: [...this.buffer.all], status: this.status(), cap: this.buffer.cap } });
+        this.sendReset();
+        return;
+      case 'received':
+        if (message.body.batch === this.inFlight) {
+          this.inFlight = null;
+          this.sendLines();
+        }
         return;
       case 'clear':
         this.buffer.clear();
+        this.unsent = [];
         return;
       case 'openTimeline':
         await vscode.commands.executeCommand('naq.openTimeline', message.body.jobId, this.otherColumn());

@@ -15,3 +15,28 @@ export function changedJobs(change: IndexChange): ChangedJobs {
   for (const item of change.items) jobs.set(item.jobId, item);
   return { jobs, complete: true };
 }
+
+/**
+ * One change that says what `earlier` and then `later` said: the trees apply changes that came close
+ * together as one. Items are the later ones; past {@link MAX_CHANGED_ITEMS} jobs, none (as the backend does).
+ */
+export function mergeChanges(earlier: IndexChange, later: IndexChange): IndexChange {
+  const jobs = [...new Set([...earlier.jobs, ...later.jobs])];
+  let items: JobItem[] = [];
+  if (jobs.length <= MAX_CHANGED_ITEMS) {
+    const latest = new Map<string, JobItem | null>();
+    for (const change of [earlier, later]) {
+      for (const jobId of change.jobs) latest.set(jobId, null);
+      for (const item of change.items) latest.set(item.jobId, item);
+    }
+    items = [...latest.values()].filter((item): item is JobItem => item !== null);
+  }
+  return {
+    reset: earlier.reset || later.reset,
+    queues: [...new Set([...earlier.queues, ...later.queues])],
+    workers: [...new Set([...earlier.workers, ...later.workers])],
+    jobs,
+    items,
+    failed: [...earlier.failed, ...later.failed],
+  };
+}

@@ -68,10 +68,13 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
     this.showDescription();
   }
 
+  /** Sets only what differs: each set is a message to the editor's window, even with the same value. */
   private showDescription(): void {
     if (!this.view) return;
-    this.view.description = staleDescription(this.liveDescription, this.outage);
-    this.view.badge = this.outage === undefined ? this.liveBadge : undefined;
+    const description = staleDescription(this.liveDescription, this.outage);
+    if (this.view.description !== description) this.view.description = description;
+    const badge = this.outage === undefined ? this.liveBadge : undefined;
+    if (badge?.value !== this.view.badge?.value || badge?.tooltip !== this.view.badge?.tooltip) this.view.badge = badge;
   }
 
   /**

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { IndexChangedNotification, type ConnectionState, type IndexChange, type Outage } from '../../../server/src/protocol/protocol';
 import { indexPercent } from '../status/statusBar';
 import type { BackendClient } from '../backend/backendClient';
-import { changedJobs } from './changedJobs';
+import { changedJobs, mergeChanges } from './changedJobs';
 import { canList, JobTree } from './jobTree';
 import { JobsTree } from './jobsTree';
 import type { JobNode, MoreNode, NaqNode } from './nodes';
@@ -16,6 +16,13 @@ import { outageChanged, outageOf, staleMessage } from './staleness';
 import { WorkersTree } from './workersTree';
 
 export const VIEW_IDS = { queues: 'naq.queues', workers: 'naq.workers', jobs: 'naq.jobs' } as const;
+
+/**
+ * The least time between two updates of the trees from `index/changed`. The backend sends up to
+ * five a second while events stream in; each redrew the changed rows and counts of three views (with
+ * their progress bars and badges) in the editor's window, which a live tail shares.
+ */
+export const TREE_UPDATE_MS = 1000;
 
 export class NaqViews implements vscode.Disposable {
   readonly queues: QueuesTree;
@@ -28,6 +35,10 @@ export class NaqViews implements vscode.Disposable {
   private lastListable: boolean;
   private lastBuilding: boolean;
   private lastOutage: Outage | undefined;
+  /** Changes not applied yet, merged, and when they are due (at most one update per {@link TREE_UPDATE_MS}). */
+  private unapplied: IndexChange | undefined;
+  private updateTimer: NodeJS.Timeout | undefined;
+  private lastUpdate = 0;
 
   constructor(
     backend: BackendClient,
@@ -43,7 +54,7 @@ export class NaqViews implements vscode.Disposable {
     this.lastBuilding = backend.state.index?.building === true;
     this.showMessages(backend.state);
     this.disposables.push(
-      backend.onNotification(IndexChangedNotification.type, (change) => this.enqueue(() => this.apply(change))),
+      backend.onNotification(IndexChangedNotification.type, (change) => this.changed(change)),
       backend.onDidChangeState((state) => this.onState(state)),
     );
   }
@@ -103,6 +114,22 @@ export class NaqViews implements vscode.Disposable {
     for (const tree of this.trees) tree.refreshAll();
   }
 
+  /** A change comes: applied at once after a quiet second, else merged with the next ones until a second has passed. */
+  private changed(change: IndexChange): void {
+    this.unapplied = this.unapplied ? mergeChanges(this.unapplied, change) : change;
+    if (this.updateTimer !== undefined) return;
+    this.updateTimer = setTimeout(
+      () => {
+        this.updateTimer = undefined;
+        const due = this.unapplied;
+        this.unapplied = undefined;
+        this.lastUpdate = Date.now();
+        if (due) this.enqueue(() => this.apply(due));
+      },
+      Math.max(0, this.lastUpdate + TREE_UPDATE_MS - Date.now()),
+    );
+  }
+
   private enqueue(task: () => Promise<void>): void {
     this.queue = this.queue.then(task).catch((error: unknown) => this.log.warn('applying an index change failed', error));
   }
@@ -128,6 +155,7 @@ export class NaqViews implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.updateTimer);
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -89,6 +89,8 @@ export const TimelineToExtension = {
 /** Tail webview → extension. */
 export const TailToExtension = {
   ready: {},
+  /** The page has taken the `lines` message numbered `batch`: the extension may send the next one. */
+  received: { batch: count },
   /** Drop every line the extension keeps for this tail (so a reload does not bring them back). */
   clear: {},
   /** Open this job's timeline (`naq.openTimeline`). */
@@ -238,7 +240,8 @@ export interface TailStatus {
 export type ToTail =
   /** Everything the extension holds: sent on `ready` and when a new tail replaces the old one. */
   | Envelope<'reset', { lines: TailLine[]; status: TailStatus; cap: number }>
-  | Envelope<'lines', { lines: TailLine[]; skipped: number }>
+  /** `batch` numbers the message, for the page's `received` (one `lines` message is in flight at a time). */
+  | Envelope<'lines', { lines: TailLine[]; skipped: number; batch: number }>
   | Envelope<'status', { status: TailStatus }>;
 
 /** The range a dashboard shows, as the extension decided it. */

@@ -72,9 +72,15 @@ export function onValidMessage<M extends MessageSpec>(
 
 /** Posts a typed envelope; a hidden or disposed webview drops it (the page asks again with `ready`). */
 export function post<T extends { type: string; body: unknown }>(webview: vscode.Webview, message: T): void {
+  void postDelivered(webview, message);
+}
+
+/** {@link post}, telling whether the page got the message (false when hidden or disposed). */
+export async function postDelivered<T extends { type: string; body: unknown }>(webview: vscode.Webview, message: T): Promise<boolean> {
   try {
-    void Promise.resolve(webview.postMessage(message)).catch(() => undefined);
+    return await webview.postMessage(message);
   } catch {
     // Disposed meanwhile: nobody is listening.
+    return false;
   }
 }

@@ -73,7 +73,11 @@ export function uniqueId(prefix: string): string {
   return `${prefix}-${idCounter}`;
 }
 
-/** A worker or queue name after its icon; the word is in the tooltip and for screen readers. */
-export function contextChip(iconName: string, label: string, value: string, className: string): HTMLSpanElement {
-  return el('span', { class: [className, 'muted', 'context-chip'], attrs: { title: `${label} ${value}` } }, icon(iconName), el('span', { class: 'visually-hidden', text: `${label} ` }), value);
+/**
+ * A worker or queue name after its icon; the word is in the tooltip and, unless `spoken` is false
+ * (the row's own label says it), for screen readers.
+ */
+export function contextChip(iconName: string, label: string, value: string, className: string, spoken = true): HTMLSpanElement {
+  const word = spoken ? el('span', { class: 'visually-hidden', text: `${label} ` }) : null;
+  return el('span', { class: [className, 'muted', 'context-chip'], attrs: { title: `${label} ${value}` } }, icon(iconName), word, value);
 }
