@@ -341,6 +341,8 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
 
     // The table equivalent: one row per point with the exact values.
     await page.locator('details[data-table="runTime"] summary').click();
+    // The table is built on the details' toggle event, which fires after the click returns.
+    await page.waitForFunction(() => document.querySelectorAll('details[data-table="runTime"] tbody tr').length > 0, undefined, { timeout: 10_000 });
     assert.equal(await page.locator('details[data-table="runTime"] tbody tr').count(), 60);
     assert.match(await page.locator('details[data-table="runTime"] tbody tr').nth(5).textContent() ?? '', /105 ms.*205 ms.*305 ms/);
 
