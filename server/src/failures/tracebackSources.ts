@@ -1,7 +1,7 @@
 /**
  * Where a failed job's traceback is found, in order: the failed event's own `details`, then NAQ's result bucket
  * (`naq_results`, key = job id). A bucket that does not exist is not used and never created; values are read
- * lazily, cached, and watched so that a result written after its event still reaches the failure.
+ * lazily and watched so that a result written after its event still reaches the failure.
  */
 import { KvWatchInclude, type KV, type QueuedIterator, type KvEntry } from 'nats';
 import { directGet } from '../storage/directGet';
@@ -66,17 +66,21 @@ function isNotFound(error: unknown): boolean {
   return /no message found|message not found|stream not found|404/i.test((error as Error).message ?? '');
 }
 
-/** NAQ's result bucket on one connection: absent buckets answer nothing; found values are cached. */
+/**
+ * NAQ's result bucket on one connection: absent buckets answer nothing. Nothing read is kept here: the failure
+ * store keeps what it places, and a value written after a lookup is announced by the watch, which reads again.
+ * A cache of every job's parsed value, filled also by the watch from every result NAQ writes (completed jobs'
+ * included), grew with the bucket, one entry per job.
+ */
 export class ResultBucket {
   private exists: Promise<boolean> | undefined;
-  private readonly cache = new Map<string, ParsedTraceback | null>();
   private watcher: QueuedIterator<KvEntry> | undefined;
   private closed = false;
 
   constructor(
     private readonly session: NatsSession,
     readonly bucket: string,
-    /** A value was written for a job after we looked (NAQ writes the result next to the failed event). */
+    /** A value was written or deleted for a job (NAQ writes the result next to the failed event). */
     private readonly written: (jobId: string) => void,
     private readonly log: (message: string) => void,
   ) {}
@@ -85,21 +89,15 @@ export class ResultBucket {
     if (!/^[-/_=.a-zA-Z0-9]{1,256}$/.test(jobId) || !(await this.available())) {
       return undefined;
     }
-    const cached = this.cache.get(jobId);
-    if (cached !== undefined) {
-      return cached ?? undefined;
-    }
-    let parsed: ParsedTraceback | null = null;
     try {
       const msg = await directGet(this.session.jsm, `KV_${this.bucket}`, { last_by_subj: `$KV.${this.bucket}.${jobId}` });
-      parsed = this.parse(jobId, msg.data);
+      return this.parse(jobId, msg.data) ?? undefined;
     } catch (error) {
       if (!isNotFound(error)) {
         throw error;
       }
+      return undefined;
     }
-    this.cache.set(jobId, parsed);
-    return parsed ?? undefined;
   }
 
   async close(): Promise<void> {
@@ -147,11 +145,6 @@ export class ResultBucket {
     this.watcher = await kv.watch({ include: KvWatchInclude.UpdatesOnly });
     void (async () => {
       for await (const entry of this.watcher as QueuedIterator<KvEntry>) {
-        if (entry.operation === 'PUT') {
-          this.cache.set(entry.key, this.parse(entry.key, entry.value));
-        } else {
-          this.cache.delete(entry.key);
-        }
         this.written(entry.key);
       }
     })().catch((error: unknown) => this.log(`failures: watching ${this.bucket} stopped: ${(error as Error).message}`));
