@@ -226,6 +226,19 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     await page.waitForFunction(() => document.querySelector('.line-count')?.textContent === '20 lines');
     assert.equal(await page.locator('.vrow').count(), 20, 'every line of a short tail is drawn');
     await page.evaluate(() => document.querySelectorAll('.vrow').forEach((row) => row.setAttribute('data-before', '')));
+    // Reading a row's height forces a layout: the rows drawn already keep theirs (a ResizeObserver
+    // reports a change), so only the new ones are read.
+    await page.evaluate(() => {
+      const height = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'offsetHeight')!;
+      (window as unknown as { __keptRowReads: number }).__keptRowReads = 0;
+      Object.defineProperty(HTMLElement.prototype, 'offsetHeight', {
+        configurable: true,
+        get(this: HTMLElement) {
+          if (this.hasAttribute('data-before')) (window as unknown as { __keptRowReads: number }).__keptRowReads++;
+          return height.get!.call(this) as number;
+        },
+      });
+    });
 
     // Five more: the page keeps 20, so the five oldest go and every kept line moves up by five.
     await send(page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(20), problems: [], skipped: 0 }, 1), skipped: 0, batch: 2 } });
@@ -245,6 +258,7 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
       rows.filter((row) => row.dated).map((row) => row.index),
       [0],
     );
+    assert.equal(await page.evaluate(() => (window as unknown as { __keptRowReads: number }).__keptRowReads), 0, 'heights read again of rows drawn already');
     await finish(page, problems, dialogs);
   });
 

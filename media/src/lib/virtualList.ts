@@ -48,6 +48,12 @@ export class VirtualList<T> {
   private readonly spacer: HTMLDivElement;
   private readonly window: HTMLDivElement;
   private rendered = new Map<number, HTMLElement>();
+  /**
+   * Rendered rows whose height is not known yet: built since the last measure, or reported resized by
+   * the ResizeObserver. Only these are read: reading every drawn row at every frame forced a layout of
+   * all of them (a tail at 1,000 lines a second spent most of its frames there).
+   */
+  private readonly unmeasured = new Set<HTMLElement>();
   /** The item each rendered row shows (the items' array may be the same one, changed in place). */
   private readonly rowItems = new WeakMap<HTMLElement, T>();
   private range: Range = { start: 0, end: 0 };
@@ -70,17 +76,24 @@ export class VirtualList<T> {
     this.window.setAttribute('role', 'presentation');
     host.replaceChildren(this.spacer, this.window);
     // The host resizing, or a row whose height is not the one recorded (an opened disclosure, a
-    // wrapped line): only then is another layout pass needed.
+    // wrapped line): only then is another layout pass needed, and only such rows are measured again.
     this.resizeObserver = new ResizeObserver((entries) => {
+      let due = false;
       for (const entry of entries) {
         const target = entry.target as HTMLElement;
-        const index = target === host ? -1 : Number(target.dataset.index);
+        if (target === host) {
+          due = true;
+          continue;
+        }
+        const index = Number(target.dataset.index);
+        if (this.rendered.get(index) !== target) continue;
         const height = entry.borderBoxSize?.[0]?.blockSize ?? target.offsetHeight;
-        if (index < 0 || Math.abs(height - this.heights.height(index)) > 0.5) {
-          this.schedule();
-          return;
+        if (Math.abs(height - this.heights.height(index)) > 0.5) {
+          this.unmeasured.add(target);
+          due = true;
         }
       }
+      if (due) this.schedule();
     });
     this.resizeObserver.observe(host);
     host.addEventListener('scroll', () => {
@@ -162,8 +175,7 @@ export class VirtualList<T> {
   invalidate(index: number): void {
     const row = this.rendered.get(index);
     if (row) {
-      this.resizeObserver.unobserve(row);
-      row.remove();
+      this.removeRow(row);
       this.rendered.delete(index);
     }
     this.renderNow();
@@ -246,8 +258,7 @@ export class VirtualList<T> {
     const keep = (i: number) => i >= range.start && i < range.end;
     for (const [i, row] of this.rendered) {
       if (!keep(i)) {
-        this.resizeObserver.unobserve(row);
-        row.remove();
+        this.removeRow(row);
         this.rendered.delete(i);
       }
     }
@@ -294,20 +305,31 @@ export class VirtualList<T> {
     this.rowItems.set(row, item);
     this.markActive(row, index === this.activeIndex);
     this.rendered.set(index, row);
+    this.unmeasured.add(row);
     this.resizeObserver.observe(row);
     return row;
   }
 
-  /** Reads rendered row heights; true if any changed (the layout must be redone). */
+  private removeRow(row: HTMLElement): void {
+    this.resizeObserver.unobserve(row);
+    this.unmeasured.delete(row);
+    row.remove();
+  }
+
+  /** Reads the heights of the rows not measured yet; true if any changed (the layout must be redone). */
   private measure(): boolean {
+    if (this.unmeasured.size === 0) return false;
     const host = this.options.host;
     const anchor = this.heights.indexAt(host.scrollTop);
     const anchorDelta = anchor >= 0 ? host.scrollTop - this.heights.offset(anchor) : 0;
     let changed = false;
     let changedAbove = false;
-    for (const [i, row] of this.rendered) {
+    for (const row of this.unmeasured) {
+      const i = Number(row.dataset.index);
       const h = row.offsetHeight;
+      // Not laid out (a hidden host): measured when it shows, which the ResizeObserver reports.
       if (h <= 0) continue;
+      this.unmeasured.delete(row);
       this.measured.set(this.keys[i]!, h);
       if (this.heights.set(i, h)) {
         changed = true;
@@ -335,6 +357,7 @@ export class VirtualList<T> {
 
   private dropRendered(): void {
     for (const row of this.rendered.values()) this.resizeObserver.unobserve(row);
+    this.unmeasured.clear();
     this.rendered.clear();
     this.window.replaceChildren();
     this.range = { start: 0, end: 0 };
@@ -354,8 +377,7 @@ export class VirtualList<T> {
       const row = this.rendered.get(old)!;
       const i = indexOf.get(oldKeys[old]!);
       if (i === undefined || this.items[i] !== this.rowItems.get(row)) {
-        this.resizeObserver.unobserve(row);
-        row.remove();
+        this.removeRow(row);
         continue;
       }
       if (i < last) {
