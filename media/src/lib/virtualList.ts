@@ -43,6 +43,8 @@ export class VirtualList<T> {
   private items: readonly T[] = [];
   private keys: string[] = [];
   private heights = HeightIndex.uniform(0, 1);
+  /** Whether each row's height in `heights` is a measured one (else an estimate). */
+  private known = new Uint8Array(0);
   /** Measured heights by row key, kept across `setItems`. */
   private readonly measured = new Map<string, number>();
   private readonly spacer: HTMLDivElement;
@@ -150,16 +152,36 @@ export class VirtualList<T> {
     const anchorDelta = anchorIndex >= 0 ? host.scrollTop - this.heights.offset(anchorIndex) : 0;
 
     const oldKeys = this.keys;
+    const oldHeights = this.heights;
+    const oldKnown = this.known;
     this.items = items;
     this.keys = items.map((item, i) => this.options.key(item, i));
+    // Rows that kept their key at the same distance from their old place (a tail: lines appended,
+    // the oldest trimmed) keep their measured height, or their estimate when never measured, without
+    // a look-up by key for each of them.
+    const shift = keyShift(oldKeys, this.keys);
     const heights = new Float64Array(items.length);
-    for (let i = 0; i < items.length; i++) heights[i] = this.measured.get(this.keys[i]!) ?? this.options.estimate(items[i]!, i);
+    const known = new Uint8Array(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const old = i + shift;
+      const key = this.keys[i]!;
+      const same = old >= 0 && old < oldKeys.length && oldKeys[old] === key;
+      if (same && oldKnown[old] === 1) {
+        heights[i] = oldHeights.height(old);
+        known[i] = 1;
+        continue;
+      }
+      const measured = same ? undefined : this.measured.get(key);
+      heights[i] = measured ?? this.options.estimate(items[i]!, i);
+      known[i] = measured === undefined ? 0 : 1;
+    }
     this.heights = new HeightIndex(heights);
+    this.known = known;
     if (this.measured.size > items.length * 2 + 1000) this.pruneMeasured();
 
     const byKey = oldActiveKey === undefined ? -1 : this.keys.indexOf(oldActiveKey);
     this.activeIndex = byKey >= 0 ? byKey : Math.min(this.activeIndex, Math.max(0, items.length - 1));
-    if (this.options.keepRows) this.keepRendered(oldKeys);
+    if (this.options.keepRows) this.keepRendered(oldKeys, shift);
     else this.dropRendered();
     this.spacer.style.height = `${this.heights.total()}px`;
     if ((this.options.followEnd && (wasAtEnd || this.following)) || keepEnd) {
@@ -331,6 +353,7 @@ export class VirtualList<T> {
       if (h <= 0) continue;
       this.unmeasured.delete(row);
       this.measured.set(this.keys[i]!, h);
+      this.known[i] = 1;
       if (this.heights.set(i, h)) {
         changed = true;
         if (i < anchor) changedAbove = true;
@@ -367,15 +390,23 @@ export class VirtualList<T> {
    * Moves the rendered rows still in the items to their new indices and drops the others; all of
    * them when the kept ones would be out of order (the DOM holds them in index order).
    */
-  private keepRendered(oldKeys: readonly string[]): void {
+  private keepRendered(oldKeys: readonly string[], shift: number): void {
     if (this.rendered.size === 0) return;
-    const indexOf = new Map<string, number>();
-    this.keys.forEach((key, i) => indexOf.set(key, i));
+    // A row is looked for where the shift puts it, and by key among all rows only when it is not there.
+    let byKey: Map<string, number> | undefined;
+    const indexOf = (key: string, old: number): number | undefined => {
+      if (this.keys[old - shift] === key) return old - shift;
+      if (!byKey) {
+        byKey = new Map();
+        this.keys.forEach((k, i) => byKey!.set(k, i));
+      }
+      return byKey.get(key);
+    };
     const kept = new Map<number, HTMLElement>();
     let last = -1;
     for (const old of [...this.rendered.keys()].sort((a, b) => a - b)) {
       const row = this.rendered.get(old)!;
-      const i = indexOf.get(oldKeys[old]!);
+      const i = indexOf(oldKeys[old]!, old);
       if (i === undefined || this.items[i] !== this.rowItems.get(row)) {
         this.removeRow(row);
         continue;
@@ -471,4 +502,17 @@ export class VirtualList<T> {
     this.focus();
     this.options.onActivate?.(index, this.items[index]!, 'click', event);
   }
+}
+
+/**
+ * How far the rows moved between two key lists (old index - new index), found from the first few new
+ * keys; 0 when none of them was there before.
+ */
+function keyShift(oldKeys: readonly string[], keys: readonly string[]): number {
+  // The first row may have a new key (a tail's new first line shows its date): look a little further.
+  for (let j = 0; j < Math.min(keys.length, 3); j++) {
+    const old = oldKeys.indexOf(keys[j]!);
+    if (old >= 0) return old - j;
+  }
+  return 0;
 }
