@@ -386,7 +386,8 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
 
     // The table equivalent: one row per point with the exact values.
     await page.locator('details[data-table="runTime"] summary').click();
-    assert.equal(await page.locator('details[data-table="runTime"] tbody tr').count(), 60);
+    // The table is drawn at the disclosure's toggle event, which comes after the click returns.
+    await page.waitForFunction(() => document.querySelectorAll('details[data-table="runTime"] tbody tr').length === 60);
     assert.match(await page.locator('details[data-table="runTime"] tbody tr').nth(5).textContent() ?? '', /105 ms.*205 ms.*305 ms/);
 
     // Keyboard brush: the 3rd to the 6th point, Enter.
