@@ -226,6 +226,19 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     await page.waitForFunction(() => document.querySelector('.line-count')?.textContent === '20 lines');
     assert.equal(await page.locator('.vrow').count(), 20, 'every line of a short tail is drawn');
     await page.evaluate(() => document.querySelectorAll('.vrow').forEach((row) => row.setAttribute('data-before', '')));
+    // Reading a row's height forces a layout: the rows drawn already keep theirs (a ResizeObserver
+    // reports a change), so only the new ones are read.
+    await page.evaluate(() => {
+      const height = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'offsetHeight')!;
+      (window as unknown as { __keptRowReads: number }).__keptRowReads = 0;
+      Object.defineProperty(HTMLElement.prototype, 'offsetHeight', {
+        configurable: true,
+        get(this: HTMLElement) {
+          if (this.hasAttribute('data-before')) (window as unknown as { __keptRowReads: number }).__keptRowReads++;
+          return height.get!.call(this) as number;
+        },
+      });
+    });
 
     // Five more: the page keeps 20, so the five oldest go and every kept line moves up by five.
     await send(page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(20), problems: [], skipped: 0 }, 1), skipped: 0, batch: 2 } });
@@ -245,6 +258,38 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
       rows.filter((row) => row.dated).map((row) => row.index),
       [0],
     );
+    assert.equal(await page.evaluate(() => (window as unknown as { __keptRowReads: number }).__keptRowReads), 0, 'heights read again of rows drawn already');
+    await finish(page, problems, dialogs);
+  });
+
+  test('tail: lines appended to a full tail do not look up the height of every line again', async () => {
+    const { page, problems, dialogs } = await open('tail');
+    const buffer = new TailBuffer(5000);
+    const status: TailStatus = { state: 'live', pattern: 'naq.jobs.events.>', params: {}, skipped: 0, reason: null };
+    await send(page, { type: 'reset', body: { lines: [], status, cap: 5000 } });
+    const events = bigJob('job-full', 5012);
+    await send(page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(0, 5000), problems: [], skipped: 0 }, 1), skipped: 0, batch: 1 } });
+    await page.waitForFunction(() => document.querySelector('.line-count')?.textContent === '5,000 lines');
+    // Looking up every line's height by its key, and indexing every key, at each frame of a flood
+    // held the page's thread: the lines kept are found where the trimmed ones put them.
+    await page.evaluate(() => {
+      const counted = window as unknown as { __mapCalls: number };
+      counted.__mapCalls = 0;
+      const { get, set } = Map.prototype;
+      Map.prototype.get = function (this: Map<unknown, unknown>, key: unknown) {
+        counted.__mapCalls++;
+        return get.call(this, key);
+      };
+      Map.prototype.set = function (this: Map<unknown, unknown>, key: unknown, value: unknown) {
+        counted.__mapCalls++;
+        return set.call(this, key, value);
+      };
+    });
+    await send(page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(5000), problems: [], skipped: 0 }, 1), skipped: 0, batch: 2 } });
+    const last = `#${events.at(-1)!.nats_sequence}`;
+    await page.waitForFunction((last) => Array.from(document.querySelectorAll('.tl-seq')).some((seq) => seq.textContent === last), last);
+    const calls = await page.evaluate(() => (window as unknown as { __mapCalls: number }).__mapCalls);
+    assert.ok(calls < 500, `${calls} map look-ups for 12 lines appended to 5,000`);
     await finish(page, problems, dialogs);
   });
 

@@ -43,11 +43,19 @@ export class VirtualList<T> {
   private items: readonly T[] = [];
   private keys: string[] = [];
   private heights = HeightIndex.uniform(0, 1);
+  /** Whether each row's height in `heights` is a measured one (else an estimate). */
+  private known = new Uint8Array(0);
   /** Measured heights by row key, kept across `setItems`. */
   private readonly measured = new Map<string, number>();
   private readonly spacer: HTMLDivElement;
   private readonly window: HTMLDivElement;
   private rendered = new Map<number, HTMLElement>();
+  /**
+   * Rendered rows whose height is not known yet: built since the last measure, or reported resized by
+   * the ResizeObserver. Only these are read: reading every drawn row at every frame forced a layout of
+   * all of them (a tail at 1,000 lines a second spent most of its frames there).
+   */
+  private readonly unmeasured = new Set<HTMLElement>();
   /** The item each rendered row shows (the items' array may be the same one, changed in place). */
   private readonly rowItems = new WeakMap<HTMLElement, T>();
   private range: Range = { start: 0, end: 0 };
@@ -70,17 +78,24 @@ export class VirtualList<T> {
     this.window.setAttribute('role', 'presentation');
     host.replaceChildren(this.spacer, this.window);
     // The host resizing, or a row whose height is not the one recorded (an opened disclosure, a
-    // wrapped line): only then is another layout pass needed.
+    // wrapped line): only then is another layout pass needed, and only such rows are measured again.
     this.resizeObserver = new ResizeObserver((entries) => {
+      let due = false;
       for (const entry of entries) {
         const target = entry.target as HTMLElement;
-        const index = target === host ? -1 : Number(target.dataset.index);
+        if (target === host) {
+          due = true;
+          continue;
+        }
+        const index = Number(target.dataset.index);
+        if (this.rendered.get(index) !== target) continue;
         const height = entry.borderBoxSize?.[0]?.blockSize ?? target.offsetHeight;
-        if (index < 0 || Math.abs(height - this.heights.height(index)) > 0.5) {
-          this.schedule();
-          return;
+        if (Math.abs(height - this.heights.height(index)) > 0.5) {
+          this.unmeasured.add(target);
+          due = true;
         }
       }
+      if (due) this.schedule();
     });
     this.resizeObserver.observe(host);
     host.addEventListener('scroll', () => {
@@ -137,16 +152,36 @@ export class VirtualList<T> {
     const anchorDelta = anchorIndex >= 0 ? host.scrollTop - this.heights.offset(anchorIndex) : 0;
 
     const oldKeys = this.keys;
+    const oldHeights = this.heights;
+    const oldKnown = this.known;
     this.items = items;
     this.keys = items.map((item, i) => this.options.key(item, i));
+    // Rows that kept their key at the same distance from their old place (a tail: lines appended,
+    // the oldest trimmed) keep their measured height, or their estimate when never measured, without
+    // a look-up by key for each of them.
+    const shift = keyShift(oldKeys, this.keys);
     const heights = new Float64Array(items.length);
-    for (let i = 0; i < items.length; i++) heights[i] = this.measured.get(this.keys[i]!) ?? this.options.estimate(items[i]!, i);
+    const known = new Uint8Array(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const old = i + shift;
+      const key = this.keys[i]!;
+      const same = old >= 0 && old < oldKeys.length && oldKeys[old] === key;
+      if (same && oldKnown[old] === 1) {
+        heights[i] = oldHeights.height(old);
+        known[i] = 1;
+        continue;
+      }
+      const measured = same ? undefined : this.measured.get(key);
+      heights[i] = measured ?? this.options.estimate(items[i]!, i);
+      known[i] = measured === undefined ? 0 : 1;
+    }
     this.heights = new HeightIndex(heights);
+    this.known = known;
     if (this.measured.size > items.length * 2 + 1000) this.pruneMeasured();
 
     const byKey = oldActiveKey === undefined ? -1 : this.keys.indexOf(oldActiveKey);
     this.activeIndex = byKey >= 0 ? byKey : Math.min(this.activeIndex, Math.max(0, items.length - 1));
-    if (this.options.keepRows) this.keepRendered(oldKeys);
+    if (this.options.keepRows) this.keepRendered(oldKeys, shift);
     else this.dropRendered();
     this.spacer.style.height = `${this.heights.total()}px`;
     if ((this.options.followEnd && (wasAtEnd || this.following)) || keepEnd) {
@@ -162,8 +197,7 @@ export class VirtualList<T> {
   invalidate(index: number): void {
     const row = this.rendered.get(index);
     if (row) {
-      this.resizeObserver.unobserve(row);
-      row.remove();
+      this.removeRow(row);
       this.rendered.delete(index);
     }
     this.renderNow();
@@ -246,8 +280,7 @@ export class VirtualList<T> {
     const keep = (i: number) => i >= range.start && i < range.end;
     for (const [i, row] of this.rendered) {
       if (!keep(i)) {
-        this.resizeObserver.unobserve(row);
-        row.remove();
+        this.removeRow(row);
         this.rendered.delete(i);
       }
     }
@@ -294,21 +327,33 @@ export class VirtualList<T> {
     this.rowItems.set(row, item);
     this.markActive(row, index === this.activeIndex);
     this.rendered.set(index, row);
+    this.unmeasured.add(row);
     this.resizeObserver.observe(row);
     return row;
   }
 
-  /** Reads rendered row heights; true if any changed (the layout must be redone). */
+  private removeRow(row: HTMLElement): void {
+    this.resizeObserver.unobserve(row);
+    this.unmeasured.delete(row);
+    row.remove();
+  }
+
+  /** Reads the heights of the rows not measured yet; true if any changed (the layout must be redone). */
   private measure(): boolean {
+    if (this.unmeasured.size === 0) return false;
     const host = this.options.host;
     const anchor = this.heights.indexAt(host.scrollTop);
     const anchorDelta = anchor >= 0 ? host.scrollTop - this.heights.offset(anchor) : 0;
     let changed = false;
     let changedAbove = false;
-    for (const [i, row] of this.rendered) {
+    for (const row of this.unmeasured) {
+      const i = Number(row.dataset.index);
       const h = row.offsetHeight;
+      // Not laid out (a hidden host): measured when it shows, which the ResizeObserver reports.
       if (h <= 0) continue;
+      this.unmeasured.delete(row);
       this.measured.set(this.keys[i]!, h);
+      this.known[i] = 1;
       if (this.heights.set(i, h)) {
         changed = true;
         if (i < anchor) changedAbove = true;
@@ -335,6 +380,7 @@ export class VirtualList<T> {
 
   private dropRendered(): void {
     for (const row of this.rendered.values()) this.resizeObserver.unobserve(row);
+    this.unmeasured.clear();
     this.rendered.clear();
     this.window.replaceChildren();
     this.range = { start: 0, end: 0 };
@@ -344,18 +390,25 @@ export class VirtualList<T> {
    * Moves the rendered rows still in the items to their new indices and drops the others; all of
    * them when the kept ones would be out of order (the DOM holds them in index order).
    */
-  private keepRendered(oldKeys: readonly string[]): void {
+  private keepRendered(oldKeys: readonly string[], shift: number): void {
     if (this.rendered.size === 0) return;
-    const indexOf = new Map<string, number>();
-    this.keys.forEach((key, i) => indexOf.set(key, i));
+    // A row is looked for where the shift puts it, and by key among all rows only when it is not there.
+    let byKey: Map<string, number> | undefined;
+    const indexOf = (key: string, old: number): number | undefined => {
+      if (this.keys[old - shift] === key) return old - shift;
+      if (!byKey) {
+        byKey = new Map();
+        this.keys.forEach((k, i) => byKey!.set(k, i));
+      }
+      return byKey.get(key);
+    };
     const kept = new Map<number, HTMLElement>();
     let last = -1;
     for (const old of [...this.rendered.keys()].sort((a, b) => a - b)) {
       const row = this.rendered.get(old)!;
-      const i = indexOf.get(oldKeys[old]!);
+      const i = indexOf(oldKeys[old]!, old);
       if (i === undefined || this.items[i] !== this.rowItems.get(row)) {
-        this.resizeObserver.unobserve(row);
-        row.remove();
+        this.removeRow(row);
         continue;
       }
       if (i < last) {
@@ -449,4 +502,17 @@ export class VirtualList<T> {
     this.focus();
     this.options.onActivate?.(index, this.items[index]!, 'click', event);
   }
+}
+
+/**
+ * How far the rows moved between two key lists (old index - new index), found from the first few new
+ * keys; 0 when none of them was there before.
+ */
+function keyShift(oldKeys: readonly string[], keys: readonly string[]): number {
+  // The first row may have a new key (a tail's new first line shows its date): look a little further.
+  for (let j = 0; j < Math.min(keys.length, 3); j++) {
+    const old = oldKeys.indexOf(keys[j]!);
+    if (old >= 0) return old - j;
+  }
+  return 0;
 }

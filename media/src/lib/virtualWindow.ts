@@ -11,7 +11,12 @@ export class HeightIndex {
   private validTo = 0;
 
   constructor(heights: ArrayLike<number>) {
-    this.heights = Float64Array.from(heights, (h) => (Number.isFinite(h) && h > 0 ? h : 1));
+    // A plain loop: `Float64Array.from` with a map function costs ten times more, at every frame of a tail.
+    this.heights = new Float64Array(heights.length);
+    for (let i = 0; i < heights.length; i++) {
+      const h = heights[i]!;
+      this.heights[i] = Number.isFinite(h) && h > 0 ? h : 1;
+    }
     this.offsets = new Float64Array(this.heights.length + 1);
   }
 
