@@ -168,9 +168,12 @@ export class FailureService {
   private async resolve(jobId: string, seq: number, queue: string | null, worker: string | null, error: JobError): Promise<FailureRecord | undefined> {
     const session = this.host.session();
     if (!session) return undefined;
+    // Each request after any timeline being read: a build names thousands of failed jobs, a user waits for one.
+    await session.userReads.idle();
     const read = await readSequences(session, [seq]);
     const event = read.events[0];
     if (!event) return undefined;
+    await session.userReads.idle();
     const failed = await this.failedJobsStream(session).entry(jobId);
     const found = await this.traceback(session, jobId, event.details, event.error_type, event.error_message, failed);
     return {
@@ -189,6 +192,7 @@ export class FailureService {
   private async traceback(session: NatsSession, jobId: string, details: Record<string, unknown>, type: string | null, message: string | null, failed: FailedJobEntry | undefined): Promise<FoundTraceback | undefined> {
     const inDetails = tracebackFromDetails(details, type, message);
     if (inDetails) return { traceback: inDetails, origin: 'details' };
+    await session.userReads.idle();
     const fromResult = await this.resultBucket(session).traceback(jobId);
     if (fromResult) return { traceback: fromResult, origin: 'result' };
     return failed?.traceback ? { traceback: failed.traceback, origin: 'failed-jobs' } : undefined;
