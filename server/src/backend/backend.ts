@@ -252,7 +252,7 @@ export class Backend {
     if (!summary) return { jobId, job: null, events: [], problems: [], source: 'index', olderCount: 0 };
     const job = wireJob(summary);
     const page = timelinePage(summary.sequences, params);
-    const read = await readSequences(storage.session, page.sequences);
+    const read = await storage.session.userReads.run(() => readSequences(storage.session, page.sequences));
     return { jobId, job, events: read.events.map(wireEvent), problems: read.errors.map(problemOf), source: 'index', olderCount: page.olderCount };
   }
 

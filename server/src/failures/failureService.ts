@@ -66,6 +66,12 @@ export class FailureService {
   private failedJobsSession: NatsSession | undefined;
   /** Jobs to look at, in the order named; a job named again while it waits keeps its place. */
   private readonly queued = new Set<string>();
+  /**
+   * Where `pump` goes on in `queued`: one iterator kept across calls. A fresh one each call walked over every id
+   * already taken (a Set keeps their holes until it shrinks), which with 200,000 failed jobs at 10M events made
+   * the lookups quadratic and `pump` the backend's busiest function while timelines were read.
+   */
+  private cursor: Iterator<string> = this.queued.values();
   /** Jobs whose lookup is in flight. */
   private readonly pending = new Set<string>();
   /** Jobs to look at again once their lookup in flight ends. */
@@ -173,8 +179,9 @@ export class FailureService {
 
   /** Starts queued lookups while fewer than `MAX_LOOKUPS` are in flight; each reads the index as it is then. */
   private pump(): void {
-    for (const jobId of this.queued) {
-      if (this.pending.size >= MAX_LOOKUPS) return;
+    while (this.pending.size < MAX_LOOKUPS) {
+      const jobId = this.nextQueued();
+      if (jobId === undefined) break;
       this.queued.delete(jobId);
       this.start(jobId);
     }
@@ -186,6 +193,16 @@ export class FailureService {
       this.idleWaiters = [];
       for (const resolve of waiters) resolve();
     }
+  }
+
+  private nextQueued(): string | undefined {
+    let step = this.cursor.next();
+    // A finished iterator stays finished: ids queued after it ended need a new one.
+    if (step.done) {
+      this.cursor = this.queued.values();
+      step = this.cursor.next();
+    }
+    return step.done ? undefined : step.value;
   }
 
   private start(jobId: string): void {
@@ -215,9 +232,12 @@ export class FailureService {
   private async resolve(jobId: string, seq: number, queue: string | null, worker: string | null, error: JobError): Promise<FailureRecord | undefined> {
     const session = this.host.session();
     if (!session) return undefined;
+    // Each request after any timeline being read: a build names thousands of failed jobs, a user waits for one.
+    await session.userReads.idle();
     const read = await readSequences(session, [seq]);
     const event = read.events[0];
     if (!event) return undefined;
+    await session.userReads.idle();
     const failed = await this.failedJobsStream(session).entry(jobId);
     const found = await this.traceback(session, jobId, event.details, event.error_type, event.error_message, failed);
     return {
@@ -236,6 +256,7 @@ export class FailureService {
   private async traceback(session: NatsSession, jobId: string, details: Record<string, unknown>, type: string | null, message: string | null, failed: FailedJobEntry | undefined): Promise<FoundTraceback | undefined> {
     const inDetails = tracebackFromDetails(details, type, message);
     if (inDetails) return { traceback: inDetails, origin: 'details' };
+    await session.userReads.idle();
     const fromResult = await this.resultBucket(session).traceback(jobId);
     if (fromResult) return { traceback: fromResult, origin: 'result' };
     return failed?.traceback ? { traceback: failed.traceback, origin: 'failed-jobs' } : undefined;
