@@ -50,6 +50,31 @@ async function frameShows(page: Page, text: string): Promise<boolean> {
   return false;
 }
 
+async function selectStep(page: Page, id: string): Promise<void> {
+  const element = step(page, id);
+  if ((await element.getAttribute('aria-expanded', { timeout: 10_000 })) !== 'true') await element.click({ timeout: 10_000 });
+}
+
+/**
+ * Waits for a step's Markdown media to show. Selecting a step builds its media in a new webview, and
+ * in code-server a webview created while another one (the tail) is open may stay blank, its resource
+ * service worker never handed over: that says nothing about the walkthrough, so a blank media is
+ * built again by selecting another step and this one, a few times.
+ */
+async function waitForMarkdownMedia(page: Page, id: string, heading: string): Promise<void> {
+  const other = STEPS.find((candidate) => candidate !== id) as string;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await waitUntil(() => frameShows(page, heading), { timeoutMs: 15_000, intervalMs: 300, what: `the media of the step "${id}" (attempt ${attempt})` });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+    await selectStep(page, other);
+    await selectStep(page, id);
+  }
+}
+
 /**
  * Selects (expands) a step and clicks the button its description makes of a command link. A step's
  * Markdown media takes the focus when it has loaded, which would close a quick input the button
@@ -57,9 +82,9 @@ async function frameShows(page: Page, text: string): Promise<boolean> {
  */
 async function clickStepButton(page: Page, id: string, label: string, media?: { heading: string } | { imageAlt: string }): Promise<void> {
   const element = step(page, id);
-  if ((await element.getAttribute('aria-expanded', { timeout: 10_000 })) !== 'true') await element.click({ timeout: 10_000 });
+  await selectStep(page, id);
   if (media !== undefined && 'heading' in media) {
-    await waitUntil(() => frameShows(page, media.heading), { timeoutMs: 15_000, intervalMs: 300, what: `the media of the step "${id}"` });
+    await waitForMarkdownMedia(page, id, media.heading);
   } else if (media !== undefined) {
     await waitForVisible(page.locator(`img[alt="${media.imageAlt}"]`).first(), 15_000, `the image of the step "${id}"`);
   }
