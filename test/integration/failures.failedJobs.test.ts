@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { connect, type NatsConnection } from 'nats';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
-import { EmitRequest, FailuresJobRequest } from '../../server/src/protocol/protocol';
+import { EmitRequest, FailuresChangedNotification, FailuresJobRequest } from '../../server/src/protocol/protocol';
 import { BackendProcess, backendSettings } from '../support/backendProcess';
 import { NatsServer } from '../support/natsServer';
 
@@ -83,4 +83,23 @@ test('a traceback in the event\'s details keeps the call that the failed-jobs st
   });
   assert.equal(job.origin, 'details');
   assert.deepEqual(job.call, { function: 'handle', args: "('7q',)", kwargs: "{'retry': True}" });
+});
+
+test('a call recorded after its failure was placed is announced by failures/changed, for the open timelines', async () => {
+  const traceback = readFileSync(path.join(fixtures, 'tracebacks', 'plain.py.txt'), 'utf8');
+  await backend.rpc.sendRequest(EmitRequest.type, { event: { ...failed('job-call-later').event, details: { traceback } } });
+  await diagnosticsFor((params) => String(params.diagnostics[0]?.message).startsWith('ValueError ×4'), 'for the failure placed from its details');
+  assert.equal((await backend.rpc.sendRequest(FailuresJobRequest.type, { jobId: 'job-call-later' }))?.call, undefined);
+
+  let announced = false;
+  const listening = backend.rpc.onNotification(FailuresChangedNotification.type, () => (announced = true));
+  try {
+    const value = { job_id: 'job-call-later', function_str: 'settle', args_repr: '(3,)', kwargs_repr: '{}', queue_name: 'billing', error: 'x', traceback };
+    await nc.jetstream().publish('naq.failed.billing', JSON.stringify(value));
+    await backend.until('failures/changed after the call was recorded', () => announced);
+  } finally {
+    listening.dispose();
+  }
+  const job = await backend.rpc.sendRequest(FailuresJobRequest.type, { jobId: 'job-call-later' });
+  assert.deepEqual(job?.call, { function: 'settle', args: '(3,)', kwargs: '{}' });
 });

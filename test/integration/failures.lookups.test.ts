@@ -33,7 +33,7 @@ after(async () => {
 
 test('a reset naming every failed job runs their lookups a bounded number at a time, and finds them all', async () => {
   const logs: string[] = [];
-  const service = new FailureService({ index: () => index, session: () => storage.session }, { filesChanged: () => undefined, log: (message) => logs.push(message) });
+  const service = new FailureService({ index: () => index, session: () => storage.session }, { filesChanged: () => undefined, callsChanged: () => undefined, log: (message) => logs.push(message) });
   service.indexChanged({ reset: true, jobs: [] });
   assert.deepEqual(service.lookups, { inFlight: MAX_LOOKUPS, waiting: FAILED - MAX_LOOKUPS });
   await service.settled();

@@ -23,7 +23,7 @@ test('a traceback in a failed event\'s details is taken from the follow, with no
   const index = new JobIndex();
   const handlers = new StreamHandlers((message) => assert.fail(message));
   // No session: any failure the store holds came from the follow, none from a lookup.
-  const service = new FailureService({ index: () => index, session: () => undefined }, { filesChanged: () => undefined, log: (message) => assert.fail(message) });
+  const service = new FailureService({ index: () => index, session: () => undefined }, { filesChanged: () => undefined, callsChanged: () => undefined, log: (message) => assert.fail(message) });
   handlers.use(service.follower);
   follow(index, handlers, JobEvents.started('job-1', 'w1', 'python', { queue_name: 'billing' }), 1);
   follow(index, handlers, JobEvents.failed('job-1', 'w1', { name: 'ValueError', message: 'bad input', stack: traceback }, 5), 2);

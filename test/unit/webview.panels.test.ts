@@ -315,6 +315,44 @@ describe('timeline panels', () => {
     assert.equal(client.listeners('index/changed'), 0);
   });
 
+  test('a failed job\'s call recorded after its events reaches the open timeline on failures/changed, once', async () => {
+    const client = new FakeClient();
+    const evs = [...events('job-call', 2), createEvent({ job_id: 'job-call', event_type: 'failed', timestamp: 110, nats_sequence: 3 })];
+    client.responders.set('jobs/timeline', () => timelineOf('job-call', evs));
+    timelineModule.showTimeline(context, client as never, 'job-call');
+    const panel = panels[0]!;
+    await settle();
+    panel.webview.send({ type: 'ready', body: {} });
+    await settle();
+    assert.equal(panel.webview.last('call'), undefined);
+
+    const call = { function: 'handle', args: '(1,)', kwargs: '{}' };
+    client.responders.set('failures/job', () => ({ jobId: 'job-call', call }));
+    client.notify('failures/changed', { signatures: 1 });
+    client.notify('failures/changed', { signatures: 1 });
+    await settle();
+    assert.deepEqual(panel.webview.posted.filter((m) => m.type === 'call').map((m) => m.body), [{ jobId: 'job-call', call }]);
+    const asked = client.count('failures/job');
+    client.notify('failures/changed', { signatures: 2 });
+    await settle();
+    assert.equal(client.count('failures/job'), asked, 'a known call is not asked for again');
+    panel.dispose();
+    assert.equal(client.listeners('failures/changed'), 0);
+  });
+
+  test('a timeline without a failure does not ask for a call on failures/changed', async () => {
+    const client = new FakeClient();
+    client.responders.set('jobs/timeline', () => timelineOf('job-ok', events('job-ok', 2)));
+    timelineModule.showTimeline(context, client as never, 'job-ok');
+    const panel = panels[0]!;
+    await settle();
+    const asked = client.count('failures/job');
+    client.notify('failures/changed', { signatures: 1 });
+    await settle();
+    assert.equal(client.count('failures/job'), asked);
+    panel.dispose();
+  });
+
   test('a failed read is shown, and retried once the backend is connected', async () => {
     const client = new FakeClient();
     timelineModule.showTimeline(context, client as never, 'job-3');

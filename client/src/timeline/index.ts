@@ -5,7 +5,7 @@
  * hidden-and-shown or reloaded panel comes back where it was.
  */
 import * as vscode from 'vscode';
-import { FailuresJobRequest, IndexChangedNotification, TimelineRequest, type ConnectionState, type FailureCall, type IndexChange } from '../../../server/src/protocol/protocol';
+import { FailuresChangedNotification, FailuresJobRequest, IndexChangedNotification, TimelineRequest, type ConnectionState, type FailureCall, type IndexChange } from '../../../server/src/protocol/protocol';
 import type { BackendClient } from '../backend/backendClient';
 import { openFrame } from '../failures/openFrame';
 import { errorText, webviewLog } from '../webview/log';
@@ -15,6 +15,7 @@ import { SingleFlight } from '../webview/singleFlight';
 import { TIMELINE_MAX_PAGE, TIMELINE_PAGE_SIZE, TimelineWindow } from './paging';
 import { shouldReload, Throttle } from './refresh';
 import { walkthroughOutcome } from '../walkthrough/progress';
+import { isFailureType } from '../../../server/src/shared/events';
 
 export const TIMELINE_VIEW_TYPE = 'naq.timeline';
 /** The time display new panels start with; the last one chosen in any panel. */
@@ -131,6 +132,10 @@ class TimelinePanel {
     this.disposables.push(
       onValidMessage(panel.webview, TimelineToExtension, `timeline ${jobId}`, (message) => this.onMessage(message)),
       client.onNotification(IndexChangedNotification.type, (change) => this.onIndexChanged(change)),
+      // NAQ may record the call after the failure's events, with nothing in the index to say so.
+      client.onNotification(FailuresChangedNotification.type, () => {
+        if (this.call === null && this.window.events.some((event) => isFailureType(event.event_type))) void this.readCall();
+      }),
       client.onDidChangeState((state) => {
         if (state.phase === 'connected' && this.error !== null) void this.load();
       }),
@@ -207,7 +212,8 @@ class TimelinePanel {
     if (this.call !== null) return;
     try {
       const job = await this.client.request(FailuresJobRequest.type, { jobId: this.jobId });
-      if (!job?.call) return;
+      // Two reads may cross (a load and a `failures/changed`): the call is sent once.
+      if (!job?.call || this.call !== null) return;
       this.call = job.call;
       this.send({ type: 'call', body: { jobId: this.jobId, call: this.call } });
     } catch (error) {

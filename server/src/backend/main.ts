@@ -50,7 +50,7 @@ const backend = new Backend({
 
 const failureService = new FailureService(
   { index: () => backend.failureHost.index, session: () => backend.failureHost.session },
-  { filesChanged: (files) => failureFeatures.filesChanged(files), log: (message) => connection.console.log(message) },
+  { filesChanged: (files) => failureFeatures.filesChanged(files), callsChanged: () => failureFeatures.callsChanged(), log: (message) => connection.console.log(message) },
 );
 const failureFeatures = new FailureFeatures(connection, documents, failureService);
 backend.useStreamHandler(failureService.follower);

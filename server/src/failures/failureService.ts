@@ -31,6 +31,8 @@ export interface FailureHost {
 export interface FailureListener {
   /** Failures whose raise site is in these workspace files appeared, changed or left. */
   filesChanged(files: ReadonlySet<string>): void;
+  /** A known failure learned its call (it came after the failure): no site changed, but a timeline shows it. */
+  callsChanged(): void;
   log(message: string): void;
 }
 
@@ -168,7 +170,7 @@ export class FailureService {
 
   /** The failed-jobs stream names a job's call: its failure takes it if it has none (the timeline shows it). */
   private called(jobId: string, call: FailedCall): void {
-    this.store.attachCall(jobId, call);
+    if (this.store.attachCall(jobId, call)) this.listener.callsChanged();
   }
 
   private look(jobId: string): void {

@@ -139,6 +139,15 @@ export class FailureFeatures {
   /** The service's listener: these files' failures changed. */
   filesChanged(files: ReadonlySet<string>): void {
     for (const file of files) this.dirty.add(file);
+    this.scheduleFlush();
+  }
+
+  /** The service's listener: a failure's call became known; `failures/changed` tells the timelines to ask. */
+  callsChanged(): void {
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
     this.flushTimer ??= setTimeout(() => this.flush(), Math.min(MAX_COALESCE_MS, Math.max(COALESCE_MS, FLUSH_COST_FACTOR * this.lastFlushMs)));
   }
 

@@ -97,7 +97,7 @@ export namespace FailuresJobRequest {
 }
 
 export namespace FailuresChangedNotification {
-  /** Server → client, coalesced: the signatures changed, list them again. */
+  /** Server → client, coalesced: the signatures changed, list them again; or a failure's call became known. */
   export const method = 'failures/changed';
   export const type = new NotificationType<{ signatures: number }>(method);
 }
