@@ -92,7 +92,9 @@ test('a call recorded after its failure was placed is announced by failures/chan
   assert.equal((await backend.rpc.sendRequest(FailuresJobRequest.type, { jobId: 'job-call-later' }))?.call, undefined);
 
   let announced = false;
-  const listening = backend.rpc.onNotification(FailuresChangedNotification.type, () => (announced = true));
+  const listening = backend.rpc.onNotification(FailuresChangedNotification.type, () => {
+    announced = true;
+  });
   try {
     const value = { job_id: 'job-call-later', function_str: 'settle', args_repr: '(3,)', kwargs_repr: '{}', queue_name: 'billing', error: 'x', traceback };
     await nc.jetstream().publish('naq.failed.billing', JSON.stringify(value));
