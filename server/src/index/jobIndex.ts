@@ -179,8 +179,25 @@ export class JobIndex {
       { status: query.status, queue: nameNumber(query.queue), worker: nameNumber(query.worker), search: query.search ? query.search.toLowerCase() : undefined, activeFrom: query.activeFrom, activeTo: query.activeTo },
       query.offset,
       query.limit,
+      this.countedTotal(query),
     );
     return { items: slots.map((slot) => table.overview(slot)), total };
+  }
+
+  /**
+   * How many jobs pass `query` when the counts kept per status, queue and worker say it (no search,
+   * no time range, not both a queue and a worker): the page then stops at its last row instead of
+   * walking every job to count them, tens of milliseconds at 2,000,000 jobs.
+   */
+  private countedTotal(query: JobQuery): number | undefined {
+    if (query.search || query.activeFrom !== undefined || query.activeTo !== undefined) return undefined;
+    if (query.queue !== undefined && query.worker !== undefined) return undefined;
+    const status = query.status === undefined ? -1 : JOB_STATUSES.indexOf(query.status);
+    const name = query.queue ?? query.worker;
+    if (name === undefined) return status < 0 ? this.table.size : (this.statusTotals[status] as number);
+    const group = (query.queue !== undefined ? this.queues : this.workers).get(name);
+    if (!group) return 0;
+    return status < 0 ? group.total : (group.counts[status] as number);
   }
 
   listQueues(): GroupEntry[] {
