@@ -38,7 +38,7 @@ function randomParts(next: () => number): (string | null)[] {
   return Array.from({ length: Math.floor(next() * 4) }, () => (next() < 0.3 ? null : word(next, 6)));
 }
 
-test('search text: marks exactly the rows whose id or one current part holds the term, over random changes and rebuilds', () => {
+test('search text: marks exactly the rows whose id or one current part holds the term, and counts them, over random changes and rebuilds', () => {
   for (const seed of [1, 2, 3]) {
     const next = random(seed);
     const ids: string[] = [];
@@ -71,7 +71,13 @@ test('search text: marks exactly the rows whose id or one current part holds the
       if (step % 50 === 0) {
         const term = word(next, 3).toLowerCase();
         const found = text.search(term);
-        for (const r of live) assert.equal(text.marks[r] === found, matches(term, ids[r] as string, parts[r] ?? []), `seed ${seed} step ${step}: row ${r} for ${JSON.stringify(term)}`);
+        let matched = 0;
+        for (const r of live) {
+          const hit = matches(term, ids[r] as string, parts[r] ?? []);
+          assert.equal(text.marks[r] === found, hit, `seed ${seed} step ${step}: row ${r} for ${JSON.stringify(term)}`);
+          if (hit) matched++;
+        }
+        assert.equal(text.found, matched, `seed ${seed} step ${step}: rows found for ${JSON.stringify(term)}`);
       }
     }
   }

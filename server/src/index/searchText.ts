@@ -29,7 +29,7 @@ export function errorText(error: { type: string | null; message: string | null }
 
 /**
  * The lower-case text a text search looks in, for every row: a segment of its job id and its other
- * searchable parts (the last error as "Type: message", the queue, the worker), one after another
+ * searchable parts (the table gives the last error as "Type: message"), one after another
  * in a few long strings. A search is then a native `indexOf` per
  * hit rather than a `toLowerCase` and an `includes` per row, which took tens of milliseconds at
  * 200,000 jobs.
@@ -59,6 +59,8 @@ export class SearchText {
   /** Rows found by the last search hold its epoch, so that clearing is needed once in 255 searches only. */
   private stamps = new Uint8Array(1024);
   private epoch = 0;
+  /** Rows the last search stamped. */
+  private stamped = 0;
   /** Set by `rebuildLater`: the text is empty and every live row is taken in by `catchUp`. */
   private behind = false;
 
@@ -129,6 +131,7 @@ export class SearchText {
       this.stamps.fill(0);
       this.epoch = 1;
     }
+    this.stamped = 0;
     if (term.includes(END)) this.searchEachPart(term);
     else this.searchChunks(term);
     return this.epoch;
@@ -137,6 +140,18 @@ export class SearchText {
   /** Read again after each search: the array grows with the rows. */
   get marks(): Uint8Array {
     return this.stamps;
+  }
+
+  /** How many rows the last search stamped, `stampAlso` included. */
+  get found(): number {
+    return this.stamped;
+  }
+
+  /** Stamps a row the last search matched by a part the text does not hold. */
+  stampAlso(row: number): void {
+    if (this.stamps[row] === this.epoch) return;
+    this.stamps[row] = this.epoch;
+    this.stamped++;
   }
 
   private searchChunks(term: string): void {
@@ -149,7 +164,10 @@ export class SearchText {
       for (let at = text.indexOf(term); at >= 0 && at < text.length; ) {
         segment = this.segmentAt(base + at, segment);
         const owner = owners[segment] as number;
-        if (owner !== NONE) stamps[owner] = epoch;
+        if (owner !== NONE) {
+          stamps[owner] = epoch;
+          this.stamped++;
+        }
         if (++segment >= segments) return;
         at = text.indexOf(term, (starts[segment] as number) - base);
       }
@@ -162,7 +180,10 @@ export class SearchText {
     for (let segment = 0; segment < this.segments; segment++) {
       const owner = owners[segment] as number;
       if (owner === NONE) continue;
-      if (this.jobIdOf(owner).toLowerCase().includes(term) || this.partsOf(owner).some((part) => part?.toLowerCase().includes(term))) stamps[owner] = epoch;
+      if (this.jobIdOf(owner).toLowerCase().includes(term) || this.partsOf(owner).some((part) => part?.toLowerCase().includes(term))) {
+        stamps[owner] = epoch;
+        this.stamped++;
+      }
     }
   }
 
