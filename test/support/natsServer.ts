@@ -49,7 +49,6 @@ export class NatsServer {
   private readonly ownsStore: boolean;
   private child: ChildProcess | undefined;
 
-  /** The server process's CPU time so far (user and system), in seconds; for benchmarks. */
   /** Freezes the server (SIGSTOP) as a hung host would; the returned function thaws it. */
   pause(): () => void {
     const child = this.child;
@@ -58,6 +57,7 @@ export class NatsServer {
     return () => void child.kill('SIGCONT');
   }
 
+  /** The server process's CPU time so far (user and system), in seconds; for benchmarks. */
   cpuSeconds(): number {
     const pid = this.child?.pid;
     if (pid === undefined) return Number.NaN;
@@ -65,6 +65,7 @@ export class NatsServer {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
     return (Number(fields[11]) + Number(fields[12])) / 100;
   }
+
   private output = '';
 
   private constructor(port: number, storeDir: string, ownsStore: boolean, private readonly options: NatsServerOptions) {
