@@ -54,6 +54,8 @@ interface Outgoing {
 interface ProbeState {
   /** {@link lineKey} → `Date.now()` when its line was in the list (drawn, or the list drawn past it). */
   shownAt: Record<string, number>;
+  /** {@link lineKey} → `Date.now()` when the message bringing its line reached the page. */
+  arrivedAt: Record<string, number>;
   /** Lines of this run's events whose row the list drew. */
   drawn: number;
   /** Event lines the page has received. */
@@ -185,12 +187,15 @@ async function measureLatency(
   const probe = await drained(frame, outgoing.length, 0, true);
   sub.unsubscribe();
   const shown: number[] = [];
+  const arrived: number[] = [];
   const floor: number[] = [];
   let missing = 0;
   for (let i = WARMUP_EVENTS; i < outgoing.length; i++) {
     const at = probe.shownAt[outgoing[i]!.key];
     if (at === undefined) missing++;
     else shown.push(at - publishedAt[i]!);
+    const came = probe.arrivedAt[outgoing[i]!.key];
+    if (came !== undefined) arrived.push(came - publishedAt[i]!);
     if (floorAt[i] !== undefined) floor.push(floorAt[i]! - publishedAt[i]!);
   }
   const counted = outgoing.length - WARMUP_EVENTS;
@@ -201,6 +206,7 @@ async function measureLatency(
     `tail at ${LATENCY_RATE.toLocaleString('en')} events/s: ${probe.received} of ${outgoing.length} events reached the page ` +
       `(${probe.drawn} rows drawn, the rest scrolled past as they came), ${probe.skipped} skipped; ` +
       `publish to line (ms) p50 ${percentile(shown, 50)}, p90 ${percentile(shown, 90)}, p99 ${percentile(shown, 99)}, max ${Math.max(...shown)}; ` +
+      `publish to the page's message bringing it p50 ${percentile(arrived, 50)}, p99 ${percentile(arrived, 99)}; ` +
       `to a plain subscriber p50 ${percentile(floor, 50)}, p99 ${percentile(floor, 99)}, max ${Math.max(...floor)}; ` +
       `the tail carried ${carried.toFixed(0)} events/s (from the first publish to the last line)`,
   );
@@ -313,6 +319,7 @@ async function installProbe(frame: Frame, jobPrefix: string): Promise<void> {
     frame.evaluate((jobPrefix) => {
       const probe = {
         shownAt: {} as Record<string, number>,
+        arrivedAt: {} as Record<string, number>,
         drawn: 0,
         received: 0,
         skipped: 0,
@@ -335,6 +342,7 @@ async function installProbe(frame: Frame, jobPrefix: string): Promise<void> {
             probe.received++;
             if (!line.jobId?.startsWith(jobPrefix)) continue;
             const key = `${line.jobId} ${line.type}`;
+            probe.arrivedAt[key] ??= now;
             if (drawnAlready) probe.shownAt[key] ??= now;
             else probe.waiting.push(key);
           }
@@ -389,8 +397,8 @@ async function startFrames(frame: Frame): Promise<void> {
 function readProbe(frame: Frame, withShown = false): Promise<ProbeState> {
   return withTimeout(
     frame.evaluate((withShown) => {
-      const { shownAt, drawn, received, skipped, frames } = (window as unknown as { naqTailProbe: ProbeState }).naqTailProbe;
-      return { shownAt: withShown ? shownAt : {}, drawn, received, skipped, frames };
+      const { shownAt, arrivedAt, drawn, received, skipped, frames } = (window as unknown as { naqTailProbe: ProbeState }).naqTailProbe;
+      return { shownAt: withShown ? shownAt : {}, arrivedAt: withShown ? arrivedAt : {}, drawn, received, skipped, frames };
     }, withShown),
     10_000,
     'reading the probe in the tail page',
