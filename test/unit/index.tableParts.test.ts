@@ -153,3 +153,34 @@ test('job errors: each slot keeps its own sequence; jobs that failed the same wa
   assert.equal(errors.size, 0);
   assert.deepEqual([...errors.slots()], []);
 });
+
+test('sequence lists: rows interleaved over several pages keep their own sequences', () => {
+  const lists = new SequenceLists();
+  for (const slot of [0, 1, 2]) lists.start(slot);
+  for (let seq = 1_000; seq < 1_000 + 200_000; seq++) lists.append(seq % 3, seq);
+  assert.equal(lists.total, 200_000);
+  for (const slot of [0, 1, 2]) {
+    const seqs = lists.of(slot);
+    assert.ok(seqs.every((seq, i) => seq % 3 === slot && (i === 0 || seq === (seqs[i - 1] as number) + 3)), `row ${slot} in order`);
+  }
+  assert.equal(lists.forget(1, (seq) => seq < 150_000), 49_667, "1,000, 1,003 … 149,998");
+  assert.deepEqual(lists.of(1).slice(0, 2), [150_001, 150_004]);
+});
+
+test('sequence lists: sequences below the first held, or 2^32 past it, are kept whole', () => {
+  const lists = new SequenceLists();
+  lists.start(0);
+  lists.start(1);
+  lists.append(0, 500);
+  lists.append(1, 20);
+  lists.append(0, 500 + 2 ** 32);
+  lists.append(1, 2 ** 53 - 1);
+  assert.deepEqual([lists.of(0), lists.of(1)], [[500, 500 + 2 ** 32], [20, 2 ** 53 - 1]]);
+});
+
+test('sequence lists: a loaded image whose first row is not its lowest keeps every sequence', () => {
+  const lists = new SequenceLists();
+  lists.load(Uint32Array.of(1, 2), Float64Array.of(900, 7, 8));
+  lists.append(0, 901);
+  assert.deepEqual([lists.of(0), lists.of(1)], [[900, 901], [7, 8]]);
+});

@@ -1,17 +1,34 @@
 import { grown, NONE } from './jobColumns';
 
+/** Cells come in pages of 2^16: the pool grows a page at a time and is never copied. */
+const PAGE_BITS = 16;
+const PAGE_SIZE = 1 << PAGE_BITS;
+const IN_PAGE = PAGE_SIZE - 1;
+/** Sequences are kept as 4-byte offsets from the pool's base while they all fit in that many. */
+const NARROW_SPAN = 2 ** 32;
+
+/** A page of sequences: offsets from the base, or (once some sequence did not fit) whole sequences. */
+type SequencePage = Uint32Array | Float64Array;
+
 /**
  * Every job's stream sequences, as one linked list of cells per row, in stream order, all cells in one
- * shared pool (two typed arrays) with a free list: 200,000 jobs with an array of sequences each cost
- * an object per job and long garbage-collection pauses; the pool costs 12 bytes a sequence and gives
- * the collector nothing to walk.
+ * shared pool with a free list: 200,000 jobs with an array of sequences each cost an object per job
+ * and long garbage-collection pauses; the pool gives the collector nothing to walk.
+ *
+ * A cell is 8 bytes: its sequence as an offset from the first one the pool held (a stream 2^32
+ * messages long in the index is the one case that widens the pool to whole 8-byte sequences), and
+ * the next cell. Pages rather than one array doubled as it fills: at 10,000,000 sequences a doubled
+ * array of 12-byte cells held 16.7M cells (200 MB), and 300 MB while it was copied into the next.
  */
 export class SequenceLists {
   private head = new Int32Array(1024);
   private tail = new Int32Array(1024);
   private count = new Uint32Array(1024);
-  private cellSeq = new Float64Array(4096);
-  private cellNext = new Int32Array(4096);
+  private seqPages: SequencePage[] = [];
+  private nextPages: Int32Array[] = [];
+  /** What cell offsets count from; 0 once the pages hold whole sequences. */
+  private base = Number.NaN;
+  private wide = false;
   private cellsUsed = 0;
   private freeCell = NONE;
   private held = 0;
@@ -43,11 +60,11 @@ export class SequenceLists {
 
   append(slot: number, seq: number): void {
     const cell = this.takeCell();
-    this.cellSeq[cell] = seq;
-    this.cellNext[cell] = NONE;
+    this.setSeq(cell, seq);
+    this.setNext(cell, NONE);
     const tail = this.tail[slot] as number;
     if (tail === NONE) this.head[slot] = cell;
-    else this.cellNext[tail] = cell;
+    else this.setNext(tail, cell);
     this.tail[slot] = cell;
     this.count[slot]++;
     this.held++;
@@ -57,20 +74,20 @@ export class SequenceLists {
   /** The row's sequences, oldest first. */
   of(slot: number): number[] {
     const out: number[] = [];
-    for (let cell = this.head[slot] as number; cell !== NONE; cell = this.cellNext[cell] as number) out.push(this.cellSeq[cell] as number);
+    for (let cell = this.head[slot] as number; cell !== NONE; cell = this.nextOf(cell)) out.push(this.seqOf(cell));
     return out;
   }
 
   /** Writes the row's sequences into `out` from `at`; returns where the next row's go. */
   copyInto(slot: number, out: Float64Array, at: number): number {
-    for (let cell = this.head[slot] as number; cell !== NONE; cell = this.cellNext[cell] as number) out[at++] = this.cellSeq[cell] as number;
+    for (let cell = this.head[slot] as number; cell !== NONE; cell = this.nextOf(cell)) out[at++] = this.seqOf(cell);
     return at;
   }
 
   /** Gives back every cell of the row; the row holds nothing afterwards. */
   release(slot: number): void {
     for (let cell = this.head[slot] as number; cell !== NONE; ) {
-      const next = this.cellNext[cell] as number;
+      const next = this.nextOf(cell);
       this.releaseCell(cell);
       cell = next;
     }
@@ -83,10 +100,10 @@ export class SequenceLists {
     let removed = 0;
     let previous = NONE;
     for (let cell = this.head[slot] as number; cell !== NONE; ) {
-      const next = this.cellNext[cell] as number;
-      if (gone(this.cellSeq[cell] as number)) {
+      const next = this.nextOf(cell);
+      if (gone(this.seqOf(cell))) {
         if (previous === NONE) this.head[slot] = next;
-        else this.cellNext[previous] = next;
+        else this.setNext(previous, next);
         if (this.tail[slot] === cell) this.tail[slot] = previous;
         this.releaseCell(cell);
         removed++;
@@ -111,6 +128,10 @@ export class SequenceLists {
   }
 
   clear(): void {
+    this.seqPages = [];
+    this.nextPages = [];
+    this.base = Number.NaN;
+    this.wide = false;
     this.cellsUsed = 0;
     this.freeCell = NONE;
     this.held = 0;
@@ -125,9 +146,9 @@ export class SequenceLists {
     this.clear();
     const rows = counts.length;
     this.grow(rows);
-    this.cellSeq = grown(this.cellSeq, sequences.length);
-    this.cellNext = grown(this.cellNext, sequences.length);
-    this.cellSeq.set(sequences);
+    // The lowest first, so that no sequence loaded falls below the base.
+    for (const seq of sequences) if (seq < this.lowest) this.lowest = seq;
+    if (sequences.length > 0) this.base = this.lowest;
     let cell = 0;
     for (let slot = 0; slot < rows; slot++) {
       const count = counts[slot] as number;
@@ -135,30 +156,58 @@ export class SequenceLists {
       this.head[slot] = count > 0 ? cell : NONE;
       this.tail[slot] = count > 0 ? cell + count - 1 : NONE;
       for (let i = 0; i < count; i++, cell++) {
-        this.cellNext[cell] = i + 1 < count ? cell + 1 : NONE;
-        if ((this.cellSeq[cell] as number) < this.lowest) this.lowest = this.cellSeq[cell] as number;
+        const taken = this.takeCell();
+        this.setSeq(taken, sequences[taken] as number);
+        this.setNext(taken, i + 1 < count ? taken + 1 : NONE);
       }
     }
-    this.cellsUsed = sequences.length;
     this.held = sequences.length;
+  }
+
+  private seqOf(cell: number): number {
+    return this.base + ((this.seqPages[cell >>> PAGE_BITS] as SequencePage)[cell & IN_PAGE] as number);
+  }
+
+  private setSeq(cell: number, seq: number): void {
+    if (Number.isNaN(this.base)) this.base = seq;
+    const offset = seq - this.base;
+    if (!this.wide && !(offset >= 0 && offset < NARROW_SPAN)) return this.widen(cell, seq);
+    (this.seqPages[cell >>> PAGE_BITS] as SequencePage)[cell & IN_PAGE] = offset;
+  }
+
+  private nextOf(cell: number): number {
+    return (this.nextPages[cell >>> PAGE_BITS] as Int32Array)[cell & IN_PAGE] as number;
+  }
+
+  private setNext(cell: number, next: number): void {
+    (this.nextPages[cell >>> PAGE_BITS] as Int32Array)[cell & IN_PAGE] = next;
+  }
+
+  /** Some sequence does not fit as an offset: every page holds whole sequences from now on. */
+  private widen(cell: number, seq: number): void {
+    const base = this.base;
+    this.seqPages = this.seqPages.map((page) => Float64Array.from(page, (offset) => base + offset));
+    this.base = 0;
+    this.wide = true;
+    this.setSeq(cell, seq);
   }
 
   private takeCell(): number {
     if (this.freeCell !== NONE) {
       const cell = this.freeCell;
-      this.freeCell = this.cellNext[cell] as number;
+      this.freeCell = this.nextOf(cell);
       return cell;
     }
     const cell = this.cellsUsed++;
-    if (cell >= this.cellSeq.length) {
-      this.cellSeq = grown(this.cellSeq, cell + 1);
-      this.cellNext = grown(this.cellNext, cell + 1);
+    if (cell >>> PAGE_BITS === this.nextPages.length) {
+      this.seqPages.push(this.wide ? new Float64Array(PAGE_SIZE) : new Uint32Array(PAGE_SIZE));
+      this.nextPages.push(new Int32Array(PAGE_SIZE));
     }
     return cell;
   }
 
   private releaseCell(cell: number): void {
-    this.cellNext[cell] = this.freeCell;
+    this.setNext(cell, this.freeCell);
     this.freeCell = cell;
   }
 }
