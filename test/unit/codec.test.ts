@@ -4,6 +4,7 @@ import { decode } from '@msgpack/msgpack';
 import { decodeEvent, EventDecodeError } from '../../server/src/codec/decode';
 import { encodeEvent, EventEncodeError } from '../../server/src/codec/encode';
 import { createEvent, SEED_FIELDS } from '../../server/src/model/event';
+import { peekFields } from '../../server/src/index/fieldPeek';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -108,4 +109,16 @@ test('a malformed payload is a typed error naming sequence and subject', () => {
 test('refuses to encode events with broken float fields', () => {
   const event = createEvent({ job_id: 'x', event_type: 'completed', timestamp: 1, duration_ms: Number.NaN });
   assert.throws(() => encodeEvent(event), EventEncodeError);
+});
+
+test('a string whose bytes are not UTF-8 reads as the index peeks it, each bad sequence as U+FFFD, and survives encoding again', () => {
+  const event = createEvent({ job_id: 'utf8-job', event_type: 'failed', error_message: 'r\u00e9d', details: { 'k\u00e9y': 'v' } });
+  const bytes = Buffer.from(encodeEvent(event));
+  // "é" is C3 A9; ED 72 starts a three-byte sequence that never ends (msgpack's own decoder made it U+DCA5 and lost the "r").
+  for (let at = bytes.indexOf(Buffer.from([0xc3, 0xa9])); at >= 0; at = bytes.indexOf(Buffer.from([0xc3, 0xa9]), at)) bytes.set([0xed, 0x72], at);
+  const decoded = decodeEvent(bytes);
+  assert.equal(decoded.error_message, 'r\ufffdrd');
+  assert.deepEqual(decoded.details, { 'k\ufffdry': 'v' });
+  assert.equal(peekFields(bytes)?.error_message, decoded.error_message);
+  assert.deepEqual(decodeEvent(encodeEvent(decoded)), decoded);
 });

@@ -1,6 +1,6 @@
 import { decode, ExtData } from '@msgpack/msgpack';
 import { JobEvent } from '../model/event';
-import { msgpackShapeProblem } from './msgpackShape';
+import { msgpackShapeProblem, withStringsRepaired } from './msgpackShape';
 
 /** Where a payload came from, so an error can point at it. */
 export interface PayloadOrigin {
@@ -121,11 +121,12 @@ function sequence(fields: Fields): number | null {
  */
 export function decodeEvent(payload: Uint8Array, origin: PayloadOrigin = {}, fallbackTimestamp = Date.now() / 1000): JobEvent {
   // Checked first: the decoder allocates whatever a header announces (see msgpackShape.ts).
-  const problem = msgpackShapeProblem(payload);
+  const illFormed: number[] = [];
+  const problem = msgpackShapeProblem(payload, illFormed);
   if (problem !== undefined) throw new EventDecodeError(`not valid msgpack (${problem})`, origin);
   let raw: unknown;
   try {
-    raw = decode(payload);
+    raw = decode(illFormed.length > 0 ? withStringsRepaired(payload, illFormed) : payload);
   } catch (error) {
     throw new EventDecodeError(`not valid msgpack (${(error as Error).message})`, origin);
   }

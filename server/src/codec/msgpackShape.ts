@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /**
  * Checks that a payload is exactly one complete msgpack value before it is decoded.
  *
@@ -8,8 +10,12 @@
  * and takes at least one byte, so what the decoder allocates is bounded by the payload's size.
  *
  * One pass, no recursion, nothing allocated per value: it only counts the values still to come.
+ *
+ * Given `illFormed`, it also lists there the strings whose bytes are not UTF-8, three numbers each:
+ * where the string's header starts, where its bytes start, and how many there are (see
+ * `withStringsRepaired`).
  */
-export function msgpackShapeProblem(bytes: Uint8Array): string | undefined {
+export function msgpackShapeProblem(bytes: Uint8Array, illFormed?: number[]): string | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = bytes.length;
   let pos = 0;
@@ -22,6 +28,7 @@ export function msgpackShapeProblem(bytes: Uint8Array): string | undefined {
     pending--;
     let skip = 0;
     let values = 0;
+    const isString = (tag >= 0xa0 && tag <= 0xbf) || (tag >= 0xd9 && tag <= 0xdb);
     if (tag <= 0x7f || tag >= 0xe0 || tag === 0xc0 || tag === 0xc2 || tag === 0xc3) {
       // fixint, nil, bool: nothing follows
     } else if (tag <= 0x8f) {
@@ -54,6 +61,7 @@ export function msgpackShapeProblem(bytes: Uint8Array): string | undefined {
       }
     }
     if (pos + skip > end) return `truncated: the value at offset ${at} needs ${skip} bytes, ${end - pos} are left`;
+    if (illFormed && isString && skip > 0 && !isUtf8(bytes.subarray(pos, pos + skip))) illFormed.push(at, pos, skip);
     pos += skip;
     pending += values;
     if (values > 0 && pending > end - pos) {
@@ -61,6 +69,37 @@ export function msgpackShapeProblem(bytes: Uint8Array): string | undefined {
     }
   }
   return pos < end ? `${end - pos} byte${end - pos === 1 ? '' : 's'} after the value` : undefined;
+}
+
+/**
+ * `bytes` with each string `illFormed` lists (as `msgpackShapeProblem` fills it) decoded as the WHATWG
+ * decoder does, every bad sequence becoming U+FFFD, and encoded again.
+ *
+ * Why: @msgpack/msgpack decodes a string of up to 200 bytes without checking it, so bytes that are not
+ * UTF-8 became lone surrogates there but U+FFFD in a longer string and in the index's field peek: one
+ * event read differently in the timeline and in the lists, and changed when encoded again (the decoder
+ * fuzz test found it). Python's msgpack refuses such a payload; showing it with U+FFFD keeps the rest
+ * of the event readable.
+ */
+export function withStringsRepaired(bytes: Uint8Array, illFormed: readonly number[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let copied = 0;
+  for (let i = 0; i < illFormed.length; i += 3) {
+    const [at, start, length] = [illFormed[i] as number, illFormed[i + 1] as number, illFormed[i + 2] as number];
+    parts.push(bytes.subarray(copied, at));
+    const utf8 = Buffer.from(Buffer.from(bytes.buffer, bytes.byteOffset + start, length).toString('utf8'), 'utf8');
+    parts.push(stringHeader(utf8.length), utf8);
+    copied = start + length;
+  }
+  parts.push(bytes.subarray(copied));
+  return Buffer.concat(parts);
+}
+
+function stringHeader(length: number): Uint8Array {
+  if (length < 32) return Uint8Array.of(0xa0 | length);
+  if (length < 0x100) return Uint8Array.of(0xd9, length);
+  if (length < 0x10000) return Uint8Array.of(0xda, length >>> 8, length & 0xff);
+  return Uint8Array.of(0xdb, length >>> 24, (length >>> 16) & 0xff, (length >>> 8) & 0xff, length & 0xff);
 }
 
 /**
