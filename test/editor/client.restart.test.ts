@@ -21,6 +21,7 @@ const settings: BackendSettings = {
   natsServerPath: '',
   embeddedServer: 'never',
   tailRateLimit: 1,
+  maxIndexedJobs: 1_000,
   storagePath: tmpdir(),
   secrets: {},
 };

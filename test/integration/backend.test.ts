@@ -18,7 +18,10 @@ import {
   TailStopRequest,
   TimelineRequest,
 } from '../../server/src/protocol/protocol';
+import { connect } from 'nats';
+import { encodeEvent } from '../../server/src/codec/encode';
 import { JobEvents } from '../../server/src/model/factories';
+import { subjectForEvent } from '../../server/src/subjects/subject';
 import { defaultServerAnswers } from '../../server/src/backend/natsTarget';
 import { EventStorage } from '../../server/src/storage/eventStorage';
 import { BackendProcess, backendSettings, SERVER_JS } from '../support/backendProcess';
@@ -178,6 +181,57 @@ test('stays correct when events are purged and when the stream is recreated', as
       await fresh.close();
     }
   });
+});
+
+test("jobs beyond the index's limit: counted while the stream holds them, through a restart, and listed again under a higher limit", async () => {
+  const stream = { streamName: 'LEFT_OUT_EVENTS', subjectPrefix: 'leftout.events' };
+  const leftOutDir = mkdtempSync(join(tmpdir(), 'naq-left-out-'));
+  const settings = { serverUrl: server.url, storagePath: leftOutDir, maxIndexedJobs: 1_000, ...stream };
+  const jobs = 1_050;
+  const leftOut = (backend: BackendProcess, count: number): Promise<unknown> =>
+    backend.until(`${count} jobs left out`, () => (backend.state?.index?.building === false && backend.state.index.jobsLeftOut === count ? true : undefined), 20_000);
+  try {
+    await withBackend(settings, async (backend) => {
+      await backend.untilPhase('connected');
+      // Job i's two events are sequences 2i + 1 and 2i + 2: jobs 0 to 49 go, the newest of them at sequence 100.
+      const nc = await connect({ servers: server.url });
+      try {
+        for (let i = 0; i < jobs; i++) {
+          for (const event of [JobEvents.enqueued(`lo-${i}`, 'q'), JobEvents.completed(`lo-${i}`, 'w', 5)]) nc.publish(subjectForEvent(stream.subjectPrefix, event), encodeEvent(event));
+        }
+        await nc.flush();
+      } finally {
+        await nc.close();
+      }
+      await leftOut(backend, 50);
+      const page = await backend.rpc.sendRequest(ListJobsRequest.type, { offset: 0, limit: 1 });
+      assert.deepEqual([page.total, page.items[0]?.jobId], [1_000, `lo-${jobs - 1}`]);
+      assert.equal(backend.state?.index?.maxJobs, 1_000);
+    });
+    await withBackend(settings, async (backend) => {
+      await backend.untilPhase('connected');
+      await leftOut(backend, 50);
+      assert.match(backend.output, /index: snapshot at sequence 2100 with 1000 jobs loaded/);
+      // Purged below 51: the stream holds the newest event of jobs 25 to 49 only.
+      const nc = await connect({ servers: server.url });
+      try {
+        const jsm = await nc.jetstreamManager();
+        await jsm.streams.purge(stream.streamName, { seq: 51 });
+      } finally {
+        await nc.close();
+      }
+      await leftOut(backend, 25);
+    });
+    await withBackend({ ...settings, maxIndexedJobs: 2_000 }, async (backend) => {
+      await backend.untilPhase('connected');
+      await leftOut(backend, 0);
+      assert.match(backend.output, /building from the stream \(the index's job limit is now 2000, not 1000\)/);
+      const page = await backend.rpc.sendRequest(ListJobsRequest.type, { offset: 0, limit: 1 });
+      assert.equal(page.total, jobs - 25, 'every job the stream holds, under a limit it does not reach');
+    });
+  } finally {
+    rmSync(leftOutDir, { recursive: true, force: true });
+  }
 });
 
 /** What a backend that builds its index afresh from the same stream answers: the live one must answer the same. */

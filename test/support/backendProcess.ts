@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { createMessageConnection, MessageConnection, NotificationType, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
 import { BACKEND_EXEC_ARGV } from '../../server/src/backend/runtime';
+import { DEFAULT_MAX_INDEXED_JOBS } from '../../server/src/config/defaults';
 import { BackendSettings, ConnectionState, ConnectionStateNotification, IndexChange, IndexChangedNotification, TailBatch, TailEventsNotification } from '../../server/src/protocol/protocol';
 
 export const SERVER_JS = join(__dirname, '..', '..', 'dist', 'server.js');
@@ -19,6 +20,7 @@ export function backendSettings(overrides: Partial<BackendSettings> = {}): Backe
     natsServerPath: '',
     embeddedServer: 'never',
     tailRateLimit: 200,
+    maxIndexedJobs: DEFAULT_MAX_INDEXED_JOBS,
     storagePath: '',
     secrets: {},
     ...overrides,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { nanos } from 'nats';
 import { checkParams } from '../../server/src/backend/requestRules';
-import { DEFAULT_STREAM_NAME, DEFAULT_SUBJECT_PREFIX, DEFAULT_TAIL_RATE_LIMIT, SEED_STREAM_LIMITS } from '../../server/src/config/defaults';
+import { DEFAULT_MAX_INDEXED_JOBS, DEFAULT_STREAM_NAME, DEFAULT_SUBJECT_PREFIX, DEFAULT_TAIL_RATE_LIMIT, MAX_INDEXED_JOBS, MIN_INDEXED_JOBS, SEED_STREAM_LIMITS } from '../../server/src/config/defaults';
 import { DEFAULT_SETTINGS, loadSettings } from '../../server/src/config/settings';
 import { ConnectRequest } from '../../server/src/protocol/protocol';
 import { desiredStreamConfig, SEED_LIMITS } from '../../server/src/storage/streamConfig';
@@ -33,6 +33,7 @@ test("package.json's setting defaults are the ones in server/src/config/defaults
   assert.equal(setting('naq.streamName').default, DEFAULT_STREAM_NAME);
   assert.equal(setting('naq.subjectPrefix').default, DEFAULT_SUBJECT_PREFIX);
   assert.equal(setting('naq.tail.rateLimit').default, DEFAULT_TAIL_RATE_LIMIT);
+  assert.equal(setting('naq.index.maxJobs').default, DEFAULT_MAX_INDEXED_JOBS);
 });
 
 test('the NAQ_* variables, the backend settings of the tests and the stream all default to the same', () => {
@@ -54,6 +55,18 @@ test("the tail rate's range in package.json is the range the backend accepts", (
   assert.doesNotThrow(() => connect(maximum));
   assert.throws(() => connect(minimum - 1), /tailRateLimit/);
   assert.throws(() => connect(maximum + 1), /tailRateLimit/);
+});
+
+test("the index's job limit: package.json's range is the one the backend accepts, and the default holds the seed stream's 10M events at five a job", () => {
+  const { minimum, maximum } = setting('naq.index.maxJobs');
+  assert.deepEqual([minimum, maximum], [MIN_INDEXED_JOBS, MAX_INDEXED_JOBS]);
+  const connect = (maxIndexedJobs: number): unknown => checkParams(ConnectRequest.method, backendSettings({ maxIndexedJobs }));
+  assert.doesNotThrow(() => connect(MIN_INDEXED_JOBS));
+  assert.doesNotThrow(() => connect(MAX_INDEXED_JOBS));
+  assert.throws(() => connect(MIN_INDEXED_JOBS - 1), /maxIndexedJobs/);
+  assert.throws(() => connect(1_500.5), /maxIndexedJobs/);
+  assert.throws(() => connect(MAX_INDEXED_JOBS + 1), /maxIndexedJobs/);
+  assert.equal(DEFAULT_MAX_INDEXED_JOBS, SEED_STREAM_LIMITS.maxMsgs / 5);
 });
 
 test("the stream limits are the seed's: 168h, 10000000 messages, 10GB, 1MB messages, a 2m duplicate window", () => {

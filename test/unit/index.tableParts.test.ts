@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { copyRow, emptyColumns, emptyRows, growRows, JOB_COLUMNS, loadRows, NONE, resetRow, ROW_COLUMNS, UNKNOWN_STATUS } from '../../server/src/index/jobColumns';
 import { JobErrors } from '../../server/src/index/jobErrors';
 import { RecencyList } from '../../server/src/index/recencyList';
+import { LeftOutJobs } from '../../server/src/index/leftOutJobs';
 import { SequenceLists } from '../../server/src/index/sequenceLists';
 
 const newestFirst = (list: RecencyList): number[] => {
@@ -183,4 +184,26 @@ test('sequence lists: a loaded image whose first row is not its lowest keeps eve
   lists.load(Uint32Array.of(1, 2), Float64Array.of(900, 7, 8));
   lists.append(0, 901);
   assert.deepEqual([lists.of(0), lists.of(1)], [[900, 901], [7, 8]]);
+});
+
+test('jobs left out: counted while the stream holds their newest sequence, whatever order they were let go in', () => {
+  const leftOut = new LeftOutJobs();
+  const seqs = Array.from({ length: 5_000 }, (_, i) => 10 + i * 2 + (i % 7 === 0 ? 5 : 0));
+  for (const seq of seqs) leftOut.add(seq);
+  assert.equal(leftOut.count, 5_000);
+  for (const firstSeq of [0, 11, 3_000, 9_999, 10_015, 20_000]) {
+    leftOut.forgetBelow(firstSeq);
+    assert.equal(leftOut.count, seqs.filter((seq) => seq >= firstSeq).length, `first sequence ${firstSeq}`);
+  }
+  leftOut.load([30, 10, 20]);
+  assert.deepEqual(leftOut.toArray(), [10, 20, 30]);
+  for (let seq = 40; seq < 3_000; seq++) leftOut.add(seq);
+  leftOut.forgetBelow(2_990);
+  assert.deepEqual(leftOut.toArray(), [2_990, 2_991, 2_992, 2_993, 2_994, 2_995, 2_996, 2_997, 2_998, 2_999]);
+
+  const reused = new LeftOutJobs();
+  for (let seq = 1; seq <= 1_024; seq++) reused.add(seq);
+  reused.forgetBelow(1_000);
+  for (let seq = 1_025; seq <= 1_030; seq++) reused.add(seq);
+  assert.deepEqual(reused.toArray(), Array.from({ length: 31 }, (_, i) => 1_000 + i), 'the room forgotten at the front is used again');
 });

@@ -171,6 +171,33 @@ test('index: evicts the least recently active job beyond maxJobs, with its count
   assert.deepEqual(index.listQueues()[0]?.counts, { completed: 1, failed: 1 });
 });
 
+test('index: jobs let go at maxJobs are counted while the stream holds their newest event, across a snapshot made under the same limit', async () => {
+  const index = new JobIndex(2);
+  indexOf([...lifecycle('a', 'q', 'w', 'completed', 1), ...lifecycle('b', 'q', 'w', 'completed', 2)], index);
+  indexOf([JobEvents.workerReleased('a', 'w', { timestamp: 5 })], index, 7);
+  assert.equal(index.jobsLeftOut, 0);
+  indexOf(lifecycle('c', 'q', 'w', 'failed', 6), index, 8);
+  assert.equal(index.jobsLeftOut, 1, 'b, whose newest event is #6, was let go');
+
+  const file = join(dir, 'left-out.snapshot');
+  await saveSnapshot(file, index, STREAM);
+  const restored = await loadSnapshot(file, STREAM, 2);
+  assert.ok(restored.loaded);
+  assert.equal(restored.index.jobsLeftOut, 1);
+  const otherLimit = await loadSnapshot(file, STREAM, 3);
+  assert.deepEqual(otherLimit, { loaded: false, reason: "the index's job limit is now 3, not 2" });
+
+  for (const each of [index, restored.index]) {
+    each.forgetBelow(6);
+    assert.equal(each.jobsLeftOut, 1, 'the stream still holds #6');
+    each.forgetBelow(7);
+    assert.equal(each.jobsLeftOut, 0, 'the stream holds nothing of b any more');
+  }
+  index.clear();
+  indexOf(lifecycle('d', 'q', 'w', 'completed', 9), index, 11);
+  assert.equal(index.jobsLeftOut, 0, 'a rebuild starts with none let go');
+});
+
 test('index: forgets expired and deleted sequences, and jobs left without any', () => {
   const index = indexOf([...lifecycle('a', 'q', 'w', 'completed', 1), ...lifecycle('b', 'q', 'w', 'completed', 2)]);
   assert.equal(index.storedEventCount(), 6);

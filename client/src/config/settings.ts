@@ -8,12 +8,13 @@ import type { BackendSettings } from '../../../server/src/protocol/protocol';
 export const SECTION = 'naq';
 
 /** Settings that, when changed, mean the backend must connect again. */
-const CONNECTION_KEYS = ['serverUrl', 'streamName', 'subjectPrefix', 'context', 'natsServerPath', 'embeddedServer', 'tail.rateLimit'] as const;
+const CONNECTION_KEYS = ['serverUrl', 'streamName', 'subjectPrefix', 'context', 'natsServerPath', 'embeddedServer', 'tail.rateLimit', 'index.maxJobs'] as const;
 
 export const DEFAULTS = {
   streamName: 'NAQ_JOB_EVENTS',
   subjectPrefix: 'naq.jobs.events',
   tailRateLimit: 200,
+  maxIndexedJobs: 2_000_000,
 } as const;
 
 function text(config: vscode.WorkspaceConfiguration, key: string, fallback = ''): string {
@@ -24,6 +25,7 @@ function text(config: vscode.WorkspaceConfiguration, key: string, fallback = '')
 export function readSettings(storagePath: string, secrets: BackendSettings['secrets']): BackendSettings {
   const config = vscode.workspace.getConfiguration(SECTION);
   const rate = config.get<unknown>('tail.rateLimit');
+  const maxJobs = config.get<unknown>('index.maxJobs');
   return {
     serverUrl: text(config, 'serverUrl'),
     streamName: text(config, 'streamName', DEFAULTS.streamName),
@@ -32,6 +34,7 @@ export function readSettings(storagePath: string, secrets: BackendSettings['secr
     natsServerPath: text(config, 'natsServerPath'),
     embeddedServer: config.get<unknown>('embeddedServer') === 'never' ? 'never' : 'auto',
     tailRateLimit: typeof rate === 'number' && Number.isFinite(rate) && rate > 0 ? Math.floor(rate) : DEFAULTS.tailRateLimit,
+    maxIndexedJobs: typeof maxJobs === 'number' && Number.isInteger(maxJobs) && maxJobs > 0 ? maxJobs : DEFAULTS.maxIndexedJobs,
     storagePath,
     secrets,
   };

@@ -4,7 +4,7 @@
  * pop-ups.
  */
 import * as vscode from 'vscode';
-import type { ConnectionState } from '../../../server/src/protocol/protocol';
+import type { ConnectionState, IndexProgress } from '../../../server/src/protocol/protocol';
 import { formatCount, formatBytes } from '../util/format';
 
 export interface StatusView {
@@ -19,6 +19,16 @@ export function indexPercent(state: ConnectionState): number | undefined {
   const index = state.index;
   if (!index?.building || index.targetSequence <= 0) return undefined;
   return Math.max(0, Math.min(99, Math.floor((index.indexedEvents / index.targetSequence) * 100)));
+}
+
+/** The jobs the stream holds that the index let go at its limit, in words; undefined when there are none. */
+export function leftOutNote(index: IndexProgress | undefined): string | undefined {
+  if (!index || index.jobsLeftOut <= 0) return undefined;
+  return vscode.l10n.t(
+    '{0} older jobs in the stream are not listed: the index keeps the {1} most recently active (naq.index.maxJobs).',
+    formatCount(index.jobsLeftOut),
+    formatCount(index.maxJobs),
+  );
 }
 
 export function describeState(state: ConnectionState): StatusView {
@@ -88,6 +98,12 @@ export function describeState(state: ConnectionState): StatusView {
         : vscode.l10n.t('Index: {0} jobs', formatCount(state.index.jobs)),
     );
     tooltip.appendMarkdown('\n\n');
+    const leftOut = leftOutNote(state.index);
+    if (leftOut !== undefined) {
+      tooltip.appendMarkdown('$(warning) ');
+      tooltip.appendText(leftOut);
+      tooltip.appendMarkdown('\n\n');
+    }
   }
   tooltip.appendMarkdown('_');
   tooltip.appendText(vscode.l10n.t('Click for NAQ actions'));

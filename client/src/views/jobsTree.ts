@@ -16,6 +16,7 @@ export class JobsTree extends JobTree {
   private shown: JobStatus[] = [];
   /** Epoch seconds [from, to): only jobs whose first-to-last event span overlaps it; undefined: every job. */
   private active: { from: number; to: number } | undefined;
+  private indexNote: string | undefined;
   private readonly timeFilterChanged = new vscode.EventEmitter<{ from: number; to: number } | undefined>();
   /** Fires when the time filter is set or cleared (the dashboard shows it). */
   readonly onDidChangeTimeFilter = this.timeFilterChanged.event;
@@ -45,15 +46,24 @@ export class JobsTree extends JobTree {
     return this.active ? { ...rest, activeFrom: this.active.from, activeTo: this.active.to } : rest;
   }
 
-  /** What the view says of its time filter while it lists jobs; the views' connection messages take its place otherwise. */
-  filterMessage(): string | undefined {
-    return this.active
+  /**
+   * What the view says while it lists jobs: its time filter, and the jobs the index left out (see
+   * `setIndexNote`); the views' connection messages take its place otherwise.
+   */
+  listMessage(): string | undefined {
+    const filter = this.active
       ? vscode.l10n.t('Jobs active {0} (a range picked on the statistics chart). "Clear Time Filter" lists every job.', timeSpan(this.active.from, this.active.to))
       : undefined;
+    return [filter, this.indexNote].filter((part) => part !== undefined).join(' ') || undefined;
+  }
+
+  /** What the index says of the jobs it holds (the jobs it left out at its limit), or nothing. */
+  setIndexNote(note: string | undefined): void {
+    this.indexNote = note;
   }
 
   private describeFilter(): void {
-    if (this.view) this.view.message = this.filterMessage();
+    if (this.view) this.view.message = this.listMessage();
   }
 
   get search(): string | undefined {

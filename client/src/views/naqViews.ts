@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { IndexChangedNotification, type ConnectionState, type IndexChange, type Outage } from '../../../server/src/protocol/protocol';
-import { indexPercent } from '../status/statusBar';
+import { indexPercent, leftOutNote } from '../status/statusBar';
 import type { BackendClient } from '../backend/backendClient';
 import { changedJobs, mergeChanges } from './changedJobs';
 import { canList, JobTree } from './jobTree';
@@ -107,7 +107,8 @@ export class NaqViews implements vscode.Disposable {
           : undefined;
     }
     if (this.workers.view) this.workers.view.message = undefined;
-    if (this.jobs.view) this.jobs.view.message = listable ? this.jobs.filterMessage() : state.detail;
+    this.jobs.setIndexNote(leftOutNote(state.index));
+    if (this.jobs.view) this.jobs.view.message = listable ? this.jobs.listMessage() : state.detail;
   }
 
   refreshAll(): void {

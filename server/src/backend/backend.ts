@@ -164,7 +164,7 @@ export class Backend {
       },
       log: (message) => this.peer.log(message),
       applied: (record) => metrics.applied(record),
-    }, { snapshotFile: this.snapshotFile(settings, target.settings.servers.join(',')) });
+    }, { snapshotFile: this.snapshotFile(settings, target.settings.servers.join(',')), maxJobs: settings.maxIndexedJobs });
     this.indexer = indexer;
     // Its aggregates are kept in the index's snapshot and restored with it.
     indexer.handlers.use(metrics);

@@ -3,6 +3,7 @@
  * message that takes parameters: the CLI's rules (ids as subject tokens, known event types, subject
  * patterns), sane numbers (timestamps, page sizes, sequences), and the wire types' shapes.
  */
+import { MAX_INDEXED_JOBS, MIN_INDEXED_JOBS } from '../config/defaults';
 import { isKnownEventType, KNOWN_EVENT_TYPES } from '../model/eventType';
 import {
   ConnectRequest,
@@ -124,6 +125,7 @@ export const requestRules = {
       natsServerPath: string(),
       embeddedServer: oneOf(['auto', 'never'] as const, 'one of'),
       tailRateLimit: integer(1, 100_000),
+      maxIndexedJobs: integer(MIN_INDEXED_JOBS, MAX_INDEXED_JOBS),
       storagePath: string(),
       secrets: object({}, { user: string(), password: string(), token: string(), credsFile: string() }),
     },

@@ -78,5 +78,6 @@ export function wireStats(stats: IndexStats): JobStats {
 }
 
 export function wireProgress(progress: IndexerProgress): IndexProgress {
-  return { building: progress.building, indexedEvents: progress.indexedEvents, targetSequence: progress.targetSequence, jobs: progress.jobs };
+  const { building, indexedEvents, targetSequence, jobs, maxJobs, jobsLeftOut } = progress;
+  return { building, indexedEvents, targetSequence, jobs, maxJobs, jobsLeftOut };
 }

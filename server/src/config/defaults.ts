@@ -13,6 +13,15 @@ export const DEFAULT_SUBJECT_PREFIX = 'naq.jobs.events';
 /** Tail events per second pushed to the editor before skipping (`naq.tail.rateLimit`). */
 export const DEFAULT_TAIL_RATE_LIMIT = 200;
 
+/**
+ * Jobs the backend's index holds before it lets the least recently active go (`naq.index.maxJobs`):
+ * the seed's stream at its 10,000,000-message limit, with NAQ's five events per job, holds 2,000,000.
+ */
+export const DEFAULT_MAX_INDEXED_JOBS = 2_000_000;
+/** The range `naq.index.maxJobs` may take. */
+export const MIN_INDEXED_JOBS = 1_000;
+export const MAX_INDEXED_JOBS = 50_000_000;
+
 /** The seed's stream limits ("NATS JetStream Configuration"), for a stream this project creates. */
 export const SEED_STREAM_LIMITS = Object.freeze({
   storage: 'file',

@@ -26,6 +26,8 @@ export interface IndexerProgress {
   indexedEvents: number;
   targetSequence: number;
   jobs: number;
+  maxJobs: number;
+  jobsLeftOut: number;
 }
 
 export interface IndexerListener {
@@ -66,6 +68,7 @@ export class Indexer {
   private storedAtStart = 0;
   /** Indexed events at the last progress report. */
   private reportedEvents = -1;
+  private reportedLeftOut = 0;
   /** The follower in progress: aborting it ends it, `done` settles once its consumer is deleted. */
   private following: { controller: AbortController; done: Promise<void> } | undefined;
   private bulk: BulkRead | undefined;
@@ -96,7 +99,8 @@ export class Indexer {
   }
 
   progress(): IndexerProgress {
-    return { building: this.building, indexedEvents: this.index.indexedEvents, targetSequence: this.targetSequence, jobs: this.index.jobCount };
+    const { index } = this;
+    return { building: this.building, indexedEvents: index.indexedEvents, targetSequence: this.targetSequence, jobs: index.jobCount, maxJobs: index.maxJobs, jobsLeftOut: index.jobsLeftOut };
   }
 
   async start(): Promise<void> {
@@ -277,9 +281,11 @@ export class Indexer {
       this.listener.changed(changes);
     }
     // A build tracks no changes, yet its progress must show: whenever it has moved on since the last report.
+    // Jobs left out at the index's limit show whenever their number changes.
     const moved = this.index.indexedEvents !== this.reportedEvents;
-    if ((this.building && moved) || changes?.reset) {
+    if ((this.building && moved) || changes?.reset || this.index.jobsLeftOut !== this.reportedLeftOut) {
       this.reportedEvents = this.index.indexedEvents;
+      this.reportedLeftOut = this.index.jobsLeftOut;
       this.listener.progress(this.progress());
     }
   }

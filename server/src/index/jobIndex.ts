@@ -1,10 +1,12 @@
 import type { JobStats } from '../analytics/jobAnalytics';
+import { DEFAULT_MAX_INDEXED_JOBS } from '../config/defaults';
 import { isWorkerJobId, JobEvent } from '../model/event';
 import { isFailureType } from '../model/eventType';
 import { IndexRecord, recordFromEvent } from './indexRecord';
 import { JOB_STATUSES, JobStatus } from './jobStatus';
 import type { JobError, JobOverview, JobSummary } from './jobSummary';
 import { JobTable, TableImage } from './jobTable';
+import { LeftOutJobs } from './leftOutJobs';
 
 const COMPLETED = JOB_STATUSES.indexOf('completed');
 
@@ -108,7 +110,10 @@ export class JobIndex {
    */
   private readonly stale = new Set<string>();
 
-  constructor(readonly maxJobs = 1_000_000) {}
+  /** Jobs let go at `maxJobs` that the stream still holds. */
+  private readonly leftOut = new LeftOutJobs();
+
+  constructor(readonly maxJobs = DEFAULT_MAX_INDEXED_JOBS) {}
 
   /** The index of a set of events read in stream order (worker lifecycle records aside). */
   static of(events: Iterable<JobEvent>): JobIndex {
@@ -244,8 +249,23 @@ export class JobIndex {
     };
   }
 
+  /** Jobs the stream holds that the index let go at `maxJobs`, the least recently active first. */
+  get jobsLeftOut(): number {
+    return this.leftOut.count;
+  }
+
+  /** For a snapshot. */
+  leftOutSequences(): number[] {
+    return this.leftOut.toArray();
+  }
+
+  restoreLeftOut(seqs: readonly number[]): void {
+    this.leftOut.load(seqs);
+  }
+
   /** Forgets every sequence below the stream's first (expired, purged); jobs left without any are removed. */
   forgetBelow(firstSeq: number): number {
+    this.leftOut.forgetBelow(firstSeq);
     if (!this.table.holdsBelow(firstSeq)) return 0;
     const removed = this.forgetSequences((seq) => seq < firstSeq);
     this.table.forgotBelow(firstSeq);
@@ -273,6 +293,7 @@ export class JobIndex {
   clear(): void {
     this.table.clear();
     this.stale.clear();
+    this.leftOut.clear();
     this.queues.clear();
     this.workers.clear();
     this.queueAt = [];
@@ -489,6 +510,9 @@ export class JobIndex {
 
   private evictOldest(): void {
     const oldest = this.table.oldestSlot();
-    if (oldest !== undefined) this.removeSlot(oldest);
+    if (oldest === undefined) return;
+    const lastSeq = this.table.lastSequenceOf(oldest);
+    if (lastSeq !== undefined) this.leftOut.add(lastSeq);
+    this.removeSlot(oldest);
   }
 }

@@ -142,6 +142,10 @@ export class JobTable {
     return this.sequenceLists.of(slot);
   }
 
+  lastSequenceOf(slot: number): number | undefined {
+    return this.sequenceLists.lastOf(slot);
+  }
+
   /** Moves a row to the newest end of the activity order. */
   touch(slot: number): void {
     this.recency.touch(slot);

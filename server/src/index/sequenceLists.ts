@@ -71,6 +71,12 @@ export class SequenceLists {
     if (seq < this.lowest) this.lowest = seq;
   }
 
+  /** The row's newest sequence; undefined when it holds none. */
+  lastOf(slot: number): number | undefined {
+    const tail = this.tail[slot] as number;
+    return tail === NONE ? undefined : this.seqOf(tail);
+  }
+
   /** The row's sequences, oldest first. */
   of(slot: number): number[] {
     const out: number[] = [];

@@ -6,7 +6,7 @@ import { JOB_STATUSES } from './jobStatus';
 import type { JobError } from './jobSummary';
 import { emptyColumns, JOB_COLUMNS, TableColumns } from './jobColumns';
 
-const VERSION = 9;
+const VERSION = 10;
 const ALIGN = 8;
 /** A SHA-256 of everything before it ends the file: one flipped bit anywhere refuses the whole snapshot. */
 const CHECKSUM = 'sha256';
@@ -93,6 +93,10 @@ interface Header {
   pastWorkers: [position: number, workers: number[]][];
   /** Jobs whose rows still count events gone from the stream, to be built again (absent in older files). */
   stale?: string[];
+  /** The job limit the index kept to: a snapshot made under another is built again. */
+  maxJobs: number;
+  /** The newest sequences of the jobs let go at that limit (see `LeftOutJobs`). */
+  leftOut: number[];
   /** The stream handlers' own states (see `StreamHandler.saveState`), by name and length, after the columns in this order. */
   states: [name: string, bytes: number][];
 }
@@ -124,6 +128,8 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
     errors: errorTable(image.errors),
     pastWorkers: [...image.pastWorkers],
     stale: index.staleIds(),
+    maxJobs: index.maxJobs,
+    leftOut: index.leftOutSequences(),
     states: [...states].map(([name, state]) => [name, state.byteLength]),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
@@ -216,6 +222,8 @@ function check(header: Header, c: TableColumns): void {
     if (!workers.every((n) => Number.isInteger(n) && n >= 0 && n < header.names.length)) throw new Error('a worker number out of range');
   }
   if (header.stale !== undefined && !(Array.isArray(header.stale) && header.stale.every((id) => typeof id === 'string'))) throw new Error('stale jobs that are not job ids');
+  if (!Number.isInteger(header.maxJobs) || header.maxJobs < header.ids.length) throw new Error('a job limit below the jobs it holds');
+  if (!(Array.isArray(header.leftOut) && header.leftOut.every((seq) => Number.isInteger(seq) && seq > 0))) throw new Error('jobs left out that are not sequences');
 }
 
 function verified(file: Buffer): Buffer {
@@ -252,6 +260,7 @@ export async function loadSnapshot(file: string, stream: StreamIdentity, maxJobs
     return { loaded: false, reason: 'the stream was recreated since the snapshot' };
   }
   const index = new JobIndex(maxJobs);
+  if (header.maxJobs !== index.maxJobs) return { loaded: false, reason: `the index's job limit is now ${index.maxJobs}, not ${header.maxJobs}` };
   const errors = errorsOf(header.errors);
   try {
     index.restoreJobs({ names: header.names, messages: header.messages, ids: header.ids, errors, pastWorkers: new Map(header.pastWorkers), columns });
@@ -260,6 +269,7 @@ export async function loadSnapshot(file: string, stream: StreamIdentity, maxJobs
   }
   for (const [id, lastState, lastSeen] of header.workers) index.restoreWorker(id, lastState, lastSeen);
   index.markStale(header.stale ?? []);
+  index.restoreLeftOut(header.leftOut);
   index.lastSeq = header.lastSeq;
   index.indexedEvents = header.indexedEvents;
   // One reset, as at the end of a build: followers of the index (the failures) learn of every restored job,

@@ -14,6 +14,8 @@ export interface BackendSettings {
   embeddedServer: 'auto' | 'never';
   /** Tail events per second pushed to the client before skipping. */
   tailRateLimit: number;
+  /** Jobs the index holds before it lets the least recently active go (counted in `IndexProgress.jobsLeftOut`). */
+  maxIndexedJobs: number;
   /** Folder for the index snapshot and the embedded server's store. */
   storagePath: string;
   /** From the editor's secret storage, never from settings files. */
@@ -28,6 +30,10 @@ export interface IndexProgress {
   /** Last stream sequence when the build started; indexing is done once this is reached. */
   targetSequence: number;
   jobs: number;
+  /** The index's job limit (`naq.index.maxJobs`). */
+  maxJobs: number;
+  /** Jobs the stream holds that the index let go at `maxJobs`: the lists do not show them. */
+  jobsLeftOut: number;
 }
 
 /**
