@@ -67,6 +67,9 @@ test("the index's job limit: package.json's range is the one the backend accepts
   assert.throws(() => connect(1_500.5), /maxIndexedJobs/);
   assert.throws(() => connect(MAX_INDEXED_JOBS + 1), /maxIndexedJobs/);
   assert.equal(DEFAULT_MAX_INDEXED_JOBS, SEED_STREAM_LIMITS.maxMsgs / 5);
+  const { maxIndexedJobs, ...writtenBefore } = backendSettings();
+  assert.equal(maxIndexedJobs, DEFAULT_MAX_INDEXED_JOBS);
+  assert.doesNotThrow(() => checkParams(ConnectRequest.method, writtenBefore), "other editors' settings written before the limit still connect");
 });
 
 test("the stream limits are the seed's: 168h, 10000000 messages, 10GB, 1MB messages, a 2m duplicate window", () => {

@@ -125,10 +125,10 @@ export const requestRules = {
       natsServerPath: string(),
       embeddedServer: oneOf(['auto', 'never'] as const, 'one of'),
       tailRateLimit: integer(1, 100_000),
-      maxIndexedJobs: integer(MIN_INDEXED_JOBS, MAX_INDEXED_JOBS),
       storagePath: string(),
       secrets: object({}, { user: string(), password: string(), token: string(), credsFile: string() }),
     },
+    { maxIndexedJobs: integer(MIN_INDEXED_JOBS, MAX_INDEXED_JOBS) },
   ) satisfies Check<BackendSettings>,
   [ListJobsRequest.method]: object(
     { offset: integer(0, Number.MAX_SAFE_INTEGER), limit: integer(0, MAX_LIST_LIMIT) },

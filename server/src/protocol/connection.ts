@@ -14,8 +14,11 @@ export interface BackendSettings {
   embeddedServer: 'auto' | 'never';
   /** Tail events per second pushed to the client before skipping. */
   tailRateLimit: number;
-  /** Jobs the index holds before it lets the least recently active go (counted in `IndexProgress.jobsLeftOut`). */
-  maxIndexedJobs: number;
+  /**
+   * Jobs the index holds before it lets the least recently active go (counted in `IndexProgress.jobsLeftOut`);
+   * 2,000,000 when left out, as other editors' settings written before it do.
+   */
+  maxIndexedJobs?: number;
   /** Folder for the index snapshot and the embedded server's store. */
   storagePath: string;
   /** From the editor's secret storage, never from settings files. */
