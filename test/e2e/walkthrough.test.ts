@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { NatsServer } from '../support/natsServer';
-import { answerInput, EditorSession, killDescendantsOnExit, paletteCommand, pickItem, waitForStatus } from './fixtures/editorSession';
+import { answerInput, answeringAgain, EditorSession, killDescendantsOnExit, paletteCommand, pickItem, waitForStatus } from './fixtures/editorSession';
 import { packagedExtension, stopAll, waitForVisible, waitUntil, withTimeout } from './harness';
 
 killDescendantsOnExit();
@@ -92,16 +92,10 @@ async function clickStepButton(page: Page, id: string, label: string): Promise<v
 async function clickStepButtonAndAnswer(page: Page, id: string, label: string, heading: string, answer: () => Promise<void>): Promise<void> {
   await selectStep(page, id);
   await waitForMarkdownMedia(page, id, heading, 1).catch(() => undefined);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await clickStepButton(page, id, label);
-      await answer();
-      return;
-    } catch (error) {
-      if (attempt === 3) throw error;
-      await page.keyboard.press('Escape');
-    }
-  }
+  await answeringAgain(page, async () => {
+    await clickStepButton(page, id, label);
+    await answer();
+  });
 }
 
 async function openWalkthrough(page: Page): Promise<void> {
