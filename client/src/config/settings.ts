@@ -14,7 +14,6 @@ export const DEFAULTS = {
   streamName: 'NAQ_JOB_EVENTS',
   subjectPrefix: 'naq.jobs.events',
   tailRateLimit: 200,
-  maxIndexedJobs: 2_000_000,
 } as const;
 
 function text(config: vscode.WorkspaceConfiguration, key: string, fallback = ''): string {
@@ -34,7 +33,8 @@ export function readSettings(storagePath: string, secrets: BackendSettings['secr
     natsServerPath: text(config, 'natsServerPath'),
     embeddedServer: config.get<unknown>('embeddedServer') === 'never' ? 'never' : 'auto',
     tailRateLimit: typeof rate === 'number' && Number.isFinite(rate) && rate > 0 ? Math.floor(rate) : DEFAULTS.tailRateLimit,
-    maxIndexedJobs: typeof maxJobs === 'number' && Number.isInteger(maxJobs) && maxJobs > 0 ? maxJobs : DEFAULTS.maxIndexedJobs,
+    // Left out unless usable: the backend then keeps its own default (server/src/config/defaults.ts).
+    ...(typeof maxJobs === 'number' && Number.isInteger(maxJobs) && maxJobs > 0 ? { maxIndexedJobs: maxJobs } : {}),
     storagePath,
     secrets,
   };
