@@ -43,6 +43,14 @@ test('failures of one bug group under one signature on the raise site; removal f
   assert.deepEqual([store.summaries(0), store.files()], [[], []]);
 });
 
+test('failures stored in the same millisecond: the latest is the one stored last, in the group and in the file', () => {
+  const store = new FailureStore(new PathMapper([workspace]));
+  const file = path.join(workspace, 'jobs', 'plain.py');
+  for (const [jobId, seq] of [['b', 12], ['c', 13], ['a', 11]] as const) store.put({ ...failure(jobId, 7200, 'billing'), seq });
+  assert.deepEqual(store.summaries(0)[0].jobs, ['c', 'b', 'a']);
+  assert.deepEqual(store.inFile(file, 0).map((placed) => placed.jobId), ['c', 'b', 'a']);
+});
+
 test('failures of one code path share one frame list and placement, released with their last failure', () => {
   const store = new FailureStore(new PathMapper([]));
   const text = readFileSync(path.join(programs, 'plain.py.txt'), 'utf8');

@@ -144,6 +144,9 @@ class StoredFailure implements PlacedFailure {
 
 const hourOf = (time: number): number => Math.floor(time / 3600) * 3600;
 
+/** Newest first; failures stored in the same millisecond go by stream order, so "latest" is the last one stored. */
+const newestFirst = (a: StoredFailure, b: StoredFailure): number => b.time - a.time || b.seq - a.seq;
+
 /** What places a frame list: each frame's file, line, column, function, source text, carets and repetition. */
 function shapeKey(frames: readonly TracebackFrame[]): string {
   const hash = createHash('sha1');
@@ -389,7 +392,7 @@ export class FailureStore {
     return [...jobs]
       .map((jobId) => this.failures.get(jobId) as StoredFailure)
       .filter((failure) => failure.time >= since)
-      .sort((a, b) => b.time - a.time);
+      .sort(newestFirst);
   }
 
   jobIds(): IterableIterator<string> {
@@ -430,7 +433,7 @@ export class FailureStore {
     const members = [...entry.members]
       .map((jobId) => this.failures.get(jobId) as StoredFailure)
       .filter((failure) => failure.time >= since)
-      .sort((a, b) => b.time - a.time);
+      .sort(newestFirst);
     if (members.length === 0) return undefined;
     const distinct = (values: (string | null)[]): string[] => [...new Set(values.filter((value): value is string => value !== null))].sort();
     return {
