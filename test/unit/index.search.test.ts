@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
 import type { JobEvent } from '../../server/src/model/event';
 import { JobEvents } from '../../server/src/model/factories';
 import { recordFromEvent } from '../../server/src/index/indexRecord';
 import { JobIndex } from '../../server/src/index/jobIndex';
 import { errorText, SearchText } from '../../server/src/index/searchText';
+import { loadSnapshot, saveSnapshot } from '../../server/src/index/snapshot';
+
+const snapshots = mkdtempSync(path.join(tmpdir(), 'naq-search-snapshot-'));
+after(() => rmSync(snapshots, { recursive: true, force: true }));
 
 /** A small seeded generator, so that a failure can be replayed. */
 function random(seed: number): () => number {
@@ -132,7 +139,7 @@ function randomEvent(next: () => number, jobId: string, time: number): JobEvent 
   return JobEvents.completed(jobId, name(next), 1, { timestamp: time });
 }
 
-test('index: a search page and its total are those of filtering every job, through changes, removals, eviction, clearing, restores and builds', () => {
+test('index: a search page and its total are those of filtering every job, through changes, removals, eviction, clearing, restores and builds', async () => {
   for (const seed of [7, 8]) {
     const next = random(seed);
     const maxJobs = 60;
@@ -144,9 +151,12 @@ test('index: a search page and its total are those of filtering every job, throu
       if (roll < 0.001) index.clear();
       else if (roll < 0.05) index.removeJob(jobId);
       else if (roll < 0.06) {
-        const restored = new JobIndex(maxJobs);
-        restored.restoreJobs(index.table.image());
-        index = restored;
+        const file = path.join(snapshots, 'index.snapshot');
+        const stream = { name: 'S', created: 'then' };
+        await saveSnapshot(file, index, stream);
+        const restored = await loadSnapshot(file, stream, maxJobs);
+        assert.ok(restored.loaded, restored.loaded ? '' : restored.reason);
+        index = restored.index;
       } else if (roll < 0.07) {
         // A build leaves the search text out until it ends (or a search asks for it).
         index.setTracking(next() < 0.5);

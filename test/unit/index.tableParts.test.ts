@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { copyRow, emptyColumns, emptyRows, growRows, JOB_COLUMNS, loadRows, NONE, resetRow, ROW_COLUMNS, UNKNOWN_STATUS } from '../../server/src/index/jobColumns';
+import { adoptRows, columnOf, emptyRows, growRows, JOB_COLUMNS, NONE, resetRow, ROW_COLUMNS, UNKNOWN_STATUS, type StoredColumns } from '../../server/src/index/jobColumns';
 import { JobErrors } from '../../server/src/index/jobErrors';
 import { RecencyList } from '../../server/src/index/recencyList';
 import { LeftOutJobs } from '../../server/src/index/leftOutJobs';
@@ -12,7 +12,7 @@ const newestFirst = (list: RecencyList): number[] => {
   return out;
 };
 
-test('job columns: snapshot version 7 lays the columns out in this order, each aligned to its element size', () => {
+test('job columns: the snapshot lays the columns out in this order, each aligned to its element size', () => {
   // Changing JOB_COLUMNS changes the snapshot format: this must then move with VERSION in snapshot.ts.
   assert.deepEqual(
     JOB_COLUMNS.map((c) => c.name),
@@ -22,14 +22,15 @@ test('job columns: snapshot version 7 lays the columns out in this order, each a
   assert.deepEqual([...sizes].sort((a, b) => a - b), sizes, 'narrow columns first, so no column needs more than the 8-byte padding');
 });
 
-test('job columns: every column gets its length from what it counts', () => {
-  const columns = emptyColumns(3, 7, 16);
-  for (const { name, length } of JOB_COLUMNS) {
-    assert.equal(columns[name].length, { jobs: 3, sequences: 7, idBuckets: 16 }[length], name);
+test('job columns: every column is made of its own type', () => {
+  for (const { name, type } of JOB_COLUMNS) {
+    const column = columnOf(name, 3);
+    assert.equal(column.constructor, type, name);
+    assert.equal(column.length, 3, name);
   }
 });
 
-test('job columns: a new row starts empty, with its first time; rows grow without losing data and copy into an image', () => {
+test('job columns: a new row starts empty, with its first time; rows grow without losing data; an image’s rows are taken as they are', () => {
   const rows = emptyRows(2);
   resetRow(rows, 1, 1_700_000_000.5);
   assert.equal(rows.status[1], UNKNOWN_STATUS);
@@ -41,14 +42,13 @@ test('job columns: a new row starts empty, with its first time; rows grow withou
   growRows(rows, 100);
   for (const { name } of ROW_COLUMNS) assert.ok(rows[name].length >= 100, name);
   assert.equal(rows.attempts[1], 4);
-  const image = emptyColumns(1, 0, 0);
-  copyRow(rows, 1, image, 0);
-  assert.equal(image.attempts[0], 4);
-  assert.equal(image.firstTime[0], 1_700_000_000.5);
+  const image = Object.fromEntries(JOB_COLUMNS.filter(({ name }) => name !== 'sequences').map(({ name }) => [name, columnOf(name, 1)])) as unknown as StoredColumns;
+  image.attempts[0] = 4;
+  image.worker[0] = NONE;
   const back = emptyRows(4);
-  loadRows(back, image);
-  assert.equal(back.attempts[0], 4);
-  assert.equal(back.worker[0], NONE);
+  adoptRows(back, image);
+  assert.equal(back.attempts, image.attempts, 'the same array, not a copy');
+  assert.deepEqual([back.attempts[0], back.worker[0], back.status.length], [4, NONE, 1]);
 });
 
 test('recency list: new and touched rows go to the newest end; removal relinks the neighbours', () => {
@@ -112,9 +112,9 @@ test('sequence lists: forgetting keeps the rest in order and the tail appendable
   assert.equal(lists.total, 3);
 });
 
-test('sequence lists: load takes counts and sequences as an image writes them, and copyInto writes them back', () => {
+test('sequence lists: load takes counts and sequences as an image writes them, in slices, and copyInto writes them back', () => {
   const lists = new SequenceLists();
-  lists.load(Uint32Array.of(2, 0, 1), Float64Array.of(10, 11, 12));
+  lists.load(Uint32Array.of(2, 0, 1), 10, [Float64Array.of(10), Float64Array.of(11, 12)]);
   assert.deepEqual([lists.of(0), lists.of(1), lists.of(2)], [[10, 11], [], [12]]);
   assert.equal(lists.total, 3);
   assert.equal(lists.holdsBelow(11), true);
@@ -179,11 +179,23 @@ test('sequence lists: sequences below the first held, or 2^32 past it, are kept 
   assert.deepEqual([lists.of(0), lists.of(1)], [[500, 500 + 2 ** 32], [20, 2 ** 53 - 1]]);
 });
 
-test('sequence lists: a loaded image whose first row is not its lowest keeps every sequence', () => {
+test('sequence lists: a loaded image counts from the base its pool had; one below that base, or past 2^32 of it, is kept whole', () => {
+  const saved = new SequenceLists();
+  for (const slot of [0, 1]) saved.start(slot);
+  for (const [slot, seq] of [[1, 7], [0, 900], [1, 8]] as const) saved.append(slot, seq);
+  assert.equal(saved.offsetBase, 7);
   const lists = new SequenceLists();
-  lists.load(Uint32Array.of(1, 2), Float64Array.of(900, 7, 8));
+  lists.load(Uint32Array.of(1, 2), saved.offsetBase, [Float64Array.of(900, 7, 8)]);
   lists.append(0, 901);
   assert.deepEqual([lists.of(0), lists.of(1)], [[900, 901], [7, 8]]);
+  const below = new SequenceLists();
+  below.load(Uint32Array.of(1, 2), 900, [Float64Array.of(900, 7, 8 + 2 ** 40)]);
+  assert.deepEqual([below.of(0), below.of(1), below.holdsBelow(8)], [[900], [7, 8 + 2 ** 40], true]);
+});
+
+test('sequence lists: a load with more or fewer sequences than its counts is refused', () => {
+  assert.throws(() => new SequenceLists().load(Uint32Array.of(1, 1), 0, [Float64Array.of(1, 2, 3)]), /more sequences than the 2 the jobs count/);
+  assert.throws(() => new SequenceLists().load(Uint32Array.of(1, 1), 0, [Float64Array.of(1)]), /1 sequences where the jobs count 2/);
 });
 
 test('jobs left out: counted while the stream holds their newest sequence, whatever order they were let go in', () => {

@@ -264,7 +264,6 @@ test('snapshot: saves at the same time leave one whole snapshot', async () => {
   assert.ok([1, 2_000].includes(outcome.index.jobCount), `${outcome.index.jobCount} jobs`);
 });
 
-/** The snapshot file with its JSON header changed by `change`. */
 /** A snapshot's file for `body`: the body and its checksum, as `saveSnapshot` writes them. */
 function sealed(body: Buffer): Buffer {
   return Buffer.concat([body, createHash('sha256').update(body).digest()]);
@@ -275,6 +274,16 @@ function bodyOf(file: Buffer): Buffer {
   return file.subarray(0, file.length - 32);
 }
 
+/** Where the job ids start: the JSON array that ends the body (these tests' ids hold no '['). */
+function idsStart(file: Buffer): number {
+  return bodyOf(file).lastIndexOf('[');
+}
+
+function withIds(file: Buffer, ids: string[]): Buffer {
+  return sealed(Buffer.concat([bodyOf(file).subarray(0, idsStart(file)), Buffer.from(JSON.stringify(ids))]));
+}
+
+/** The snapshot file with its JSON header changed by `change`. */
 function withHeader(file: Buffer, change: (header: Record<string, unknown>) => Record<string, unknown>): Buffer {
   const bytes = bodyOf(file);
   const headerLength = bytes.readUInt32LE(0);
@@ -290,7 +299,7 @@ test('snapshot: a cut-short or garbled file is refused with the reason, never ha
   const file = join(dir, 'cut.snapshot');
   await saveSnapshot(file, indexOf([...lifecycle('a', 'q', 'w', 'completed', 1), ...lifecycle('b', 'q', 'w', 'completed', 2)]), STREAM);
   const bytes = readFileSync(file);
-  writeFileSync(file, withHeader(bytes, (h) => ({ ...h, ids: ['a', 'a'] })));
+  writeFileSync(file, withIds(bytes, ['a', 'a']));
   const twice = await loadSnapshot(file, STREAM);
   assert.match(twice.loaded ? '' : twice.reason, /unreadable snapshot: job a appears twice/);
   writeFileSync(file, withHeader(bytes, (h) => ({ ...h, sequences: (h.sequences as number) - 1 })));
@@ -302,7 +311,13 @@ test('snapshot: a cut-short or garbled file is refused with the reason, never ha
   writeFileSync(file, withHeader(bytes, (h) => ({ ...h, errors: { texts: ['IOError', 'failed'], entries: [5, 0, 0, 1, 3] } })));
   const noJob = await loadSnapshot(file, STREAM);
   assert.match(noJob.loaded ? '' : noJob.reason, /unreadable snapshot: an error of no job/);
+  writeFileSync(file, withIds(bytes, ['a']));
+  const missing = await loadSnapshot(file, STREAM);
+  assert.match(missing.loaded ? '' : missing.reason, /unreadable snapshot: the job ids are not 2 strings/);
   writeFileSync(file, sealed(bodyOf(bytes).subarray(0, bodyOf(bytes).length - 4)));
+  const cutIds = await loadSnapshot(file, STREAM);
+  assert.match(cutIds.loaded ? '' : cutIds.reason, /unreadable snapshot: the job ids are not JSON/);
+  writeFileSync(file, sealed(bodyOf(bytes).subarray(0, idsStart(bytes) - 4)));
   const cut = await loadSnapshot(file, STREAM);
   assert.equal(cut.loaded, false);
   assert.match(cut.loaded ? '' : cut.reason, /unreadable snapshot: the sequences column is cut short/);

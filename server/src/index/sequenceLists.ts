@@ -144,30 +144,44 @@ export class SequenceLists {
     this.lowest = Number.POSITIVE_INFINITY;
   }
 
+  /** What a pool loaded from this one's sequences should count offsets from, to stay as narrow as this one. */
+  get offsetBase(): number {
+    return this.wide || Number.isNaN(this.base) ? 0 : this.base;
+  }
+
   /**
    * Replaces everything: rows 0 to `counts.length` - 1 hold `counts[i]` sequences each, taken in turn
-   * from `sequences`.
+   * from `chunks` (a snapshot's column, read a slice at a time), offsets counted from `base` (see
+   * `offsetBase`). Throws when the chunks hold more or fewer sequences than the counts say.
    */
-  load(counts: Uint32Array, sequences: Float64Array): void {
+  load(counts: Uint32Array, base: number, chunks: Iterable<Float64Array>): void {
     this.clear();
     const rows = counts.length;
     this.grow(rows);
-    // The lowest first, so that no sequence loaded falls below the base.
-    for (const seq of sequences) if (seq < this.lowest) this.lowest = seq;
-    if (sequences.length > 0) this.base = this.lowest;
-    let cell = 0;
+    let total = 0;
     for (let slot = 0; slot < rows; slot++) {
       const count = counts[slot] as number;
       this.count[slot] = count;
-      this.head[slot] = count > 0 ? cell : NONE;
-      this.tail[slot] = count > 0 ? cell + count - 1 : NONE;
-      for (let i = 0; i < count; i++, cell++) {
-        const taken = this.takeCell();
-        this.setSeq(taken, sequences[taken] as number);
-        this.setNext(taken, i + 1 < count ? taken + 1 : NONE);
+      this.head[slot] = count > 0 ? total : NONE;
+      this.tail[slot] = count > 0 ? total + count - 1 : NONE;
+      total += count;
+    }
+    this.base = base;
+    let row = 0;
+    let left = 0;
+    for (const chunk of chunks) {
+      for (const seq of chunk) {
+        while (left === 0 && row < rows) left = counts[row++] as number;
+        if (left === 0) throw new Error(`more sequences than the ${total} the jobs count`);
+        const cell = this.takeCell();
+        this.setSeq(cell, seq);
+        this.setNext(cell, left > 1 ? cell + 1 : NONE);
+        left--;
+        if (seq < this.lowest) this.lowest = seq;
       }
     }
-    this.held = sequences.length;
+    if (this.cellsUsed !== total) throw new Error(`${this.cellsUsed} sequences where the jobs count ${total}`);
+    this.held = total;
   }
 
   private seqOf(cell: number): number {

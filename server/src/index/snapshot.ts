@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { columnOf, JOB_COLUMNS, NumberColumn, StoredColumnName, StoredColumns } from './jobColumns';
 import { JobIndex } from './jobIndex';
 import { JOB_STATUSES } from './jobStatus';
 import type { JobError } from './jobSummary';
-import { emptyColumns, JOB_COLUMNS, TableColumns } from './jobColumns';
+import type { TableImage } from './jobTable';
+import { SequenceLists } from './sequenceLists';
 
-const VERSION = 10;
+const VERSION = 11;
 const ALIGN = 8;
 /** A SHA-256 of everything before it ends the file: one flipped bit anywhere refuses the whole snapshot. */
 const CHECKSUM = 'sha256';
@@ -74,8 +77,9 @@ function checkErrors(errors: ErrorTable | undefined, jobs: number): void {
 }
 
 /**
- * The strings and small parts, as JSON; the table's numbers follow it as binary columns, in the
- * machine's byte order (a snapshot never leaves the machine that wrote it).
+ * The strings and small parts, as JSON. The table's numbers follow it as binary columns, in the machine's
+ * byte order (a snapshot never leaves the machine that wrote it), then the handlers' states, then the job
+ * ids as one JSON array up to the checksum: written and read a slice at a time, never held whole as JSON.
  */
 interface Header {
   version: number;
@@ -85,14 +89,16 @@ interface Header {
   workers: [id: string, lastState: string | null, lastSeen: number][];
   names: string[];
   messages: string[];
-  ids: string[];
+  jobs: number;
   sequences: number;
+  /** What the loaded sequence pool counts offsets from (see `SequenceLists.offsetBase`). */
+  sequenceBase: number;
   idBuckets: number;
   errors: ErrorTable;
   /** Jobs' earlier workers: [position, name numbers]. */
   pastWorkers: [position: number, workers: number[]][];
-  /** Jobs whose rows still count events gone from the stream, to be built again (absent in older files). */
-  stale?: string[];
+  /** Jobs whose rows still count events gone from the stream, to be built again. */
+  stale: string[];
   /** The job limit the index kept to: a snapshot made under another is built again. */
   maxJobs: number;
   /** The newest sequences of the jobs let go at that limit (see `LeftOutJobs`). */
@@ -103,30 +109,60 @@ interface Header {
 
 /** The binary columns in the order `JOB_COLUMNS` lists them: changing that list changes the format (bump VERSION). */
 const COLUMN_ORDER = JOB_COLUMNS.map((column) => column.name);
+const STORED_COLUMNS = COLUMN_ORDER.filter((name): name is StoredColumnName => name !== 'sequences');
+/** Sequences read per slice: 512 kB. */
+const READ_SLICE = 65_536;
 
 let saves = 0;
 
 const padding = (length: number): number => (ALIGN - (length % ALIGN)) % ALIGN;
+const bytesOf = (column: ArrayBufferView): Uint8Array => new Uint8Array(column.buffer, column.byteOffset, column.byteLength);
+
+/** Appends to a file and to its checksum, counting what it wrote (for the alignment of the next column). */
+class ChecksummedWriter {
+  private readonly checksum = createHash(CHECKSUM);
+  written = 0;
+
+  constructor(private readonly fd: number) {}
+
+  write(bytes: Uint8Array): void {
+    this.checksum.update(bytes);
+    for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at, bytes.length - at);
+    this.written += bytes.length;
+  }
+
+  align(): void {
+    const gap = padding(this.written);
+    if (gap > 0) this.write(new Uint8Array(gap));
+  }
+
+  end(): void {
+    const digest = this.checksum.digest();
+    for (let at = 0; at < digest.length; ) at += writeSync(this.fd, digest, at, digest.length - at);
+  }
+}
 
 /**
  * Writes the index, and `states` (the stream handlers', taken at the same point of the stream), next to the
- * extension's other state; a crash mid-write leaves the previous file intact.
+ * extension's other state; a crash mid-write leaves the previous file intact. Synchronous from the first read
+ * of the index to the last byte: the table is read in place, so it must not change meanwhile.
  */
 export async function saveSnapshot(file: string, index: JobIndex, stream: StreamIdentity, states: ReadonlyMap<string, Uint8Array> = new Map()): Promise<void> {
-  const image = index.table.image();
+  const view = index.table.view();
   const header: Header = {
     version: VERSION,
     stream,
     lastSeq: index.lastSeq,
     indexedEvents: index.indexedEvents,
     workers: [...index.allWorkers()].map((w) => [w.name, w.lastState, w.lastSeen]),
-    names: image.names,
-    messages: image.messages,
-    ids: image.ids,
-    sequences: image.columns.sequences.length,
-    idBuckets: image.columns.idTable.length,
-    errors: errorTable(image.errors),
-    pastWorkers: [...image.pastWorkers],
+    names: view.names,
+    messages: view.messages,
+    jobs: view.jobs,
+    sequences: view.sequences,
+    sequenceBase: view.sequenceBase,
+    idBuckets: view.idBuckets,
+    errors: errorTable(view.errors),
+    pastWorkers: [...view.pastWorkers],
     stale: index.staleIds(),
     maxJobs: index.maxJobs,
     leftOut: index.leftOutSequences(),
@@ -135,71 +171,126 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const prefix = Buffer.alloc(4);
   prefix.writeUInt32LE(json.length);
-  await mkdir(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true });
   // One temporary file per save: two saves at once must not write into the same one.
   const temporary = `${file}.${process.pid}.${++saves}.tmp`;
-  const handle = await open(temporary, 'w');
-  const checksum = createHash(CHECKSUM);
-  const write = async (bytes: Uint8Array): Promise<void> => {
-    checksum.update(bytes);
-    await handle.write(bytes);
-  };
+  const fd = openSync(temporary, 'w');
   try {
-    await write(prefix);
-    await write(json);
-    let written = 4 + json.length;
+    const out = new ChecksummedWriter(fd);
+    out.write(prefix);
+    out.write(json);
     for (const name of COLUMN_ORDER) {
-      const gap = padding(written);
-      if (gap > 0) await write(Buffer.alloc(gap));
-      const column = image.columns[name];
-      await write(new Uint8Array(column.buffer, column.byteOffset, column.byteLength));
-      written += gap + column.byteLength;
+      out.align();
+      for (const slice of view.column(name)) out.write(bytesOf(slice));
     }
     for (const state of states.values()) {
-      const gap = padding(written);
-      if (gap > 0) await write(Buffer.alloc(gap));
-      await write(state);
-      written += gap + state.byteLength;
+      out.align();
+      out.write(state);
     }
-    await handle.write(checksum.digest());
+    let first = true;
+    out.write(Buffer.from('['));
+    for (const ids of view.ids()) {
+      if (ids.length === 0) continue;
+      out.write(Buffer.from(`${first ? '' : ','}${JSON.stringify(ids).slice(1, -1)}`, 'utf8'));
+      first = false;
+    }
+    out.write(Buffer.from(']'));
+    out.end();
   } catch (error) {
-    await handle.close();
-    await rm(temporary, { force: true });
+    closeSync(fd);
+    rmSync(temporary, { force: true });
     throw error;
   }
-  await handle.close();
+  closeSync(fd);
   await rename(temporary, file);
 }
 
 export type LoadOutcome = { loaded: true; index: JobIndex; states: Map<string, Uint8Array> } | { loaded: false; reason: string };
 
-/** The table's columns, then the handlers' states (views of `bytes`: their readers copy what they keep). */
-function readColumns(bytes: Buffer, start: number, header: Header): { columns: TableColumns; states: Map<string, Uint8Array> } {
-  const columns = emptyColumns(header.ids.length, header.sequences, header.idBuckets);
-  let at = start;
-  for (const name of COLUMN_ORDER) {
-    at += padding(at);
-    const column = columns[name];
-    if (at + column.byteLength > bytes.length) throw new Error(`the ${name} column is cut short`);
-    // Copied rather than viewed: the file's bytes need not be aligned for the column's element size.
-    new Uint8Array(column.buffer).set(bytes.subarray(at, at + column.byteLength));
-    at += column.byteLength;
+/** Reads a file from its start, each byte into the checksum, up to the checksum that ends it. */
+class ChecksummedReader {
+  private readonly checksum = createHash(CHECKSUM);
+  private at = 0;
+  private readonly end: number;
+  private holds: boolean | undefined;
+
+  constructor(
+    private readonly fd: number,
+    size: number,
+  ) {
+    if (size < CHECKSUM_BYTES) throw new Error('no checksum');
+    this.end = size - CHECKSUM_BYTES;
   }
-  const states = new Map<string, Uint8Array>();
-  if (!Array.isArray(header.states)) throw new Error('no list of handler states');
-  for (const entry of header.states) {
-    const [name, length] = Array.isArray(entry) ? entry : [];
-    if (typeof name !== 'string' || !(Number.isInteger(length) && (length as number) >= 0)) throw new Error(`a handler state entry ${JSON.stringify(entry)} is not [name, bytes]`);
-    at += padding(at);
-    if (at + (length as number) > bytes.length) throw new Error(`the state of ${name} is cut short`);
-    states.set(name, bytes.subarray(at, at + (length as number)));
-    at += length as number;
+
+  /** What is left before the checksum. */
+  get left(): number {
+    return this.end - this.at;
   }
-  return { columns, states };
+
+  /** Throws unless `bytes` more are left: checked before making room for them, so a garbled length makes nothing. */
+  expect(bytes: number, what: string): void {
+    if (!(bytes <= this.left)) throw new Error(`${what} is cut short`);
+  }
+
+  /** The next `bytes` bytes, in a buffer of their own. */
+  take(bytes: number, what: string): Buffer {
+    this.expect(bytes, what);
+    const into = Buffer.alloc(bytes);
+    this.read(into, what);
+    return into;
+  }
+
+  /** Fills `into` with the next bytes; `what` names them when the file ends first. */
+  read(into: Uint8Array, what: string): void {
+    this.expect(into.length, what);
+    for (let filled = 0; filled < into.length; ) {
+      const got = readSync(this.fd, into, filled, into.length - filled, this.at + filled);
+      if (got === 0) throw new Error(`${what} is cut short`);
+      filled += got;
+    }
+    this.checksum.update(into);
+    this.at += into.length;
+  }
+
+  align(what: string): void {
+    const gap = padding(this.at);
+    if (gap > 0) this.read(new Uint8Array(gap), what);
+  }
+
+  /** Throws unless everything was read and the checksum verifies. */
+  verify(): void {
+    if (this.left !== 0) throw new Error(`${this.left} bytes after the job ids`);
+    if (!this.checksumHolds()) throw new ChecksumError();
+  }
+
+  /**
+   * Reads the rest, into the checksum only, and says whether it verifies: when something read made no
+   * sense, a file changed since it was written says so rather than what the change broke.
+   */
+  restVerifies(): boolean {
+    const slice = Buffer.alloc(Math.min(this.left, 1 << 20));
+    while (this.left > 0) this.read(slice.subarray(0, Math.min(slice.length, this.left)), 'the rest');
+    return this.checksumHolds();
+  }
+
+  /** Worked out once: the digest can be taken only once, and a check after `verify` may still fail. */
+  private checksumHolds(): boolean {
+    if (this.holds === undefined) {
+      const stored = Buffer.alloc(CHECKSUM_BYTES);
+      this.holds = readSync(this.fd, stored, 0, CHECKSUM_BYTES, this.end) === CHECKSUM_BYTES && this.checksum.digest().equals(stored);
+    }
+    return this.holds;
+  }
+}
+
+class ChecksumError extends Error {
+  constructor() {
+    super('the checksum does not verify (the file was changed or cut short)');
+  }
 }
 
 /** A snapshot that does not add up is refused whole: the index is then rebuilt from the stream. */
-function check(header: Header, c: TableColumns): void {
+function check(header: Header, c: StoredColumns): void {
   const inRange = (column: Int32Array, size: number, what: string): void => {
     for (let i = 0; i < column.length; i++) {
       const n = column[i] as number;
@@ -210,65 +301,128 @@ function check(header: Header, c: TableColumns): void {
   inRange(c.worker, header.names.length, 'worker');
   inRange(c.lastType, header.names.length, 'event type');
   inRange(c.message, header.messages.length, 'message');
-  let sequences = 0;
   for (let i = 0; i < c.status.length; i++) {
     if ((c.status[i] as number) >= JOB_STATUSES.length) throw new Error('a status number out of range');
-    sequences += c.sequenceCount[i] as number;
   }
-  if (sequences !== c.sequences.length) throw new Error(`the jobs count ${sequences} sequences, the file holds ${c.sequences.length}`);
-  checkErrors(header.errors, header.ids.length);
+  checkErrors(header.errors, header.jobs);
   for (const [position, workers] of header.pastWorkers) {
-    if (!(position >= 0 && position < header.ids.length)) throw new Error('an earlier worker of no job');
+    if (!(position >= 0 && position < header.jobs)) throw new Error('an earlier worker of no job');
     if (!workers.every((n) => Number.isInteger(n) && n >= 0 && n < header.names.length)) throw new Error('a worker number out of range');
   }
-  if (header.stale !== undefined && !(Array.isArray(header.stale) && header.stale.every((id) => typeof id === 'string'))) throw new Error('stale jobs that are not job ids');
-  if (!Number.isInteger(header.maxJobs) || header.maxJobs < header.ids.length) throw new Error('a job limit below the jobs it holds');
+  if (!(Array.isArray(header.stale) && header.stale.every((id) => typeof id === 'string'))) throw new Error('stale jobs that are not job ids');
+  if (!Number.isInteger(header.maxJobs) || header.maxJobs < header.jobs) throw new Error('a job limit below the jobs it holds');
   if (!(Array.isArray(header.leftOut) && header.leftOut.every((seq) => Number.isInteger(seq) && seq > 0))) throw new Error('jobs left out that are not sequences');
 }
 
-function verified(file: Buffer): Buffer {
-  if (file.length < CHECKSUM_BYTES) throw new Error('no checksum');
-  const body = file.subarray(0, file.length - CHECKSUM_BYTES);
-  if (!createHash(CHECKSUM).update(body).digest().equals(file.subarray(body.length))) throw new Error('the checksum does not verify (the file was changed or cut short)');
-  return body;
+function checkSizes(header: Header): void {
+  for (const field of ['jobs', 'sequences', 'idBuckets'] as const) {
+    if (!(Number.isInteger(header[field]) && header[field] >= 0)) throw new Error(`the header's ${field} is not a count`);
+  }
+  if (!Number.isFinite(header.sequenceBase)) throw new Error("the header's sequenceBase is not a number");
+  if (!Array.isArray(header.states)) throw new Error('no list of handler states');
 }
 
-function parse(file: Buffer): { header: Header; columns: TableColumns; states: Map<string, Uint8Array> } {
-  const bytes = verified(file);
-  if (bytes.length < 4) throw new Error('no header');
-  const headerLength = bytes.readUInt32LE(0);
-  if (4 + headerLength > bytes.length) throw new Error('the header is cut short');
-  const header = JSON.parse(bytes.toString('utf8', 4, 4 + headerLength)) as Header;
-  if (header.version !== VERSION) return { header, columns: emptyColumns(0, 0, 0), states: new Map() };
-  const { columns, states } = readColumns(bytes, 4 + headerLength, header);
-  check(header, columns);
-  return { header, columns, states };
+/** The job ids, a JSON array of strings as long as the header says. */
+function readIds(reader: ChecksummedReader, jobs: number): string[] {
+  let ids: unknown;
+  try {
+    ids = JSON.parse(reader.take(reader.left, 'the job ids').toString('utf8'));
+  } catch (error) {
+    throw new Error(`the job ids are not JSON (${(error as Error).message})`);
+  }
+  if (!(Array.isArray(ids) && ids.length === jobs && ids.every((id) => typeof id === 'string'))) throw new Error(`the job ids are not ${jobs} strings`);
+  return ids as string[];
+}
+
+interface Parsed {
+  header: Header;
+  image?: TableImage;
+  states: Map<string, Uint8Array>;
+}
+
+/** Everything after the header, read into its own arrays: the file is never held whole. */
+function readBody(reader: ChecksummedReader, header: Header): Parsed {
+  checkSizes(header);
+  const lengths = { jobs: header.jobs, idBuckets: header.idBuckets };
+  const columns: Partial<Record<StoredColumnName, NumberColumn>> = {};
+  for (const name of STORED_COLUMNS) {
+    reader.align(`the ${name} column`);
+    const descriptor = JOB_COLUMNS.find((d) => d.name === name) as (typeof JOB_COLUMNS)[number] & { length: 'jobs' | 'idBuckets' };
+    const length = lengths[descriptor.length];
+    reader.expect(length * descriptor.type.BYTES_PER_ELEMENT, `the ${name} column`);
+    const column = columnOf(name, length);
+    reader.read(bytesOf(column), `the ${name} column`);
+    columns[name] = column;
+  }
+  const stored = columns as StoredColumns;
+  let counted = 0;
+  for (const count of stored.sequenceCount) counted += count;
+  if (counted !== header.sequences) throw new Error(`the jobs count ${counted} sequences, the file holds ${header.sequences}`);
+  reader.align('the sequences column');
+  const sequences = new SequenceLists();
+  const slice = new Float64Array(READ_SLICE);
+  sequences.load(stored.sequenceCount, header.sequenceBase, (function* () {
+    for (let left = header.sequences; left > 0; left -= READ_SLICE) {
+      const part = slice.subarray(0, Math.min(READ_SLICE, left));
+      reader.read(bytesOf(part), 'the sequences column');
+      yield part;
+    }
+  })());
+  const states = new Map<string, Uint8Array>();
+  for (const entry of header.states) {
+    const [name, length] = Array.isArray(entry) ? entry : [];
+    if (typeof name !== 'string' || !(Number.isInteger(length) && (length as number) >= 0)) throw new Error(`a handler state entry ${JSON.stringify(entry)} is not [name, bytes]`);
+    reader.align(`the state of ${name}`);
+    states.set(name, reader.take(length as number, `the state of ${name}`));
+  }
+  const ids = readIds(reader, header.jobs);
+  reader.verify();
+  check(header, stored);
+  const image: TableImage = { names: header.names, messages: header.messages, ids, errors: errorsOf(header.errors), pastWorkers: new Map(header.pastWorkers), columns: stored, sequences };
+  return { header, image, states };
+}
+
+function parse(file: string): Parsed {
+  const fd = openSync(file, 'r');
+  try {
+    const reader = new ChecksummedReader(fd, fstatSync(fd).size);
+    try {
+      const json = reader.take(reader.take(4, 'the header').readUInt32LE(0), 'the header');
+      const header = JSON.parse(json.toString('utf8')) as Header;
+      // Another version is refused by its number, whatever else it holds.
+      if (header.version !== VERSION) return { header, states: new Map() };
+      return readBody(reader, header);
+    } catch (error) {
+      if (error instanceof ChecksumError || reader.restVerifies()) throw error;
+      throw new ChecksumError();
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Loads a snapshot of the same stream; anything else (missing, another stream, corrupt) starts afresh. */
 export async function loadSnapshot(file: string, stream: StreamIdentity, maxJobs?: number): Promise<LoadOutcome> {
-  let header: Header;
-  let columns: TableColumns;
-  let states: Map<string, Uint8Array>;
+  let parsed: Parsed;
   try {
-    ({ header, columns, states } = parse(await readFile(file)));
+    parsed = parse(file);
   } catch (error) {
     return { loaded: false, reason: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no snapshot yet' : `unreadable snapshot: ${(error as Error).message}` };
   }
-  if (header.version !== VERSION) return { loaded: false, reason: `snapshot version ${header.version} is not ${VERSION}` };
+  const { header, image, states } = parsed;
+  if (header.version !== VERSION || !image) return { loaded: false, reason: `snapshot version ${header.version} is not ${VERSION}` };
   if (header.stream?.name !== stream.name || header.stream.created !== stream.created) {
     return { loaded: false, reason: 'the stream was recreated since the snapshot' };
   }
   const index = new JobIndex(maxJobs);
   if (header.maxJobs !== index.maxJobs) return { loaded: false, reason: `the index's job limit is now ${index.maxJobs}, not ${header.maxJobs}` };
-  const errors = errorsOf(header.errors);
   try {
-    index.restoreJobs({ names: header.names, messages: header.messages, ids: header.ids, errors, pastWorkers: new Map(header.pastWorkers), columns });
+    index.restoreJobs(image);
   } catch (error) {
     return { loaded: false, reason: `unreadable snapshot: ${(error as Error).message}` };
   }
   for (const [id, lastState, lastSeen] of header.workers) index.restoreWorker(id, lastState, lastSeen);
-  index.markStale(header.stale ?? []);
+  index.markStale(header.stale);
   index.restoreLeftOut(header.leftOut);
   index.lastSeq = header.lastSeq;
   index.indexedEvents = header.indexedEvents;
