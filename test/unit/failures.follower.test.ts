@@ -19,7 +19,7 @@ function follow(index: JobIndex, handlers: StreamHandlers, event: JobEvent, seq:
   handlers.message(subjectForEvent('naq.jobs', event), seq, encodeEvent(event), event.timestamp);
 }
 
-test('a traceback in a failed event\'s details is taken from the follow, with no lookup; one without is left to the lookups', async () => {
+test('a failed event is stored from the follow: with its details\' traceback and no lookup, or without one and looked up where NAQ keeps tracebacks', async () => {
   const index = new JobIndex();
   const handlers = new StreamHandlers((message) => assert.fail(message));
   // No session: any failure the store holds came from the follow, none from a lookup.
@@ -30,7 +30,8 @@ test('a traceback in a failed event\'s details is taken from the follow, with no
   follow(index, handlers, JobEvents.failed('job-2', 'w1', { name: 'ValueError', message: 'no traceback' }, 5), 3);
   const found = service.store.get('job-1');
   assert.deepEqual([found?.seq, found?.origin, found?.queue, found?.type, found?.frames.length], [2, 'details', 'billing', 'ValueError', 3]);
-  assert.equal(service.store.get('job-2'), undefined);
+  const without = service.store.get('job-2');
+  assert.deepEqual([without?.seq, without?.origin, without?.type, without?.message, without?.frames.length], [3, undefined, 'ValueError', 'no traceback', 0]);
   service.indexChanged({ reset: false, jobs: ['job-1'] });
   assert.deepEqual(service.lookups, { inFlight: 0, waiting: 0 }, 'the index change found job-1 known');
   service.indexChanged({ reset: false, jobs: ['job-2'] });

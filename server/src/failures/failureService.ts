@@ -18,7 +18,7 @@ import { readSequences } from '../storage/sequenceRead';
 import type { NatsSession } from '../storage/session';
 import { DetailsFollower } from './detailsFollower';
 import { FailedJobsStream, type FailedCall, type FailedJobEntry } from './failedJobsStream';
-import { FailureStore, type FailureRecord } from './failureStore';
+import { FailureStore, type FailureRecord, type PlacedFailure } from './failureStore';
 import { PathMapper, type PathMapping } from './pathMapper';
 import { resultBucketName, ResultBucket, tracebackFromDetails, type FoundTraceback } from './tracebackSources';
 
@@ -142,8 +142,8 @@ export class FailureService {
   }
 
   /**
-   * A failed event with its traceback in its details, just applied by the index: stored now when it is the job's
-   * last error, so that the index change naming the job finds it known and looks nothing up.
+   * A failed event just applied by the index: stored now when it is the job's last error, so that the index change
+   * naming the job finds it known, and looks nothing up when its details held the traceback.
    */
   private found(record: FailureRecord): void {
     const summary = this.host.index()?.get(record.jobId);
@@ -234,6 +234,8 @@ export class FailureService {
   private async resolve(jobId: string, seq: number, queue: string | null, worker: string | null, error: JobError): Promise<FailureRecord | undefined> {
     const session = this.host.session();
     if (!session) return undefined;
+    const stored = this.store.get(jobId);
+    if (stored?.seq === seq) return this.elsewhere(session, stored, error);
     // Each request after any timeline being read: a build names thousands of failed jobs, a user waits for one.
     await session.userReads.idle();
     const read = await readSequences(session, [seq]);
@@ -255,9 +257,37 @@ export class FailureService {
     };
   }
 
+  /**
+   * A failure stored from its event with no traceback (by the follow, or by an earlier lookup that found none):
+   * its details were read, so only NAQ's result bucket and failed-jobs stream are left. The index holds the event's
+   * error as stored (`error`), which the store's shown type may have replaced. Undefined when neither adds anything.
+   */
+  private async elsewhere(session: NatsSession, stored: PlacedFailure, error: JobError): Promise<FailureRecord | undefined> {
+    await session.userReads.idle();
+    const failed = await this.failedJobsStream(session).entry(stored.jobId);
+    const found = await this.notInDetails(session, stored.jobId, failed);
+    if (!found && !failed?.call) return undefined;
+    return {
+      jobId: stored.jobId,
+      seq: stored.seq,
+      time: stored.time,
+      queue: stored.queue,
+      worker: stored.worker,
+      errorType: error.type,
+      errorMessage: error.message,
+      ...(found ? { traceback: found.traceback, origin: found.origin } : {}),
+      ...(failed?.call ? { call: failed.call } : {}),
+    };
+  }
+
   private async traceback(session: NatsSession, jobId: string, details: Record<string, unknown>, type: string | null, message: string | null, failed: FailedJobEntry | undefined): Promise<FoundTraceback | undefined> {
     const inDetails = tracebackFromDetails(details, type, message);
     if (inDetails) return { traceback: inDetails, origin: 'details' };
+    return this.notInDetails(session, jobId, failed);
+  }
+
+  /** Where NAQ keeps a traceback: its result bucket, then its failed-jobs stream. */
+  private async notInDetails(session: NatsSession, jobId: string, failed: FailedJobEntry | undefined): Promise<FoundTraceback | undefined> {
     await session.userReads.idle();
     const fromResult = await this.resultBucket(session).traceback(jobId);
     if (fromResult) return { traceback: fromResult, origin: 'result' };
