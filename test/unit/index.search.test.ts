@@ -177,6 +177,28 @@ test('index: a search page and its total are those of filtering every job, throu
   }
 });
 
+test('index: a search that finds few of many jobs pages them newest first, as a walk over every job does', () => {
+  const index = new JobIndex(10_000);
+  const next = random(11);
+  let seq = 0;
+  const ids = Array.from({ length: 3_000 }, (_, n) => `job-${n}-${word(next, 3)}`);
+  for (let step = 0; step < 12_000; step++) {
+    const jobId = ids[Math.floor(next() ** 2 * ids.length)] as string;
+    index.apply(recordFromEvent({ ...randomEvent(next, jobId, step), nats_sequence: ++seq }));
+    if (step % 500 !== 0) continue;
+    for (const search of ['job-1', 'job-27', '-12', `${step % 7}`, 'bΣ']) {
+      const term = search.toLowerCase();
+      const everyJob = index.listJobs({ offset: 0, limit: 10_000 }).items;
+      const expected = everyJob.filter((job) => matches(term, job.jobId, [errorText(job.lastError ?? undefined), job.queue, job.worker])).map((job) => job.jobId);
+      for (const offset of [0, 3, 40]) {
+        const page = index.listJobs({ offset, limit: 25, search });
+        assert.deepEqual(page.items.map((job) => job.jobId), expected.slice(offset, offset + 25), `step ${step} search ${search} offset ${offset}`);
+        assert.equal(page.total, expected.length);
+      }
+    }
+  }
+});
+
 test('index: search finds a job by error type, message, "Type: message", id, queue and worker', () => {
   const index = new JobIndex(100);
   let seq = 0;

@@ -68,6 +68,24 @@ test('recency list: new and touched rows go to the newest end; removal relinks t
   assert.deepEqual([list.oldest, list.newest], [NONE, NONE]);
 });
 
+test('recency list: ranks follow the order through touches, loads and running out of ranks', () => {
+  const byRank = (list: RecencyList, slots: number[]): number[] => [...slots].sort((a, b) => list.rank(b) - list.rank(a));
+  const list = new RecencyList(6);
+  for (const slot of [0, 1, 2, 3]) list.add(slot);
+  list.touch(1);
+  list.touch(0);
+  assert.deepEqual(byRank(list, [0, 1, 2, 3]), newestFirst(list));
+  // The limit of 6 is reached: the next move numbers every row again, oldest first, then ranks the moved one.
+  list.touch(2);
+  assert.deepEqual(newestFirst(list), [2, 0, 1, 3]);
+  assert.deepEqual([list.rank(3), list.rank(1), list.rank(0), list.rank(2)], [1, 2, 3, 4]);
+  list.remove(1);
+  list.add(1);
+  assert.deepEqual(byRank(list, [0, 1, 2, 3]), newestFirst(list));
+  list.loadInOrder(3);
+  assert.deepEqual(byRank(list, [0, 1, 2]), [2, 1, 0]);
+});
+
 test('recency list: grows past its first arrays, loads in snapshot order, and a walk survives removing where it is', () => {
   const list = new RecencyList();
   list.grow(5_000);

@@ -8,8 +8,17 @@ import { grown, NONE } from './jobColumns';
 export class RecencyList {
   private olderOf = new Int32Array(1024);
   private newerOf = new Int32Array(1024);
+  /**
+   * Each linked row's place in the order as a number, larger for more recent activity: a few rows found by a
+   * search are put in order by it instead of walking the list past every row newer than them.
+   */
+  private rankOf = new Uint32Array(1024);
+  private lastRank = 0;
   private oldestSlot = NONE;
   private newestSlot = NONE;
+
+  /** `rankLimit`: the largest rank before the rows are numbered again from 1 (smaller in tests). */
+  constructor(private readonly rankLimit = 0xffff_ffff) {}
 
   /** The most recently active row, or -1. */
   get newest(): number {
@@ -31,14 +40,22 @@ export class RecencyList {
     return this.newerOf[slot] as number;
   }
 
+  /** Where a linked row stands: of two rows, the more recently active has the larger rank. */
+  rank(slot: number): number {
+    return this.rankOf[slot] as number;
+  }
+
   /** Makes room for slots below `length`. */
   grow(length: number): void {
     this.olderOf = grown(this.olderOf, length);
     this.newerOf = grown(this.newerOf, length);
+    this.rankOf = grown(this.rankOf, length);
   }
 
   /** Links a row that is not in the list at the newest end. */
   add(slot: number): void {
+    if (this.lastRank >= this.rankLimit) this.renumber();
+    this.rankOf[slot] = ++this.lastRank;
     this.olderOf[slot] = this.newestSlot;
     this.newerOf[slot] = NONE;
     if (this.newestSlot !== NONE) this.newerOf[this.newestSlot] = slot;
@@ -65,6 +82,7 @@ export class RecencyList {
   clear(): void {
     this.oldestSlot = NONE;
     this.newestSlot = NONE;
+    this.lastRank = 0;
   }
 
   /** Replaces the list with slots 0 to `rows` - 1, oldest first (as a snapshot lists them). */
@@ -73,9 +91,18 @@ export class RecencyList {
     for (let slot = 0; slot < rows; slot++) {
       this.olderOf[slot] = slot - 1;
       this.newerOf[slot] = slot + 1 < rows ? slot + 1 : NONE;
+      this.rankOf[slot] = slot + 1;
     }
+    this.lastRank = rows;
     this.oldestSlot = rows > 0 ? 0 : NONE;
     this.newestSlot = rows > 0 ? rows - 1 : NONE;
+  }
+
+  /** Ranks 1, 2, … oldest first: the ranks ran out (4 billion moves to the newest end). */
+  private renumber(): void {
+    let rank = 0;
+    for (let slot = this.oldestSlot; slot !== NONE; slot = this.newerOf[slot] as number) this.rankOf[slot] = ++rank;
+    this.lastRank = rank;
   }
 
   /** Oldest first; a row may be removed while the walk is at it. */
