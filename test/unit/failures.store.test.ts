@@ -103,8 +103,8 @@ test('the store saved for the snapshot comes back whole, placed for the workspac
   // Cut short, or of another format: refused, and the store keeps what it held.
   assert.throws(() => restored.restoreState(state.subarray(0, state.length - 1)), /the failures state/);
   const later = new BlockWriter();
-  later.field('format', 2);
-  assert.throws(() => restored.restoreState(later.bytes()), /the failures state is of format 2, not 1/);
+  later.field('format', 3);
+  assert.throws(() => restored.restoreState(later.bytes()), /the failures state is of format 3, not 2/);
   assert.equal(restored.size, 3);
   // Restored again over what it holds: replaced, not added to.
   restored.restoreState(new FailureStore(new PathMapper([workspace])).saveState());

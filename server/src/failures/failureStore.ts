@@ -12,13 +12,13 @@ import { BlockWriter } from '../util/blockWriter';
 import { MessageCache } from '../index/messageCache';
 import { Interner, ownCopy, StringPool } from './interner';
 import type { PathMapper, MappedFrame } from './pathMapper';
-import { signatureOf, type SignatureKey } from './signature';
+import { signatureOf, signatureOfNormalised, type SignatureKey } from './signature';
 import { exceptionType, type RaisedTraceback, type TracebackFrame } from './traceback';
 import type { FailedCall } from './failedJobsStream';
 import type { TracebackOrigin } from './tracebackSources';
 
 /** The layout of `saveState`'s block: a change to it bumps this, and an older block is refused. */
-const STATE_FORMAT = 1;
+const STATE_FORMAT = 2;
 /** A failure's origin as the state block numbers it (0: no traceback was found). */
 const ORIGINS: readonly (TracebackOrigin | undefined)[] = [undefined, 'details', 'result', 'failed-jobs'];
 
@@ -279,6 +279,7 @@ export class FailureStore {
     const worker = new Int32Array(count);
     const type = new Int32Array(count);
     const message = new Int32Array(count);
+    const normalised = new Int32Array(count);
     const shape = new Uint32Array(count);
     const origin = new Uint8Array(count);
     const callFunction = new Int32Array(count);
@@ -291,6 +292,7 @@ export class FailureStore {
       worker[i] = stringOf(failure.worker);
       type[i] = stringOf(failure.type);
       message[i] = stringOf(failure.message);
+      normalised[i] = stringOf(failure.signature.message);
       let number = shapes.get(failure.shape);
       if (number === undefined) shapes.set(failure.shape, (number = shapes.size));
       shape[i] = number;
@@ -311,6 +313,7 @@ export class FailureStore {
     out.column('worker', worker);
     out.column('type', type);
     out.column('message', message);
+    out.column('normalised', normalised);
     out.unsigned('shape', shape);
     out.column('origin', origin);
     out.column('callFunction', callFunction);
@@ -335,6 +338,7 @@ export class FailureStore {
     const worker = from.column('worker', 'Int32Array', count);
     const type = from.column('type', 'Int32Array', count);
     const message = from.column('message', 'Int32Array', count);
+    const normalised = from.column('normalised', 'Int32Array', count);
     const shape = from.unsigned('shape', count);
     const origin = from.column('origin', 'Uint8Array', count);
     const callFunction = from.column('callFunction', 'Int32Array', count);
@@ -349,13 +353,21 @@ export class FailureStore {
     const records = jobs.map((jobId, i) => {
       if ((shape[i] as number) >= shapes.length) throw new Error(`${from.what}: failure ${i} names code path ${shape[i]} of ${shapes.length}`);
       if ((origin[i] as number) >= ORIGINS.length) throw new Error(`${from.what}: failure ${i} has origin ${origin[i]}`);
-      return { jobId, queue: string(queue, i, true), worker: string(worker, i, true), type: string(type, i, false) as string, message: string(message, i, false) as string, function: string(callFunction, i, true) };
+      return {
+        jobId,
+        queue: string(queue, i, true),
+        worker: string(worker, i, true),
+        type: string(type, i, false) as string,
+        message: string(message, i, false) as string,
+        normalised: string(normalised, i, false) as string,
+        function: string(callFunction, i, true),
+      };
     });
     const called = records.filter((record) => record.function !== null).length;
     if (called !== calls.length) throw new Error(`${from.what}: ${called} failures have a call, ${calls.length} calls follow`);
     const files = this.clear();
     const keys = shapes.map(shapeKey);
-    // A signature per type, message and code path, not per failure: a signature's failures mostly share all three.
+    // A signature per type, normalised message and code path, not per failure: the failures of one signature share them.
     const signatures = new Map<string, SignatureKey>();
     let nextCall = 0;
     records.forEach((record, i) => {
@@ -363,9 +375,9 @@ export class FailureStore {
       const held = this.shapes.hold(keys[shape[i] as number] as string, (key) => this.placed({ key, frames, callers: [] }));
       const [args, kwargs] = record.function === null ? [null, null] : (calls[nextCall++] as [string | null, string | null]);
       const call = record.function === null ? undefined : { function: record.function, args, kwargs };
-      const same = `${type[i]} ${message[i]} ${shape[i]}`;
+      const same = `${type[i]} ${normalised[i]} ${shape[i]}`;
       let signature = signatures.get(same);
-      if (!signature) signatures.set(same, (signature = this.signatureOf(record.type, record.message, held)));
+      if (!signature) signatures.set(same, (signature = this.signatureOf(record.type, record.message, held, record.normalised)));
       this.keep(record.jobId, seq[i] as number, time[i] as number, record.queue, record.worker, record.type, record.message, ORIGINS[origin[i] as number], call, held, files, signature);
     });
     return files;
@@ -467,9 +479,10 @@ export class FailureStore {
     this.index(failure, files);
   }
 
-  /** The failure's signature as the store shares it: one key object per signature. */
-  private signatureOf(type: string, message: string, shape: Shape): SignatureKey {
-    const key = signatureOf(type, message, { file: shape.site?.file, function: shape.siteFrame?.function });
+  /** The failure's signature as the store shares it: one key object per signature. `normalised`: the message's, when known. */
+  private signatureOf(type: string, message: string, shape: Shape, normalised?: string): SignatureKey {
+    const site = { file: shape.site?.file, function: shape.siteFrame?.function };
+    const key = normalised === undefined ? signatureOf(type, message, site) : signatureOfNormalised(type, normalised, site);
     return this.signatures.get(key.id)?.key ?? key;
   }
 
