@@ -1,20 +1,7 @@
+import { fnv1a } from '../util/stringHash';
+
 const EMPTY = -1;
 const DELETED = -2;
-
-/** FNV-1a over the UTF-16 code units, finished with murmur3's mixer so that low bits vary too. */
-function hashId(id: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) {
-    h ^= id.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /**
  * Job id → row number, as one Int32Array (open addressing, linear probing, at most half full).
@@ -46,7 +33,7 @@ export class IdHash {
 
   find(id: string): number | undefined {
     const { table, mask } = this;
-    for (let i = hashId(id) & mask; ; i = (i + 1) & mask) {
+    for (let i = fnv1a(id) & mask; ; i = (i + 1) & mask) {
       const row = table[i] as number;
       if (row === EMPTY) return undefined;
       if (row !== DELETED && this.idOf(row) === id) return row;
@@ -58,7 +45,7 @@ export class IdHash {
     // Grown to a quarter full, so that the next rehash is as far off as this one was.
     if ((this.filled + 1) * 2 > this.table.length) this.rehash((this.size + 1) * 2);
     const { table, mask } = this;
-    let i = hashId(id) & mask;
+    let i = fnv1a(id) & mask;
     while ((table[i] as number) >= 0) i = (i + 1) & mask;
     if (table[i] === EMPTY) this.filled++;
     table[i] = row;
@@ -67,7 +54,7 @@ export class IdHash {
 
   remove(id: string): void {
     const { table, mask } = this;
-    for (let i = hashId(id) & mask; ; i = (i + 1) & mask) {
+    for (let i = fnv1a(id) & mask; ; i = (i + 1) & mask) {
       const row = table[i] as number;
       if (row === EMPTY) return;
       if (row !== DELETED && this.idOf(row) === id) {
