@@ -18,7 +18,7 @@ import { readSequences } from '../storage/sequenceRead';
 import type { NatsSession } from '../storage/session';
 import { DetailsFollower } from './detailsFollower';
 import { FailedJobsStream, type FailedCall, type FailedJobEntry } from './failedJobsStream';
-import { FailureStore, type FailureRecord, type PlacedFailure } from './failureStore';
+import { FailureStore, type FailureRecord } from './failureStore';
 import { PathMapper, type PathMapping } from './pathMapper';
 import { resultBucketName, ResultBucket, tracebackFromDetails, type FoundTraceback } from './tracebackSources';
 
@@ -231,59 +231,46 @@ export class FailureService {
       });
   }
 
+  /**
+   * The failure of a job's failed event at `seq`, with its traceback and call. A failure the store holds from that
+   * very event (stored by the follow, or by an earlier lookup that found no traceback) is not read again: its
+   * details were looked at, and the index holds its error as stored (`error`; the store's shown type may differ).
+   * Undefined when the event is gone, or when nothing is found that such a stored failure lacks.
+   */
   private async resolve(jobId: string, seq: number, queue: string | null, worker: string | null, error: JobError): Promise<FailureRecord | undefined> {
     const session = this.host.session();
     if (!session) return undefined;
     const stored = this.store.get(jobId);
-    if (stored?.seq === seq) return this.elsewhere(session, stored, error);
-    // Each request after any timeline being read: a build names thousands of failed jobs, a user waits for one.
-    await session.userReads.idle();
-    const read = await readSequences(session, [seq]);
-    const event = read.events[0];
-    if (!event) return undefined;
+    let failure: FailureRecord;
+    let inDetails: FoundTraceback | undefined;
+    if (stored?.seq === seq) {
+      failure = { jobId, seq, time: stored.time, queue: stored.queue, worker: stored.worker, errorType: error.type, errorMessage: error.message };
+    } else {
+      // Each request after any timeline being read: a build names thousands of failed jobs, a user waits for one.
+      await session.userReads.idle();
+      const event = (await readSequences(session, [seq])).events[0];
+      if (!event) return undefined;
+      failure = {
+        jobId,
+        seq,
+        time: event.timestamp,
+        queue: event.queue_name ?? queue,
+        worker: event.worker_id ?? worker,
+        errorType: event.error_type ?? error.type,
+        errorMessage: event.error_message ?? error.message,
+      };
+      const traceback = tracebackFromDetails(event.details, event.error_type, event.error_message);
+      if (traceback) inDetails = { traceback, origin: 'details' };
+    }
     await session.userReads.idle();
     const failed = await this.failedJobsStream(session).entry(jobId);
-    const found = await this.traceback(session, jobId, event.details, event.error_type, event.error_message, failed);
+    const found = inDetails ?? (await this.notInDetails(session, jobId, failed));
+    if (stored?.seq === seq && !found && !failed?.call) return undefined;
     return {
-      jobId,
-      seq,
-      time: event.timestamp,
-      queue: event.queue_name ?? queue,
-      worker: event.worker_id ?? worker,
-      errorType: event.error_type ?? error.type,
-      errorMessage: event.error_message ?? error.message,
+      ...failure,
       ...(found ? { traceback: found.traceback, origin: found.origin } : {}),
       ...(failed?.call ? { call: failed.call } : {}),
     };
-  }
-
-  /**
-   * A failure stored from its event with no traceback (by the follow, or by an earlier lookup that found none):
-   * its details were read, so only NAQ's result bucket and failed-jobs stream are left. The index holds the event's
-   * error as stored (`error`), which the store's shown type may have replaced. Undefined when neither adds anything.
-   */
-  private async elsewhere(session: NatsSession, stored: PlacedFailure, error: JobError): Promise<FailureRecord | undefined> {
-    await session.userReads.idle();
-    const failed = await this.failedJobsStream(session).entry(stored.jobId);
-    const found = await this.notInDetails(session, stored.jobId, failed);
-    if (!found && !failed?.call) return undefined;
-    return {
-      jobId: stored.jobId,
-      seq: stored.seq,
-      time: stored.time,
-      queue: stored.queue,
-      worker: stored.worker,
-      errorType: error.type,
-      errorMessage: error.message,
-      ...(found ? { traceback: found.traceback, origin: found.origin } : {}),
-      ...(failed?.call ? { call: failed.call } : {}),
-    };
-  }
-
-  private async traceback(session: NatsSession, jobId: string, details: Record<string, unknown>, type: string | null, message: string | null, failed: FailedJobEntry | undefined): Promise<FoundTraceback | undefined> {
-    const inDetails = tracebackFromDetails(details, type, message);
-    if (inDetails) return { traceback: inDetails, origin: 'details' };
-    return this.notInDetails(session, jobId, failed);
   }
 
   /** Where NAQ keeps a traceback: its result bucket, then its failed-jobs stream. */
