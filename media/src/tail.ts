@@ -79,6 +79,8 @@ const list = new VirtualList<TailLine>({
   // A line that becomes the first of its day (the lines before it trimmed or filtered out) shows its date: another row.
   key: (line) => (datedLines.has(line.n) ? `n${line.n}d` : `n${line.n}`),
   estimate: () => 22,
+  // A line not expanded is one line of fixed height; the first of a day has the day above it.
+  kind: (line) => (expandedLines.has(line.n) ? null : `${line.kind}${datedLines.has(line.n) ? '-dated' : ''}`),
   render: renderLine,
   ariaLabel: lineLabel,
   expanded: (line) => (line.kind === 'event' ? expandedLines.has(line.n) : null),

@@ -293,6 +293,43 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     await finish(page, problems, dialogs);
   });
 
+  test('tail: a new line of a kind measured already is not measured, and a kind that changes height moves every line of it', async () => {
+    const { page, problems, dialogs } = await open('tail');
+    const buffer = new TailBuffer(300);
+    const status: TailStatus = { state: 'live', pattern: 'naq.jobs.events.>', params: {}, skipped: 0, reason: null };
+    await send(page, { type: 'reset', body: { lines: [], status, cap: 300 } });
+    const events = bigJob('job-kind', 220);
+    await send(page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(0, 200), problems: [], skipped: 0 }, 1), skipped: 0, batch: 1 } });
+    await page.waitForFunction(() => document.querySelector('.line-count')?.textContent === '200 lines');
+    const lineHeight = await page.evaluate(() => (document.querySelector('.vrow .tail-line') as HTMLElement).offsetHeight);
+    // Every read of a row's height forces a layout in the middle of the frame.
+    await page.evaluate(() => {
+      const height = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'offsetHeight')!;
+      (window as unknown as { __rowReads: number }).__rowReads = 0;
+      Object.defineProperty(HTMLElement.prototype, 'offsetHeight', {
+        configurable: true,
+        get(this: HTMLElement) {
+          if (this.classList.contains('vrow')) (window as unknown as { __rowReads: number }).__rowReads++;
+          return height.get!.call(this) as number;
+        },
+      });
+    });
+    await send(page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(200), problems: [], skipped: 0 }, 1), skipped: 0, batch: 2 } });
+    const last = `#${events.at(-1)!.nats_sequence}`;
+    await page.waitForFunction((last) => Array.from(document.querySelectorAll('.tl-seq')).some((seq) => seq.textContent === last), last);
+    assert.equal(await page.evaluate(() => (window as unknown as { __rowReads: number }).__rowReads), 0, 'heights read of new one-line rows');
+    const spacer = (): Promise<number> => page.evaluate(() => parseFloat((document.querySelector('.vlist-spacer') as HTMLElement).style.height));
+    const before = await spacer();
+
+    // Taller lines (as CSS would make them): the rows in view report it, and the 219 one-line rows
+    // take it, those out of view too (the first line, with its date above it, is a kind of its own).
+    await page.evaluate(() => document.styleSheets[0]!.insertRule('.tail-line { height: 40px !important; }'));
+    const grown = 219 * (40 - lineHeight);
+    await page.waitForFunction((total) => parseFloat((document.querySelector('.vlist-spacer') as HTMLElement).style.height) >= total, before + grown);
+    assert.equal(await spacer(), before + grown);
+    await finish(page, problems, dialogs);
+  });
+
   test('stats: cards and bar charts, names as text, arrow keys move through bars', async () => {
     const { page, problems, dialogs } = await open('stats');
     const workerUsage: Record<string, number> = {};

@@ -16,6 +16,14 @@ export interface VirtualListOptions<T> {
   idPrefix: string;
   key(item: T, index: number): string;
   estimate(item: T, index: number): number;
+  /**
+   * Rows of one kind all have the same height (a one-line row of fixed height); null for a row that
+   * must be measured. Once a row of a kind is measured, the others take its height without being
+   * read: reading a new row's height forces a layout of the page in the middle of the frame, which
+   * at 1,000 lines a second was most of a tail's frame time. The ResizeObserver still reports a
+   * row whose height is not the one recorded, and that row is measured.
+   */
+  kind?(item: T, index: number): string | null;
   /** A fresh element for the row's content; the list wraps it in the row element. */
   render(item: T, index: number): HTMLElement;
   /** `aria-expanded` for the row, or null when the row does not expand. */
@@ -47,6 +55,8 @@ export class VirtualList<T> {
   private known = new Uint8Array(0);
   /** Measured heights by row key, kept across `setItems`. */
   private readonly measured = new Map<string, number>();
+  /** The height of each row kind measured (see {@link VirtualListOptions.kind}). */
+  private readonly kindHeights = new Map<string, number>();
   private readonly spacer: HTMLDivElement;
   private readonly window: HTMLDivElement;
   private rendered = new Map<number, HTMLElement>();
@@ -171,7 +181,7 @@ export class VirtualList<T> {
         known[i] = 1;
         continue;
       }
-      const measured = same ? undefined : this.measured.get(key);
+      const measured = (same ? undefined : this.measured.get(key)) ?? this.kindHeight(items[i]!, i);
       heights[i] = measured ?? this.options.estimate(items[i]!, i);
       known[i] = measured === undefined ? 0 : 1;
     }
@@ -327,7 +337,8 @@ export class VirtualList<T> {
     this.rowItems.set(row, item);
     this.markActive(row, index === this.activeIndex);
     this.rendered.set(index, row);
-    this.unmeasured.add(row);
+    const kindHeight = this.kindHeight(item, index);
+    if (kindHeight === undefined || this.heights.height(index) !== kindHeight) this.unmeasured.add(row);
     this.resizeObserver.observe(row);
     return row;
   }
@@ -354,9 +365,17 @@ export class VirtualList<T> {
       this.unmeasured.delete(row);
       this.measured.set(this.keys[i]!, h);
       this.known[i] = 1;
-      if (this.heights.set(i, h)) {
-        changed = true;
-        if (i < anchor) changedAbove = true;
+      const rows = [i];
+      const kind = this.options.kind?.(this.items[i]!, i);
+      if (kind && this.kindHeights.get(kind) !== h) {
+        this.kindHeights.set(kind, h);
+        rows.push(...this.rowsOfKind(kind));
+      }
+      for (const k of rows) {
+        if (this.heights.set(k, h)) {
+          changed = true;
+          if (k < anchor) changedAbove = true;
+        }
       }
     }
     if (!changed) return false;
@@ -364,6 +383,25 @@ export class VirtualList<T> {
     if (this.options.followEnd && this.following) this.scrollTo(maxScrollTop(this.heights, host.clientHeight));
     else if (changedAbove && anchor >= 0) this.scrollTo(this.heights.offset(anchor) + anchorDelta);
     return true;
+  }
+
+  /**
+   * Every row of `kind`, its height now known: once, when the kind's height is first measured or
+   * changes (a font size), rather than looking up the kind of every row at each frame.
+   */
+  private rowsOfKind(kind: string): number[] {
+    const found: number[] = [];
+    for (let i = 0; i < this.items.length; i++) {
+      if (this.options.kind?.(this.items[i]!, i) !== kind) continue;
+      this.known[i] = 1;
+      found.push(i);
+    }
+    return found;
+  }
+
+  private kindHeight(item: T, index: number): number | undefined {
+    const kind = this.options.kind?.(item, index);
+    return kind ? this.kindHeights.get(kind) : undefined;
   }
 
   private scrollTo(top: number): void {
