@@ -53,7 +53,8 @@ export async function boundedRead(session: NatsSession, options: BoundedReadOpti
     let remaining = info.num_pending;
     let skip = options.offset ?? 0;
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
-    const consumer = await js.consumers.get(streamName, info.name);
+    // From the info its creation answered: `consumers.get` would ask for it again (see follow()).
+    const consumer = js.consumers.getPullConsumerFor(info);
     while (remaining > 0 && result.events.length < limit) {
       const batch = await consumer.fetch({ max_messages: Math.min(BATCH, remaining), expires: timeoutMs });
       let received = 0;

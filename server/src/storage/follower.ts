@@ -88,7 +88,12 @@ export async function* follow(session: NatsSession, options: FollowOptions): Asy
         name = info.name;
         // Where the consumer starts, whatever the policy: a replacement continues from here.
         next = { from: 'sequence', seq: info.delivered.stream_seq + 1 };
-        const consumer = await withTimeout(js.consumers.get(streamName, name), timeoutMs, 'binding to the stream consumer');
+        // Bound from the info its creation answered, not by `consumers.get`, which asks the server for it
+        // again: on a 2.9 server that counts the consumer's pending messages once more (1.7–2 s for a
+        // filtered consumer over 10,000,000 events), and until its first pull an ephemeral consumer counts
+        // as inactive against its 15 s threshold. (A read at 10M once failed with "consumer not found" on
+        // a slow machine; this delay before its first pull is the likely cause.)
+        const consumer = js.consumers.getPullConsumerFor(info);
         if (!ready) options.onReady?.();
         ready = true;
         let expected = 1;
