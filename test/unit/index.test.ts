@@ -368,13 +368,30 @@ test('id hash: finds every id through growth, removals and reuse of freed bucket
   }
 });
 
+test('snapshot: ids that its id table does not place where they stand are refused, in a table too large to look every one up', async () => {
+  const file = join(dir, 'misplaced.snapshot');
+  const events: JobEvent[] = [];
+  for (let j = 0; j < 20_000; j++) events.push(...lifecycle(`job-${j}`, 'q', 'w', 'completed', j));
+  await saveSnapshot(file, indexOf(events), STREAM);
+  const bytes = readFileSync(file);
+  // What a reader whose id hash differs from the writer's would see: every id elsewhere than its table says.
+  const ids = Array.from({ length: 20_000 }, (_, j) => `job-${j}`);
+  writeFileSync(file, withIds(bytes, ids.map((id) => `${id}.`)));
+  const misplaced = await loadSnapshot(file, STREAM);
+  assert.match(misplaced.loaded ? '' : misplaced.reason, /unreadable snapshot: job job-\d+\. is missing from the id table/);
+  writeFileSync(file, withIds(bytes, ids));
+  assert.ok((await loadSnapshot(file, STREAM)).loaded);
+});
+
 test('id hash: a saved table that cannot be one is refused', () => {
   const ids = ['a', 'b'];
   const hash = new IdHash((row) => ids[row] as string);
   const full = new Int32Array(16).fill(0);
   assert.throws(() => hash.load(new Int32Array(12).fill(-1), 0, 2), /an id table of 12 buckets/);
   assert.throws(() => hash.load(Int32Array.from({ length: 16 }, (_, i) => (i === 3 ? 7 : -1)), 1, 2), /out of range/);
-  assert.throws(() => hash.load(full, 16, 2), /out of range|with 16 of 16 jobs/);
+  assert.throws(() => hash.load(full, 16, 2), /listing row 0 twice/);
+  // Each row once: a row listed twice leaves another unlisted, whatever the count says.
+  assert.throws(() => hash.load(Int32Array.from({ length: 16 }, (_, i) => (i === 2 || i === 9 ? 1 : -1)), 2, 2), /listing row 1 twice/);
   assert.throws(() => hash.load(new Int32Array(16).fill(-1), 2, 2), /with 0 of 2 jobs/);
 });
 

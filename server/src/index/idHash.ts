@@ -79,20 +79,24 @@ export class IdHash {
 
   /**
    * Takes a saved table holding `size` rows numbered below `rows`. Refuses one that cannot be
-   * this structure (a size that is not a power of two, numbers out of range, too full), since a
-   * table with no empty bucket would make every miss loop forever.
+   * this structure (a size that is not a power of two, numbers out of range or listed twice, too
+   * full), since a table with no empty bucket would make every miss loop forever.
    */
   load(column: Int32Array, size: number, rows: number): void {
     const capacity = column.length;
     if (capacity < 16 || (capacity & (capacity - 1)) !== 0) throw new Error(`an id table of ${capacity} buckets`);
     let live = 0;
     let filled = 0;
+    const listed = new Uint8Array(rows);
     for (let i = 0; i < capacity; i++) {
       const row = column[i] as number;
       if (row === EMPTY) continue;
       if (row !== DELETED && (row < 0 || row >= rows)) throw new Error('an id table entry out of range');
       filled++;
-      if (row >= 0) live++;
+      if (row < 0) continue;
+      if (listed[row] === 1) throw new Error(`an id table listing row ${row} twice`);
+      listed[row] = 1;
+      live++;
     }
     if (live !== size || filled * 2 > capacity) throw new Error(`an id table with ${live} of ${size} jobs`);
     this.table = column;

@@ -11,6 +11,9 @@ import { JobErrors } from './jobErrors';
 import { errorText, SearchText } from './searchText';
 import { SequenceLists } from './sequenceLists';
 
+/** How many jobs a snapshot's load looks up in its id table (see `load`). */
+const ID_CHECKS = 4096;
+
 const STATUS_CODES = new Map<JobStatus, number>(JOB_STATUSES.map((status, code) => [status, code]));
 
 /**
@@ -351,8 +354,12 @@ export class JobTable {
     this.ids = ids;
     try {
       this.slotOf.load(c.idTable, jobs, jobs);
-      // Every job must be found where it is: this also refuses a job listed twice.
-      for (let slot = 0; slot < jobs; slot++) {
+      // The file's checksum has shown these are the bytes its writer wrote, from a table that was
+      // consistent. Left to catch: a reader whose id hash differs from the writer's, which misplaces
+      // nearly every job. A sample spread over the table finds that (a small table is checked whole);
+      // finding every one of 2,000,000 jobs took 0.55 s of a restart.
+      const step = Math.max(1, Math.floor(jobs / ID_CHECKS));
+      for (let slot = 0; slot < jobs; slot += step) {
         const found = this.slotOf.find(ids[slot] as string);
         if (found !== slot) throw new Error(found === undefined ? `job ${ids[slot]} is missing from the id table` : `job ${ids[slot]} appears twice`);
       }
