@@ -97,6 +97,26 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     return messages;
   }
 
+  /** From now on, counts the reads of `offsetHeight` of elements matching `selector` (each forces a layout). */
+  async function countHeightReads(page: Page, selector: string): Promise<void> {
+    await page.evaluate((selector) => {
+      const height = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'offsetHeight')!;
+      const counted = window as unknown as { __heightReads: number };
+      counted.__heightReads = 0;
+      Object.defineProperty(HTMLElement.prototype, 'offsetHeight', {
+        configurable: true,
+        get(this: HTMLElement) {
+          if (this.matches(selector)) counted.__heightReads++;
+          return height.get!.call(this) as number;
+        },
+      });
+    }, selector);
+  }
+
+  function heightReads(page: Page): Promise<number> {
+    return page.evaluate(() => (window as unknown as { __heightReads: number }).__heightReads);
+  }
+
   async function finish(page: Page, problems: string[], dialogs: string[]): Promise<void> {
     const violations = await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
     assert.deepEqual(violations, [], 'CSP violations');
@@ -228,17 +248,7 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     await page.evaluate(() => document.querySelectorAll('.vrow').forEach((row) => row.setAttribute('data-before', '')));
     // Reading a row's height forces a layout: the rows drawn already keep theirs (a ResizeObserver
     // reports a change), so only the new ones are read.
-    await page.evaluate(() => {
-      const height = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'offsetHeight')!;
-      (window as unknown as { __keptRowReads: number }).__keptRowReads = 0;
-      Object.defineProperty(HTMLElement.prototype, 'offsetHeight', {
-        configurable: true,
-        get(this: HTMLElement) {
-          if (this.hasAttribute('data-before')) (window as unknown as { __keptRowReads: number }).__keptRowReads++;
-          return height.get!.call(this) as number;
-        },
-      });
-    });
+    await countHeightReads(page, '.vrow[data-before]');
 
     // Five more: the page keeps 20, so the five oldest go and every kept line moves up by five.
     await send(page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(20), problems: [], skipped: 0 }, 1), skipped: 0, batch: 2 } });
@@ -258,7 +268,7 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
       rows.filter((row) => row.dated).map((row) => row.index),
       [0],
     );
-    assert.equal(await page.evaluate(() => (window as unknown as { __keptRowReads: number }).__keptRowReads), 0, 'heights read again of rows drawn already');
+    assert.equal(await heightReads(page), 0, 'heights read again of rows drawn already');
     await finish(page, problems, dialogs);
   });
 
@@ -302,22 +312,11 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     await send(page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(0, 200), problems: [], skipped: 0 }, 1), skipped: 0, batch: 1 } });
     await page.waitForFunction(() => document.querySelector('.line-count')?.textContent === '200 lines');
     const lineHeight = await page.evaluate(() => (document.querySelector('.vrow .tail-line') as HTMLElement).offsetHeight);
-    // Every read of a row's height forces a layout in the middle of the frame.
-    await page.evaluate(() => {
-      const height = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'offsetHeight')!;
-      (window as unknown as { __rowReads: number }).__rowReads = 0;
-      Object.defineProperty(HTMLElement.prototype, 'offsetHeight', {
-        configurable: true,
-        get(this: HTMLElement) {
-          if (this.classList.contains('vrow')) (window as unknown as { __rowReads: number }).__rowReads++;
-          return height.get!.call(this) as number;
-        },
-      });
-    });
+    await countHeightReads(page, '.vrow');
     await send(page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(200), problems: [], skipped: 0 }, 1), skipped: 0, batch: 2 } });
     const last = `#${events.at(-1)!.nats_sequence}`;
     await page.waitForFunction((last) => Array.from(document.querySelectorAll('.tl-seq')).some((seq) => seq.textContent === last), last);
-    assert.equal(await page.evaluate(() => (window as unknown as { __rowReads: number }).__rowReads), 0, 'heights read of new one-line rows');
+    assert.equal(await heightReads(page), 0, 'heights read of new one-line rows');
     const spacer = (): Promise<number> => page.evaluate(() => parseFloat((document.querySelector('.vlist-spacer') as HTMLElement).style.height));
     const before = await spacer();
 
