@@ -383,6 +383,28 @@ test('snapshot: ids that its id table does not place where they stand are refuse
   assert.ok((await loadSnapshot(file, STREAM)).loaded);
 });
 
+test('snapshot: one of another stream or job limit is refused by its header, its body not read; a header changed since it was written fails the checksum', async () => {
+  const file = join(dir, 'header.snapshot');
+  await saveSnapshot(file, indexOf([...lifecycle('a', 'q', 'w', 'completed', 1), ...lifecycle('b', 'q', 'w', 'failed', 2)]), STREAM);
+  const bytes = readFileSync(file);
+  // The body after the header made unreadable, the checksum made to match: the header's verdict stands.
+  const headerEnd = 4 + bytes.readUInt32LE(0);
+  writeFileSync(file, sealed(Buffer.concat([bytes.subarray(0, headerEnd), Buffer.alloc(bodyOf(bytes).length - headerEnd, 0xff)])));
+  assert.deepEqual(await loadSnapshot(file, { ...STREAM, created: '2026-11-28T00:00:00Z' }), { loaded: false, reason: 'the stream was recreated since the snapshot' });
+  assert.deepEqual(await loadSnapshot(file, STREAM, 7), { loaded: false, reason: "the index's job limit is now 7, not 2000000" });
+  const garbled = await loadSnapshot(file, STREAM);
+  assert.match(garbled.loaded ? '' : garbled.reason, /^unreadable snapshot: /);
+
+  // A header that names another stream, written over the original without its checksum.
+  writeFileSync(file, bytes);
+  assert.ok((await loadSnapshot(file, STREAM)).loaded);
+  const edited = Buffer.from(bytes);
+  edited.write('2026-11-28T00:00:00Z', bytes.indexOf(Buffer.from(STREAM.created)));
+  writeFileSync(file, edited);
+  assert.deepEqual(await loadSnapshot(file, { ...STREAM, created: '2026-11-28T00:00:00Z' }), { loaded: false, reason: 'unreadable snapshot: the checksum does not verify (the file was changed or cut short)' });
+  assert.deepEqual(await loadSnapshot(file, STREAM), { loaded: false, reason: 'unreadable snapshot: the checksum does not verify (the file was changed or cut short)' });
+});
+
 test('id hash: a saved table that cannot be one is refused', () => {
   const ids = ['a', 'b'];
   const hash = new IdHash((row) => ids[row] as string);

@@ -338,6 +338,8 @@ interface Parsed {
   header: Header;
   image?: TableImage;
   states: Map<string, Uint8Array>;
+  /** Why the header alone rules the snapshot out here (see `parse`). */
+  refused?: string;
 }
 
 /** Everything after the header, read into its own arrays: the file is never held whole. */
@@ -382,7 +384,12 @@ function readBody(reader: ChecksummedReader, header: Header): Parsed {
   return { header, image, states };
 }
 
-function parse(file: string): Parsed {
+/**
+ * Reads a snapshot unless `refuse` rules it out by its header (another stream, another job limit):
+ * the rest of such a file is then only run through the checksum, not read into arrays and checked,
+ * and a header changed since it was written still says so.
+ */
+function parse(file: string, refuse: (header: Header) => string | undefined): Parsed {
   const fd = openSync(file, 'r');
   try {
     const reader = new ChecksummedReader(fd, fstatSync(fd).size);
@@ -391,7 +398,10 @@ function parse(file: string): Parsed {
       const header = JSON.parse(json.toString('utf8')) as Header;
       // Another version is refused by its number, whatever else it holds.
       if (header.version !== VERSION) return { header, states: new Map() };
-      return readBody(reader, header);
+      const refused = refuse(header);
+      if (refused === undefined) return readBody(reader, header);
+      if (!reader.restVerifies()) throw new ChecksumError();
+      return { header, states: new Map(), refused };
     } catch (error) {
       if (error instanceof ChecksumError || reader.restVerifies()) throw error;
       throw new ChecksumError();
@@ -403,19 +413,21 @@ function parse(file: string): Parsed {
 
 /** Loads a snapshot of the same stream; anything else (missing, another stream, corrupt) starts afresh. */
 export async function loadSnapshot(file: string, stream: StreamIdentity, maxJobs?: number): Promise<LoadOutcome> {
+  const index = new JobIndex(maxJobs);
+  const refuse = (header: Header): string | undefined => {
+    if (header.stream?.name !== stream.name || header.stream.created !== stream.created) return 'the stream was recreated since the snapshot';
+    if (header.maxJobs !== index.maxJobs) return `the index's job limit is now ${index.maxJobs}, not ${header.maxJobs}`;
+    return undefined;
+  };
   let parsed: Parsed;
   try {
-    parsed = parse(file);
+    parsed = parse(file, refuse);
   } catch (error) {
     return { loaded: false, reason: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no snapshot yet' : `unreadable snapshot: ${(error as Error).message}` };
   }
-  const { header, image, states } = parsed;
+  const { header, image, states, refused } = parsed;
+  if (refused !== undefined) return { loaded: false, reason: refused };
   if (header.version !== VERSION || !image) return { loaded: false, reason: `snapshot version ${header.version} is not ${VERSION}` };
-  if (header.stream?.name !== stream.name || header.stream.created !== stream.created) {
-    return { loaded: false, reason: 'the stream was recreated since the snapshot' };
-  }
-  const index = new JobIndex(maxJobs);
-  if (header.maxJobs !== index.maxJobs) return { loaded: false, reason: `the index's job limit is now ${index.maxJobs}, not ${header.maxJobs}` };
   try {
     index.restoreJobs(image);
   } catch (error) {
