@@ -4,6 +4,7 @@ import { AckReply, readAckReply } from '../../server/src/wire/ackReply';
 import { Frame, FrameParser, ProtocolError } from '../../server/src/wire/frameParser';
 
 interface Seen {
+  line: string;
   subject: string;
   reply: string | null;
   headers: string;
@@ -17,6 +18,7 @@ function parseAll(chunks: Buffer[]): { messages: Seen[]; lines: string[] } {
   const parser = new FrameParser({
     message: (f) =>
       messages.push({
+        line: text(f, f.lineStart, f.lineEnd),
         subject: text(f, f.subjectStart, f.subjectEnd),
         reply: f.replyStart < 0 ? null : text(f, f.replyStart, f.replyEnd),
         headers: text(f, f.headersStart, f.headersEnd),
@@ -39,10 +41,16 @@ const STREAM =
   '+OK\r\n';
 
 const EXPECTED: Seen[] = [
-  { subject: 'naq.jobs.events.j1.enqueued', reply: null, headers: '', payload: 'hello' },
-  { subject: 'naq.jobs.events.j2.started', reply: '$JS.ACK.S.C.1.2.2.1700000000000000000.0', headers: '', payload: '' },
-  { subject: 'naq.jobs.events.jö.failed', reply: '$JS.ACK.S.C.1.3.3.1700000000000000000.0', headers: HEADERS, payload: 'wörld' },
-  { subject: '_INBOX.x', reply: null, headers: 'NATS/1.0 100 Idle Heartbeat\r\n\r\n', payload: '' },
+  { line: 'MSG naq.jobs.events.j1.enqueued 1 5', subject: 'naq.jobs.events.j1.enqueued', reply: null, headers: '', payload: 'hello' },
+  { line: 'MSG naq.jobs.events.j2.started 1 $JS.ACK.S.C.1.2.2.1700000000000000000.0 0', subject: 'naq.jobs.events.j2.started', reply: '$JS.ACK.S.C.1.2.2.1700000000000000000.0', headers: '', payload: '' },
+  {
+    line: `HMSG naq.jobs.events.jö.failed 1 $JS.ACK.S.C.1.3.3.1700000000000000000.0 ${Buffer.byteLength(HEADERS)} ${Buffer.byteLength(HEADERS) + 6}`,
+    subject: 'naq.jobs.events.jö.failed',
+    reply: '$JS.ACK.S.C.1.3.3.1700000000000000000.0',
+    headers: HEADERS,
+    payload: 'wörld',
+  },
+  { line: 'HMSG _INBOX.x 1 31 31', subject: '_INBOX.x', reply: null, headers: 'NATS/1.0 100 Idle Heartbeat\r\n\r\n', payload: '' },
 ];
 
 describe('frame parser', () => {

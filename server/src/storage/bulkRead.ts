@@ -1,7 +1,7 @@
 import { AckPolicy, createInbox, DeliverPolicy, nanos } from 'nats';
 import { EPHEMERAL_INACTIVE_THRESHOLD_MS } from './ephemeral';
 import { AckReply, readAckReply } from '../wire/ackReply';
-import type { Frame } from '../wire/frameParser';
+import { clip, type Frame } from '../wire/frameParser';
 import { WireConnection } from '../wire/wireConnection';
 import { withTimeout } from '../util/timeout';
 import type { NatsSession } from './session';
@@ -119,7 +119,8 @@ export class BulkRead {
     if (replyStart < 0) return this.status(frame);
     if (!readAckReply(buf, replyStart, replyEnd, reply)) {
       if (startsWith(buf, replyStart, replyEnd, FLOW_CONTROL)) return this.status(frame);
-      return void this.finish(`a reply subject it cannot read: ${buf.toString('utf8', replyStart, replyEnd)}`);
+      // The whole line, quoted: a reply that is empty or holds control characters shows as such.
+      return void this.finish(`a message whose reply subject is not a JetStream ack: ${JSON.stringify(clip(buf.toString('latin1', frame.lineStart, frame.lineEnd)))}`);
     }
     if (reply.deliverySequence !== this.expectedDelivery) return void this.finish(`delivery ${this.expectedDelivery} was skipped`);
     this.expectedDelivery++;

@@ -7,6 +7,9 @@
 export interface Frame {
   /** Valid only during the `message` callback: the parser reuses it and may reuse the bytes. */
   buf: Buffer;
+  /** The MSG or HMSG line, without its CRLF: what an error names. */
+  lineStart: number;
+  lineEnd: number;
   subjectStart: number;
   subjectEnd: number;
   /** -1 when the message has no reply subject. */
@@ -39,6 +42,8 @@ export class FrameParser {
   private pending: Buffer = EMPTY;
   private readonly frame: Frame = {
     buf: EMPTY,
+    lineStart: 0,
+    lineEnd: 0,
     subjectStart: 0,
     subjectEnd: 0,
     replyStart: -1,
@@ -97,6 +102,8 @@ export class FrameParser {
     if (buf[body + total] !== CR || buf[body + total + 1] !== LF) throw new ProtocolError('a message body not followed by CRLF');
     const { frame } = this;
     frame.buf = buf;
+    frame.lineStart = start;
+    frame.lineEnd = eol;
     frame.subjectStart = spaces[0]! + 1;
     frame.subjectEnd = spaces[1]!;
     const hasReply = fields === 4 + numbers;
@@ -122,6 +129,6 @@ function digits(buf: Buffer, from: number, to: number): number {
   return value;
 }
 
-function clip(text: string): string {
+export function clip(text: string): string {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
