@@ -97,6 +97,26 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     return messages;
   }
 
+  /** A live tail page holding at most `cap` lines, shown the first `shown` of `count` events of job `jobId`. */
+  async function tailOf(cap: number, jobId: string, count: number, shown: number): Promise<{ page: Page; problems: string[]; dialogs: string[]; buffer: TailBuffer; events: JobEvent[] }> {
+    const opened = await open('tail');
+    const buffer = new TailBuffer(cap);
+    const status: TailStatus = { state: 'live', pattern: 'naq.jobs.events.>', params: {}, skipped: 0, reason: null };
+    await send(opened.page, { type: 'reset', body: { lines: [], status, cap } });
+    const events = bigJob(jobId, count);
+    await send(opened.page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(0, shown), problems: [], skipped: 0 }, 1), skipped: 0, batch: 1 } });
+    const text = `${shown.toLocaleString('en')} lines`;
+    await opened.page.waitForFunction((text) => document.querySelector('.line-count')?.textContent === text, text);
+    return { ...opened, buffer, events };
+  }
+
+  /** Sends the events from `from` on as the tail's next message, and waits until the last one's line is drawn. */
+  async function appendRest(page: Page, buffer: TailBuffer, events: JobEvent[], from: number): Promise<void> {
+    await send(page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(from), problems: [], skipped: 0 }, 1), skipped: 0, batch: 2 } });
+    const last = `#${events.at(-1)!.nats_sequence}`;
+    await page.waitForFunction((last) => Array.from(document.querySelectorAll('.tl-seq')).some((seq) => seq.textContent === last), last);
+  }
+
   /** From now on, counts the reads of `offsetHeight` of elements matching `selector` (each forces a layout). */
   async function countHeightReads(page: Page, selector: string): Promise<void> {
     await page.evaluate((selector) => {
@@ -237,13 +257,7 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
   });
 
   test('tail: lines that come keep the rows drawn already, renumbered when the oldest go, and the new first line shows its date', async () => {
-    const { page, problems, dialogs } = await open('tail');
-    const buffer = new TailBuffer(20);
-    const status: TailStatus = { state: 'live', pattern: 'naq.jobs.events.>', params: {}, skipped: 0, reason: null };
-    await send(page, { type: 'reset', body: { lines: [], status, cap: 20 } });
-    const events = bigJob('job-keep', 25);
-    await send(page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(0, 20), problems: [], skipped: 0 }, 1), skipped: 0, batch: 1 } });
-    await page.waitForFunction(() => document.querySelector('.line-count')?.textContent === '20 lines');
+    const { page, problems, dialogs, buffer, events } = await tailOf(20, 'job-keep', 25, 20);
     assert.equal(await page.locator('.vrow').count(), 20, 'every line of a short tail is drawn');
     await page.evaluate(() => document.querySelectorAll('.vrow').forEach((row) => row.setAttribute('data-before', '')));
     // Reading a row's height forces a layout: the rows drawn already keep theirs (a ResizeObserver
@@ -251,9 +265,7 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
     await countHeightReads(page, '.vrow[data-before]');
 
     // Five more: the page keeps 20, so the five oldest go and every kept line moves up by five.
-    await send(page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(20), problems: [], skipped: 0 }, 1), skipped: 0, batch: 2 } });
-    const last = `#${events.at(-1)!.nats_sequence}`;
-    await page.waitForFunction((last) => Array.from(document.querySelectorAll('.tl-seq')).some((seq) => seq.textContent === last), last);
+    await appendRest(page, buffer, events, 20);
     const rows = await page.locator('.vrow').evaluateAll((elements) =>
       elements.map((row) => ({ index: Number((row as HTMLElement).dataset.index), kept: row.hasAttribute('data-before'), seq: row.querySelector('.tl-seq')?.textContent, dated: row.querySelector('.tl-day') !== null })),
     );
@@ -273,13 +285,7 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
   });
 
   test('tail: lines appended to a full tail do not look up the height of every line again', async () => {
-    const { page, problems, dialogs } = await open('tail');
-    const buffer = new TailBuffer(5000);
-    const status: TailStatus = { state: 'live', pattern: 'naq.jobs.events.>', params: {}, skipped: 0, reason: null };
-    await send(page, { type: 'reset', body: { lines: [], status, cap: 5000 } });
-    const events = bigJob('job-full', 5012);
-    await send(page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(0, 5000), problems: [], skipped: 0 }, 1), skipped: 0, batch: 1 } });
-    await page.waitForFunction(() => document.querySelector('.line-count')?.textContent === '5,000 lines');
+    const { page, problems, dialogs, buffer, events } = await tailOf(5000, 'job-full', 5012, 5000);
     // Looking up every line's height by its key, and indexing every key, at each frame of a flood
     // held the page's thread: the lines kept are found where the trimmed ones put them.
     await page.evaluate(() => {
@@ -295,27 +301,17 @@ describe('webview pages in Chromium', { skip: haveBrowser ? false : `no browser 
         return set.call(this, key, value);
       };
     });
-    await send(page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(5000), problems: [], skipped: 0 }, 1), skipped: 0, batch: 2 } });
-    const last = `#${events.at(-1)!.nats_sequence}`;
-    await page.waitForFunction((last) => Array.from(document.querySelectorAll('.tl-seq')).some((seq) => seq.textContent === last), last);
+    await appendRest(page, buffer, events, 5000);
     const calls = await page.evaluate(() => (window as unknown as { __mapCalls: number }).__mapCalls);
     assert.ok(calls < 500, `${calls} map look-ups for 12 lines appended to 5,000`);
     await finish(page, problems, dialogs);
   });
 
   test('tail: a new line of a kind measured already is not measured, and a kind that changes height moves every line of it', async () => {
-    const { page, problems, dialogs } = await open('tail');
-    const buffer = new TailBuffer(300);
-    const status: TailStatus = { state: 'live', pattern: 'naq.jobs.events.>', params: {}, skipped: 0, reason: null };
-    await send(page, { type: 'reset', body: { lines: [], status, cap: 300 } });
-    const events = bigJob('job-kind', 220);
-    await send(page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(0, 200), problems: [], skipped: 0 }, 1), skipped: 0, batch: 1 } });
-    await page.waitForFunction(() => document.querySelector('.line-count')?.textContent === '200 lines');
+    const { page, problems, dialogs, buffer, events } = await tailOf(300, 'job-kind', 220, 200);
     const lineHeight = await page.evaluate(() => (document.querySelector('.vrow .tail-line') as HTMLElement).offsetHeight);
     await countHeightReads(page, '.vrow');
-    await send(page, { type: 'lines', body: { lines: buffer.add({ events: events.slice(200), problems: [], skipped: 0 }, 1), skipped: 0, batch: 2 } });
-    const last = `#${events.at(-1)!.nats_sequence}`;
-    await page.waitForFunction((last) => Array.from(document.querySelectorAll('.tl-seq')).some((seq) => seq.textContent === last), last);
+    await appendRest(page, buffer, events, 200);
     assert.equal(await heightReads(page), 0, 'heights read of new one-line rows');
     const spacer = (): Promise<number> => page.evaluate(() => parseFloat((document.querySelector('.vlist-spacer') as HTMLElement).style.height));
     const before = await spacer();
