@@ -241,10 +241,11 @@ export class FailureService {
     const session = this.host.session();
     if (!session) return undefined;
     const stored = this.store.get(jobId);
+    const fromEvent = stored?.seq === seq ? stored : undefined;
     let failure: FailureRecord;
     let inDetails: FoundTraceback | undefined;
-    if (stored?.seq === seq) {
-      failure = { jobId, seq, time: stored.time, queue: stored.queue, worker: stored.worker, errorType: error.type, errorMessage: error.message };
+    if (fromEvent) {
+      failure = { jobId, seq, time: fromEvent.time, queue: fromEvent.queue, worker: fromEvent.worker, errorType: error.type, errorMessage: error.message };
     } else {
       // Each request after any timeline being read: a build names thousands of failed jobs, a user waits for one.
       await session.userReads.idle();
@@ -265,7 +266,7 @@ export class FailureService {
     await session.userReads.idle();
     const failed = await this.failedJobsStream(session).entry(jobId);
     const found = inDetails ?? (await this.notInDetails(session, jobId, failed));
-    if (stored?.seq === seq && !found && !failed?.call) return undefined;
+    if (fromEvent && !found && !failed?.call) return undefined;
     return {
       ...failure,
       ...(found ? { traceback: found.traceback, origin: found.origin } : {}),
