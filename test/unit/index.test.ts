@@ -8,7 +8,9 @@ import { addToStats, emptyStats, statsOf } from '../../server/src/analytics/jobA
 import type { JobEvent } from '../../server/src/model/event';
 import { JobEvents } from '../../server/src/model/factories';
 import { recordFromEvent } from '../../server/src/index/indexRecord';
-import { IdHash } from '../../server/src/index/idHash';
+import { IdHash, RowKeys } from '../../server/src/index/idHash';
+import { IdPool } from '../../server/src/index/idPool';
+import { fnv1a } from '../../server/src/util/stringHash';
 import { JobIndex } from '../../server/src/index/jobIndex';
 import { statusAfter } from '../../server/src/index/jobStatus';
 import { loadSnapshot, saveSnapshot } from '../../server/src/index/snapshot';
@@ -349,9 +351,14 @@ test('snapshot: one flipped bit anywhere, the end included, or a cut is refused 
   assert.match(cut.loaded ? '' : cut.reason, /the checksum does not verify/);
 });
 
+/** The keys of ids held in a plain array, as the table's id pool gives them. */
+function keysOf(ids: readonly string[]): RowKeys {
+  return { hashOf: (row) => fnv1a(ids[row] as string), matches: (row, id) => ids[row] === id };
+}
+
 test('id hash: finds every id through growth, removals and reuse of freed buckets', () => {
   const ids: string[] = [];
-  const hash = new IdHash((row) => ids[row] as string);
+  const hash = new IdHash(keysOf(ids));
   for (let row = 0; row < 10_000; row++) {
     ids.push(`job-${row}`);
     hash.insert(`job-${row}`, row);
@@ -405,9 +412,40 @@ test('snapshot: one of another stream or job limit is refused by its header, its
   assert.deepEqual(await loadSnapshot(file, STREAM), { loaded: false, reason: 'unreadable snapshot: the checksum does not verify (the file was changed or cut short)' });
 });
 
+test('id pool: ids come back as they went in, hash as their strings do, and survive the packing of removed ones', () => {
+  const pool = new IdPool();
+  // Hex ids as NAQ makes them, ids with characters past a byte, one as long as a page, an empty one.
+  const idOf = (row: number): string =>
+    row % 97 === 0 ? `résumé-Δ-${row}` : row % 9973 === 1 ? `${'x'.repeat(70_000)}${row}` : row === 5 ? '' : createHash('md5').update(String(row)).digest('hex');
+  const held = new Map<number, string>();
+  for (let row = 0; row < 80_000; row++) {
+    pool.set(row, idOf(row));
+    held.set(row, idOf(row));
+  }
+  // Enough removed to pack the pool: its freed bytes outweigh the live ones past 1 MB.
+  for (let row = 0; row < 80_000; row++) {
+    if (row % 3 === 0) continue;
+    pool.remove(row);
+    held.delete(row);
+  }
+  for (let row = 0; row < 80_000; row += 6) {
+    pool.set(row + 1, `again-${row}`);
+    held.set(row + 1, `again-${row}`);
+  }
+  for (let row = 0; row < 80_000; row++) {
+    const id = held.get(row);
+    assert.equal(pool.has(row), id !== undefined, `row ${row}`);
+    if (id === undefined) continue;
+    assert.equal(pool.get(row), id);
+    assert.equal(pool.hashOf(row), fnv1a(id));
+    assert.ok(pool.matches(row, id));
+    assert.ok(!pool.matches(row, `${id}.`) && !pool.matches(row, id.slice(1)));
+  }
+});
+
 test('id hash: a saved table that cannot be one is refused', () => {
   const ids = ['a', 'b'];
-  const hash = new IdHash((row) => ids[row] as string);
+  const hash = new IdHash(keysOf(ids));
   const full = new Int32Array(16).fill(0);
   assert.throws(() => hash.load(new Int32Array(12).fill(-1), 0, 2), /an id table of 12 buckets/);
   assert.throws(() => hash.load(Int32Array.from({ length: 16 }, (_, i) => (i === 3 ? 7 : -1)), 1, 2), /out of range/);

@@ -79,7 +79,7 @@ export function emptyRows(length: number): RowColumns {
 }
 
 /** A copy of `column` at least `length` long (doubling, so that growth one row at a time stays linear), or `column` itself. */
-export function grown<T extends NumberColumn | Uint8Array>(column: T, length: number): T {
+export function grown<T extends NumberColumn | Uint8Array | Uint16Array>(column: T, length: number): T {
   if (length <= column.length) return column;
   const next = new (column.constructor as new (length: number) => T)(Math.max(length, column.length * 2));
   next.set(column);

@@ -1,5 +1,6 @@
 import { isFailureType } from '../model/eventType';
 import { IdHash } from './idHash';
+import { IdPool } from './idPool';
 import type { IndexRecord } from './indexRecord';
 import { adoptRows, ColumnName, columnOf, emptyRows, grown, growRows, NONE, NumberColumn, resetRow, StoredColumns } from './jobColumns';
 import { JOB_STATUSES, JobStatus, transitionOf } from './jobStatus';
@@ -99,8 +100,8 @@ export class JobTable {
   private readonly messages = new MessageCache();
   /** Errors repeat far more than last messages (a failing path fails the same way): one copy of each type and message. */
   private readonly errorTexts = new MessageCache();
-  private ids: string[] = [];
-  private readonly slotOf = new IdHash((slot) => this.ids[slot] as string);
+  private readonly ids = new IdPool();
+  private readonly slotOf = new IdHash(this.ids);
   private lastMessage: (string | null)[] = [];
   private readonly errors = new JobErrors();
   /**
@@ -108,7 +109,7 @@ export class JobTable {
    * hundred names rather than a copy per row, which was half of the text a search reads.
    */
   private readonly searchText = new SearchText(
-    (slot) => this.ids[slot] as string,
+    (slot) => this.ids.get(slot),
     (slot) => [errorText(this.errors.kindOf(slot))],
     () => this.oldestFirst(),
   );
@@ -141,10 +142,8 @@ export class JobTable {
   add(jobId: string, time: number): number {
     const slot = this.freeSlots.pop() ?? this.slotsUsed++;
     if (slot >= this.rows.status.length) this.growRows(slot + 1);
-    // A job id split out of a subject can be a slice that keeps the whole subject alive: keep a copy.
-    const id = (' ' + jobId).slice(1);
-    this.ids[slot] = id;
-    this.slotOf.insert(id, slot);
+    this.ids.set(slot, jobId);
+    this.slotOf.insert(jobId, slot);
     resetRow(this.rows, slot, time);
     this.searchText.set(slot);
     this.lastMessage[slot] = null;
@@ -185,8 +184,8 @@ export class JobTable {
     this.recency.remove(slot);
     this.eventTotal -= this.rows.eventCount[slot] as number;
     this.sequenceLists.release(slot);
-    this.slotOf.remove(this.ids[slot] as string);
-    this.ids[slot] = '';
+    this.slotOf.remove(this.ids.get(slot));
+    this.ids.remove(slot);
     this.lastMessage[slot] = null;
     this.errors.delete(slot);
     this.pastWorkers.delete(slot);
@@ -197,7 +196,7 @@ export class JobTable {
   clear(): void {
     this.slotOf.clear();
     this.searchText.clear();
-    this.ids = [];
+    this.ids.clear();
     this.lastMessage = [];
     this.errors.clear();
     this.pastWorkers.clear();
@@ -255,8 +254,9 @@ export class JobTable {
     const order = new Int32Array(jobs);
     let position = 0;
     for (const slot of this.recency.oldestFirst()) order[position++] = slot;
-    const idAt = (at: number): string => this.ids[order[at] as number] as string;
-    const positions = new IdHash(idAt, jobs);
+    const ids = this.ids;
+    const idAt = (at: number): string => ids.get(order[at] as number);
+    const positions = new IdHash({ hashOf: (at) => ids.hashOf(order[at] as number), matches: (at, id) => ids.matches(order[at] as number, id) }, jobs);
     const messages: string[] = [];
     const messageNumbers = new Map<string, number>();
     const messageColumn = new Int32Array(jobs);
@@ -264,7 +264,7 @@ export class JobTable {
     const pastWorkers = new Map<number, number[]>();
     for (let at = 0; at < jobs; at++) {
       const slot = order[at] as number;
-      positions.insert(idAt(at), at);
+      positions.insertHashed(ids.hashOf(slot), at);
       const error = this.errors.get(slot);
       if (error) errors.set(at, error);
       const past = this.pastWorkers.get(slot);
@@ -351,7 +351,8 @@ export class JobTable {
     const { columns: c, ids } = image;
     const jobs = ids.length;
     for (const name of image.names) this.names.id(name);
-    this.ids = ids;
+    this.ids.grow(jobs);
+    for (let slot = 0; slot < jobs; slot++) this.ids.set(slot, ids[slot] as string);
     try {
       this.slotOf.load(c.idTable, jobs, jobs);
       // The file's checksum has shown these are the bytes its writer wrote, from a table that was
@@ -380,7 +381,7 @@ export class JobTable {
   }
 
   jobId(slot: number): string {
-    return this.ids[slot] as string;
+    return this.ids.get(slot);
   }
 
   statusOf(slot: number): JobStatus {
@@ -424,7 +425,7 @@ export class JobTable {
 
   /** The ids of the jobs that have a last error. */
   *idsWithError(): IterableIterator<string> {
-    for (const slot of this.errors.slots()) yield this.ids[slot] as string;
+    for (const slot of this.errors.slots()) yield this.ids.get(slot);
   }
 
   overview(slot: number): JobOverview {
@@ -434,7 +435,7 @@ export class JobTable {
     const lastType = rows.lastType[slot] as number;
     const error = this.errors.get(slot);
     return {
-      jobId: this.ids[slot] as string,
+      jobId: this.ids.get(slot),
       status: this.statusOf(slot),
       queue: queue === NONE ? null : this.names.name(queue),
       worker: worker === NONE ? null : this.names.name(worker),
@@ -523,7 +524,7 @@ export class JobTable {
     const { queue, worker } = this.rows;
     for (let slot = 0; slot < this.slotsUsed; slot++) {
       if (named[queue[slot] as number] === 1 || named[worker[slot] as number] === 1) {
-        if (this.ids[slot] !== '') this.searchText.stampAlso(slot);
+        if (this.ids.has(slot)) this.searchText.stampAlso(slot);
       }
     }
     return found;
@@ -600,6 +601,7 @@ export class JobTable {
 
   private growRows(length: number): void {
     growRows(this.rows, length);
+    this.ids.grow(length);
     this.recency.grow(length);
     this.sequenceLists.grow(length);
   }
