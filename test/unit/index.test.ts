@@ -254,6 +254,23 @@ test('snapshot: a saved index loads back the same, and only for the same stream'
   assert.deepEqual(await loadSnapshot(join(dir, 'missing'), STREAM), { loaded: false, reason: 'no snapshot yet' });
 });
 
+test('snapshot: ids past ASCII, those kept as bytes and those kept apart, load back and are found', async () => {
+  // 'café-Ü' fits a byte a character; 'résumé-Δ' and a 70,000-character id are kept as strings.
+  const long = `${'k'.repeat(70_000)}-end`;
+  const ids = ['café-Ü', 'résumé-Δ', long, 'plain'];
+  const index = indexOf(ids.flatMap((id, i) => lifecycle(id, 'q', 'w', 'completed', i)));
+  const file = join(dir, 'wide-ids.snapshot');
+  await saveSnapshot(file, index, STREAM);
+  const outcome = await loadSnapshot(file, STREAM);
+  assert.ok(outcome.loaded, outcome.loaded ? '' : outcome.reason);
+  const loaded = outcome.index;
+  assert.deepEqual(loaded.listJobs({ offset: 0, limit: 10 }).items.map((job) => job.jobId), [...ids].reverse());
+  for (const id of ids) assert.equal(loaded.get(id)?.jobId, id);
+  assert.deepEqual(loaded.listJobs({ offset: 0, limit: 10, search: 'é-δ' }).items.map((job) => job.jobId), ['résumé-Δ']);
+  assert.deepEqual(loaded.listJobs({ offset: 0, limit: 10, search: 'café-ü' }).items.map((job) => job.jobId), ['café-Ü']);
+  assert.deepEqual(loaded.listJobs({ offset: 0, limit: 10, search: 'k-end' }).items.map((job) => job.jobId), [long]);
+});
+
 test('snapshot: saves at the same time leave one whole snapshot', async () => {
   const file = join(dir, 'race.snapshot');
   const small = indexOf(lifecycle('a', 'q', 'w', 'completed', 1));
@@ -276,13 +293,20 @@ function bodyOf(file: Buffer): Buffer {
   return file.subarray(0, file.length - 32);
 }
 
-/** Where the job ids start: the JSON array that ends the body (these tests' ids hold no '['). */
-function idsStart(file: Buffer): number {
-  return bodyOf(file).lastIndexOf('[');
+/** The job ids as a snapshot ends with them: how each is kept (its length plus one), then their bytes. */
+function idsPart(ids: readonly string[]): Buffer {
+  return Buffer.concat([Buffer.from(Uint16Array.from(ids, (id) => id.length + 1).buffer), Buffer.from(ids.join(''), 'latin1')]);
 }
 
-function withIds(file: Buffer, ids: string[]): Buffer {
-  return sealed(Buffer.concat([bodyOf(file).subarray(0, idsStart(file)), Buffer.from(JSON.stringify(ids))]));
+/** Where the job ids start in a snapshot of the jobs `ids`. */
+function idsStart(file: Buffer, ids: readonly string[]): number {
+  return bodyOf(file).length - idsPart(ids).length;
+}
+
+/** The snapshot of the jobs `was` with the ids `ids` in their place. */
+function withIds(file: Buffer, was: readonly string[], ids: readonly string[]): Buffer {
+  assert.deepEqual(bodyOf(file).subarray(idsStart(file, was)), idsPart(was));
+  return sealed(Buffer.concat([bodyOf(file).subarray(0, idsStart(file, was)), idsPart(ids)]));
 }
 
 /** The snapshot file with its JSON header changed by `change`. */
@@ -301,7 +325,7 @@ test('snapshot: a cut-short or garbled file is refused with the reason, never ha
   const file = join(dir, 'cut.snapshot');
   await saveSnapshot(file, indexOf([...lifecycle('a', 'q', 'w', 'completed', 1), ...lifecycle('b', 'q', 'w', 'completed', 2)]), STREAM);
   const bytes = readFileSync(file);
-  writeFileSync(file, withIds(bytes, ['a', 'a']));
+  writeFileSync(file, withIds(bytes, ['a', 'b'], ['a', 'a']));
   const twice = await loadSnapshot(file, STREAM);
   assert.match(twice.loaded ? '' : twice.reason, /unreadable snapshot: job a appears twice/);
   writeFileSync(file, withHeader(bytes, (h) => ({ ...h, sequences: (h.sequences as number) - 1 })));
@@ -313,13 +337,21 @@ test('snapshot: a cut-short or garbled file is refused with the reason, never ha
   writeFileSync(file, withHeader(bytes, (h) => ({ ...h, errors: { texts: ['IOError', 'failed'], entries: [5, 0, 0, 1, 3] } })));
   const noJob = await loadSnapshot(file, STREAM);
   assert.match(noJob.loaded ? '' : noJob.reason, /unreadable snapshot: an error of no job/);
-  writeFileSync(file, withIds(bytes, ['a']));
+  writeFileSync(file, withIds(bytes, ['a', 'b'], ['a']));
   const missing = await loadSnapshot(file, STREAM);
-  assert.match(missing.loaded ? '' : missing.reason, /unreadable snapshot: the job ids are not 2 strings/);
-  writeFileSync(file, sealed(bodyOf(bytes).subarray(0, bodyOf(bytes).length - 4)));
+  assert.match(missing.loaded ? '' : missing.reason, /unreadable snapshot: the job id column is cut short/);
+  writeFileSync(file, sealed(bodyOf(bytes).subarray(0, bodyOf(bytes).length - 1)));
   const cutIds = await loadSnapshot(file, STREAM);
-  assert.match(cutIds.loaded ? '' : cutIds.reason, /unreadable snapshot: the job ids are not JSON/);
-  writeFileSync(file, sealed(bodyOf(bytes).subarray(0, idsStart(bytes) - 4)));
+  assert.match(cutIds.loaded ? '' : cutIds.reason, /unreadable snapshot: the job id text is cut short/);
+  const noId = Buffer.from(bodyOf(bytes));
+  noId.writeUInt16LE(0, idsStart(bytes, ['a', 'b']) + 2);
+  writeFileSync(file, sealed(noId));
+  const unnamed = await loadSnapshot(file, STREAM);
+  assert.match(unnamed.loaded ? '' : unnamed.reason, /unreadable snapshot: job 1 has no id/);
+  writeFileSync(file, withHeader(bytes, (h) => ({ ...h, wideIds: [[1, 'b']] })));
+  const apart = await loadSnapshot(file, STREAM);
+  assert.match(apart.loaded ? '' : apart.reason, /unreadable snapshot: ids kept apart for jobs that have their bytes/);
+  writeFileSync(file, sealed(bodyOf(bytes).subarray(0, idsStart(bytes, ['a', 'b']) - 4)));
   const cut = await loadSnapshot(file, STREAM);
   assert.equal(cut.loaded, false);
   assert.match(cut.loaded ? '' : cut.reason, /unreadable snapshot: the sequences column is cut short/);
@@ -383,10 +415,10 @@ test('snapshot: ids that its id table does not place where they stand are refuse
   const bytes = readFileSync(file);
   // What a reader whose id hash differs from the writer's would see: every id elsewhere than its table says.
   const ids = Array.from({ length: 20_000 }, (_, j) => `job-${j}`);
-  writeFileSync(file, withIds(bytes, ids.map((id) => `${id}.`)));
+  writeFileSync(file, withIds(bytes, ids, ids.map((id) => `${id}.`)));
   const misplaced = await loadSnapshot(file, STREAM);
   assert.match(misplaced.loaded ? '' : misplaced.reason, /unreadable snapshot: job job-\d+\. is missing from the id table/);
-  writeFileSync(file, withIds(bytes, ids));
+  writeFileSync(file, withIds(bytes, ids, ids));
   assert.ok((await loadSnapshot(file, STREAM)).loaded);
 });
 

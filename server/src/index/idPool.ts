@@ -8,6 +8,7 @@ const IN_PAGE = PAGE_SIZE - 1;
 /** A row's `lengths` entry: 0 for no id, the id's length plus one, or `WIDE`. */
 const NO_ID = 0;
 const WIDE = 0xffff;
+export const WIDE_ID = WIDE;
 /** Freed bytes below this are left alone: packing a small pool again saves little. */
 const MIN_GARBAGE = 1 << 20;
 
@@ -29,8 +30,8 @@ function narrow(id: string): boolean {
  * 64 kB long) is kept as a string on the side.
  */
 export class IdPool {
-  private starts = new Uint32Array(1024);
-  private lengths = new Uint16Array(1024);
+  private starts: Uint32Array = new Uint32Array(1024);
+  private lengths: Uint16Array = new Uint16Array(1024);
   private pages: Buffer[] = [];
   /** Where the next id goes, as page number × `PAGE_SIZE` + place in the page. */
   private end = 0;
@@ -95,6 +96,65 @@ export class IdPool {
     const start = this.starts[slot] as number;
     const at = start & IN_PAGE;
     return fnv1aBytes(this.pages[start >>> PAGE_BITS] as Buffer, at, at + length - 1);
+  }
+
+  /** How row `slot`'s id is kept: 0 for no id, its length plus one, or `WIDE_ID` (see `wideId`); a snapshot saves these. */
+  lengthCodeOf(slot: number): number {
+    return this.lengths[slot] as number;
+  }
+
+  /** A row's id kept as a string on the side, or undefined. */
+  wideId(slot: number): string | undefined {
+    return this.wide.get(slot);
+  }
+
+  /** Writes row `slot`'s bytes (none for a wide id) into `out` from `at`; returns where the next go. */
+  copyInto(slot: number, out: Uint8Array, at: number): number {
+    const length = this.lengths[slot] as number;
+    if (length === NO_ID || length === WIDE) return at;
+    const start = this.starts[slot] as number;
+    const from = start & IN_PAGE;
+    out.set((this.pages[start >>> PAGE_BITS] as Buffer).subarray(from, from + length - 1), at);
+    return at + length - 1;
+  }
+
+  /**
+   * Replaces everything: row i's id is kept as `lengths[i]` says (see `lengthCodeOf`), its bytes, for
+   * each row in turn, read by `read` into the pages a page at a time, its string from `wide` for a
+   * wide one. Throws for a row with no id, or wide ids that do not match the lengths.
+   */
+  load(lengths: Uint16Array, wide: ReadonlyMap<number, string>, read: (into: Uint8Array) => void): void {
+    this.clear();
+    const rows = lengths.length;
+    let wideRows = 0;
+    for (let slot = 0; slot < rows; slot++) {
+      const length = lengths[slot] as number;
+      if (length === NO_ID) throw new Error(`job ${slot} has no id`);
+      if (length === WIDE) {
+        if (!wide.has(slot)) throw new Error(`job ${slot}'s id is missing`);
+        wideRows++;
+      }
+    }
+    if (wideRows !== wide.size) throw new Error('ids kept apart for jobs that have their bytes');
+    this.lengths = lengths;
+    this.starts = new Uint32Array(rows);
+    for (const [slot, id] of wide) this.wide.set(slot, id);
+    for (let slot = 0; slot < rows; ) {
+      const pageStart = this.pages.length * PAGE_SIZE;
+      let used = 0;
+      for (; slot < rows; slot++) {
+        const length = lengths[slot] as number;
+        if (length === WIDE) continue;
+        if (used + length - 1 > PAGE_SIZE) break;
+        this.starts[slot] = pageStart + used;
+        used += length - 1;
+      }
+      const page = Buffer.alloc(PAGE_SIZE);
+      read(page.subarray(0, used));
+      this.pages.push(page);
+      this.end = pageStart + used;
+      this.liveBytes += used;
+    }
   }
 
   /** Row `slot` holds no id from now on. */

@@ -42,7 +42,8 @@ export interface TableImage {
   names: string[];
   /** Each distinct last message once. */
   messages: string[];
-  ids: string[];
+  /** Ids by position. */
+  ids: IdPool;
   /** Errors by position. */
   errors: Map<number, JobError>;
   /** By position: the name numbers of the job's earlier workers (see `workersOf`), for jobs that had any. */
@@ -67,8 +68,12 @@ export interface TableView {
   pastWorkers: Map<number, number[]>;
   /** A column, in slices that together are the whole column in position order; a slice may be reused by the next. */
   column(name: ColumnName): Iterable<NumberColumn>;
-  /** Job ids by position, in slices. */
-  ids(): Iterable<string[]>;
+  /** By position, ids kept as strings rather than bytes (see `IdPool`). */
+  wideIds: Map<number, string>;
+  /** How each position's id is kept (see `IdPool.lengthCodeOf`), in slices. */
+  idLengths(): Iterable<Uint16Array>;
+  /** The bytes of the ids by position, in slices. */
+  idBytes(): Iterable<Uint8Array>;
 }
 
 /** A search-only page sorts the rows it found when they are fewer than one in this many rows. */
@@ -100,8 +105,8 @@ export class JobTable {
   private readonly messages = new MessageCache();
   /** Errors repeat far more than last messages (a failing path fails the same way): one copy of each type and message. */
   private readonly errorTexts = new MessageCache();
-  private readonly ids = new IdPool();
-  private readonly slotOf = new IdHash(this.ids);
+  private ids = new IdPool();
+  private readonly slotOf = new IdHash({ hashOf: (slot) => this.ids.hashOf(slot), matches: (slot, id) => this.ids.matches(slot, id) });
   private lastMessage: (string | null)[] = [];
   private readonly errors = new JobErrors();
   /**
@@ -255,7 +260,7 @@ export class JobTable {
     let position = 0;
     for (const slot of this.recency.oldestFirst()) order[position++] = slot;
     const ids = this.ids;
-    const idAt = (at: number): string => ids.get(order[at] as number);
+    const wideIds = new Map<number, string>();
     const positions = new IdHash({ hashOf: (at) => ids.hashOf(order[at] as number), matches: (at, id) => ids.matches(order[at] as number, id) }, jobs);
     const messages: string[] = [];
     const messageNumbers = new Map<string, number>();
@@ -265,6 +270,8 @@ export class JobTable {
     for (let at = 0; at < jobs; at++) {
       const slot = order[at] as number;
       positions.insertHashed(ids.hashOf(slot), at);
+      const wide = ids.wideId(slot);
+      if (wide !== undefined) wideIds.set(at, wide);
       const error = this.errors.get(slot);
       if (error) errors.set(at, error);
       const past = this.pastWorkers.get(slot);
@@ -283,12 +290,11 @@ export class JobTable {
     const lists = this.sequenceLists;
     const rows = this.rows;
     /** A column's values in position order, `VIEW_SLICE` at a time, through one reused array. */
-    function* gathered(name: ColumnName, valueAt: (slot: number) => number): Iterable<NumberColumn> {
-      const slice = columnOf(name, Math.min(VIEW_SLICE, jobs));
+    function* gathered<T extends NumberColumn | Uint16Array>(slice: T, valueAt: (slot: number) => number): Iterable<T> {
       for (let from = 0; from < jobs; from += VIEW_SLICE) {
         const length = Math.min(VIEW_SLICE, jobs - from);
         for (let i = 0; i < length; i++) slice[i] = valueAt(order[from + i] as number);
-        yield slice.subarray(0, length);
+        yield slice.subarray(0, length) as T;
       }
     }
     function* sequences(): Iterable<Float64Array> {
@@ -322,21 +328,33 @@ export class JobTable {
           case 'idTable':
             return [positions.column()];
           case 'sequenceCount':
-            return gathered(name, (slot) => lists.countOf(slot));
+            return gathered(columnOf(name, Math.min(VIEW_SLICE, jobs)), (slot) => lists.countOf(slot));
           case 'sequences':
             return sequences();
           default: {
             const column = rows[name];
-            return gathered(name, (slot) => column[slot] as number);
+            return gathered(columnOf(name, Math.min(VIEW_SLICE, jobs)), (slot) => column[slot] as number);
           }
         }
       },
-      *ids(): Iterable<string[]> {
-        for (let from = 0; from < jobs; from += VIEW_SLICE) {
-          const slice: string[] = [];
-          for (let at = from; at < Math.min(jobs, from + VIEW_SLICE); at++) slice.push(idAt(at));
-          yield slice;
+      wideIds,
+      idLengths(): Iterable<Uint16Array> {
+        const slice = new Uint16Array(Math.min(VIEW_SLICE, jobs));
+        return gathered(slice, (slot) => ids.lengthCodeOf(slot));
+      },
+      *idBytes(): Iterable<Uint8Array> {
+        const slice = new Uint8Array(VIEW_SLICE);
+        let at = 0;
+        for (let p = 0; p < jobs; p++) {
+          const slot = order[p] as number;
+          // A narrow id is shorter than a slice (see `IdPool`).
+          if (at + ids.lengthCodeOf(slot) > VIEW_SLICE) {
+            yield slice.subarray(0, at);
+            at = 0;
+          }
+          at = ids.copyInto(slot, slice, at);
         }
+        if (at > 0) yield slice.subarray(0, at);
       },
     };
   }
@@ -349,10 +367,9 @@ export class JobTable {
   load(image: TableImage): void {
     this.clear();
     const { columns: c, ids } = image;
-    const jobs = ids.length;
+    const jobs = c.status.length;
     for (const name of image.names) this.names.id(name);
-    this.ids.grow(jobs);
-    for (let slot = 0; slot < jobs; slot++) this.ids.set(slot, ids[slot] as string);
+    this.ids = ids;
     try {
       this.slotOf.load(c.idTable, jobs, jobs);
       // The file's checksum has shown these are the bytes its writer wrote, from a table that was
@@ -361,8 +378,9 @@ export class JobTable {
       // finding every one of 2,000,000 jobs took 0.55 s of a restart.
       const step = Math.max(1, Math.floor(jobs / ID_CHECKS));
       for (let slot = 0; slot < jobs; slot += step) {
-        const found = this.slotOf.find(ids[slot] as string);
-        if (found !== slot) throw new Error(found === undefined ? `job ${ids[slot]} is missing from the id table` : `job ${ids[slot]} appears twice`);
+        const id = ids.get(slot);
+        const found = this.slotOf.find(id);
+        if (found !== slot) throw new Error(found === undefined ? `job ${id} is missing from the id table` : `job ${id} appears twice`);
       }
     } catch (error) {
       this.clear();

@@ -4,12 +4,13 @@ import { rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { columnOf, JOB_COLUMNS, NumberColumn, StoredColumnName, StoredColumns } from './jobColumns';
 import { JobIndex } from './jobIndex';
+import { IdPool } from './idPool';
 import { JOB_STATUSES } from './jobStatus';
 import type { JobError } from './jobSummary';
 import type { TableImage } from './jobTable';
 import { SequenceLists } from './sequenceLists';
 
-const VERSION = 11;
+const VERSION = 12;
 const ALIGN = 8;
 /** A SHA-256 of everything before it ends the file: one flipped bit anywhere refuses the whole snapshot. */
 const CHECKSUM = 'sha256';
@@ -79,7 +80,9 @@ function checkErrors(errors: ErrorTable | undefined, jobs: number): void {
 /**
  * The strings and small parts, as JSON. The table's numbers follow it as binary columns, in the machine's
  * byte order (a snapshot never leaves the machine that wrote it), then the handlers' states, then the job
- * ids as one JSON array up to the checksum: written and read a slice at a time, never held whole as JSON.
+ * ids as the id pool keeps them (see `IdPool`) up to the checksum: a column of how each is kept, then their
+ * bytes one after another, read straight into the pool's pages. As one JSON array, 2,000,000 ids took
+ * 130 ms to parse and made 2,000,000 strings for the collector.
  */
 interface Header {
   version: number;
@@ -94,6 +97,8 @@ interface Header {
   /** What the loaded sequence pool counts offsets from (see `SequenceLists.offsetBase`). */
   sequenceBase: number;
   idBuckets: number;
+  /** Ids kept as strings rather than bytes: [position, id]. */
+  wideIds: [position: number, id: string][];
   errors: ErrorTable;
   /** Jobs' earlier workers: [position, name numbers]. */
   pastWorkers: [position: number, workers: number[]][];
@@ -161,6 +166,7 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
     sequences: view.sequences,
     sequenceBase: view.sequenceBase,
     idBuckets: view.idBuckets,
+    wideIds: [...view.wideIds],
     errors: errorTable(view.errors),
     pastWorkers: [...view.pastWorkers],
     stale: index.staleIds(),
@@ -187,14 +193,9 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
       out.align();
       out.write(state);
     }
-    let first = true;
-    out.write(Buffer.from('['));
-    for (const ids of view.ids()) {
-      if (ids.length === 0) continue;
-      out.write(Buffer.from(`${first ? '' : ','}${JSON.stringify(ids).slice(1, -1)}`, 'utf8'));
-      first = false;
-    }
-    out.write(Buffer.from(']'));
+    out.align();
+    for (const slice of view.idLengths()) out.write(bytesOf(slice));
+    for (const slice of view.idBytes()) out.write(slice);
     out.end();
   } catch (error) {
     closeSync(fd);
@@ -322,16 +323,17 @@ function checkSizes(header: Header): void {
   if (!Array.isArray(header.states)) throw new Error('no list of handler states');
 }
 
-/** The job ids, a JSON array of strings as long as the header says. */
-function readIds(reader: ChecksummedReader, jobs: number): string[] {
-  let ids: unknown;
-  try {
-    ids = JSON.parse(reader.take(reader.left, 'the job ids').toString('utf8'));
-  } catch (error) {
-    throw new Error(`the job ids are not JSON (${(error as Error).message})`);
-  }
-  if (!(Array.isArray(ids) && ids.length === jobs && ids.every((id) => typeof id === 'string'))) throw new Error(`the job ids are not ${jobs} strings`);
-  return ids as string[];
+/** The job ids: how each is kept, then their bytes (see `Header`). */
+function readIds(reader: ChecksummedReader, header: Header): IdPool {
+  const { jobs, wideIds } = header;
+  if (!(Array.isArray(wideIds) && wideIds.every((entry) => Array.isArray(entry) && Number.isInteger(entry[0]) && typeof entry[1] === 'string'))) throw new Error('ids kept apart that are not [position, id]');
+  reader.align('the job id column');
+  reader.expect(jobs * Uint16Array.BYTES_PER_ELEMENT, 'the job id column');
+  const lengths = new Uint16Array(jobs);
+  reader.read(bytesOf(lengths), 'the job id column');
+  const ids = new IdPool();
+  ids.load(lengths, new Map(wideIds), (into) => reader.read(into, 'the job id text'));
+  return ids;
 }
 
 interface Parsed {
@@ -377,7 +379,7 @@ function readBody(reader: ChecksummedReader, header: Header): Parsed {
     reader.align(`the state of ${name}`);
     states.set(name, reader.take(length as number, `the state of ${name}`));
   }
-  const ids = readIds(reader, header.jobs);
+  const ids = readIds(reader, header);
   reader.verify();
   check(header, stored);
   const image: TableImage = { names: header.names, messages: header.messages, ids, errors: errorsOf(header.errors), pastWorkers: new Map(header.pastWorkers), columns: stored, sequences };
