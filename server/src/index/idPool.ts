@@ -12,6 +12,18 @@ export const WIDE_ID = WIDE;
 /** Freed bytes below this are left alone: packing a small pool again saves little. */
 const MIN_GARBAGE = 1 << 20;
 
+/** Entries of a page's list of rows made at first; it doubles as the page fills, and is cut to size when full. */
+const FIRST_ENTRIES = 256;
+
+/** A byte's lower case, as `toLowerCase` gives it for every character below U+0100. */
+function folded(byte: number): number {
+  return (byte >= 0x41 && byte <= 0x5a) || (byte >= 0xc0 && byte <= 0xde && byte !== 0xd7) ? byte + 0x20 : byte;
+}
+
+function foldable(id: string): boolean {
+  return id !== id.toLowerCase();
+}
+
 /** Whether `id` fits in a page a byte per UTF-16 code unit. */
 function narrow(id: string): boolean {
   if (id.length >= Math.min(WIDE - 1, PAGE_SIZE)) return false;
@@ -28,11 +40,21 @@ function narrow(id: string): boolean {
  * An id whose characters all fit in a byte (every id NAQ makes: hex UUIDs) is kept a byte per code
  * unit, so its hash is the same as its string's (`fnv1a`). Any other (a character past U+00FF, or
  * 64 kB long) is kept as a string on the side.
+ *
+ * A text search looks for its term in the pages themselves (`search`): each page lists the rows written
+ * in it and where, and a page holding an upper-case letter has a lower-case copy. The search text kept a
+ * lower-case copy of every id and 12 bytes a row to find it by.
  */
 export class IdPool {
   private starts: Uint32Array = new Uint32Array(1024);
   private lengths: Uint16Array = new Uint16Array(1024);
   private pages: Buffer[] = [];
+  /** By page: its lower-case copy for a page that holds an upper-case letter, null for one that does not, undefined until looked at (see `lowerOf`). */
+  private lowerPages: (Buffer | null | undefined)[] = [];
+  /** By page: the rows whose ids were written in it, and where each starts in it, in the order written. */
+  private pageRows: Int32Array[] = [];
+  private pageStarts: Uint16Array[] = [];
+  private pageEntries: number[] = [];
   /** Where the next id goes, as page number × `PAGE_SIZE` + place in the page. */
   private end = 0;
   private readonly wide = new Map<number, string>();
@@ -55,8 +77,12 @@ export class IdPool {
     }
     if ((this.end & IN_PAGE) + id.length > PAGE_SIZE) this.end = (this.end >>> PAGE_BITS) * PAGE_SIZE + PAGE_SIZE;
     const page = this.end >>> PAGE_BITS;
-    if (page === this.pages.length) this.pages.push(Buffer.alloc(PAGE_SIZE));
-    (this.pages[page] as Buffer).write(id, this.end & IN_PAGE, 'latin1');
+    if (page === this.pages.length) this.addPage(Buffer.alloc(PAGE_SIZE));
+    const at = this.end & IN_PAGE;
+    (this.pages[page] as Buffer).write(id, at, 'latin1');
+    if (this.lowerOf(page) === null && foldable(id)) this.lowerPages[page] = lowerCopy(this.pages[page] as Buffer, at);
+    this.lowerPages[page]?.write(id.toLowerCase(), at, 'latin1');
+    this.listIn(page, slot, at);
     this.starts[slot] = this.end;
     this.lengths[slot] = id.length + 1;
     this.end += id.length;
@@ -142,18 +168,57 @@ export class IdPool {
     for (let slot = 0; slot < rows; ) {
       const pageStart = this.pages.length * PAGE_SIZE;
       let used = 0;
+      const page = this.pages.length;
+      this.addPage(Buffer.alloc(PAGE_SIZE));
       for (; slot < rows; slot++) {
         const length = lengths[slot] as number;
         if (length === WIDE) continue;
         if (used + length - 1 > PAGE_SIZE) break;
         this.starts[slot] = pageStart + used;
+        this.listIn(page, slot, used);
         used += length - 1;
       }
-      const page = Buffer.alloc(PAGE_SIZE);
-      read(page.subarray(0, used));
-      this.pages.push(page);
+      read((this.pages[page] as Buffer).subarray(0, used));
+      // Looked at by the first search or write instead: a restart is ready sooner.
+      this.lowerPages[page] = undefined;
       this.end = pageStart + used;
       this.liveBytes += used;
+    }
+  }
+
+  /**
+   * Calls `found` for each row whose id holds `term` (lower case) once its id is put in lower case:
+   * a native search of each page for the term's bytes, rather than a string per id.
+   */
+  search(term: string, found: (slot: number) => void): void {
+    for (const [slot, id] of this.wide) if (id.toLowerCase().includes(term)) found(slot);
+    // A narrow id in lower case is narrow still: a term that is not never matches one.
+    if (!narrow(term)) return;
+    const needle = Buffer.from(term, 'latin1');
+    const { lengths, starts } = this;
+    for (let page = 0; page < this.pages.length; page++) {
+      const bytes = this.lowerOf(page) ?? (this.pages[page] as Buffer);
+      const rows = this.pageRows[page] as Int32Array;
+      const offsets = this.pageStarts[page] as Uint16Array;
+      const entries = this.pageEntries[page] as number;
+      const pageStart = page * PAGE_SIZE;
+      let entry = 0;
+      for (let at = bytes.indexOf(needle); at >= 0 && at < PAGE_SIZE; ) {
+        entry = lastAtOrBefore(offsets, entries, at, entry);
+        const slot = rows[entry] as number;
+        const offset = offsets[entry] as number;
+        const length = lengths[slot] as number;
+        // The row may have been given another id since, elsewhere: the page keeps its old bytes until packed.
+        const current = starts[slot] === pageStart + offset && length !== NO_ID && length !== WIDE;
+        const idEnd = offset + length - 1;
+        let next = at + 1;
+        // Within the id: an empty term is found at an id's start, and not again at its end.
+        if (current && at + needle.length <= idEnd && (at < idEnd || at === offset)) {
+          found(slot);
+          next = Math.max(next, idEnd);
+        }
+        at = bytes.indexOf(needle, next);
+      }
     }
   }
 
@@ -174,16 +239,67 @@ export class IdPool {
   clear(): void {
     this.lengths.fill(NO_ID);
     this.pages = [];
+    this.lowerPages = [];
+    this.pageRows = [];
+    this.pageStarts = [];
+    this.pageEntries = [];
     this.end = 0;
     this.wide.clear();
     this.liveBytes = 0;
     this.garbageBytes = 0;
   }
 
+  private addPage(page: Buffer): void {
+    const last = this.pages.length - 1;
+    // The full page's lists cut to size: at 2,000,000 ids of 12 bytes, a third of them was room never used.
+    if (last >= 0) {
+      const entries = this.pageEntries[last] as number;
+      this.pageRows[last] = (this.pageRows[last] as Int32Array).slice(0, entries);
+      this.pageStarts[last] = (this.pageStarts[last] as Uint16Array).slice(0, entries);
+    }
+    this.pages.push(page);
+    this.lowerPages.push(null);
+    this.pageRows.push(new Int32Array(FIRST_ENTRIES));
+    this.pageStarts.push(new Uint16Array(FIRST_ENTRIES));
+    this.pageEntries.push(0);
+  }
+
+  /** The page's lower-case copy, or null when it needs none, made now if it was not looked at yet. */
+  private lowerOf(page: number): Buffer | null {
+    let lower = this.lowerPages[page];
+    if (lower === undefined) {
+      const bytes = this.pages[page] as Buffer;
+      const used = page === this.end >>> PAGE_BITS ? this.end & IN_PAGE : PAGE_SIZE;
+      lower = null;
+      for (let i = 0; i < used; i++) {
+        if (folded(bytes[i] as number) !== bytes[i]) {
+          lower = lowerCopy(bytes, used);
+          break;
+        }
+      }
+      this.lowerPages[page] = lower;
+    }
+    return lower;
+  }
+
+  /** Lists row `slot` as written at `at` in `page`. */
+  private listIn(page: number, slot: number, at: number): void {
+    const entry = this.pageEntries[page] as number;
+    this.pageRows[page] = grown(this.pageRows[page] as Int32Array, entry + 1);
+    this.pageStarts[page] = grown(this.pageStarts[page] as Uint16Array, entry + 1);
+    (this.pageRows[page] as Int32Array)[entry] = slot;
+    (this.pageStarts[page] as Uint16Array)[entry] = at;
+    this.pageEntries[page] = entry + 1;
+  }
+
   /** Writes every id held into new pages, in row order, leaving out the bytes of removed ones. */
   private pack(): void {
     const { pages, starts, lengths } = this;
     this.pages = [];
+    this.lowerPages = [];
+    this.pageRows = [];
+    this.pageStarts = [];
+    this.pageEntries = [];
     this.end = 0;
     this.liveBytes = 0;
     this.garbageBytes = 0;
@@ -196,4 +312,23 @@ export class IdPool {
       this.set(slot, (pages[start >>> PAGE_BITS] as Buffer).toString('latin1', at, at + length - 1));
     }
   }
+}
+
+/** A page's first `used` bytes in lower case, in a page of its own. */
+function lowerCopy(page: Buffer, used: number): Buffer {
+  const lower = Buffer.alloc(PAGE_SIZE);
+  for (let i = 0; i < used; i++) lower[i] = folded(page[i] as number);
+  return lower;
+}
+
+/** The last of the first `entries` of `offsets` (ascending) at or before `at`, looked for from `from` on. */
+function lastAtOrBefore(offsets: Uint16Array, entries: number, at: number, from: number): number {
+  let low = from;
+  let high = entries;
+  while (high - low > 1) {
+    const middle = (low + high) >>> 1;
+    if ((offsets[middle] as number) <= at) low = middle;
+    else high = middle;
+  }
+  return low;
 }

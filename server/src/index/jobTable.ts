@@ -110,11 +110,10 @@ export class JobTable {
   private lastMessage: (string | null)[] = [];
   private readonly errors = new JobErrors();
   /**
-   * A row's id and last error. Its queue and worker are searched among the names instead: a few
-   * hundred names rather than a copy per row, which was half of the text a search reads.
+   * A row's last error. Its id is searched in the id pool, its queue and worker among the names: a
+   * few hundred names rather than a copy per row, which was half of the text a search reads.
    */
   private readonly searchText = new SearchText(
-    (slot) => this.ids.get(slot),
     (slot) => [errorText(this.errors.kindOf(slot))],
     () => this.oldestFirst(),
   );
@@ -529,6 +528,7 @@ export class JobTable {
    */
   private search(term: string): number {
     const found = this.searchText.search(term);
+    this.ids.search(term, (slot) => this.searchText.stampAlso(slot));
     const names = this.names.all();
     const named = new Uint8Array(names.length);
     let any = false;

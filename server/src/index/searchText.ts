@@ -68,9 +68,9 @@ export function errorText(error: { type: string | null; message: string | null }
 }
 
 /**
- * The lower-case text a text search looks in, for every row: a segment of its job id and its other
- * searchable parts (the table gives the last error as "Type: message"), one after another
- * in a few long strings. A search is then a native `indexOf` per
+ * The lower-case text a text search looks in, for every row that has any: a segment of its searchable
+ * parts (the table gives the last error as "Type: message"; it searches job ids in its id pool), one
+ * after another in a few long strings. A search is then a native `indexOf` per
  * hit rather than a `toLowerCase` and an `includes` per row, which took tens of milliseconds at
  * 200,000 jobs.
  *
@@ -110,23 +110,25 @@ export class SearchText {
   private behind = false;
 
   constructor(
-    private readonly jobIdOf: (row: number) => string,
-    /** The row's other searchable parts, each matched on its own (a term never spans two). */
+    /** The row's searchable parts, each matched on its own (a term never spans two). */
     private readonly partsOf: (row: number) => readonly (string | null)[],
     private readonly liveRows: () => Iterable<number>,
   ) {}
 
-  /** Takes in a row's text as it is now: a new row, or a new part (last error, queue, worker). */
+  /** Takes in a row's text as it is now: a new row, or a new part (last error). A row with no part has no segment. */
   set(row: number): void {
-    if (this.behind) return;
-    this.retire(row);
     if (row >= this.segmentOf.length) {
       this.segmentOf = grown(this.segmentOf, row + 1, NONE);
       this.stamps = grown(this.stamps, row + 1, 0);
     }
-    let text = this.jobIdOf(row).toLowerCase() + END;
-    for (const part of this.partsOf(row)) text += (part ? part.toLowerCase() : '') + END;
-    this.append(row, text);
+    if (this.behind) return;
+    this.retire(row);
+    const parts = this.partsOf(row);
+    if (parts.some((part) => part !== null)) {
+      let text = '';
+      for (const part of parts) text += (part ? part.toLowerCase() : '') + END;
+      this.append(row, text);
+    }
     this.compactIfWasteful();
   }
 
@@ -169,8 +171,8 @@ export class SearchText {
   }
 
   /**
-   * Stamps every row whose id or one of whose parts contains `term` (lower case) and returns the stamp: row r
-   * matched if `marks[r]` holds it, until the next search.
+   * Stamps every row one of whose parts contains `term` (lower case) and returns the stamp: row r matched if
+   * `marks[r]` holds it, until the next search.
    */
   search(term: string): number {
     this.catchUp();
@@ -238,7 +240,7 @@ export class SearchText {
     for (let segment = 0; segment < this.segments; segment++) {
       const owner = owners[segment] as number;
       if (owner === NONE) continue;
-      if (this.jobIdOf(owner).toLowerCase().includes(term) || this.partsOf(owner).some((part) => part?.toLowerCase().includes(term))) this.stamp(owner);
+      if (this.partsOf(owner).some((part) => part?.toLowerCase().includes(term))) this.stamp(owner);
     }
   }
 
