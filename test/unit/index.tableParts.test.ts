@@ -211,6 +211,27 @@ test('sequence lists: a loaded image counts from the base its pool had; one belo
   assert.deepEqual([below.of(0), below.of(1), below.holdsBelow(8)], [[900], [7, 8 + 2 ** 40], true]);
 });
 
+test('sequence lists: a load over several pages, in slices that cross them, gives each row its own sequences, and goes on from there', () => {
+  const counts = Uint32Array.from({ length: 40_000 }, (_, row) => 1 + (row % 9));
+  const expected: number[][] = [];
+  let seq = 5_000;
+  for (const count of counts) expected.push(Array.from({ length: count }, () => (seq += 1 + (seq % 3))));
+  const all = Float64Array.from(expected.flat());
+  const slices = [];
+  for (let at = 0; at < all.length; at += 70_001) slices.push(all.subarray(at, at + 70_001));
+  const lists = new SequenceLists();
+  lists.load(counts, 5_001, slices);
+  assert.equal(lists.total, all.length);
+  for (let row = 0; row < counts.length; row += 997) assert.deepEqual(lists.of(row), expected[row], `row ${row}`);
+  assert.equal(lists.lastOf(39_999), expected[39_999]?.at(-1));
+  lists.append(7, seq + 10);
+  assert.deepEqual(lists.of(7), [...(expected[7] as number[]), seq + 10]);
+  assert.equal(lists.forget(8, (s) => s === expected[8]?.[0]), 1);
+  assert.deepEqual(lists.of(8), expected[8]?.slice(1));
+  const first = expected[0]?.[0] as number;
+  assert.ok(lists.holdsBelow(first + 1) && !lists.holdsBelow(first));
+});
+
 test('sequence lists: a load with more or fewer sequences than its counts is refused', () => {
   assert.throws(() => new SequenceLists().load(Uint32Array.of(1, 1), 0, [Float64Array.of(1, 2, 3)]), /more sequences than the 2 the jobs count/);
   assert.throws(() => new SequenceLists().load(Uint32Array.of(1, 1), 0, [Float64Array.of(1)]), /1 sequences where the jobs count 2/);
