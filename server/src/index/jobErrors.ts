@@ -8,6 +8,19 @@ export interface ErrorKind {
   readonly eventType: string;
 }
 
+/**
+ * Jobs' last errors as a snapshot keeps them: a table of their distinct texts and one flat list of numbers,
+ * `ERROR_FIELDS` per error: position, type, message and event type as text numbers (-1: none), sequence (0:
+ * none). An array per error made 100,000 small arrays at every save of a stream with 100,000 failures, and
+ * their JSON repeated each message.
+ */
+export interface ErrorTable {
+  texts: string[];
+  entries: number[];
+}
+
+export const ERROR_FIELDS = 5;
+
 /** Kinds remembered for sharing at most: errors whose messages embed ids or numbers never repeat. */
 const KNOWN_KINDS = 4096;
 
@@ -48,6 +61,10 @@ export class JobErrors {
   }
 
   set(slot: number, error: JobError): void {
+    this.put(slot, this.kind(error), error.seq ?? 0);
+  }
+
+  private put(slot: number, kind: ErrorKind, seq: number): void {
     if (slot >= this.entryOf.length) this.entryOf = grown(this.entryOf, slot + 1);
     let entry = this.entry(slot);
     if (entry === NONE) {
@@ -57,8 +74,8 @@ export class JobErrors {
       this.entryOf[slot] = entry + 1;
       this.count++;
     }
-    this.entryKinds[entry] = this.kind(error);
-    this.entrySeqs[entry] = error.seq ?? 0;
+    this.entryKinds[entry] = kind;
+    this.entrySeqs[entry] = seq;
   }
 
   delete(slot: number): void {
@@ -77,6 +94,56 @@ export class JobErrors {
     this.freeEntries.length = 0;
     this.count = 0;
     this.known.clear();
+  }
+
+  /**
+   * The errors of the slots `order` lists, as a table whose positions are their places in `order`.
+   */
+  table(order: Int32Array): ErrorTable {
+    const texts: string[] = [];
+    const numbers = new Map<string, number>();
+    const number = (text: string | null): number => {
+      if (text === null) return NONE;
+      let n = numbers.get(text);
+      if (n === undefined) {
+        n = texts.push(text) - 1;
+        numbers.set(text, n);
+      }
+      return n;
+    };
+    const entries: number[] = [];
+    for (let position = 0; position < order.length; position++) {
+      const entry = this.entry(order[position] as number);
+      const kind = entry === NONE ? undefined : this.entryKinds[entry];
+      if (kind) entries.push(position, number(kind.type), number(kind.message), number(kind.eventType), this.entrySeqs[entry] as number);
+    }
+    return { texts, entries };
+  }
+
+  /**
+   * Replaces everything with a table's errors, each at the slot its position names. Errors with the same
+   * texts share one kind, found by their text numbers: a restart of 200,000 failures made an object and
+   * a key string for each, then looked them up.
+   */
+  load({ texts, entries }: ErrorTable): void {
+    this.clear();
+    const text = (n: number): string | null => (n < 0 ? null : (texts[n] as string));
+    /** Kinds by message number: those that share a message are few. */
+    const kinds = new Map<number, ErrorKind[]>();
+    for (let i = 0; i < entries.length; i += ERROR_FIELDS) {
+      const slot = entries[i] as number;
+      const type = text(entries[i + 1] as number);
+      const message = entries[i + 2] as number;
+      const eventType = texts[entries[i + 3] as number] as string;
+      let sharing = kinds.get(message);
+      if (sharing === undefined) kinds.set(message, (sharing = []));
+      let kind = sharing.find((k) => k.type === type && k.eventType === eventType);
+      if (kind === undefined) {
+        kind = { type, message: text(message), eventType };
+        sharing.push(kind);
+      }
+      this.put(slot, kind, entries[i + 4] as number);
+    }
   }
 
   /** The slots with an error, in slot order. */

@@ -8,7 +8,7 @@ import type { JobError, JobOverview, JobSummary } from './jobSummary';
 import { MessageCache } from './messageCache';
 import { NameTable } from './nameTable';
 import { RecencyList } from './recencyList';
-import { JobErrors } from './jobErrors';
+import { ErrorTable, JobErrors } from './jobErrors';
 import { errorText, SearchText } from './searchText';
 import { SequenceLists } from './sequenceLists';
 
@@ -44,8 +44,7 @@ export interface TableImage {
   messages: string[];
   /** Ids by position. */
   ids: IdPool;
-  /** Errors by position. */
-  errors: Map<number, JobError>;
+  errors: ErrorTable;
   /** By position: the name numbers of the job's earlier workers (see `workersOf`), for jobs that had any. */
   pastWorkers: Map<number, number[]>;
   /** The columns of numbers, but the sequences. */
@@ -64,7 +63,7 @@ export interface TableView {
   idBuckets: number;
   names: string[];
   messages: string[];
-  errors: Map<number, JobError>;
+  errors: ErrorTable;
   pastWorkers: Map<number, number[]>;
   /** A column, in slices that together are the whole column in position order; a slice may be reused by the next. */
   column(name: ColumnName): Iterable<NumberColumn>;
@@ -260,19 +259,17 @@ export class JobTable {
     for (const slot of this.recency.oldestFirst()) order[position++] = slot;
     const ids = this.ids;
     const wideIds = new Map<number, string>();
-    const positions = new IdHash({ hashOf: (at) => ids.hashOf(order[at] as number), matches: (at, id) => ids.matches(order[at] as number, id) }, jobs);
+    /** By slot: its position. The id table is saved as the live one with each slot replaced by its position: an id's bucket depends on the id alone. */
+    const positionOf = new Int32Array(this.slotsUsed);
     const messages: string[] = [];
     const messageNumbers = new Map<string, number>();
     const messageColumn = new Int32Array(jobs);
-    const errors = new Map<number, JobError>();
     const pastWorkers = new Map<number, number[]>();
     for (let at = 0; at < jobs; at++) {
       const slot = order[at] as number;
-      positions.insertHashed(ids.hashOf(slot), at);
+      positionOf[slot] = at;
       const wide = ids.wideId(slot);
       if (wide !== undefined) wideIds.set(at, wide);
-      const error = this.errors.get(slot);
-      if (error) errors.set(at, error);
       const past = this.pastWorkers.get(slot);
       if (past) pastWorkers.set(at, past);
       const message = this.lastMessage[slot] ?? null;
@@ -296,6 +293,18 @@ export class JobTable {
         yield slice.subarray(0, length) as T;
       }
     }
+    const live = this.slotOf.column();
+    function* idTable(): Iterable<Int32Array> {
+      const slice = new Int32Array(Math.min(VIEW_SLICE, live.length));
+      for (let from = 0; from < live.length; from += VIEW_SLICE) {
+        const length = Math.min(VIEW_SLICE, live.length - from);
+        for (let i = 0; i < length; i++) {
+          const slot = live[from + i] as number;
+          slice[i] = slot < 0 ? slot : (positionOf[slot] as number);
+        }
+        yield slice.subarray(0, length);
+      }
+    }
     function* sequences(): Iterable<Float64Array> {
       const slice = new Float64Array(VIEW_SLICE);
       let at = 0;
@@ -315,17 +324,17 @@ export class JobTable {
       jobs,
       sequences: lists.total,
       sequenceBase: lists.offsetBase,
-      idBuckets: positions.column().length,
+      idBuckets: this.slotOf.column().length,
       names: [...this.names.all()],
       messages,
-      errors,
+      errors: this.errors.table(order),
       pastWorkers,
       column(name: ColumnName): Iterable<NumberColumn> {
         switch (name) {
           case 'message':
             return [messageColumn];
           case 'idTable':
-            return [positions.column()];
+            return idTable();
           case 'sequenceCount':
             return gathered(columnOf(name, Math.min(VIEW_SLICE, jobs)), (slot) => lists.countOf(slot));
           case 'sequences':
@@ -386,7 +395,7 @@ export class JobTable {
       throw error;
     }
     this.lastMessage = Array.from(c.message, (number) => (number < 0 ? null : (image.messages[number] ?? null)));
-    for (const [position, error] of image.errors) this.errors.set(position, { ...error, type: this.errorTexts.get(error.type), message: this.errorTexts.get(error.message) });
+    this.errors.load(image.errors);
     for (const [position, workers] of image.pastWorkers) this.pastWorkers.set(position, workers);
     // A restart is ready without it; see `prepareSearch`.
     this.searchText.rebuildLater();

@@ -5,8 +5,8 @@ import { dirname } from 'node:path';
 import { columnOf, JOB_COLUMNS, NumberColumn, StoredColumnName, StoredColumns } from './jobColumns';
 import { JobIndex } from './jobIndex';
 import { IdPool } from './idPool';
+import { ERROR_FIELDS, ErrorTable } from './jobErrors';
 import { JOB_STATUSES } from './jobStatus';
-import type { JobError } from './jobSummary';
 import type { TableImage } from './jobTable';
 import { SequenceLists } from './sequenceLists';
 
@@ -22,48 +22,9 @@ export interface StreamIdentity {
   created: string;
 }
 
-/**
- * Jobs' last errors as a table of their distinct texts and one flat list of numbers, `ERROR_FIELDS` per error:
- * position, type, message and event type as text numbers (-1: none), sequence (0: none). An array per error made
- * 100,000 small arrays at every save of a stream with 100,000 failures, and their JSON repeated each message.
- */
-interface ErrorTable {
-  texts: string[];
-  entries: number[];
-}
-
-const ERROR_FIELDS = 5;
-
-function errorTable(errors: ReadonlyMap<number, JobError>): ErrorTable {
-  const texts: string[] = [];
-  const numbers = new Map<string, number>();
-  const number = (text: string | null): number => {
-    if (text === null) return -1;
-    let n = numbers.get(text);
-    if (n === undefined) {
-      n = texts.push(text) - 1;
-      numbers.set(text, n);
-    }
-    return n;
-  };
-  const entries: number[] = [];
-  for (const [position, e] of errors) entries.push(position, number(e.type), number(e.message), number(e.eventType), e.seq ?? 0);
-  return { texts, entries };
-}
-
 /** The error fields at `i` of a table's entries: position, type, message, event type, sequence. */
 function errorAt(entries: readonly number[], i: number): [number, number, number, number, number] {
   return [entries[i] as number, entries[i + 1] as number, entries[i + 2] as number, entries[i + 3] as number, entries[i + 4] as number];
-}
-
-function errorsOf({ texts, entries }: ErrorTable): Map<number, JobError> {
-  const text = (n: number): string | null => (n < 0 ? null : (texts[n] as string));
-  const errors = new Map<number, JobError>();
-  for (let i = 0; i < entries.length; i += ERROR_FIELDS) {
-    const [position, type, message, eventType, seq] = errorAt(entries, i);
-    errors.set(position, { type: text(type), message: text(message), eventType: texts[eventType] as string, seq: seq || null });
-  }
-  return errors;
 }
 
 function checkErrors(errors: ErrorTable | undefined, jobs: number): void {
@@ -167,7 +128,7 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
     sequenceBase: view.sequenceBase,
     idBuckets: view.idBuckets,
     wideIds: [...view.wideIds],
-    errors: errorTable(view.errors),
+    errors: view.errors,
     pastWorkers: [...view.pastWorkers],
     stale: index.staleIds(),
     maxJobs: index.maxJobs,
@@ -382,7 +343,7 @@ function readBody(reader: ChecksummedReader, header: Header): Parsed {
   const ids = readIds(reader, header);
   reader.verify();
   check(header, stored);
-  const image: TableImage = { names: header.names, messages: header.messages, ids, errors: errorsOf(header.errors), pastWorkers: new Map(header.pastWorkers), columns: stored, sequences };
+  const image: TableImage = { names: header.names, messages: header.messages, ids, errors: header.errors, pastWorkers: new Map(header.pastWorkers), columns: stored, sequences };
   return { header, image, states };
 }
 
