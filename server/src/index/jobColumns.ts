@@ -7,7 +7,8 @@ export const UNKNOWN_STATUS = JOB_STATUSES.indexOf('unknown');
 /**
  * The job table's columns, once: the table's live arrays, how they grow and what a new row holds,
  * and the table image a snapshot writes (in this order, which keeps every column aligned to its
- * element size: 1-byte columns, then 4-byte, then 8-byte) all come from this list.
+ * element size: 1-byte columns, then 4-byte, then 8-byte, then the sequences, which a load reads
+ * once it has every job's count of them) all come from this list.
  *
  * `length` says what a column has one entry per: a job, a held stream sequence, or a bucket of the id
  * table. `row` marks the columns the live table keeps as they are, with the value a new row starts
@@ -32,7 +33,8 @@ export const JOB_COLUMNS = [
   { name: 'lastTime', type: Float64Array, length: 'jobs', row: 'time' },
   /** The last completion's `duration_ms`, NaN when none said it. */
   { name: 'duration', type: Float64Array, length: 'jobs', row: Number.NaN },
-  { name: 'sequences', type: Float64Array, length: 'sequences' },
+  /** As the pool keeps them: offsets from the snapshot's `sequenceBase`, or whole sequences (8 bytes) when it says `wideSequences`. */
+  { name: 'sequences', type: Uint32Array, length: 'sequences' },
 ] as const;
 
 type Descriptor = (typeof JOB_COLUMNS)[number];

@@ -10,7 +10,7 @@ import { NameTable } from './nameTable';
 import { RecencyList } from './recencyList';
 import { ErrorTable, JobErrors } from './jobErrors';
 import { errorText, SearchText } from './searchText';
-import { SequenceLists } from './sequenceLists';
+import { SequenceLists, type SequencePage } from './sequenceLists';
 
 /** How many jobs a snapshot's load looks up in its id table (see `load`). */
 const ID_CHECKS = 4096;
@@ -60,6 +60,8 @@ export interface TableView {
   sequences: number;
   /** What the loaded pool should count sequences from (see `SequenceLists.offsetBase`). */
   sequenceBase: number;
+  /** Whether the `sequences` column holds whole sequences rather than offsets (see `SequenceLists.isWide`). */
+  wideSequences: boolean;
   idBuckets: number;
   names: string[];
   messages: string[];
@@ -305,8 +307,8 @@ export class JobTable {
         yield slice.subarray(0, length);
       }
     }
-    function* sequences(): Iterable<Float64Array> {
-      const slice = new Float64Array(VIEW_SLICE);
+    function* sequences(): Iterable<SequencePage> {
+      const slice = lists.isWide ? new Float64Array(VIEW_SLICE) : new Uint32Array(VIEW_SLICE);
       let at = 0;
       for (let p = 0; p < jobs; p++) {
         const slot = order[p] as number;
@@ -315,8 +317,11 @@ export class JobTable {
           yield slice.subarray(0, at);
           at = 0;
         }
-        if (count > VIEW_SLICE) yield Float64Array.from(lists.of(slot));
-        else at = lists.copyInto(slot, slice, at);
+        if (count > VIEW_SLICE) {
+          const whole = lists.isWide ? new Float64Array(count) : new Uint32Array(count);
+          lists.copyInto(slot, whole, 0);
+          yield whole;
+        } else at = lists.copyInto(slot, slice, at);
       }
       if (at > 0) yield slice.subarray(0, at);
     }
@@ -324,6 +329,7 @@ export class JobTable {
       jobs,
       sequences: lists.total,
       sequenceBase: lists.offsetBase,
+      wideSequences: lists.isWide,
       idBuckets: this.slotOf.column().length,
       names: [...this.names.all()],
       messages,

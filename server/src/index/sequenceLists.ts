@@ -8,7 +8,7 @@ const IN_PAGE = PAGE_SIZE - 1;
 const NARROW_SPAN = 2 ** 32;
 
 /** A page of sequences: offsets from the base, or (once some sequence did not fit) whole sequences. */
-type SequencePage = Uint32Array | Float64Array;
+export type SequencePage = Uint32Array | Float64Array;
 
 /**
  * Every job's stream sequences, as one linked list of cells per row, in stream order, all cells in one
@@ -84,10 +84,18 @@ export class SequenceLists {
     return out;
   }
 
-  /** Writes the row's sequences into `out` from `at`; returns where the next row's go. */
-  copyInto(slot: number, out: Float64Array, at: number): number {
-    for (let cell = this.head[slot] as number; cell !== NONE; cell = this.nextOf(cell)) out[at++] = this.seqOf(cell);
+  /**
+   * Writes the row's cells as the pool keeps them (offsets from `offsetBase`, or whole sequences once it is
+   * wide: see `wide`) into `out` from `at`; returns where the next row's go.
+   */
+  copyInto(slot: number, out: SequencePage, at: number): number {
+    for (let cell = this.head[slot] as number; cell !== NONE; cell = this.nextOf(cell)) out[at++] = (this.seqPages[cell >>> PAGE_BITS] as SequencePage)[cell & IN_PAGE] as number;
     return at;
+  }
+
+  /** Whether the pool keeps whole sequences (8 bytes) rather than offsets from `offsetBase` (4). */
+  get isWide(): boolean {
+    return this.wide;
   }
 
   /** Gives back every cell of the row; the row holds nothing afterwards. */
@@ -150,11 +158,11 @@ export class SequenceLists {
   }
 
   /**
-   * Replaces everything: rows 0 to `counts.length` - 1 hold `counts[i]` sequences each, taken in turn
-   * from `chunks` (a snapshot's column, read a slice at a time), offsets counted from `base` (see
-   * `offsetBase`). Throws when the chunks hold more or fewer sequences than the counts say.
+   * Replaces everything: rows 0 to `counts.length` - 1 hold `counts[i]` sequences each, one row's after
+   * another, read by `read` straight into the pages a page at a time, as a pool with these `base` and
+   * `wide` keeps them (see `copyInto`).
    */
-  load(counts: Uint32Array, base: number, chunks: Iterable<Float64Array>): void {
+  load(counts: Uint32Array, base: number, wide: boolean, read: (into: SequencePage) => void): void {
     this.clear();
     const rows = counts.length;
     this.grow(rows);
@@ -166,41 +174,26 @@ export class SequenceLists {
       this.tail[slot] = count > 0 ? total + count - 1 : NONE;
       total += count;
     }
-    this.base = base;
-    // Page by page in tight loops, not a cell at a time: 10,000,000 sequences took 150 ms through `append`'s steps.
-    let cell = 0;
-    for (const chunk of chunks) {
-      if (cell + chunk.length > total) throw new Error(`more sequences than the ${total} the jobs count`);
-      for (let i = 0; i < chunk.length; ) {
-        const page = cell >>> PAGE_BITS;
-        if (page === this.nextPages.length) this.addPage();
-        const at = cell & IN_PAGE;
-        const n = Math.min(chunk.length - i, PAGE_SIZE - at);
-        const next = this.nextPages[page] as Int32Array;
-        let seqs = this.seqPages[page] as SequencePage;
-        let { base, wide, lowest } = this;
-        for (let k = 0; k < n; k++) {
-          const seq = chunk[i + k] as number;
-          if (seq < lowest) lowest = seq;
-          const value = seq - base;
-          if (wide || (value >= 0 && value < NARROW_SPAN)) seqs[at + k] = value;
-          else {
-            this.widen(cell + k, seq);
-            ({ base, wide } = this);
-            seqs = this.seqPages[page] as SequencePage;
-          }
-          next[at + k] = cell + k + 1;
-        }
-        this.lowest = lowest;
-        cell += n;
-        i += n;
+    this.base = wide ? 0 : base;
+    this.wide = wide;
+    // Each row's cells follow one another: every cell links to the next, and each row's last one ends its list.
+    let smallest = Number.POSITIVE_INFINITY;
+    for (let cell = 0; cell < total; cell += PAGE_SIZE) {
+      this.addPage();
+      const length = Math.min(PAGE_SIZE, total - cell);
+      const seqs = (this.seqPages[this.seqPages.length - 1] as SequencePage).subarray(0, length);
+      read(seqs);
+      const next = this.nextPages[this.nextPages.length - 1] as Int32Array;
+      for (let i = 0; i < length; i++) {
+        const value = seqs[i] as number;
+        if (value < smallest) smallest = value;
+        next[i] = cell + i + 1;
       }
     }
-    if (cell !== total) throw new Error(`${cell} sequences where the jobs count ${total}`);
-    this.cellsUsed = total;
-    // Each row's cells follow one another; its last one ends its list.
     for (let slot = 0; slot < rows; slot++) if ((this.count[slot] as number) > 0) this.setNext(this.tail[slot] as number, NONE);
+    this.cellsUsed = total;
     this.held = total;
+    this.lowest = total > 0 ? this.base + smallest : Number.POSITIVE_INFINITY;
   }
 
   private seqOf(cell: number): number {

@@ -10,7 +10,7 @@ import { JOB_STATUSES } from './jobStatus';
 import type { TableImage } from './jobTable';
 import { SequenceLists } from './sequenceLists';
 
-const VERSION = 12;
+const VERSION = 13;
 const ALIGN = 8;
 /** A SHA-256 of everything before it ends the file: one flipped bit anywhere refuses the whole snapshot. */
 const CHECKSUM = 'sha256';
@@ -57,6 +57,8 @@ interface Header {
   sequences: number;
   /** What the loaded sequence pool counts offsets from (see `SequenceLists.offsetBase`). */
   sequenceBase: number;
+  /** Whether the sequences column holds whole sequences, 8 bytes each, rather than 4-byte offsets from `sequenceBase`. */
+  wideSequences: boolean;
   idBuckets: number;
   /** Ids kept as strings rather than bytes: [position, id]. */
   wideIds: [position: number, id: string][];
@@ -76,8 +78,6 @@ interface Header {
 /** The binary columns in the order `JOB_COLUMNS` lists them: changing that list changes the format (bump VERSION). */
 const COLUMN_ORDER = JOB_COLUMNS.map((column) => column.name);
 const STORED_COLUMNS = COLUMN_ORDER.filter((name): name is StoredColumnName => name !== 'sequences');
-/** Sequences read per slice: 512 kB. */
-const READ_SLICE = 65_536;
 
 let saves = 0;
 
@@ -126,6 +126,7 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
     jobs: view.jobs,
     sequences: view.sequences,
     sequenceBase: view.sequenceBase,
+    wideSequences: view.wideSequences,
     idBuckets: view.idBuckets,
     wideIds: [...view.wideIds],
     errors: view.errors,
@@ -281,6 +282,7 @@ function checkSizes(header: Header): void {
     if (!(Number.isInteger(header[field]) && header[field] >= 0)) throw new Error(`the header's ${field} is not a count`);
   }
   if (!Number.isFinite(header.sequenceBase)) throw new Error("the header's sequenceBase is not a number");
+  if (typeof header.wideSequences !== 'boolean') throw new Error("the header's wideSequences is not true or false");
   if (!Array.isArray(header.states)) throw new Error('no list of handler states');
 }
 
@@ -324,15 +326,9 @@ function readBody(reader: ChecksummedReader, header: Header): Parsed {
   for (const count of stored.sequenceCount) counted += count;
   if (counted !== header.sequences) throw new Error(`the jobs count ${counted} sequences, the file holds ${header.sequences}`);
   reader.align('the sequences column');
+  reader.expect(header.sequences * (header.wideSequences ? 8 : 4), 'the sequences column');
   const sequences = new SequenceLists();
-  const slice = new Float64Array(READ_SLICE);
-  sequences.load(stored.sequenceCount, header.sequenceBase, (function* () {
-    for (let left = header.sequences; left > 0; left -= READ_SLICE) {
-      const part = slice.subarray(0, Math.min(READ_SLICE, left));
-      reader.read(bytesOf(part), 'the sequences column');
-      yield part;
-    }
-  })());
+  sequences.load(stored.sequenceCount, header.sequenceBase, header.wideSequences, (into) => reader.read(bytesOf(into), 'the sequences column'));
   const states = new Map<string, Uint8Array>();
   for (const entry of header.states) {
     const [name, length] = Array.isArray(entry) ? entry : [];
