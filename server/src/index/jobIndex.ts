@@ -352,10 +352,16 @@ export class JobIndex {
     this.queueAt = [];
     this.workerAt = [];
     const { table } = this;
-    for (const slot of table.oldestFirst()) {
+    // Not collected as changes: a restore is announced as one reset (`announceReset`). Adding each job's queue
+    // and worker to the changed names took 40 ms of a restart at 2,000,000 jobs.
+    const tracking = this.tracking;
+    this.tracking = false;
+    // A loaded table's slots are its positions, oldest activity first.
+    for (let slot = 0; slot < table.size; slot++) {
       this.count(table.statusCodeOf(slot), table.queueId(slot), table.workerId(slot), table.pastWorkersOf(slot), 1);
       this.total(slot, 1);
     }
+    this.tracking = tracking;
   }
 
   restoreWorker(id: string, lastState: string | null, lastSeen: number): void {

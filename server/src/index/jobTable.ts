@@ -400,7 +400,12 @@ export class JobTable {
       this.clear();
       throw error;
     }
-    this.lastMessage = Array.from(c.message, (number) => (number < 0 ? null : (image.messages[number] ?? null)));
+    const lastMessage = new Array<string | null>(jobs);
+    for (let slot = 0; slot < jobs; slot++) {
+      const number = c.message[slot] as number;
+      lastMessage[slot] = number < 0 ? null : (image.messages[number] ?? null);
+    }
+    this.lastMessage = lastMessage;
     this.errors.load(image.errors);
     for (const [position, workers] of image.pastWorkers) this.pastWorkers.set(position, workers);
     // A restart is ready without it; see `prepareSearch`.
