@@ -238,13 +238,18 @@ export class IdPool {
 
   clear(): void {
     this.lengths.fill(NO_ID);
+    this.wide.clear();
+    this.emptyPages();
+  }
+
+  /** No page, no byte written: where `clear` and `pack` start from. */
+  private emptyPages(): void {
     this.pages = [];
     this.lowerPages = [];
     this.pageRows = [];
     this.pageStarts = [];
     this.pageEntries = [];
     this.end = 0;
-    this.wide.clear();
     this.liveBytes = 0;
     this.garbageBytes = 0;
   }
@@ -295,14 +300,7 @@ export class IdPool {
   /** Writes every id held into new pages, in row order, leaving out the bytes of removed ones. */
   private pack(): void {
     const { pages, starts, lengths } = this;
-    this.pages = [];
-    this.lowerPages = [];
-    this.pageRows = [];
-    this.pageStarts = [];
-    this.pageEntries = [];
-    this.end = 0;
-    this.liveBytes = 0;
-    this.garbageBytes = 0;
+    this.emptyPages();
     for (let slot = 0; slot < lengths.length; slot++) {
       const length = lengths[slot] as number;
       if (length === NO_ID || length === WIDE) continue;
