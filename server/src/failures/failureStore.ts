@@ -350,36 +350,39 @@ export class FailureStore {
       if (value === undefined) throw new Error(`${from.what}: failure ${i} names string ${number} of ${strings.length}`);
       return value;
     };
-    const records = jobs.map((jobId, i) => {
+    // Checked whole before anything changes, then kept: no intermediate object, nor signature key string, per failure.
+    let called = 0;
+    for (let i = 0; i < count; i++) {
       if ((shape[i] as number) >= shapes.length) throw new Error(`${from.what}: failure ${i} names code path ${shape[i]} of ${shapes.length}`);
       if ((origin[i] as number) >= ORIGINS.length) throw new Error(`${from.what}: failure ${i} has origin ${origin[i]}`);
-      return {
-        jobId,
-        queue: string(queue, i, true),
-        worker: string(worker, i, true),
-        type: string(type, i, false) as string,
-        message: string(message, i, false) as string,
-        normalised: string(normalised, i, false) as string,
-        function: string(callFunction, i, true),
-      };
-    });
-    const called = records.filter((record) => record.function !== null).length;
+      string(queue, i, true);
+      string(worker, i, true);
+      string(type, i, false);
+      string(message, i, false);
+      string(normalised, i, false);
+      if (string(callFunction, i, true) !== null) called++;
+    }
     if (called !== calls.length) throw new Error(`${from.what}: ${called} failures have a call, ${calls.length} calls follow`);
     const files = this.clear();
     const keys = shapes.map(shapeKey);
-    // A signature per type, normalised message and code path, not per failure: the failures of one signature share them.
-    const signatures = new Map<string, SignatureKey>();
+    // A signature per code path, type and normalised message, not per failure: the failures of one signature share them.
+    const signatures = new Map<number, Map<number, SignatureKey>>();
     let nextCall = 0;
-    records.forEach((record, i) => {
-      const frames = shapes[shape[i] as number] as TracebackFrame[];
-      const held = this.shapes.hold(keys[shape[i] as number] as string, (key) => this.placed({ key, frames, callers: [] }));
-      const [args, kwargs] = record.function === null ? [null, null] : (calls[nextCall++] as [string | null, string | null]);
-      const call = record.function === null ? undefined : { function: record.function, args, kwargs };
-      const same = `${type[i]} ${normalised[i]} ${shape[i]}`;
-      let signature = signatures.get(same);
-      if (!signature) signatures.set(same, (signature = this.signatureOf(record.type, record.message, held, record.normalised)));
-      this.keep(record.jobId, seq[i] as number, time[i] as number, record.queue, record.worker, record.type, record.message, ORIGINS[origin[i] as number], call, held, files, signature);
-    });
+    for (let i = 0; i < count; i++) {
+      const path = shape[i] as number;
+      const held = this.shapes.hold(keys[path] as string, (key) => this.placed({ key, frames: shapes[path] as TracebackFrame[], callers: [] }));
+      const typeName = string(type, i, false) as string;
+      const text = string(message, i, false) as string;
+      const callee = string(callFunction, i, true);
+      const [args, kwargs] = callee === null ? [null, null] : (calls[nextCall++] as [string | null, string | null]);
+      let ofPath = signatures.get(path);
+      if (!ofPath) signatures.set(path, (ofPath = new Map()));
+      const same = (type[i] as number) * strings.length + (normalised[i] as number);
+      let signature = ofPath.get(same);
+      if (!signature) ofPath.set(same, (signature = this.signatureOf(typeName, text, held, string(normalised, i, false) as string)));
+      const call = callee === null ? undefined : { function: callee, args, kwargs };
+      this.keep(jobs[i] as string, seq[i] as number, time[i] as number, string(queue, i, true), string(worker, i, true), typeName, text, ORIGINS[origin[i] as number], call, held, files, signature);
+    }
     return files;
   }
 
