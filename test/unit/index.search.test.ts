@@ -149,6 +149,29 @@ test('id pool: a search finds exactly the ids that hold the term in lower case, 
   }
 });
 
+test('index: ids over many pages are found alike before and after a snapshot, whose pages are read back whole', async () => {
+  const next = random(9);
+  const index = new JobIndex(100_000);
+  let seq = 0;
+  // About 100 characters an id: some 650 to a page, 46 pages; some with upper-case letters, some with characters past a byte.
+  const ids = Array.from({ length: 30_000 }, (_, n) => `${word(next, 3)}${'x'.repeat(80)}-${n}-${word(next, 3)}`);
+  for (const [n, jobId] of ids.entries()) index.apply(recordFromEvent({ ...JobEvents.enqueued(jobId, 'q', 0, { timestamp: n }), nats_sequence: ++seq }));
+  const file = path.join(snapshots, 'pages.snapshot');
+  const stream = { name: 'S', created: 'then' };
+  await saveSnapshot(file, index, stream);
+  const restored = await loadSnapshot(file, stream, 100_000);
+  assert.ok(restored.loaded, restored.loaded ? '' : restored.reason);
+  for (const search of ['x-1', '-29999-', 'B', 'BXX', 'cbx', 'bΣ', 'é-', 'xxxxxxx-12', 'Ac', '-7-', 'zz']) {
+    const term = search.toLowerCase();
+    const expected = ids.filter((id) => id.toLowerCase().includes(term)).reverse();
+    for (const [what, searched] of [['built', index], ['restored', restored.index]] as const) {
+      const page = searched.listJobs({ offset: 0, limit: 50, search });
+      assert.equal(page.total, expected.length, `${what}: ${search}`);
+      assert.deepEqual(page.items.map((job) => job.jobId), expected.slice(0, 50), `${what}: ${search}`);
+    }
+  }
+});
+
 /** Queues, workers and error types from the same few letters: they change, and terms hit them. */
 function name(next: () => number): string {
   return `${word(next, 2)}n`;

@@ -1,5 +1,6 @@
 import { grown } from './jobColumns';
 import { fnv1a, fnv1aBytes } from '../util/stringHash';
+import { addByteGrams, addGrams, GRAM_WORDS, gramsOfTerm, holdsAll } from './trigrams';
 
 /** Ids are written into pages of 64 kB; an id never spans two. */
 const PAGE_BITS = 16;
@@ -42,8 +43,9 @@ function narrow(id: string): boolean {
  * 64 kB long) is kept as a string on the side.
  *
  * A text search looks for its term in the pages themselves (`search`): each page lists the rows written
- * in it and where, and a page holding an upper-case letter has a lower-case copy. The search text kept a
- * lower-case copy of every id and 12 bytes a row to find it by.
+ * in it and where, a page holding an upper-case letter has a lower-case copy, and each page keeps which
+ * three-character sequences its ids hold, so that a term is looked for only in pages that may hold it.
+ * The search text kept a lower-case copy of every id and 12 bytes a row to find it by.
  */
 export class IdPool {
   private starts: Uint32Array = new Uint32Array(1024);
@@ -55,6 +57,8 @@ export class IdPool {
   private pageRows: Int32Array[] = [];
   private pageStarts: Uint16Array[] = [];
   private pageEntries: number[] = [];
+  /** By page: the three-character sequences of its ids in lower case (see `trigrams`), undefined until looked at (`gramsOf`). */
+  private pageGrams: (Uint32Array | undefined)[] = [];
   /** Where the next id goes, as page number × `PAGE_SIZE` + place in the page. */
   private end = 0;
   private readonly wide = new Map<number, string>();
@@ -82,6 +86,8 @@ export class IdPool {
     (this.pages[page] as Buffer).write(id, at, 'latin1');
     if (this.lowerOf(page) === null && foldable(id)) this.lowerPages[page] = lowerCopy(this.pages[page] as Buffer, at);
     this.lowerPages[page]?.write(id.toLowerCase(), at, 'latin1');
+    const grams = this.pageGrams[page];
+    if (grams) addGrams(grams, id.toLowerCase());
     this.listIn(page, slot, at);
     this.starts[slot] = this.end;
     this.lengths[slot] = id.length + 1;
@@ -181,6 +187,7 @@ export class IdPool {
       read((this.pages[page] as Buffer).subarray(0, used));
       // Looked at by the first search or write instead: a restart is ready sooner.
       this.lowerPages[page] = undefined;
+      this.pageGrams[page] = undefined;
       this.end = pageStart + used;
       this.liveBytes += used;
     }
@@ -194,16 +201,19 @@ export class IdPool {
     for (const [slot, id] of this.wide) if (id.toLowerCase().includes(term)) found(slot);
     // A narrow id in lower case is narrow still: a term that is not never matches one.
     if (!narrow(term)) return;
-    const needle = Buffer.from(term, 'latin1');
+    const wanted = gramsOfTerm(term);
     const { lengths, starts } = this;
     for (let page = 0; page < this.pages.length; page++) {
-      const bytes = this.lowerOf(page) ?? (this.pages[page] as Buffer);
+      if (wanted.length > 0 && !holdsAll(this.gramsOf(page), wanted)) continue;
+      // As a string for the search: a native string search per hit, where Buffer.indexOf's call cost about 70 ns
+      // (a term found in 1,000,000 ids took 80 ms rather than 20).
+      const text = (this.lowerOf(page) ?? (this.pages[page] as Buffer)).toString('latin1', 0, this.usedOf(page));
       const rows = this.pageRows[page] as Int32Array;
       const offsets = this.pageStarts[page] as Uint16Array;
       const entries = this.pageEntries[page] as number;
       const pageStart = page * PAGE_SIZE;
       let entry = 0;
-      for (let at = bytes.indexOf(needle); at >= 0 && at < PAGE_SIZE; ) {
+      for (let at = text.indexOf(term); at >= 0 && at < text.length; ) {
         entry = lastAtOrBefore(offsets, entries, at, entry);
         const slot = rows[entry] as number;
         const offset = offsets[entry] as number;
@@ -213,11 +223,11 @@ export class IdPool {
         const idEnd = offset + length - 1;
         let next = at + 1;
         // Within the id: an empty term is found at an id's start, and not again at its end.
-        if (current && at + needle.length <= idEnd && (at < idEnd || at === offset)) {
+        if (current && at + term.length <= idEnd && (at < idEnd || at === offset)) {
           found(slot);
           next = Math.max(next, idEnd);
         }
-        at = bytes.indexOf(needle, next);
+        at = text.indexOf(term, next);
       }
     }
   }
@@ -249,6 +259,7 @@ export class IdPool {
     this.pageRows = [];
     this.pageStarts = [];
     this.pageEntries = [];
+    this.pageGrams = [];
     this.end = 0;
     this.liveBytes = 0;
     this.garbageBytes = 0;
@@ -267,6 +278,7 @@ export class IdPool {
     this.pageRows.push(new Int32Array(FIRST_ENTRIES));
     this.pageStarts.push(new Uint16Array(FIRST_ENTRIES));
     this.pageEntries.push(0);
+    this.pageGrams.push(new Uint32Array(GRAM_WORDS));
   }
 
   /** The page's lower-case copy, or null when it needs none, made now if it was not looked at yet. */
@@ -274,7 +286,7 @@ export class IdPool {
     let lower = this.lowerPages[page];
     if (lower === undefined) {
       const bytes = this.pages[page] as Buffer;
-      const used = page === this.end >>> PAGE_BITS ? this.end & IN_PAGE : PAGE_SIZE;
+      const used = this.usedOf(page);
       lower = null;
       for (let i = 0; i < used; i++) {
         if (folded(bytes[i] as number) !== bytes[i]) {
@@ -285,6 +297,22 @@ export class IdPool {
       this.lowerPages[page] = lower;
     }
     return lower;
+  }
+
+  /** The page's three-character sequences, worked out now if they were not yet (a loaded page). */
+  private gramsOf(page: number): Uint32Array {
+    let grams = this.pageGrams[page];
+    if (grams === undefined) {
+      grams = new Uint32Array(GRAM_WORDS);
+      addByteGrams(grams, this.lowerOf(page) ?? (this.pages[page] as Buffer), this.usedOf(page));
+      this.pageGrams[page] = grams;
+    }
+    return grams;
+  }
+
+  /** Bytes written in `page`. */
+  private usedOf(page: number): number {
+    return page === this.end >>> PAGE_BITS ? this.end & IN_PAGE : PAGE_SIZE;
   }
 
   /** Lists row `slot` as written at `at` in `page`. */
@@ -319,10 +347,18 @@ function lowerCopy(page: Buffer, used: number): Buffer {
   return lower;
 }
 
-/** The last of the first `entries` of `offsets` (ascending) at or before `at`, looked for from `from` on. */
+/**
+ * The last of the first `entries` of `offsets` (ascending) at or before `at`, looked for from `from` on: hits come
+ * in order, often close together, so the search gallops from the last one before it halves.
+ */
 function lastAtOrBefore(offsets: Uint16Array, entries: number, at: number, from: number): number {
   let low = from;
-  let high = entries;
+  let step = 1;
+  while (low + step < entries && (offsets[low + step] as number) <= at) {
+    low += step;
+    step *= 2;
+  }
+  let high = Math.min(low + step, entries);
   while (high - low > 1) {
     const middle = (low + high) >>> 1;
     if ((offsets[middle] as number) <= at) low = middle;

@@ -1,3 +1,5 @@
+import { addGrams, GRAM_WORDS, gramsOfTerm, holdsAll } from './trigrams';
+
 /**
  * Ends each part of a segment, so that a term without it cannot match across an id and a message or
  * across two rows. Terms with it are rare enough to be looked for the slow way.
@@ -12,46 +14,8 @@ const CHUNK_SEGMENTS = 4096;
 /** Retired text below this is left alone: rebuilding a small text to save little is not worth it. */
 const MIN_RETIRED = 1 << 16;
 const NONE = -1;
-/**
- * Each chunk keeps which three-character sequences its text holds, hashed into 2^16 bits (8 kB a chunk, 4 MB at
- * 2,000,000 jobs): a term of three characters or more is looked for only in chunks that hold all of its
- * sequences. A native scan of all the text took 30-50 ms at 2,000,000 jobs; a term that names a job or an error
- * is in a few chunks. A hash collision only makes a chunk read for nothing.
- */
-const GRAM_BITS = 16;
-const GRAM_WORDS = (1 << GRAM_BITS) >>> 5;
 /** Rows a search keeps a list of, beyond its stamps, while it found no more than these (see `hits`). */
 const MAX_HITS = 1 << 16;
-
-/** The bit of the three UTF-16 code units `a`, `b`, `c`. */
-function gramOf(a: number, b: number, c: number): number {
-  return (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d)) >>> (32 - GRAM_BITS);
-}
-
-function addGrams(grams: Uint32Array, text: string): void {
-  if (text.length < 3) return;
-  let a = text.charCodeAt(0);
-  let b = text.charCodeAt(1);
-  for (let i = 2; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const gram = gramOf(a, b, c);
-    grams[gram >>> 5] = (grams[gram >>> 5] as number) | (1 << (gram & 31));
-    a = b;
-    b = c;
-  }
-}
-
-/** The term's sequences' bits, or none for a term too short to have any (every chunk is read). */
-function gramsOfTerm(term: string): number[] {
-  const grams: number[] = [];
-  for (let i = 2; i < term.length; i++) grams.push(gramOf(term.charCodeAt(i - 2), term.charCodeAt(i - 1), term.charCodeAt(i)));
-  return grams;
-}
-
-function holdsAll(grams: Uint32Array, wanted: readonly number[]): boolean {
-  for (const gram of wanted) if (((grams[gram >>> 5] as number) & (1 << (gram & 31))) === 0) return false;
-  return true;
-}
 
 function grown<T extends Int32Array | Uint8Array>(column: T, length: number, fill: number): T {
   if (length <= column.length) return column;
