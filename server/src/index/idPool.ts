@@ -1,5 +1,6 @@
 import { grown } from './jobColumns';
 import { fnv1a, fnv1aBytes } from '../util/stringHash';
+import { lastAtOrBefore } from '../util/sortedSearch';
 import { addByteGrams, addGrams, GRAM_WORDS, gramsOfTerm, holdsAll } from './trigrams';
 
 /** Ids are written into pages of 64 kB; an id never spans two. */
@@ -345,24 +346,4 @@ function lowerCopy(page: Buffer, used: number): Buffer {
   const lower = Buffer.alloc(PAGE_SIZE);
   for (let i = 0; i < used; i++) lower[i] = folded(page[i] as number);
   return lower;
-}
-
-/**
- * The last of the first `entries` of `offsets` (ascending) at or before `at`, looked for from `from` on: hits come
- * in order, often close together, so the search gallops from the last one before it halves.
- */
-function lastAtOrBefore(offsets: Uint16Array, entries: number, at: number, from: number): number {
-  let low = from;
-  let step = 1;
-  while (low + step < entries && (offsets[low + step] as number) <= at) {
-    low += step;
-    step *= 2;
-  }
-  let high = Math.min(low + step, entries);
-  while (high - low > 1) {
-    const middle = (low + high) >>> 1;
-    if ((offsets[middle] as number) <= at) low = middle;
-    else high = middle;
-  }
-  return low;
 }

@@ -1,3 +1,4 @@
+import { lastAtOrBefore } from '../util/sortedSearch';
 import { addGrams, GRAM_WORDS, gramsOfTerm, holdsAll } from './trigrams';
 
 /**
@@ -208,22 +209,9 @@ export class SearchText {
     }
   }
 
-  /** The segment holding text position `at`, looked for from segment `from` on: hits come in order, often close together. */
+  /** The segment holding text position `at`, looked for from segment `from` on. */
   private segmentAt(at: number, from: number): number {
-    const { starts, segments } = this;
-    let low = from;
-    let step = 1;
-    while (low + step < segments && (starts[low + step] as number) <= at) {
-      low += step;
-      step *= 2;
-    }
-    let high = Math.min(low + step, segments);
-    while (high - low > 1) {
-      const middle = (low + high) >>> 1;
-      if ((starts[middle] as number) <= at) low = middle;
-      else high = middle;
-    }
-    return low;
+    return lastAtOrBefore(this.starts, this.segments, at, from);
   }
 
   private append(row: number, text: string): void {
