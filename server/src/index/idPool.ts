@@ -10,7 +10,6 @@ const IN_PAGE = PAGE_SIZE - 1;
 /** A row's `lengths` entry: 0 for no id, the id's length plus one, or `WIDE`. */
 const NO_ID = 0;
 const WIDE = 0xffff;
-export const WIDE_ID = WIDE;
 /** Freed bytes below this are left alone: packing a small pool again saves little. */
 const MIN_GARBAGE = 1 << 20;
 
@@ -20,10 +19,6 @@ const FIRST_ENTRIES = 256;
 /** A byte's lower case, as `toLowerCase` gives it for every character below U+0100. */
 function folded(byte: number): number {
   return (byte >= 0x41 && byte <= 0x5a) || (byte >= 0xc0 && byte <= 0xde && byte !== 0xd7) ? byte + 0x20 : byte;
-}
-
-function foldable(id: string): boolean {
-  return id !== id.toLowerCase();
 }
 
 /** Whether `id` fits in a page a byte per UTF-16 code unit. */
@@ -85,10 +80,11 @@ export class IdPool {
     if (page === this.pages.length) this.addPage(Buffer.alloc(PAGE_SIZE));
     const at = this.end & IN_PAGE;
     (this.pages[page] as Buffer).write(id, at, 'latin1');
-    if (this.lowerOf(page) === null && foldable(id)) this.lowerPages[page] = lowerCopy(this.pages[page] as Buffer, at);
-    this.lowerPages[page]?.write(id.toLowerCase(), at, 'latin1');
+    const lower = id.toLowerCase();
+    if (this.lowerOf(page) === null && lower !== id) this.lowerPages[page] = lowerCopy(this.pages[page] as Buffer, at);
+    this.lowerPages[page]?.write(lower, at, 'latin1');
     const grams = this.pageGrams[page];
-    if (grams) addGrams(grams, id.toLowerCase());
+    if (grams) addGrams(grams, lower);
     this.listIn(page, slot, at);
     this.starts[slot] = this.end;
     this.lengths[slot] = id.length + 1;
@@ -131,7 +127,7 @@ export class IdPool {
     return fnv1aBytes(this.pages[start >>> PAGE_BITS] as Buffer, at, at + length - 1);
   }
 
-  /** How row `slot`'s id is kept: 0 for no id, its length plus one, or `WIDE_ID` (see `wideId`); a snapshot saves these. */
+  /** How row `slot`'s id is kept: 0 for no id, its length plus one, or `WIDE` (see `wideId`); a snapshot saves these. */
   lengthCodeOf(slot: number): number {
     return this.lengths[slot] as number;
   }
@@ -196,7 +192,7 @@ export class IdPool {
 
   /**
    * Calls `found` for each row whose id holds `term` (lower case) once its id is put in lower case:
-   * a native search of each page for the term's bytes, rather than a string per id.
+   * a native search of each page that may hold it, rather than a string per id.
    */
   search(term: string, found: (slot: number) => void): void {
     for (const [slot, id] of this.wide) if (id.toLowerCase().includes(term)) found(slot);
