@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { AckPolicy, ConsumerInfo, nanos } from 'nats';
+import { AckPolicy, ErrorCode, nanos } from 'nats';
 import { decodeEvent } from '../../server/src/codec/decode';
 import type { JobEvent } from '../../server/src/model/event';
 import { JobEvents } from '../../server/src/model/factories';
 import type { NatsSession } from '../../server/src/storage/session';
-import { delay, withTimeout } from '../../server/src/util/timeout';
+import { delay, TimeoutError, withTimeout } from '../../server/src/util/timeout';
 
 /** Helpers shared by the reliability tests: numbered events, and an exactly-once audit of the stream. */
 
@@ -26,13 +26,32 @@ export function numberedEvent(i: number, jobs: number, tag = 'run'): JobEvent {
 export const indexOf = (event: JobEvent): number => event.details.i as number;
 
 export async function streamMessages(session: NatsSession): Promise<number> {
-  return (await withTimeout(session.jsm.streams.info(session.streamName), 10_000, 'stream info')).state.messages;
+  return (await untilAnswered('stream info', () => session.jsm.streams.info(session.streamName))).state.messages;
+}
+
+/**
+ * A JetStream API request, asked again while it times out: after a cluster node died, requests routed
+ * through the survivors go unanswered until the stream's or the meta group's new leader is elected
+ * (seen: 10 s for the stream's). Any other error is thrown at once; bounded by `timeoutMs`.
+ */
+export async function untilAnswered<T>(what: string, request: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await withTimeout(request(), 10_000, what);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      const unanswered = error instanceof TimeoutError || code === ErrorCode.Timeout || code === ErrorCode.NoResponders;
+      if (!unanswered || Date.now() > deadline) throw new Error(`${what}: ${(error as Error).message}`, { cause: error });
+      await delay(250);
+    }
+  }
 }
 
 /**
  * Every message of the stream matching `filter`, in stream order, through an ephemeral pull consumer.
  * After a cluster node died, a new consumer may be placed on it and never answer: the creation is
- * then retried with another consumer. Bounded: gives up after `timeoutMs` (with what it has), so a short
+ * then asked again, for another consumer. Bounded: gives up after `timeoutMs` (with what it has), so a short
  * stream fails the audit instead of hanging.
  */
 export async function readAllMessages(session: NatsSession, filter: string, timeoutMs = 60_000): Promise<StoredMessage[]> {
@@ -40,20 +59,12 @@ export async function readAllMessages(session: NatsSession, filter: string, time
   const out: StoredMessage[] = [];
   if (total === 0) return out;
   const deadline = Date.now() + timeoutMs;
-  let info: ConsumerInfo | undefined;
-  for (let attempt = 1; !info; attempt++) {
-    try {
-      info = await withTimeout(
-        session.jsm.consumers.add(session.streamName, { ack_policy: AckPolicy.None, filter_subject: filter, mem_storage: true, inactive_threshold: nanos(30_000) }),
-        session.timeoutMs + 1_000,
-        'creating the audit consumer',
-      );
-    } catch (error) {
-      if (attempt >= 5 || Date.now() > deadline) throw error;
-      await delay(500);
-    }
-  }
-  const consumer = await withTimeout(session.js.consumers.get(session.streamName, info.name), 10_000, 'audit consumer');
+  const info = await untilAnswered(
+    'creating the audit consumer',
+    () => session.jsm.consumers.add(session.streamName, { ack_policy: AckPolicy.None, filter_subject: filter, mem_storage: true, inactive_threshold: nanos(30_000) }),
+    timeoutMs,
+  );
+  const consumer = await untilAnswered('audit consumer', () => session.js.consumers.get(session.streamName, info.name));
   const messages = await withTimeout(consumer.consume({ max_messages: 2_000 }), 10_000, 'consume');
   const guard = setTimeout(() => messages.stop(), Math.max(1, deadline - Date.now()));
   try {
