@@ -9,12 +9,10 @@ import { ERROR_FIELDS, ErrorTable } from './jobErrors';
 import { JOB_STATUSES } from './jobStatus';
 import type { TableImage } from './jobTable';
 import { SequenceLists } from './sequenceLists';
+import { CHECKSUM, CHECKSUM_BYTES, checksumHolds } from './snapshotChecksum';
 
 const VERSION = 13;
 const ALIGN = 8;
-/** A SHA-256 of everything before it ends the file: one flipped bit anywhere refuses the whole snapshot. */
-const CHECKSUM = 'sha256';
-const CHECKSUM_BYTES = 32;
 
 /** Which stream a snapshot describes: a recreated stream (new creation time) invalidates it. */
 export interface StreamIdentity {
@@ -170,12 +168,10 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
 
 export type LoadOutcome = { loaded: true; index: JobIndex; states: Map<string, Uint8Array> } | { loaded: false; reason: string };
 
-/** Reads a file from its start, each byte into the checksum, up to the checksum that ends it. */
-class ChecksummedReader {
-  private readonly checksum = createHash(CHECKSUM);
+/** Reads a file from its start up to the checksum that ends it (which `checksumHolds` verifies meanwhile). */
+class SnapshotReader {
   private at = 0;
   private readonly end: number;
-  private holds: boolean | undefined;
 
   constructor(
     private readonly fd: number,
@@ -211,7 +207,6 @@ class ChecksummedReader {
       if (got === 0) throw new Error(`${what} is cut short`);
       filled += got;
     }
-    this.checksum.update(into);
     this.at += into.length;
   }
 
@@ -220,29 +215,9 @@ class ChecksummedReader {
     if (gap > 0) this.read(new Uint8Array(gap), what);
   }
 
-  /** Throws unless everything was read and the checksum verifies. */
-  verify(): void {
+  /** Throws unless everything before the checksum was read. */
+  finish(): void {
     if (this.left !== 0) throw new Error(`${this.left} bytes after the job ids`);
-    if (!this.checksumHolds()) throw new ChecksumError();
-  }
-
-  /**
-   * Reads the rest, into the checksum only, and says whether it verifies: when something read made no
-   * sense, a file changed since it was written says so rather than what the change broke.
-   */
-  restVerifies(): boolean {
-    const slice = Buffer.alloc(Math.min(this.left, 1 << 20));
-    while (this.left > 0) this.read(slice.subarray(0, Math.min(slice.length, this.left)), 'the rest');
-    return this.checksumHolds();
-  }
-
-  /** Worked out once: the digest can be taken only once, and a check after `verify` may still fail. */
-  private checksumHolds(): boolean {
-    if (this.holds === undefined) {
-      const stored = Buffer.alloc(CHECKSUM_BYTES);
-      this.holds = readSync(this.fd, stored, 0, CHECKSUM_BYTES, this.end) === CHECKSUM_BYTES && this.checksum.digest().equals(stored);
-    }
-    return this.holds;
   }
 }
 
@@ -287,7 +262,7 @@ function checkSizes(header: Header): void {
 }
 
 /** The job ids: how each is kept, then their bytes (see `Header`). */
-function readIds(reader: ChecksummedReader, header: Header): IdPool {
+function readIds(reader: SnapshotReader, header: Header): IdPool {
   const { jobs, wideIds } = header;
   if (!(Array.isArray(wideIds) && wideIds.every((entry) => Array.isArray(entry) && Number.isInteger(entry[0]) && typeof entry[1] === 'string'))) throw new Error('ids kept apart that are not [position, id]');
   reader.align('the job id column');
@@ -308,7 +283,7 @@ interface Parsed {
 }
 
 /** Everything after the header, read into its own arrays: the file is never held whole. */
-function readBody(reader: ChecksummedReader, header: Header): Parsed {
+function readBody(reader: SnapshotReader, header: Header): Parsed {
   checkSizes(header);
   const lengths = { jobs: header.jobs, idBuckets: header.idBuckets };
   const columns: Partial<Record<StoredColumnName, NumberColumn>> = {};
@@ -337,37 +312,46 @@ function readBody(reader: ChecksummedReader, header: Header): Parsed {
     states.set(name, reader.take(length as number, `the state of ${name}`));
   }
   const ids = readIds(reader, header);
-  reader.verify();
+  reader.finish();
   check(header, stored);
   const image: TableImage = { names: header.names, messages: header.messages, ids, errors: header.errors, pastWorkers: new Map(header.pastWorkers), columns: stored, sequences };
   return { header, image, states };
 }
 
 /**
- * Reads a snapshot unless `refuse` rules it out by its header (another stream, another job limit):
- * the rest of such a file is then only run through the checksum, not read into arrays and checked,
- * and a header changed since it was written still says so.
+ * Reads a snapshot unless `refuse` rules it out by its header (another stream, another job limit): the rest
+ * of such a file is not read into arrays and checked. The checksum is verified meanwhile on another thread,
+ * and its verdict comes first: a file changed since it was written says so, rather than what the change
+ * broke, and a header changed since then is not taken at its word.
  */
-function parse(file: string, refuse: (header: Header) => string | undefined): Parsed {
+async function parse(file: string, refuse: (header: Header) => string | undefined): Promise<Parsed> {
   const fd = openSync(file, 'r');
   try {
-    const reader = new ChecksummedReader(fd, fstatSync(fd).size);
+    const size = fstatSync(fd).size;
+    const verdict = checksumHolds(fd, size);
+    let parsed: Parsed | undefined;
+    let failure: unknown;
     try {
-      const json = reader.take(reader.take(4, 'the header').readUInt32LE(0), 'the header');
-      const header = JSON.parse(json.toString('utf8')) as Header;
-      // Another version is refused by its number, whatever else it holds.
-      if (header.version !== VERSION) return { header, states: new Map() };
-      const refused = refuse(header);
-      if (refused === undefined) return readBody(reader, header);
-      if (!reader.restVerifies()) throw new ChecksumError();
-      return { header, states: new Map(), refused };
+      parsed = readFile(new SnapshotReader(fd, size), refuse);
     } catch (error) {
-      if (error instanceof ChecksumError || reader.restVerifies()) throw error;
-      throw new ChecksumError();
+      failure = error;
     }
+    if (!(await verdict)) throw new ChecksumError();
+    if (parsed === undefined) throw failure;
+    return parsed;
   } finally {
     closeSync(fd);
   }
+}
+
+function readFile(reader: SnapshotReader, refuse: (header: Header) => string | undefined): Parsed {
+  const json = reader.take(reader.take(4, 'the header').readUInt32LE(0), 'the header');
+  const header = JSON.parse(json.toString('utf8')) as Header;
+  // Another version is refused by its number, whatever else it holds.
+  if (header.version !== VERSION) return { header, states: new Map() };
+  const refused = refuse(header);
+  if (refused === undefined) return readBody(reader, header);
+  return { header, states: new Map(), refused };
 }
 
 /** Loads a snapshot of the same stream; anything else (missing, another stream, corrupt) starts afresh. */
@@ -380,7 +364,7 @@ export async function loadSnapshot(file: string, stream: StreamIdentity, maxJobs
   };
   let parsed: Parsed;
   try {
-    parsed = parse(file, refuse);
+    parsed = await parse(file, refuse);
   } catch (error) {
     return { loaded: false, reason: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no snapshot yet' : `unreadable snapshot: ${(error as Error).message}` };
   }
