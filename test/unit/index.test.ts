@@ -475,6 +475,36 @@ test('id pool: ids come back as they went in, hash as their strings do, and surv
   }
 });
 
+test('id pool: loaded ids that fill a page to its last byte, then an empty one, read back, are found and take new ids after them', () => {
+  // 16 ids of 4,096 bytes fill a page exactly: the empty id after them starts the next page, not byte 65,536 of this one.
+  const ids = [...Array.from({ length: 16 }, (_, i) => `${String(i).padStart(2, '0')}${'a'.repeat(4_094)}`), '', 'Tail-Δ', 'tail'];
+  const source = new IdPool();
+  ids.forEach((id, row) => source.set(row, id));
+  const lengths = Uint16Array.from(ids, (_, row) => source.lengthCodeOf(row));
+  const bytes = new Uint8Array(ids.reduce((sum, id) => sum + id.length, 0));
+  let written = 0;
+  ids.forEach((_, row) => (written = source.copyInto(row, bytes, written)));
+  const wide = new Map(ids.flatMap((_, row) => (source.wideId(row) === undefined ? [] : [[row, source.wideId(row) as string] as const])));
+  const pool = new IdPool();
+  let read = 0;
+  pool.load(lengths, wide, (into) => {
+    into.set(bytes.subarray(read, read + into.length));
+    read += into.length;
+  });
+  assert.equal(read, written);
+  pool.set(ids.length, 'after-load');
+  const all = [...ids, 'after-load'];
+  all.forEach((id, row) => assert.equal(pool.get(row), id, `row ${row}`));
+  const found = (term: string): number[] => {
+    const rows: number[] = [];
+    pool.search(term, (row) => rows.push(row));
+    return rows.sort((a, b) => a - b);
+  };
+  assert.deepEqual(found('tail'), [17, 18]);
+  assert.deepEqual(found('15a'), [15]);
+  assert.deepEqual(found('after'), [19]);
+});
+
 test('id hash: a saved table that cannot be one is refused', () => {
   const ids = ['a', 'b'];
   const hash = new IdHash(keysOf(ids));

@@ -169,22 +169,38 @@ export class IdPool {
     this.starts = new Uint32Array(rows);
     for (const [slot, id] of wide) this.wide.set(slot, id);
     for (let slot = 0; slot < rows; ) {
-      const pageStart = this.pages.length * PAGE_SIZE;
-      let used = 0;
       const page = this.pages.length;
-      this.addPage(Buffer.alloc(PAGE_SIZE));
-      for (; slot < rows; slot++) {
+      const pageStart = page * PAGE_SIZE;
+      // The rows whose ids fit in this page first, so that its lists are made once, to size.
+      let used = 0;
+      let entries = 0;
+      let end = slot;
+      for (; end < rows; end++) {
+        const length = lengths[end] as number;
+        if (length === WIDE) continue;
+        if (used === PAGE_SIZE || used + length - 1 > PAGE_SIZE) break;
+        used += length - 1;
+        entries++;
+      }
+      const pageRows = new Int32Array(entries);
+      const pageStarts = new Uint16Array(entries);
+      for (let at = 0, entry = 0; slot < end; slot++) {
         const length = lengths[slot] as number;
         if (length === WIDE) continue;
-        if (used + length - 1 > PAGE_SIZE) break;
-        this.starts[slot] = pageStart + used;
-        this.listIn(page, slot, used);
-        used += length - 1;
+        this.starts[slot] = pageStart + at;
+        pageRows[entry] = slot;
+        pageStarts[entry++] = at;
+        at += length - 1;
       }
-      read((this.pages[page] as Buffer).subarray(0, used));
+      const bytes = Buffer.alloc(PAGE_SIZE);
+      read(bytes.subarray(0, used));
+      this.pages.push(bytes);
+      this.pageRows.push(pageRows);
+      this.pageStarts.push(pageStarts);
+      this.pageEntries.push(entries);
       // Looked at by the first search or write instead: a restart is ready sooner.
-      this.lowerPages[page] = undefined;
-      this.pageGrams[page] = undefined;
+      this.lowerPages.push(undefined);
+      this.pageGrams.push(undefined);
       this.end = pageStart + used;
       this.liveBytes += used;
     }
