@@ -113,12 +113,14 @@ export class Indexer {
     if (this.options.snapshotFile) {
       const started = Date.now();
       const outcome = await loadSnapshot(this.options.snapshotFile, stream, this.options.maxJobs);
+      const indexLoaded = Date.now();
       // The handlers that keep a state take it at the index's sequence, or the whole snapshot is set aside:
       // a handler going on from there without its state would miss everything before it.
       const refused = !outcome.loaded ? outcome.reason : outcome.index.lastSeq > info.state.last_seq ? 'the snapshot is ahead of the stream' : this.handlers.restore(outcome.states, outcome.index.lastSeq);
       if (outcome.loaded && refused === undefined) {
         this.index = outcome.index;
-        this.listener.log(`index: snapshot at sequence ${this.index.lastSeq} with ${this.index.jobCount} jobs loaded in ${Date.now() - started} ms`);
+        const now = Date.now();
+        this.listener.log(`index: snapshot at sequence ${this.index.lastSeq} with ${this.index.jobCount} jobs loaded in ${now - started} ms (the index ${indexLoaded - started} ms, the handlers' states ${now - indexLoaded} ms)`);
       } else {
         this.listener.log(`index: building from the stream (${refused})`);
       }
