@@ -410,14 +410,21 @@ export class Backend {
     });
   }
 
+  private jetStreamSilentDetail(): string {
+    const server = this.storage?.session.nc.getServer() ?? 'the NATS server';
+    return `Connected to ${server}, but JetStream did not answer a stream info request in time (a cluster electing a leader, or an overloaded server); asking again every ${STATE_REFRESH_MS / 1000} s.`;
+  }
+
   private async refreshStream(): Promise<void> {
     // While nats.js reconnects after a lost connection, its status events say when it is back.
     if (!this.storage || this.refreshing) return;
     if (this.current.phase === 'disconnected' && this.current.outage?.cause !== 'not-answering') return;
     const storage = this.storage;
     this.refreshing = true;
+    let pinged = false;
     try {
       await withTimeout(storage.session.nc.rtt(), PING_TIMEOUT_MS, 'a ping to the NATS server');
+      pinged = true;
       const info = await storage.streamInfo();
       this.metrics?.streamStarts(info.state.first_seq);
       const stream = { name: info.config.name, messages: info.state.messages, bytes: info.state.bytes, lastSeq: info.state.last_seq };
@@ -429,8 +436,10 @@ export class Backend {
       // The connection dropped while this check was in flight: its failure ("disconnected from the NATS
       // server") is that outage, already reported; calling it a degraded stream would hide it.
       if (storage !== this.storage || this.lostDuringRefresh()) return;
-      if (isTimeout(error)) this.notAnswering();
-      else this.setState({ ...this.current, phase: 'degraded', detail: `Connected, but the stream is not usable: ${describe(error, 'request')}` });
+      if (!isTimeout(error)) this.setState({ ...this.current, phase: 'degraded', detail: `Connected, but the stream is not usable: ${describe(error, 'request')}` });
+      else if (!pinged) this.notAnswering();
+      // The server answers but JetStream does not: a cluster between leaders, whose reads and tails go on; refusing requests would stop them.
+      else this.setState({ ...this.current, phase: 'degraded', detail: this.jetStreamSilentDetail() });
     } finally {
       this.refreshing = false;
     }
