@@ -109,6 +109,17 @@ test('reads a job history in order, with limit and offset, leaving no consumer',
   await assertNoConsumers();
 });
 
+test('a connection timeout under a second still reads a history: the pull waits at least what nats.js allows', async () => {
+  const quick = await openStorage(server, { timeoutMs: 500 });
+  try {
+    await quick.store(JobEvents.enqueued('quick-1', 'high'));
+    await quick.store(JobEvents.completed('quick-1', 'w1', 3));
+    assert.deepEqual((await quick.jobEvents('quick-1')).events.map((e) => e.event_type), ['enqueued', 'completed']);
+  } finally {
+    await quick.close();
+  }
+});
+
 test('finds events by type in every subject shape', async () => {
   const failed = (job: string) => JobEvents.failed(job, 'wt', { name: 'E', message: 'm' }, 1);
   await storage.store(failed('type-a'));
