@@ -43,6 +43,21 @@ test('failures of one bug group under one signature on the raise site; removal f
   assert.deepEqual([store.summaries(0), store.files()], [[], []]);
 });
 
+test('a file with two bugs keeps the one left when the other is gone, and its failures are listed newest first across both', () => {
+  const store = new FailureStore(new PathMapper([workspace]));
+  const file = path.join(workspace, 'jobs', 'plain.py');
+  store.put(failure('a', 7200, 'billing'));
+  store.put({ ...failure('b', 7300, 'billing'), errorType: 'KeyError', errorMessage: "'tariff'" });
+  store.put(failure('c', 7400, 'billing'));
+  assert.equal(store.signatureCount(0), 2);
+  assert.deepEqual(store.inFile(file, 0).map((placed) => placed.jobId), ['c', 'b', 'a']);
+  assert.deepEqual([...store.remove('b')], [file]);
+  assert.deepEqual([store.files(), store.inFile(file, 0).map((placed) => placed.jobId)], [[file], ['c', 'a']]);
+  store.remove('a');
+  store.remove('c');
+  assert.deepEqual([store.files(), store.inFile(file, 0)], [[], []]);
+});
+
 test('failures stored in the same millisecond: the latest is the one stored last, in the group and in the file', () => {
   const store = new FailureStore(new PathMapper([workspace]));
   const file = path.join(workspace, 'jobs', 'plain.py');

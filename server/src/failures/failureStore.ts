@@ -172,7 +172,8 @@ function ownFrame(frame: TracebackFrame): TracebackFrame {
 export class FailureStore {
   private readonly failures = new Map<string, StoredFailure>();
   private readonly signatures = new Map<string, SignatureEntry>();
-  private readonly byFile = new Map<string, Set<string>>();
+  /** By workspace file, the signatures raised there: a signature's site is part of it, so its members are the file's failures. */
+  private readonly byFile = new Map<string, Set<SignatureEntry>>();
   private readonly shapes = new Interner<Shape>();
   private readonly names = new StringPool();
   /** Messages recur with their code path ("no route for tariff aa"): one copy of each recent one, not one per failure. */
@@ -402,12 +403,14 @@ export class FailureStore {
 
   /** Failures whose raise site is in this workspace file, newest first, at or after `since` (epoch seconds). */
   inFile(file: string, since: number): PlacedFailure[] {
-    const jobs = this.byFile.get(file);
-    if (!jobs) return [];
-    return [...jobs]
-      .map((jobId) => this.failures.get(jobId) as StoredFailure)
-      .filter((failure) => failure.time >= since)
-      .sort(newestFirst);
+    const placed: StoredFailure[] = [];
+    for (const entry of this.byFile.get(file) ?? []) {
+      for (const jobId of entry.members) {
+        const failure = this.failures.get(jobId) as StoredFailure;
+        if (failure.time >= since) placed.push(failure);
+      }
+    }
+    return placed.sort(newestFirst);
   }
 
   jobIds(): IterableIterator<string> {
@@ -491,20 +494,20 @@ export class FailureStore {
 
   private index(failure: StoredFailure, files: Set<string>): void {
     let entry = this.signatures.get(failure.signature.id);
+    const file = failure.signature.site.file;
     if (!entry) {
       entry = { key: failure.signature, members: new Set(), perHour: new Map() };
       this.signatures.set(failure.signature.id, entry);
+      if (file !== undefined) {
+        const entries = this.byFile.get(file) ?? new Set<SignatureEntry>();
+        entries.add(entry);
+        this.byFile.set(file, entries);
+      }
     }
     entry.members.add(failure.jobId);
     const hour = hourOf(failure.time);
     entry.perHour.set(hour, (entry.perHour.get(hour) ?? 0) + 1);
-    const site = failure.shape.site;
-    if (site) {
-      const jobs = this.byFile.get(site.file) ?? new Set<string>();
-      jobs.add(failure.jobId);
-      this.byFile.set(site.file, jobs);
-      files.add(site.file);
-    }
+    if (file !== undefined) files.add(file);
   }
 
   private unindex(failure: StoredFailure, files: Set<string>): void {
@@ -515,15 +518,16 @@ export class FailureStore {
       const left = (entry.perHour.get(hour) ?? 1) - 1;
       if (left > 0) entry.perHour.set(hour, left);
       else entry.perHour.delete(hour);
-      if (entry.members.size === 0) this.signatures.delete(failure.signature.id);
+      if (entry.members.size === 0) {
+        this.signatures.delete(failure.signature.id);
+        const file = entry.key.site.file;
+        const entries = file === undefined ? undefined : this.byFile.get(file);
+        entries?.delete(entry);
+        if (file !== undefined && entries?.size === 0) this.byFile.delete(file);
+      }
     }
-    const site = failure.shape.site;
-    if (site) {
-      const jobs = this.byFile.get(site.file);
-      jobs?.delete(failure.jobId);
-      if (jobs?.size === 0) this.byFile.delete(site.file);
-      files.add(site.file);
-    }
+    const file = failure.signature.site.file;
+    if (file !== undefined) files.add(file);
   }
 
   /** Places the shape's frames with the current mapper: the innermost that maps is the site, mapped outer ones its callers. */
