@@ -29,6 +29,23 @@ async function existingJobs(backend: BackendProcess, count: number): Promise<Job
   return jobs;
 }
 
+/**
+ * The seed's filtered read of each job, timed. At 10M events one can fail on the server's side ("consumer not
+ * found" for the newest job): that is a finding about the baseline, printed with it, not a reason to lose the figures.
+ */
+async function seedReads(storage: EventStorage, jobIds: string[]): Promise<{ ms: number[]; failures: string }> {
+  const ms: number[] = [];
+  const failed: string[] = [];
+  for (const jobId of jobIds) {
+    try {
+      ms.push((await timed(() => step(`the seed's filtered read of ${jobId}`, storage.jobEvents(jobId)))).ms);
+    } catch (error) {
+      failed.push((error as Error).message);
+    }
+  }
+  return { ms, failures: failed.length === 0 ? '' : `${failed.length} of ${jobIds.length} reads failed: ${failed.join('; ')}` };
+}
+
 /** A baseline's failure says which one failed: nats.js's errors name neither the read nor the job. */
 async function step<T>(what: string, work: Promise<T>): Promise<T> {
   try {
@@ -80,10 +97,17 @@ export async function benchBackend(storage: EventStorage, url: string, events: n
         latencies.push(ms);
         floor.push((await timed(() => randomDirectGets(storage, first, last, eventCount))).ms);
       }
-      const seedSamples: number[] = [];
-      for (const { jobId } of sample.slice(0, 5)) seedSamples.push((await timed(() => step(`the seed's filtered read of ${jobId}`, storage.jobEvents(jobId)))).ms);
-      const seedP50 = percentile(seedSamples, 50);
-      checks.push({ name: 'timeline p50', value: percentile(latencies, 50), unit: 'ms', target: '<= 10', ok: percentile(latencies, 50) <= 10, baseline: { name: "seed's filtered consumer p50", value: seedP50, comparison: `${(seedP50 / percentile(latencies, 50)).toFixed(0)}x slower` } });
+      const seed = await seedReads(storage, sample.slice(0, 5).map((job) => job.jobId));
+      const p50 = percentile(latencies, 50);
+      const seedP50 = percentile(seed.ms, 50);
+      checks.push({
+        name: seed.ms.length === 0 ? `timeline p50 (no baseline: ${seed.failures})` : 'timeline p50',
+        value: p50,
+        unit: 'ms',
+        target: '<= 10',
+        ok: p50 <= 10,
+        ...(seed.ms.length === 0 ? {} : { baseline: { name: `seed's filtered consumer p50${seed.failures ? ` (${seed.failures})` : ''}`, value: seedP50, comparison: `${(seedP50 / p50).toFixed(0)}x slower` } }),
+      });
       const floorP99 = percentile(floor, 99);
       checks.push({
         name: 'timeline p99',
