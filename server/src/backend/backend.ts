@@ -401,7 +401,7 @@ export class Backend {
    * is about connecting), and make requests fail at once until it answers again.
    */
   private notAnswering(): void {
-    const server = this.storage?.session.nc.getServer() ?? 'the NATS server';
+    const server = this.serverAddress();
     this.setState({
       ...this.current,
       phase: 'disconnected',
@@ -410,9 +410,8 @@ export class Backend {
     });
   }
 
-  private jetStreamSilentDetail(): string {
-    const server = this.storage?.session.nc.getServer() ?? 'the NATS server';
-    return `Connected to ${server}, but JetStream did not answer a stream info request in time (a cluster electing a leader, or an overloaded server); asking again every ${STATE_REFRESH_MS / 1000} s.`;
+  private serverAddress(): string {
+    return this.storage?.session.nc.getServer() ?? 'the NATS server';
   }
 
   private async refreshStream(): Promise<void> {
@@ -439,7 +438,10 @@ export class Backend {
       if (!isTimeout(error)) this.setState({ ...this.current, phase: 'degraded', detail: `Connected, but the stream is not usable: ${describe(error, 'request')}` });
       else if (!pinged) this.notAnswering();
       // The server answers but JetStream does not: a cluster between leaders, whose reads and tails go on; refusing requests would stop them.
-      else this.setState({ ...this.current, phase: 'degraded', detail: this.jetStreamSilentDetail() });
+      else {
+        const detail = `Connected to ${this.serverAddress()}, but JetStream did not answer a stream info request in time (a cluster electing a leader, or an overloaded server); asking again every ${STATE_REFRESH_MS / 1000} s.`;
+        this.setState({ ...this.current, phase: 'degraded', detail });
+      }
     } finally {
       this.refreshing = false;
     }

@@ -512,6 +512,7 @@ export class FailureStore {
 
   private unindex(failure: StoredFailure, files: Set<string>): void {
     const entry = this.signatures.get(failure.signature.id);
+    const file = failure.signature.site.file;
     if (entry) {
       entry.members.delete(failure.jobId);
       const hour = hourOf(failure.time);
@@ -520,13 +521,11 @@ export class FailureStore {
       else entry.perHour.delete(hour);
       if (entry.members.size === 0) {
         this.signatures.delete(failure.signature.id);
-        const file = entry.key.site.file;
         const entries = file === undefined ? undefined : this.byFile.get(file);
         entries?.delete(entry);
-        if (file !== undefined && entries?.size === 0) this.byFile.delete(file);
+        if (entries?.size === 0) this.byFile.delete(file as string);
       }
     }
-    const file = failure.signature.site.file;
     if (file !== undefined) files.add(file);
   }
 
