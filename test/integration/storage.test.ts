@@ -5,6 +5,7 @@ import { createEvent } from '../../server/src/model/event';
 import { JobEvents } from '../../server/src/model/factories';
 import { EventStorage } from '../../server/src/storage/eventStorage';
 import { StreamItem } from '../../server/src/storage/liveStream';
+import { NatsProxy } from '../support/natsProxy';
 import { NatsServer } from '../support/natsServer';
 import { openStorage, PREFIX, STREAM, within } from '../support/storageFixture';
 
@@ -117,6 +118,50 @@ test('a connection timeout under a second still reads a history: the pull waits 
     assert.deepEqual((await quick.jobEvents('quick-1')).events.map((e) => e.event_type), ['enqueued', 'completed']);
   } finally {
     await quick.close();
+  }
+});
+
+test('a pull answered after the client gave up on it loses nothing: the read goes on after the last event received', async () => {
+  const proxy = await NatsProxy.start(server.port);
+  const reader = await openStorage(server, { timeoutMs: 1_000, url: proxy.url });
+  try {
+    const job = 'late-1';
+    await storage.store(JobEvents.enqueued(job, 'high'));
+    await storage.store(JobEvents.started(job, 'w1', 'async'));
+    await storage.store(JobEvents.completed(job, 'w1', 3));
+    // What the server delivers for the job reaches the client only once it deletes a consumer: a pull that ends
+    // empty while its messages are on their way, as when the server's scan outlasts the pull.
+    const held = proxy.holdDeliveries(`${PREFIX}.${job}.`, '$JS.API.CONSUMER.DELETE.');
+    const history = await reader.jobEvents(job);
+    assert.equal(await held.released, 3);
+    assert.deepEqual(history.events.map((e) => e.event_type), ['enqueued', 'started', 'completed']);
+    await assertNoConsumers();
+  } finally {
+    await reader.close();
+    await proxy.dispose();
+  }
+});
+
+test('a read whose consumer the server deleted goes on with a new one', async () => {
+  const proxy = await NatsProxy.start(server.port);
+  const reader = await openStorage(server, { timeoutMs: 1_000, url: proxy.url });
+  try {
+    const job = 'dropped-1';
+    await storage.store(JobEvents.enqueued(job, 'high'));
+    await storage.store(JobEvents.completed(job, 'w1', 3));
+    // Deleted as the server deletes one it finds inactive after a long scan: while its deliveries are on their way.
+    const held = proxy.holdDeliveries(`${PREFIX}.${job}.`, '$JS.API.CONSUMER.DELETE.');
+    const history = reader.jobEvents(job);
+    await held.first;
+    const [consumer] = await storage.session.jsm.consumers.list(STREAM).next();
+    assert.ok(consumer, 'the read has a consumer');
+    await storage.session.jsm.consumers.delete(STREAM, consumer.name);
+    assert.deepEqual((await history).events.map((e) => e.event_type), ['enqueued', 'completed']);
+    assert.equal(await held.released, 2);
+    await assertNoConsumers();
+  } finally {
+    await reader.close();
+    await proxy.dispose();
   }
 });
 

@@ -4,9 +4,9 @@ import { NatsServer } from './natsServer';
 export const PREFIX = 'naq.jobs.events';
 export const STREAM = 'NAQ_JOB_EVENTS';
 
-export async function openStorage(server: NatsServer, overrides: { streamName?: string; subjectPrefix?: string; timeoutMs?: number } = {}): Promise<EventStorage> {
+export async function openStorage(server: NatsServer, overrides: { streamName?: string; subjectPrefix?: string; timeoutMs?: number; url?: string } = {}): Promise<EventStorage> {
   return EventStorage.open({
-    connection: { servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 },
+    connection: { servers: overrides.url ?? server.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 },
     streamName: overrides.streamName ?? STREAM,
     subjectPrefix: overrides.subjectPrefix ?? PREFIX,
     timeoutMs: overrides.timeoutMs ?? 5_000,

@@ -1,7 +1,7 @@
-import { ConsumerConfig, DeliverPolicy, JsMsg } from 'nats';
+import { ConsumerConfig, ConsumerInfo, DeliverPolicy, JsMsg } from 'nats';
 import { decodeEvent, EventDecodeError } from '../codec/decode';
 import type { JobEvent } from '../model/event';
-import { withTimeout } from '../util/timeout';
+import { TimeoutError, withTimeout } from '../util/timeout';
 import { ephemeralConfig } from './ephemeral';
 import type { ReadResult, StartPosition } from './readResult';
 import type { NatsSession } from './session';
@@ -45,55 +45,123 @@ export function decodeMessage(msg: Pick<JsMsg, 'data' | 'subject' | 'seq' | 'inf
 }
 
 /**
+ * How long a read waits for the server's next match while its pulls come back empty and the consumer still
+ * counts matches: a filtered consumer finds its next message by scanning the stream, and at the seed's
+ * 10,000,000-message limit that scan took 20–30 s on a 2-CPU machine (2.9.10), far longer than one pull.
+ */
+const SCAN_PATIENCE_MS = 60_000;
+
+/**
+ * Consumers a read replaces before it gives up. The server deletes a consumer that scanned past its 15 s
+ * inactive threshold, and delivers to a pull that its client has just ended by its own timer; each replacement
+ * starts after the last event received.
+ */
+const MAX_REPLACEMENTS = 3;
+
+/** nats.js's words for a consumer the server no longer has: the API's, a pull's 409, a pull nobody answers. */
+function isConsumerGone(error: unknown): boolean {
+  return error instanceof Error && /^(consumer not found|consumer deleted|no responders)$/.test(error.message);
+}
+
+/**
  * Reads what matches `filter` at this moment and stops: an ephemeral consumer tells how many
  * messages are pending, exactly that many are fetched, and the consumer is deleted afterwards.
+ *
+ * A pull that comes back empty does not end the read by itself: the consumer's own count says whether the
+ * counted messages are gone (expired, purged), still being looked for, or were delivered to a pull that had
+ * already ended (the client's timer runs out as the server answers); in the last case, and when the server
+ * dropped the consumer, a new one continues after the last event received.
  */
 export async function boundedRead(session: NatsSession, options: BoundedReadOptions): Promise<ReadResult> {
   const { jsm, js, streamName, timeoutMs } = session;
   const result: ReadResult = { events: [], errors: [] };
-  const info = await jsm.consumers.add(streamName, {
-    ...ephemeralConfig(),
-    filter_subject: options.filter,
-    ...deliverPolicy(options.start ?? { from: 'all' }),
-  });
+  let next: StartPosition = options.start ?? { from: 'all' };
+  const open = (): Promise<ConsumerInfo> =>
+    jsm.consumers.add(streamName, { ...ephemeralConfig(), filter_subject: options.filter, ...deliverPolicy(next) });
+  const close = (name: string): Promise<unknown> =>
+    withTimeout(jsm.consumers.delete(streamName, name), timeoutMs, 'deleting the read consumer').catch(() => undefined);
+  let info = await open();
   try {
     let remaining = info.num_pending;
     let skip = options.offset ?? 0;
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
-    // From the info its creation answered: `consumers.get` would ask for it again (see follow()).
-    const consumer = js.consumers.getPullConsumerFor(info);
+    let delivered = 0;
+    let replacements = 0;
+    let waitingSince: number | undefined;
+    const replace = async (why: string): Promise<void> => {
+      if (++replacements > MAX_REPLACEMENTS) {
+        throw new Error(`reading ${options.filter}: the read's consumer failed ${MAX_REPLACEMENTS + 1} times (last: ${why}) before it delivered the ${remaining} events it counted`);
+      }
+      await close(info.name);
+      info = await open();
+      remaining = Math.min(remaining, info.num_pending);
+      delivered = 0;
+    };
     while (remaining > 0 && result.events.length < limit) {
-      const batch = await consumer.fetch({ max_messages: Math.min(BATCH, remaining), expires: Math.max(timeoutMs, MIN_FETCH_EXPIRES_MS) });
       let received = 0;
-      for await (const msg of batch) {
-        received++;
-        remaining--;
-        let event: JobEvent;
-        try {
-          event = decodeMessage(msg);
-        } catch (error) {
-          if (error instanceof EventDecodeError) {
-            result.errors.push(error);
+      try {
+        // From the info its creation answered: `consumers.get` would ask for it again (see follow()).
+        const batch = await js.consumers.getPullConsumerFor(info).fetch({ max_messages: Math.min(BATCH, remaining), expires: Math.max(timeoutMs, MIN_FETCH_EXPIRES_MS) });
+        for await (const msg of batch) {
+          received++;
+          delivered++;
+          remaining--;
+          next = { from: 'sequence', seq: msg.seq + 1 };
+          let event: JobEvent;
+          try {
+            event = decodeMessage(msg);
+          } catch (error) {
+            if (error instanceof EventDecodeError) {
+              result.errors.push(error);
+              continue;
+            }
+            throw error;
+          }
+          if (options.accept && !options.accept(event)) continue;
+          if (skip > 0) {
+            skip--;
             continue;
           }
-          throw error;
+          result.events.push(event);
+          if (result.events.length >= limit) {
+            batch.stop();
+            break;
+          }
         }
-        if (options.accept && !options.accept(event)) continue;
-        if (skip > 0) {
-          skip--;
-          continue;
-        }
-        result.events.push(event);
-        if (result.events.length >= limit) {
-          batch.stop();
-          break;
-        }
+      } catch (error) {
+        if (!isConsumerGone(error)) throw error;
+        await replace('the server no longer had it');
+        continue;
       }
-      // Messages can expire or be purged between counting and fetching: an empty batch ends the read.
-      if (received === 0) break;
+      if (received > 0) {
+        waitingSince = undefined;
+        continue;
+      }
+      waitingSince ??= Date.now();
+      const state = await consumerState(session, info.name);
+      if (state === 'gone') {
+        await replace('the server no longer had it');
+      } else if (state !== 'busy' && state.delivered.consumer_seq > delivered) {
+        await replace('it delivered to a pull that had already ended');
+      } else if (state !== 'busy' && state.num_pending === 0) {
+        break;
+      } else if (Date.now() - waitingSince > SCAN_PATIENCE_MS) {
+        throw new Error(`reading ${options.filter}: the server delivered none of the ${remaining} events it counted within ${SCAN_PATIENCE_MS / 1000} s`);
+      }
     }
   } finally {
-    await withTimeout(jsm.consumers.delete(streamName, info.name), timeoutMs, 'deleting the read consumer').catch(() => undefined);
+    await close(info.name);
   }
   return result;
+}
+
+/** The consumer as the server sees it now; 'busy' when it did not answer in time (it answers after a scan). */
+async function consumerState(session: NatsSession, name: string): Promise<ConsumerInfo | 'gone' | 'busy'> {
+  try {
+    return await withTimeout(session.jsm.consumers.info(session.streamName, name), session.timeoutMs, 'asking for the read consumer');
+  } catch (error) {
+    if (isConsumerGone(error)) return 'gone';
+    if (error instanceof TimeoutError || (error instanceof Error && /timeout/i.test(error.message))) return 'busy';
+    throw error;
+  }
 }
