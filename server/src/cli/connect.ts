@@ -43,7 +43,7 @@ async function opening<T>(target: CliTarget, open: () => Promise<T>): Promise<T>
   try {
     return await open();
   } catch (error) {
-    throw new Error(`cannot use ${target.settings.servers.join(', ')}: ${describeFailure(error)}`, { cause: error });
+    throw new Error(`cannot use ${target.settings.servers.join(', ')}: ${describeFailure(error, 'connecting')}`, { cause: error });
   }
 }
 

@@ -41,7 +41,7 @@ export async function main(argv: string[], write: Print, writeError: Print, sign
     }
     return 0;
   } catch (error) {
-    for (const line of error instanceof StreamPlanRefused ? error.lines : [describeFailure(error)]) warn(`naq-events: ${line}`);
+    for (const line of error instanceof StreamPlanRefused ? error.lines : [describeFailure(error, 'request')]) warn(`naq-events: ${line}`);
     const refused = error instanceof UsageError || error instanceof InvalidIdError || error instanceof ConfigError || error instanceof StreamPlanRefused;
     return refused ? 2 : 1;
   } finally {

@@ -4,7 +4,7 @@ import type { JobEvent } from '../model/event';
 import { TimeoutError, withTimeout } from '../util/timeout';
 import { ephemeralConfig } from './ephemeral';
 import type { ReadResult, StartPosition } from './readResult';
-import type { NatsSession } from './session';
+import { SCAN_TIMEOUT_MS, type NatsSession } from './session';
 
 export interface BoundedReadOptions {
   filter: string;
@@ -45,13 +45,6 @@ export function decodeMessage(msg: Pick<JsMsg, 'data' | 'subject' | 'seq' | 'inf
 }
 
 /**
- * How long a read waits for the server's next match while its pulls come back empty and the consumer still
- * counts matches: a filtered consumer finds its next message by scanning the stream, and at the seed's
- * 10,000,000-message limit that scan took 20–30 s on a 2-CPU machine (2.9.10), far longer than one pull.
- */
-const SCAN_PATIENCE_MS = 60_000;
-
-/**
  * Consumers a read replaces before it gives up. The server deletes a consumer that scanned past its 15 s
  * inactive threshold, and delivers to a pull that its client has just ended by its own timer; each replacement
  * starts after the last event received.
@@ -73,11 +66,11 @@ function isConsumerGone(error: unknown): boolean {
  * dropped the consumer, a new one continues after the last event received.
  */
 export async function boundedRead(session: NatsSession, options: BoundedReadOptions): Promise<ReadResult> {
-  const { jsm, js, streamName, timeoutMs } = session;
+  const { jsm, scanningJsm, js, streamName, timeoutMs } = session;
   const result: ReadResult = { events: [], errors: [] };
   let next: StartPosition = options.start ?? { from: 'all' };
   const open = (): Promise<ConsumerInfo> =>
-    jsm.consumers.add(streamName, { ...ephemeralConfig(), filter_subject: options.filter, ...deliverPolicy(next) });
+    scanningJsm.consumers.add(streamName, { ...ephemeralConfig(), filter_subject: options.filter, ...deliverPolicy(next) });
   const close = (name: string): Promise<unknown> =>
     withTimeout(jsm.consumers.delete(streamName, name), timeoutMs, 'deleting the read consumer').catch(() => undefined);
   let info = await open();
@@ -145,8 +138,9 @@ export async function boundedRead(session: NatsSession, options: BoundedReadOpti
         await replace('it delivered to a pull that had already ended');
       } else if (state !== 'busy' && state.num_pending === 0) {
         break;
-      } else if (Date.now() - waitingSince > SCAN_PATIENCE_MS) {
-        throw new Error(`reading ${options.filter}: the server delivered none of the ${remaining} events it counted within ${SCAN_PATIENCE_MS / 1000} s`);
+      } else if (Date.now() - waitingSince > SCAN_TIMEOUT_MS) {
+        // A filtered consumer finds its next message by scanning the stream: 14 s at 10,000,000 messages here.
+        throw new Error(`reading ${options.filter}: the server delivered none of the ${remaining} events it counted within ${SCAN_TIMEOUT_MS / 1000} s`);
       }
     }
   } finally {
