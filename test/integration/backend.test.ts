@@ -18,13 +18,16 @@ import {
   TailStopRequest,
   TimelineRequest,
 } from '../../server/src/protocol/protocol';
-import { connect } from 'nats';
+import { AckPolicy, connect, nanos } from 'nats';
 import { encodeEvent } from '../../server/src/codec/encode';
 import { JobEvents } from '../../server/src/model/factories';
 import { subjectForEvent } from '../../server/src/subjects/subject';
 import { defaultServerAnswers } from '../../server/src/backend/natsTarget';
 import { EventStorage } from '../../server/src/storage/eventStorage';
+import { NatsSession } from '../../server/src/storage/session';
+import { desiredStreamConfig } from '../../server/src/storage/streamConfig';
 import { BackendProcess, backendSettings, SERVER_JS } from '../support/backendProcess';
+import { NatsProxy } from '../support/natsProxy';
 import { NatsServer } from '../support/natsServer';
 import { openStorage, PREFIX, STREAM } from '../support/storageFixture';
 
@@ -336,6 +339,45 @@ test('a frozen NATS server: the state says it stopped answering, requests fail a
     });
   } finally {
     thaw?.();
+    await own.dispose();
+  }
+});
+
+test('an index that cannot follow the stream says so, and why, while NATS answers; then follows again', async () => {
+  const own = await NatsServer.start();
+  const proxy = await NatsProxy.start(own.port);
+  const operator = await NatsSession.open({ connection: { servers: own.url }, streamName: STREAM, subjectPrefix: PREFIX, timeoutMs: 5_000, createStream: false });
+  const fillers: string[] = [];
+  try {
+    // The operator's stream takes few consumers, and the test takes those the backend gives up before its
+    // replacements reach the server (held back by the proxy), so they are refused.
+    const maxConsumers = 4;
+    await operator.jsm.streams.add({ ...desiredStreamConfig(STREAM, PREFIX), max_consumers: maxConsumers });
+    await withBackend({ serverUrl: proxy.url, storagePath }, async (backend) => {
+      await backend.untilPhase('connected');
+      const held = proxy.holdMessages('to-server', '$JS.API.CONSUMER.CREATE.');
+      const backendConsumers = (await operator.jsm.consumers.list(STREAM).next()).map((c) => c.name);
+      assert.ok(backendConsumers.length > 0, 'the backend follows the stream with a consumer');
+      for (const name of backendConsumers) await operator.jsm.consumers.delete(STREAM, name);
+      await held.first;
+      while (fillers.length < maxConsumers) fillers.push((await operator.jsm.consumers.add(STREAM, { ack_policy: AckPolicy.None, inactive_threshold: nanos(60_000) })).name);
+      held.release();
+      const stalled = await backend.until('the stall reported', () => backend.states.find((s) => s.index?.stalled !== undefined));
+      assert.equal(stalled.phase, 'degraded');
+      assert.match(stalled.index?.stalled?.reason ?? '', /maximum consumers/i);
+      assert.match(stalled.detail, /the index cannot follow the stream since .*maximum consumers/i);
+      for (const name of fillers.splice(0)) await operator.jsm.consumers.delete(STREAM, name);
+      const back = await backend.until('following again', () => {
+        const state = backend.state;
+        return state?.phase === 'connected' && state.index?.stalled === undefined ? state : undefined;
+      });
+      assert.doesNotMatch(back.detail, /cannot follow/);
+      await backend.rpc.sendRequest(EmitRequest.type, { event: { job_id: 'after-stall', event_type: 'enqueued', queue_name: 'q' } });
+      await backend.until('indexed after the stall', () => backend.rpc.sendRequest(GetJobRequest.type, { jobId: 'after-stall' }).then((j) => j ?? undefined));
+    });
+  } finally {
+    await operator.close();
+    await proxy.dispose();
     await own.dispose();
   }
 });

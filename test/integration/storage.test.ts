@@ -131,7 +131,7 @@ test('a pull answered after the client gave up on it loses nothing: the read goe
     await storage.store(JobEvents.completed(job, 'w1', 3));
     // What the server delivers for the job reaches the client only once it deletes a consumer: a pull that ends
     // empty while its messages are on their way, as when the server's scan outlasts the pull.
-    const held = proxy.holdDeliveries(`${PREFIX}.${job}.`, '$JS.API.CONSUMER.DELETE.');
+    const held = proxy.holdMessages('to-client', `${PREFIX}.${job}.`, '$JS.API.CONSUMER.DELETE.');
     const history = await reader.jobEvents(job);
     assert.equal(await held.released, 3);
     assert.deepEqual(history.events.map((e) => e.event_type), ['enqueued', 'started', 'completed']);
@@ -150,7 +150,7 @@ test('a read whose consumer the server deleted goes on with a new one', async ()
     await storage.store(JobEvents.enqueued(job, 'high'));
     await storage.store(JobEvents.completed(job, 'w1', 3));
     // Deleted as the server deletes one it finds inactive after a long scan: while its deliveries are on their way.
-    const held = proxy.holdDeliveries(`${PREFIX}.${job}.`, '$JS.API.CONSUMER.DELETE.');
+    const held = proxy.holdMessages('to-client', `${PREFIX}.${job}.`, '$JS.API.CONSUMER.DELETE.');
     const history = reader.jobEvents(job);
     await held.first;
     const [consumer] = await storage.session.jsm.consumers.list(STREAM).next();

@@ -32,25 +32,29 @@ class FrameSplitter {
   }
 }
 
-/** Messages held back on their way to a client. */
+/** Which way held messages were going. */
+export type Direction = 'to-server' | 'to-client';
+
 interface Hold {
+  direction: Direction;
   subjects: string;
-  until: string;
-  held: { frame: Frame; client: Socket }[];
+  until: string | undefined;
+  held: { frame: Frame; to: Socket }[];
   holding: () => void;
   released: (held: number) => void;
 }
 
-/** A hold in progress: when it first held a message, and how many it had held when it let them go. */
-export interface HeldDeliveries {
+/** A hold in progress: when it first held a message, how many it had held when it let them go, and a way to let them go. */
+export interface Held {
   first: Promise<void>;
   released: Promise<number>;
+  release(): void;
 }
 
 /**
- * A TCP proxy in front of a NATS server that can hold back the messages the server delivers to its clients
- * until a client publishes on a given subject: a test can make a delivery arrive only after the client acted
- * on its absence.
+ * A TCP proxy in front of a NATS server that can hold back messages on their way, in either direction, until a
+ * client publishes on a given subject or the test lets them go: a test can make a delivery arrive only after
+ * the client acted on its absence, or a request reach the server only once the test changed what it will find.
  */
 export class NatsProxy {
   private hold: Hold | undefined;
@@ -76,16 +80,18 @@ export class NatsProxy {
   }
 
   /**
-   * Holds every message on a subject starting with `subjects` that the server delivers, until a client publishes on
-   * a subject starting with `until`; then they go on, in order.
+   * Holds every message going `direction` on a subject starting with `subjects`, until a client publishes on a
+   * subject starting with `until` (when given) or `release()`; then they go on, in order.
    */
-  holdDeliveries(subjects: string, until: string): HeldDeliveries {
+  holdMessages(direction: Direction, subjects: string, until?: string): Held {
     let holding: () => void = () => undefined;
     const first = new Promise<void>((resolve) => (holding = resolve));
+    let hold: Hold | undefined;
     const released = new Promise<number>((resolve) => {
-      this.hold = { subjects, until, held: [], holding, released: resolve };
+      hold = { direction, subjects, until, held: [], holding, released: resolve };
     });
-    return { first, released };
+    this.hold = hold;
+    return { first, released, release: () => hold && this.release(hold) };
   }
 
   dispose(): Promise<void> {
@@ -101,19 +107,13 @@ export class NatsProxy {
     upstream.connect(this.targetPort, '127.0.0.1');
     client.on('data', (chunk) => {
       for (const frame of fromClient.push(chunk)) {
+        if (this.holds('to-server', frame, upstream)) continue;
         upstream.write(frame.bytes);
-        if (this.hold && frame.subject?.startsWith(this.hold.until)) this.release(this.hold);
+        if (this.hold?.until !== undefined && frame.subject?.startsWith(this.hold.until)) this.release(this.hold);
       }
     });
     upstream.on('data', (chunk) => {
-      for (const frame of fromServer.push(chunk)) {
-        if (this.hold && frame.subject?.startsWith(this.hold.subjects)) {
-          this.hold.held.push({ frame, client });
-          this.hold.holding();
-        } else {
-          client.write(frame.bytes);
-        }
-      }
+      for (const frame of fromServer.push(chunk)) if (!this.holds('to-client', frame, client)) client.write(frame.bytes);
     });
     for (const socket of [client, upstream]) {
       socket.on('error', () => undefined);
@@ -125,9 +125,18 @@ export class NatsProxy {
     }
   }
 
+  private holds(direction: Direction, frame: Frame, to: Socket): boolean {
+    const hold = this.hold;
+    if (hold?.direction !== direction || !frame.subject?.startsWith(hold.subjects)) return false;
+    hold.held.push({ frame, to });
+    hold.holding();
+    return true;
+  }
+
   private release(hold: Hold): void {
-    this.hold = undefined;
-    for (const { frame, client } of hold.held) client.write(frame.bytes);
-    hold.released(hold.held.length);
+    if (this.hold === hold) this.hold = undefined;
+    const held = hold.held.splice(0);
+    for (const { frame, to } of held) to.write(frame.bytes);
+    hold.released(held.length);
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clockTime, outageChanged, outageOf, staleDescription, staleMessage, staleSince } from '../../client/src/views/staleness';
+import { clockTime, stalenessChanged, stalenessOf, staleDescription, staleMessage, staleSince } from '../../client/src/views/staleness';
 
 const since = new Date(2026, 11, 5, 9, 7, 30).getTime();
 
@@ -20,12 +20,24 @@ test('a view keeps its live description, with the staleness after it, and gets i
 
 test('only a disconnection after an unplanned loss is an outage, and the marking changes with its start, cause or end', () => {
   const outage = { since, cause: 'lost' } as const;
-  assert.deepEqual(outageOf({ phase: 'disconnected', detail: '', outage }), outage);
-  assert.equal(outageOf({ phase: 'disconnected', detail: 'Disconnected' }), undefined);
-  assert.equal(outageOf({ phase: 'connected', detail: '', outage }), undefined, 'a stale outage field of a connected state is no outage');
-  assert.equal(outageChanged(undefined, outage), true);
-  assert.equal(outageChanged(outage, { ...outage }), false);
-  assert.equal(outageChanged(outage, { since, cause: 'not-answering' }), true);
-  assert.equal(outageChanged(outage, undefined), true);
-  assert.equal(outageChanged(undefined, undefined), false);
+  assert.deepEqual(stalenessOf({ phase: 'disconnected', detail: '', outage }), outage);
+  assert.equal(stalenessOf({ phase: 'disconnected', detail: 'Disconnected' }), undefined);
+  assert.equal(stalenessOf({ phase: 'connected', detail: '', outage }), undefined, 'a stale outage field of a connected state is no outage');
+  assert.equal(stalenessChanged(undefined, outage), true);
+  assert.equal(stalenessChanged(outage, { ...outage }), false);
+  assert.equal(stalenessChanged(outage, { since, cause: 'not-answering' }), true);
+  assert.equal(stalenessChanged(outage, undefined), true);
+  assert.equal(stalenessChanged(undefined, undefined), false);
+});
+
+test('an index that cannot follow the stream while NATS answers makes the rows stale too, until it follows again', () => {
+  const index = { building: false, indexedEvents: 5, targetSequence: 5, jobs: 2, maxJobs: 10, jobsLeftOut: 0 };
+  const stalled = { reason: 'maximum consumers limit reached', since };
+  const stale = stalenessOf({ phase: 'degraded', detail: '', index: { ...index, stalled } });
+  assert.deepEqual(stale, { since, cause: 'index-stalled' });
+  assert.equal(staleSince(stale!), 'stale since 09:07 — the index cannot follow the stream');
+  assert.match(staleMessage(stale!), /^Stale since 09:07 — the index cannot follow the stream\. .* when the index follows the stream again\.$/);
+  assert.equal(stalenessOf({ phase: 'degraded', detail: 'JetStream did not answer', index }), undefined, 'a degraded stream check alone keeps the rows live');
+  assert.equal(stalenessOf({ phase: 'connected', detail: '', index }), undefined);
+  assert.equal(stalenessChanged(stale, { since, cause: 'not-answering' }), true);
 });

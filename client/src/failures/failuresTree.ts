@@ -2,14 +2,14 @@
  * The Failures view: one row per failure signature (count, last seen, queues), its failed jobs under it, and a
  * job's frames under the job. Everything comes from the protocol's `failures/*` requests; `failures/changed`
  * refreshes it. Like the other trees it lists nothing while disconnected (its welcome shows instead),
- * except during an outage, when the last listed rows stay, dimmed and marked stale.
+ * except while they are stale (an outage, an index not following the stream), when the last listed rows stay, dimmed and marked so.
  */
 import * as vscode from 'vscode';
 import type { BackendClient } from '../backend/backendClient';
 import { counted, errorText, formatAge, formatCount } from '../util/format';
 import { canList } from '../views/jobTree';
 import { dimmed } from '../views/render';
-import { outageChanged, outageOf, staleDescription, staleMessage } from '../views/staleness';
+import { stalenessChanged, stalenessOf, staleDescription, staleMessage, type Staleness } from '../views/staleness';
 import { callText } from './markdown';
 import {
   FailuresChangedNotification,
@@ -19,7 +19,6 @@ import {
   type FailureJobItem,
   type FailureSignatureItem,
   type FailureSite,
-  type Outage,
 } from '../../../server/src/protocol/protocol';
 
 export type FailureNode =
@@ -36,7 +35,7 @@ export class FailuresTree implements vscode.TreeDataProvider<FailureNode>, vscod
   readonly view: vscode.TreeView<FailureNode>;
   private readonly subscriptions: vscode.Disposable[];
   /** Set while NATS is lost or not answering: the rows are the last listed ones, drawn dimmed. */
-  private outage: Outage | undefined;
+  private stale: Staleness | undefined;
   /** The signatures as last listed: what the view keeps showing during an outage. */
   private lastRoots: FailureNode[] | undefined;
 
@@ -45,18 +44,18 @@ export class FailuresTree implements vscode.TreeDataProvider<FailureNode>, vscod
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.view = vscode.window.createTreeView('naq.failures', { treeDataProvider: this, showCollapseAll: true });
-    this.outage = outageOf(backend.state);
-    this.view.description = staleDescription(undefined, this.outage);
+    this.stale = stalenessOf(backend.state);
+    this.view.description = staleDescription(undefined, this.stale);
     this.subscriptions = [
       this.view,
       this.changed,
       this.listed,
       backend.onNotification(FailuresChangedNotification.type, () => this.refresh()),
       backend.onDidChangeState((state) => {
-        const outage = outageOf(state);
-        if (outageChanged(this.outage, outage)) {
-          this.outage = outage;
-          this.view.description = staleDescription(undefined, outage);
+        const stale = stalenessOf(state);
+        if (stalenessChanged(this.stale, stale)) {
+          this.stale = stale;
+          this.view.description = staleDescription(undefined, stale);
         }
         this.refresh();
       }),
@@ -72,8 +71,8 @@ export class FailuresTree implements vscode.TreeDataProvider<FailureNode>, vscod
    * answers, with the last known failures, which are listed as such.
    */
   async getChildren(node?: FailureNode): Promise<FailureNode[]> {
-    const outage = this.outage;
-    if (!this.backend.running || (outage === undefined && !canList(this.backend.state))) {
+    const stale = this.stale;
+    if (!this.backend.running || (stale === undefined && !canList(this.backend.state))) {
       // No message: it would hide the welcome, which says why and offers to connect.
       if (!node) this.view.message = undefined;
       return [];
@@ -83,7 +82,7 @@ export class FailuresTree implements vscode.TreeDataProvider<FailureNode>, vscod
         const signatures = await this.backend.request(FailuresListRequest.type);
         this.listed.fire(signatures);
         this.lastRoots = signatures.map((signature) => ({ kind: 'signature', signature }));
-        if (outage !== undefined) this.view.message = staleMessage(outage);
+        if (stale !== undefined) this.view.message = staleMessage(stale);
         else this.view.message = signatures.length === 0 ? vscode.l10n.t('No failures within the window.') : undefined;
         return this.lastRoots;
       }
@@ -95,9 +94,9 @@ export class FailuresTree implements vscode.TreeDataProvider<FailureNode>, vscod
       return [];
     } catch (error) {
       this.log.warn(`Failures view: ${errorText(error)}`);
-      if (outage !== undefined) {
+      if (stale !== undefined) {
         // The stale marking stays; the rows of the last listing are the last known data.
-        this.view.message = staleMessage(outage);
+        this.view.message = staleMessage(stale);
         return node ? [] : (this.lastRoots ?? []);
       }
       this.view.message = vscode.l10n.t('Failures could not be listed: {0}', errorText(error));
@@ -107,7 +106,7 @@ export class FailuresTree implements vscode.TreeDataProvider<FailureNode>, vscod
 
   getTreeItem(node: FailureNode): vscode.TreeItem {
     const item = node.kind === 'signature' ? signatureItem(node.signature) : node.kind === 'job' ? jobItem(node.job) : frameItem(node.frame);
-    return this.outage === undefined ? item : dimmed(item);
+    return this.stale === undefined ? item : dimmed(item);
   }
 
   dispose(): void {

@@ -1,17 +1,17 @@
 /**
  * What the three NAQ trees share: paged job groups ("Load more…"), errors shown as rows, nothing
- * listed while disconnected (the welcome view shows instead) except during an outage, when the last
+ * listed while disconnected (the welcome view shows instead) except while stale (an outage, an index not following the stream), when the last
  * known rows stay, dimmed and marked stale, and refreshing only the groups an `index/changed`
  * notification touches.
  */
 import * as vscode from 'vscode';
-import { ListJobsRequest, type ConnectionState, type IndexChange, type JobItem, type Outage } from '../../../server/src/protocol/protocol';
+import { ListJobsRequest, type ConnectionState, type IndexChange, type JobItem } from '../../../server/src/protocol/protocol';
 import type { BackendClient } from '../backend/backendClient';
 import type { ChangedJobs } from './changedJobs';
 import { errorText } from '../util/format';
 import type { GroupNode, JobNode, MessageNode, NaqNode } from './nodes';
 import { dimmed, jobTooltip, renderNode } from './render';
-import { staleDescription, staleSince } from './staleness';
+import { staleDescription, staleSince, type Staleness } from './staleness';
 
 export const PAGE_SIZE = 100;
 
@@ -31,9 +31,12 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
   protected rootListed = false;
   /** The top-level rows as last listed: what the tree keeps showing during an outage. */
   private lastRoots: NaqNode[] = [];
-  /** Set while NATS is lost or not answering: rows are the last known ones, requests are not made. */
-  private outage: Outage | undefined;
-  /** The view's description and badge from the last listing, shown again once the outage ends. */
+  /**
+   * Set while the rows are the last known ones: NATS lost or not answering (requests are not made), or the index
+   * not following the stream (it answers with those rows).
+   */
+  private stale: Staleness | undefined;
+  /** The view's description and badge from the last listing, shown again once they are no longer stale. */
   private liveDescription: string | undefined;
   private liveBadge: vscode.ViewBadge | undefined;
 
@@ -46,12 +49,12 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
 
   getTreeItem(node: NaqNode): vscode.TreeItem {
     const item = renderNode(node);
-    return this.outage === undefined ? item : dimmed(item);
+    return this.stale === undefined ? item : dimmed(item);
   }
 
-  /** Starts (an outage), updates or ends (undefined) the stale marking; the rows are drawn again. */
-  setOutage(outage: Outage | undefined): void {
-    this.outage = outage;
+  /** Starts, updates or ends (undefined) the stale marking; the rows are drawn again. */
+  setStaleness(stale: Staleness | undefined): void {
+    this.stale = stale;
     this.showDescription();
     this.changed.fire(undefined);
   }
@@ -62,7 +65,7 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
     this.showDescription();
   }
 
-  /** The view's badge (the count that needs attention); none during an outage, where the count may be wrong. */
+  /** The view's badge (the count that needs attention); none while stale, where the count may be wrong. */
   protected setBadge(badge: vscode.ViewBadge | undefined): void {
     this.liveBadge = badge;
     this.showDescription();
@@ -71,9 +74,9 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
   /** Sets only what differs: each set is a message to the editor's window, even with the same value. */
   private showDescription(): void {
     if (!this.view) return;
-    const description = staleDescription(this.liveDescription, this.outage);
+    const description = staleDescription(this.liveDescription, this.stale);
     if (this.view.description !== description) this.view.description = description;
-    const badge = this.outage === undefined ? this.liveBadge : undefined;
+    const badge = this.stale === undefined ? this.liveBadge : undefined;
     if (badge?.value !== this.view.badge?.value || badge?.tooltip !== this.view.badge?.tooltip) this.view.badge = badge;
   }
 
@@ -92,7 +95,7 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
 
   async getChildren(node?: NaqNode): Promise<NaqNode[]> {
     if (!canList(this.backend.state)) {
-      if (this.outage !== undefined && this.rootListed) return node === undefined ? this.lastRoots : this.staleChildren(node);
+      if (this.stale !== undefined && this.rootListed) return node === undefined ? this.lastRoots : this.staleChildren(node);
       if (node === undefined) this.rootListed = false;
       return [];
     }
@@ -116,7 +119,7 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
   private async staleChildren(node: NaqNode): Promise<NaqNode[]> {
     if (node.kind !== 'group') return this.children(node);
     const page = node.page;
-    if (page === undefined) return [this.message(node, 'info', vscode.l10n.t('Not loaded: {0}', staleSince(this.outage as Outage)))];
+    if (page === undefined) return [this.message(node, 'info', vscode.l10n.t('Not loaded: {0}', staleSince(this.stale as Staleness)))];
     return page.jobs.length === 0 ? [this.message(node, 'info', node.role === 'search' ? vscode.l10n.t('No matching jobs') : vscode.l10n.t('No jobs'))] : [...page.jobs];
   }
 

@@ -1,10 +1,10 @@
 /**
  * The NAQ activity-bar container's three trees, kept in step with the backend: `index/changed`
  * refreshes only what it names (reset: everything), with the items it carries and no request of
- * its own; a connection change refreshes everything; an outage keeps the rows, marked stale.
+ * its own; a connection change refreshes everything; an outage or an index not following the stream keeps the rows, marked stale.
  */
 import * as vscode from 'vscode';
-import { IndexChangedNotification, type ConnectionState, type IndexChange, type Outage } from '../../../server/src/protocol/protocol';
+import { IndexChangedNotification, type ConnectionState, type IndexChange } from '../../../server/src/protocol/protocol';
 import { indexPercent, leftOutNote } from '../status/statusBar';
 import type { BackendClient } from '../backend/backendClient';
 import { changedJobs, mergeChanges } from './changedJobs';
@@ -12,7 +12,7 @@ import { canList, JobTree } from './jobTree';
 import { JobsTree } from './jobsTree';
 import type { JobNode, MoreNode, NaqNode } from './nodes';
 import { QueuesTree } from './queuesTree';
-import { outageChanged, outageOf, staleMessage } from './staleness';
+import { stalenessChanged, stalenessOf, staleMessage, type Staleness } from './staleness';
 import { WorkersTree } from './workersTree';
 
 export const VIEW_IDS = { queues: 'naq.queues', workers: 'naq.workers', jobs: 'naq.jobs' } as const;
@@ -34,7 +34,7 @@ export class NaqViews implements vscode.Disposable {
   private queue: Promise<void> = Promise.resolve();
   private lastListable: boolean;
   private lastBuilding: boolean;
-  private lastOutage: Outage | undefined;
+  private lastStale: Staleness | undefined;
   /** Changes not applied yet, merged, and when they are due (at most one update per {@link TREE_UPDATE_MS}). */
   private unapplied: IndexChange | undefined;
   private updateTimer: NodeJS.Timeout | undefined;
@@ -73,10 +73,10 @@ export class NaqViews implements vscode.Disposable {
   private onState(state: ConnectionState): void {
     const listable = canList(state);
     const building = state.index?.building === true;
-    const outage = outageOf(state);
-    if (outageChanged(this.lastOutage, outage)) {
-      for (const tree of this.trees) tree.setOutage(outage);
-      this.lastOutage = outage;
+    const stale = stalenessOf(state);
+    if (stalenessChanged(this.lastStale, stale)) {
+      for (const tree of this.trees) tree.setStaleness(stale);
+      this.lastStale = stale;
     }
     this.showMessages(state);
     // Lists change as a whole when the connection comes or goes, and when an index build ends.
@@ -86,14 +86,14 @@ export class NaqViews implements vscode.Disposable {
   }
 
   /**
-   * The line above each tree. During an outage all three say they are stale. Otherwise the Queues
+   * The line above each tree. While stale all three say they are stale. Otherwise the Queues
    * view keeps its welcome (with the Connect buttons) when disconnected, which a message would hide,
    * and the Jobs view says why instead; while indexing, Queues says how far.
    */
   private showMessages(state: ConnectionState): void {
-    const outage = outageOf(state);
-    if (outage !== undefined) {
-      for (const tree of this.trees) if (tree.view) tree.view.message = staleMessage(outage);
+    const stale = stalenessOf(state);
+    if (stale !== undefined) {
+      for (const tree of this.trees) if (tree.view) tree.view.message = staleMessage(stale);
       return;
     }
     const listable = canList(state);

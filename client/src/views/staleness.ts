@@ -1,19 +1,31 @@
 /**
  * How the trees (Queues, Workers, Jobs, Failures) say that what they show is the last known data:
- * during an outage (see `Outage` in the protocol) they keep their rows instead of emptying, and name
- * since when and why. Pure, unit-tested.
+ * during an outage (see `Outage` in the protocol), or while the index cannot follow the stream (see
+ * `IndexProgress.stalled`), they keep their rows instead of emptying, and name since when and why.
+ * Pure, unit-tested.
  */
 import * as l10n from '@vscode/l10n';
 import type { ConnectionState, Outage } from '../../../server/src/protocol/protocol';
 import { formatClock } from '../../../server/src/shared/time';
 
-/** The outage a state reports: only a disconnection after an unplanned loss is one. */
-export function outageOf(state: ConnectionState): Outage | undefined {
-  return state.phase === 'disconnected' ? state.outage : undefined;
+/** Why the rows are the last known ones, and since when (epoch milliseconds). */
+export interface Staleness {
+  since: number;
+  cause: Outage['cause'] | 'index-stalled';
 }
 
-/** Whether two states of the marking differ (a new outage, a new cause, or its end). */
-export function outageChanged(before: Outage | undefined, after: Outage | undefined): boolean {
+/**
+ * What a state makes stale: an outage (only a disconnection after an unplanned loss is one), or an index that
+ * cannot follow the stream while NATS answers.
+ */
+export function stalenessOf(state: ConnectionState): Staleness | undefined {
+  if (state.phase === 'disconnected') return state.outage;
+  const stalled = state.phase === 'degraded' ? state.index?.stalled : undefined;
+  return stalled && { since: stalled.since, cause: 'index-stalled' };
+}
+
+/** Whether two states of the marking differ (a new staleness, a new cause, or its end). */
+export function stalenessChanged(before: Staleness | undefined, after: Staleness | undefined): boolean {
   return before?.since !== after?.since || before?.cause !== after?.cause;
 }
 
@@ -22,22 +34,31 @@ export function clockTime(ms: number): string {
   return formatClock(ms / 1000, false).slice(0, 5);
 }
 
-function cause(outage: Outage): string {
-  return outage.cause === 'not-answering' ? l10n.t('NATS not answering') : l10n.t('NATS connection lost');
+function cause(stale: Staleness): string {
+  switch (stale.cause) {
+    case 'not-answering':
+      return l10n.t('NATS not answering');
+    case 'lost':
+      return l10n.t('NATS connection lost');
+    case 'index-stalled':
+      return l10n.t('the index cannot follow the stream');
+  }
 }
 
 /** "stale since 23:52 — NATS not answering" */
-export function staleSince(outage: Outage): string {
-  return l10n.t('stale since {0} — {1}', clockTime(outage.since), cause(outage));
+export function staleSince(stale: Staleness): string {
+  return l10n.t('stale since {0} — {1}', clockTime(stale.since), cause(stale));
 }
 
 /** A view's description: its live one (a count) with the staleness after it. */
-export function staleDescription(live: string | undefined, outage: Outage | undefined): string | undefined {
-  if (outage === undefined) return live;
-  return live === undefined ? staleSince(outage) : `${live} · ${staleSince(outage)}`;
+export function staleDescription(live: string | undefined, stale: Staleness | undefined): string | undefined {
+  if (stale === undefined) return live;
+  return live === undefined ? staleSince(stale) : `${live} · ${staleSince(stale)}`;
 }
 
-/** The line above a tree during an outage. */
-export function staleMessage(outage: Outage): string {
-  return l10n.t('Stale since {0} — {1}. Showing the last known data (dimmed); it refreshes when NATS answers again.', clockTime(outage.since), cause(outage));
+/** The line above a tree while its rows are stale. */
+export function staleMessage(stale: Staleness): string {
+  return stale.cause === 'index-stalled'
+    ? l10n.t('Stale since {0} — {1}. Showing the last known data (dimmed); it refreshes when the index follows the stream again.', clockTime(stale.since), cause(stale))
+    : l10n.t('Stale since {0} — {1}. Showing the last known data (dimmed); it refreshes when NATS answers again.', clockTime(stale.since), cause(stale));
 }

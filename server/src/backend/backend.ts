@@ -38,6 +38,7 @@ import type { MetricsChanged, MetricsResult } from '../protocol/metrics';
 import type { StreamApplyParams, StreamApplyResult, StreamReview } from '../protocol/stream';
 import { EventStorage } from '../storage/eventStorage';
 import { readSequences } from '../storage/sequenceRead';
+import { FOLLOW_RETRY_MS } from '../storage/follower';
 import { NatsSession } from '../storage/session';
 import { sessionOptions } from '../storage/sessionOptions';
 import { ensureStream, desiredStreamConfig, describeProblems } from '../storage/streamConfig';
@@ -428,9 +429,8 @@ export class Backend {
       this.metrics?.streamStarts(info.state.first_seq);
       const stream = { name: info.config.name, messages: info.state.messages, bytes: info.state.bytes, lastSeq: info.state.last_seq };
       if (storage !== this.storage || this.lostDuringRefresh()) return;
-      if (JSON.stringify(stream) !== JSON.stringify(this.current.stream) || this.current.phase !== 'connected') {
-        this.setState({ ...this.current, phase: 'connected', detail: this.connectedDetail(), stream });
-      }
+      const next = this.answering({ ...this.current, stream });
+      if (JSON.stringify(next) !== JSON.stringify(this.current)) this.setState(next);
     } catch (error) {
       // The connection dropped while this check was in flight: its failure ("disconnected from the NATS
       // server") is that outage, already reported; calling it a degraded stream would hide it.
@@ -452,6 +452,18 @@ export class Backend {
     return this.current.phase === 'disconnected' && this.current.outage?.cause === 'lost';
   }
 
+  /**
+   * The state while NATS answers: connected, unless the index cannot follow the stream (a cluster without a
+   * quorum refuses its consumer while stream info still answers): then degraded, saying why and since when.
+   */
+  private answering(state: ConnectionState): ConnectionState {
+    const stalled = state.index?.stalled;
+    if (stalled === undefined) return { ...state, phase: 'connected', detail: this.connectedDetail() };
+    const since = new Date(stalled.since).toLocaleTimeString();
+    const detail = `Connected to ${this.serverAddress()}, but the index cannot follow the stream since ${since}: ${stalled.reason}. Trying again every ${FOLLOW_RETRY_MS / 1000} s; the lists show the jobs as they were then.`;
+    return { ...state, phase: 'degraded', detail };
+  }
+
   private connectedDetail(): string {
     const session = this.storage?.session;
     if (!session) return '';
@@ -470,7 +482,10 @@ export class Backend {
   }
 
   private indexProgress(progress: IndexerProgress): void {
-    if (this.current.phase === 'connected' || this.current.phase === 'connecting') this.setState({ ...this.current, index: wireProgress(progress) });
+    const index = wireProgress(progress);
+    if (this.current.phase === 'connecting') this.setState({ ...this.current, index });
+    // A degraded state of the index's own making follows it; one the stream's checks set waits for them.
+    else if (this.current.phase === 'connected' || (this.current.phase === 'degraded' && this.current.index?.stalled)) this.setState(this.answering({ ...this.current, index }));
   }
 
   private setState(state: ConnectionState): ConnectionState {

@@ -78,6 +78,6 @@ export function wireStats(stats: IndexStats): JobStats {
 }
 
 export function wireProgress(progress: IndexerProgress): IndexProgress {
-  const { building, indexedEvents, targetSequence, jobs, maxJobs, jobsLeftOut } = progress;
-  return { building, indexedEvents, targetSequence, jobs, maxJobs, jobsLeftOut };
+  const { building, indexedEvents, targetSequence, jobs, maxJobs, jobsLeftOut, stalled } = progress;
+  return { building, indexedEvents, targetSequence, jobs, maxJobs, jobsLeftOut, ...(stalled ? { stalled: { ...stalled } } : {}) };
 }

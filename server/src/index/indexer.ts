@@ -30,6 +30,7 @@ export interface IndexerProgress {
   jobs: number;
   maxJobs: number;
   jobsLeftOut: number;
+  stalled?: { reason: string; since: number };
 }
 
 export interface IndexerListener {
@@ -77,6 +78,8 @@ export class Indexer {
   private timers: NodeJS.Timeout[] = [];
   private dirty = false;
   private stopped = false;
+  /** While the follower's replacements fail: the lists stop at the last event it delivered. */
+  private stalled: { reason: string; since: number } | undefined;
   private reconciling = false;
   /**
    * The stream's first sequence and deleted count when its deletions were last compared with the
@@ -104,7 +107,9 @@ export class Indexer {
 
   progress(): IndexerProgress {
     const { index } = this;
-    return { building: this.building, indexedEvents: index.indexedEvents, targetSequence: this.targetSequence, jobs: index.jobCount, maxJobs: index.maxJobs, jobsLeftOut: index.jobsLeftOut };
+    const progress: IndexerProgress = { building: this.building, indexedEvents: index.indexedEvents, targetSequence: this.targetSequence, jobs: index.jobCount, maxJobs: index.maxJobs, jobsLeftOut: index.jobsLeftOut };
+    if (this.stalled) progress.stalled = this.stalled;
+    return progress;
   }
 
   async start(): Promise<void> {
@@ -375,7 +380,20 @@ export class Indexer {
       signal: controller.signal,
       batch: 10_000,
       onReady: started,
-      onReplace: (reason) => this.listener.log(`index: following the stream again from sequence ${this.index.lastSeq + 1} (${reason})`),
+      onReplace: (reason, failure) => {
+        this.listener.log(`index: following the stream again from sequence ${this.index.lastSeq + 1} (${reason})`);
+        // One failure is a consumer to replace; the replacement failing too is an index that stopped.
+        if (failure !== undefined && failure.failures > 1 && this.stalled?.reason !== reason) {
+          this.stalled = { reason, since: this.stalled?.since ?? Date.now() };
+          this.listener.progress(this.progress());
+        }
+      },
+      onRecovered: () => {
+        if (this.stalled === undefined) return;
+        this.listener.log(`index: following the stream again, after failing since ${new Date(this.stalled.since).toISOString()}`);
+        this.stalled = undefined;
+        this.listener.progress(this.progress());
+      },
     });
     const done = (async () => {
       for await (const msg of messages) {

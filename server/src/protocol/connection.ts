@@ -37,6 +37,16 @@ export interface IndexProgress {
   maxJobs: number;
   /** Jobs the stream holds that the index let go at `maxJobs`: the lists do not show them. */
   jobsLeftOut: number;
+  /**
+   * Set while the index cannot follow the stream (its consumer could not be made or read, and it keeps trying):
+   * the server's reason, and since when (epoch milliseconds). The lists show the jobs as they were then.
+   */
+  stalled?: IndexStall;
+}
+
+export interface IndexStall {
+  reason: string;
+  since: number;
 }
 
 /**

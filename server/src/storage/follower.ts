@@ -18,11 +18,14 @@ export interface FollowOptions {
   headersOnly?: boolean;
   /** Called once the first consumer exists on the server: anything stored from then on is delivered. */
   onReady?: () => void;
+  /** Called whenever a consumer exists on the server again after failed attempts. */
+  onRecovered?: () => void;
   /**
    * Told why a consumer is being replaced after the first (a reconnect, a gap, the consumer gone); when a
-   * failure caused it, also that failure and how long the follower waits before it tries again.
+   * failure caused it, also that failure, how many attempts in a row failed (more than one: a replacement
+   * failed too), and how long the follower waits before it tries again.
    */
-  onReplace?: (reason: string, failure?: { error: unknown; retryInMs: number }) => void;
+  onReplace?: (reason: string, failure?: { error: unknown; failures: number; retryInMs: number }) => void;
 }
 
 /**
@@ -57,6 +60,7 @@ export async function* follow(session: NatsSession, options: FollowOptions): Asy
   let next = options.start;
   let resync: string | undefined;
   let ready = false;
+  let failures = 0;
   // Deletions of replaced consumers: a lost consumer cannot answer, and its replacement must not wait for that.
   const removals: Promise<void>[] = [];
   let batch: ConsumerMessages | undefined;
@@ -95,7 +99,9 @@ export async function* follow(session: NatsSession, options: FollowOptions): Asy
         // a slow machine; this delay before its first pull is the likely cause.)
         const consumer = js.consumers.getPullConsumerFor(info);
         if (!ready) options.onReady?.();
+        else if (failures > 0) options.onRecovered?.();
         ready = true;
+        failures = 0;
         let expected = 1;
         while (!signal?.aborted && resync === undefined) {
           batch = await consumer.fetch({ max_messages: options.batch ?? 500, expires: PULL_EXPIRES_MS });
@@ -119,7 +125,8 @@ export async function* follow(session: NatsSession, options: FollowOptions): Asy
         if (error instanceof Resync) {
           options.onReplace?.(error.message);
         } else {
-          options.onReplace?.((error as Error).message, { error, retryInMs: FOLLOW_RETRY_MS });
+          failures++;
+          options.onReplace?.((error as Error).message, { error, failures, retryInMs: FOLLOW_RETRY_MS });
           await delay(FOLLOW_RETRY_MS, signal);
         }
       } finally {
