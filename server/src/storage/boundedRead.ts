@@ -90,6 +90,26 @@ export async function boundedRead(session: NatsSession, options: BoundedReadOpti
       remaining = Math.min(remaining, info.num_pending);
       delivered = 0;
     };
+    /** Keeps what a received message holds, if the options want it; true once the limit is reached. */
+    const take = (msg: JsMsg): boolean => {
+      let event: JobEvent;
+      try {
+        event = decodeMessage(msg);
+      } catch (error) {
+        if (error instanceof EventDecodeError) {
+          result.errors.push(error);
+          return false;
+        }
+        throw error;
+      }
+      if (options.accept && !options.accept(event)) return false;
+      if (skip > 0) {
+        skip--;
+        return false;
+      }
+      result.events.push(event);
+      return result.events.length >= limit;
+    };
     while (remaining > 0 && result.events.length < limit) {
       let received = 0;
       try {
@@ -100,23 +120,7 @@ export async function boundedRead(session: NatsSession, options: BoundedReadOpti
           delivered++;
           remaining--;
           next = { from: 'sequence', seq: msg.seq + 1 };
-          let event: JobEvent;
-          try {
-            event = decodeMessage(msg);
-          } catch (error) {
-            if (error instanceof EventDecodeError) {
-              result.errors.push(error);
-              continue;
-            }
-            throw error;
-          }
-          if (options.accept && !options.accept(event)) continue;
-          if (skip > 0) {
-            skip--;
-            continue;
-          }
-          result.events.push(event);
-          if (result.events.length >= limit) {
+          if (take(msg)) {
             batch.stop();
             break;
           }
