@@ -3,6 +3,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
+import { NatsProxy } from '../support/natsProxy';
 import { NatsServer } from '../support/natsServer';
 import { openStorage, PREFIX, within } from '../support/storageFixture';
 import { EventStorage } from '../../server/src/storage/eventStorage';
@@ -106,6 +107,20 @@ test('jobs, stats, health and delete', async () => {
   assert.ok(health.stream.messages >= 5);
   assert.match((await cli('delete', 'cli-2')).stdout, /deleted 3 events of job "cli-2"/);
   assert.deepEqual(JSON.parse((await cli('history', 'cli-2', '--json')).stdout), []);
+});
+
+test('a server that stops answering once connected is said to, not to have a wrong address', async () => {
+  const proxy = await NatsProxy.start(server.port);
+  try {
+    // Health lists the stream's consumers only after connecting: that request never reaches the server.
+    proxy.holdMessages('to-server', '$JS.API.CONSUMER.LIST.');
+    const result = await runCli(proxy.url, ['health'], { env: { NAQ_NATS_CONNECTION_TIMEOUT: '1' } });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /stopped answering/);
+    assert.doesNotMatch(result.stderr, /address|TLS/);
+  } finally {
+    await proxy.dispose();
+  }
 });
 
 test('tail prints live events as JSON lines', async () => {

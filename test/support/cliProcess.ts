@@ -14,9 +14,10 @@ export interface CliResult {
 }
 
 /** `naq-events …args --server serverUrl`; a non-zero exit is a result to assert on, not an error. */
-export async function runCli(serverUrl: string, args: readonly string[], options: { timeoutMs?: number; maxBuffer?: number } = {}): Promise<CliResult> {
+export async function runCli(serverUrl: string, args: readonly string[], options: { timeoutMs?: number; maxBuffer?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run('node', [CLI, ...args, '--server', serverUrl], { timeout: options.timeoutMs ?? 30_000, maxBuffer: options.maxBuffer });
+    const env = options.env && { ...process.env, ...options.env };
+    const { stdout, stderr } = await run('node', [CLI, ...args, '--server', serverUrl], { timeout: options.timeoutMs ?? 30_000, maxBuffer: options.maxBuffer, env });
     return { stdout, stderr, code: 0 };
   } catch (error) {
     const failure = error as CliResult;
