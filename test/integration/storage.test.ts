@@ -121,10 +121,20 @@ test('a connection timeout under a second still reads a history: the pull waits 
   }
 });
 
-test('a pull answered after the client gave up on it loses nothing: the read goes on after the last event received', async () => {
+/** A second client, with a 1 s timeout, reaching the server through a proxy that can hold messages back. */
+async function throughProxy(body: (reader: EventStorage, proxy: NatsProxy) => Promise<void>): Promise<void> {
   const proxy = await NatsProxy.start(server.port);
   const reader = await openStorage(server, { timeoutMs: 1_000, url: proxy.url });
   try {
+    await body(reader, proxy);
+  } finally {
+    await reader.close();
+    await proxy.dispose();
+  }
+}
+
+test('a pull answered after the client gave up on it loses nothing: the read goes on after the last event received', () =>
+  throughProxy(async (reader, proxy) => {
     const job = 'late-1';
     await storage.store(JobEvents.enqueued(job, 'high'));
     await storage.store(JobEvents.started(job, 'w1', 'async'));
@@ -136,16 +146,10 @@ test('a pull answered after the client gave up on it loses nothing: the read goe
     assert.equal(await held.released, 3);
     assert.deepEqual(history.events.map((e) => e.event_type), ['enqueued', 'started', 'completed']);
     await assertNoConsumers();
-  } finally {
-    await reader.close();
-    await proxy.dispose();
-  }
-});
+  }));
 
-test('a read whose consumer the server deleted goes on with a new one', async () => {
-  const proxy = await NatsProxy.start(server.port);
-  const reader = await openStorage(server, { timeoutMs: 1_000, url: proxy.url });
-  try {
+test('a read whose consumer the server deleted goes on with a new one', () =>
+  throughProxy(async (reader, proxy) => {
     const job = 'dropped-1';
     await storage.store(JobEvents.enqueued(job, 'high'));
     await storage.store(JobEvents.completed(job, 'w1', 3));
@@ -159,11 +163,7 @@ test('a read whose consumer the server deleted goes on with a new one', async ()
     assert.deepEqual((await history).events.map((e) => e.event_type), ['enqueued', 'completed']);
     assert.equal(await held.released, 2);
     await assertNoConsumers();
-  } finally {
-    await reader.close();
-    await proxy.dispose();
-  }
-});
+  }));
 
 test('finds events by type in every subject shape', async () => {
   const failed = (job: string) => JobEvents.failed(job, 'wt', { name: 'E', message: 'm' }, 1);
