@@ -367,13 +367,14 @@ test('an index that cannot follow the stream says so, and why, while NATS answer
       assert.match(stalled.index?.stalled?.reason ?? '', /maximum consumers/i);
       assert.match(stalled.detail, /the index cannot follow the stream since .*maximum consumers/i);
       for (const name of fillers.splice(0)) await operator.jsm.consumers.delete(STREAM, name);
+      // Recovered once the new consumer delivers, not once it is made: the event is that delivery.
+      await backend.rpc.sendRequest(EmitRequest.type, { event: { job_id: 'after-stall', event_type: 'enqueued', queue_name: 'q' } });
+      await backend.until('indexed after the stall', () => backend.rpc.sendRequest(GetJobRequest.type, { jobId: 'after-stall' }).then((j) => j ?? undefined));
       const back = await backend.until('following again', () => {
         const state = backend.state;
         return state?.phase === 'connected' && state.index?.stalled === undefined ? state : undefined;
       });
       assert.doesNotMatch(back.detail, /cannot follow/);
-      await backend.rpc.sendRequest(EmitRequest.type, { event: { job_id: 'after-stall', event_type: 'enqueued', queue_name: 'q' } });
-      await backend.until('indexed after the stall', () => backend.rpc.sendRequest(GetJobRequest.type, { jobId: 'after-stall' }).then((j) => j ?? undefined));
     });
   } finally {
     await operator.close();

@@ -18,7 +18,10 @@ export interface FollowOptions {
   headersOnly?: boolean;
   /** Called once the first consumer exists on the server: anything stored from then on is delivered. */
   onReady?: () => void;
-  /** Called whenever a consumer exists on the server again after failed attempts. */
+  /**
+   * Called when a consumer answers a pull again after failed attempts (a message, or a pull that ran to its
+   * end): made is not enough, a consumer whose pulls all fail has not recovered.
+   */
   onRecovered?: () => void;
   /**
    * Told why a consumer is being replaced after the first (a reconnect, a gap, the consumer gone); when a
@@ -61,6 +64,11 @@ export async function* follow(session: NatsSession, options: FollowOptions): Asy
   let resync: string | undefined;
   let ready = false;
   let failures = 0;
+  const answered = (): void => {
+    if (failures === 0) return;
+    failures = 0;
+    options.onRecovered?.();
+  };
   // Deletions of replaced consumers: a lost consumer cannot answer, and its replacement must not wait for that.
   const removals: Promise<void>[] = [];
   let batch: ConsumerMessages | undefined;
@@ -99,9 +107,7 @@ export async function* follow(session: NatsSession, options: FollowOptions): Asy
         // a slow machine; this delay before its first pull is the likely cause.)
         const consumer = js.consumers.getPullConsumerFor(info);
         if (!ready) options.onReady?.();
-        else if (failures > 0) options.onRecovered?.();
         ready = true;
-        failures = 0;
         let expected = 1;
         while (!signal?.aborted && resync === undefined) {
           batch = await consumer.fetch({ max_messages: options.batch ?? 500, expires: PULL_EXPIRES_MS });
@@ -114,8 +120,10 @@ export async function* follow(session: NatsSession, options: FollowOptions): Asy
             if (msg.info.deliverySequence !== expected) throw new Resync(`delivery ${msg.info.deliverySequence} arrived where ${expected} was due`);
             expected++;
             next = { from: 'sequence', seq: msg.seq + 1 };
+            answered();
             yield msg;
           }
+          if (resync === undefined) answered();
         }
         if (resync !== undefined) options.onReplace?.(resync);
       } catch (error) {
