@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ErrorCode, NatsError, type Status } from 'nats';
+import type { Status } from 'nats';
 import { ConfigError } from '../config/configError';
 import { describeConnection } from '../config/connection';
 import { DEFAULT_TAIL_RATE_LIMIT } from '../config/defaults';
@@ -46,7 +46,7 @@ import { chooseTarget } from './natsTarget';
 import { applyReviewed, reviewStream } from './streamReview';
 import { problemOf, TailSession, tailStart } from './tailSession';
 import { timelinePage } from './timelinePage';
-import { TimeoutError, withTimeout } from '../util/timeout';
+import { isTimeout, withTimeout } from '../util/timeout';
 import { wireEvent, wireJob, wireProgress, wireQueue, wireStats, wireWorker } from './toWire';
 
 /** What the backend tells the editor; the language-server connection implements it. */
@@ -65,11 +65,6 @@ const STATE_REFRESH_MS = 5_000;
  * two minutes apart); a ping of our own on every state refresh finds it within seconds.
  */
 const PING_TIMEOUT_MS = 4_000;
-
-/** A request that got no reply: from nats.js, or from a deadline of our own. */
-function isTimeout(error: unknown): boolean {
-  return error instanceof TimeoutError || (error instanceof NatsError && error.code === ErrorCode.Timeout);
-}
 
 export class NotConnectedError extends Error {
   override name = 'NotConnectedError';

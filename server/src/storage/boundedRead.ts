@@ -1,7 +1,7 @@
 import { ConsumerConfig, ConsumerInfo, DeliverPolicy, JsMsg } from 'nats';
 import { decodeEvent, EventDecodeError } from '../codec/decode';
 import type { JobEvent } from '../model/event';
-import { TimeoutError, withTimeout } from '../util/timeout';
+import { isTimeout, withTimeout } from '../util/timeout';
 import { ephemeralConfig } from './ephemeral';
 import type { ReadResult, StartPosition } from './readResult';
 import { SCAN_TIMEOUT_MS, type NatsSession } from './session';
@@ -159,7 +159,7 @@ async function consumerState(session: NatsSession, name: string): Promise<Consum
     return await withTimeout(session.jsm.consumers.info(session.streamName, name), session.timeoutMs, 'asking for the read consumer');
   } catch (error) {
     if (isConsumerGone(error)) return 'gone';
-    if (error instanceof TimeoutError || (error instanceof Error && /timeout/i.test(error.message))) return 'busy';
+    if (isTimeout(error)) return 'busy';
     throw error;
   }
 }

@@ -1,5 +1,12 @@
+import { ErrorCode, NatsError } from 'nats';
+
 export class TimeoutError extends Error {
   override name = 'TimeoutError';
+}
+
+/** A request that got no reply: from nats.js, or from a deadline of our own. */
+export function isTimeout(error: unknown): boolean {
+  return error instanceof TimeoutError || (error instanceof NatsError && error.code === ErrorCode.Timeout);
 }
 
 /** Rejects with a {@link TimeoutError} naming `what` when `promise` has not settled within `ms`. */
