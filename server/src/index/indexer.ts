@@ -30,7 +30,13 @@ export interface IndexerProgress {
   jobs: number;
   maxJobs: number;
   jobsLeftOut: number;
-  stalled?: { reason: string; since: number };
+  stalled?: IndexerStall;
+}
+
+/** Why the follower's replacements fail, and since when (epoch milliseconds). */
+export interface IndexerStall {
+  reason: string;
+  since: number;
 }
 
 export interface IndexerListener {
@@ -79,7 +85,7 @@ export class Indexer {
   private dirty = false;
   private stopped = false;
   /** While the follower's replacements fail: the lists stop at the last event it delivered. */
-  private stalled: { reason: string; since: number } | undefined;
+  private stalled: IndexerStall | undefined;
   private reconciling = false;
   /**
    * The stream's first sequence and deleted count when its deletions were last compared with the
