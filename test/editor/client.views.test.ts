@@ -111,6 +111,36 @@ test(
 );
 
 test(
+  "client: a group on screen is listed again before the tree is told of a change, so its rows' handles never wait on a request",
+  async () => {
+    const first = `job-${suffix}-shown-1`;
+    await api.backend.request(EmitRequest.type, { event: { job_id: first, event_type: 'enqueued', queue_name: queue } });
+    const group = await eventually('a Queued group in the Jobs view listing the first job', async () => {
+      const queued = groupOf(await api.views.jobs.getChildren(), 'queued');
+      return queued && jobIn(await api.views.jobs.getChildren(queued), first) ? queued : undefined;
+    });
+    const second = `job-${suffix}-shown-2`;
+    // What the group held at the moment the tree named it: the editor asks for its rows right then.
+    const atFire: { stale: boolean; listsSecond: boolean }[] = [];
+    const subscription = api.views.jobs.onDidChangeTreeData((e) => {
+      if (Array.isArray(e) && e.includes(group)) atFire.push({ stale: group.stale, listsSecond: group.page?.jobs.some((n) => n.job.jobId === second) === true });
+    });
+    try {
+      await api.backend.request(EmitRequest.type, { event: { job_id: second, event_type: 'enqueued', queue_name: queue } });
+      await eventually('a refresh of the Queued group that lists the second job', () => atFire.some((f) => f.listsSecond), 10_000);
+      assert.deepEqual(
+        atFire.filter((f) => f.stale),
+        [],
+        'the group was named while its rows were still to be listed',
+      );
+    } finally {
+      subscription.dispose();
+    }
+  },
+  { timeoutMs: 30_000 },
+);
+
+test(
   'client: a group pages by 100 with a "Load more…" row',
   async () => {
     const pagedQueue = `p-${suffix}`;

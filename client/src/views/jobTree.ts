@@ -140,7 +140,12 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
   /** Reads the top-level rows again: those whose counts changed, or undefined when the set of rows changed. */
   protected abstract recount(): Promise<NaqNode[] | undefined>;
 
-  /** Brings the tree up to date with one `index/changed`; fires for what changed. */
+  /**
+   * Brings the tree up to date with one `index/changed`; fires for what changed. The groups on screen
+   * are listed again before the tree is told, not when the editor asks for their rows: refreshing an
+   * element drops its rows' handles until its `getChildren` answers, and a context-menu command run
+   * from a row in that gap got no row (it asked for a job id instead of acting on the job).
+   */
   async applyChange(change: IndexChange, changed: ChangedJobs): Promise<void> {
     if (!this.rootListed) return;
     const toFire: NaqNode[] = [];
@@ -153,7 +158,24 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
       toFire.push(...counted);
     }
     toFire.push(...this.touchedGroups(change, changed));
+    const onScreen = new Set(toFire.filter((node): node is GroupNode => node.kind === 'group' && node.shown && node.stale));
+    await Promise.all([...onScreen].map((group) => this.reloadShown(group)));
     this.fire(toFire);
+  }
+
+  /** Reloads a group on screen; a failure leaves it stale, for its `getChildren` to try again and show the error. */
+  private async reloadShown(group: GroupNode): Promise<void> {
+    try {
+      await this.reload(group);
+    } catch (error) {
+      this.log.warn(`${this.name} view: listing ${group.id} failed`, error);
+    }
+  }
+
+  /** The editor collapsed `node`: the rows of its groups are off screen, and changes only mark them stale. */
+  collapsed(node: NaqNode): void {
+    if (node.kind === 'group') node.shown = false;
+    if (node.kind === 'queue') for (const group of node.groups.values()) group.shown = false;
   }
 
   /** Everything again (a reset, a reconnect, the Refresh command). */
@@ -175,7 +197,12 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
   // ---- Groups and pages ----
 
   private async groupChildren(group: GroupNode): Promise<NaqNode[]> {
-    if (group.page === undefined || group.stale) await this.reload(group);
+    if (group.page === undefined || group.stale) {
+      const recounted = await this.reload(group);
+      // The row's own count is out of date: redraw it, after this listing is done.
+      if (recounted) setTimeout(() => this.changed.fire([group]), 0);
+    }
+    group.shown = true;
     const page = group.page!;
     if (page.jobs.length === 0) {
       return [this.message(group, 'info', group.role === 'search' ? vscode.l10n.t('No matching jobs') : vscode.l10n.t('No jobs'))];
@@ -183,8 +210,8 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
     return page.total > page.jobs.length ? [...page.jobs, group.more] : [...page.jobs];
   }
 
-  /** Loads as many jobs as were shown before (at least a page), from the start. */
-  private async reload(group: GroupNode): Promise<void> {
+  /** Loads as many jobs as were shown before (at least a page), from the start; true when the group's count changed. */
+  private async reload(group: GroupNode): Promise<boolean> {
     const limit = Math.max(PAGE_SIZE, group.page?.requested ?? 0);
     const result = await this.backend.request(ListJobsRequest.type, { ...group.filter, offset: 0, limit });
     const jobs = result.items.map((job) => this.jobNode(group, job));
@@ -192,11 +219,9 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
     for (const id of group.jobNodes.keys()) if (!keep.has(id)) group.jobNodes.delete(id);
     group.page = { jobs, total: result.total, requested: limit };
     group.stale = false;
-    if (group.count !== result.total) {
-      group.count = result.total;
-      // The row's own count is out of date: redraw it, after this listing is done.
-      setTimeout(() => this.changed.fire([group]), 0);
-    }
+    if (group.count === result.total) return false;
+    group.count = result.total;
+    return true;
   }
 
   /** The next page of a group, appended (the "Load more…" row). */

@@ -66,7 +66,7 @@ export class NaqViews implements vscode.Disposable {
   private create(id: string, tree: JobTree): vscode.TreeView<NaqNode> {
     const view = vscode.window.createTreeView(id, { treeDataProvider: tree, showCollapseAll: true });
     tree.view = view;
-    this.disposables.push(view, tree);
+    this.disposables.push(view, tree, view.onDidCollapseElement((event) => tree.collapsed(event.element)));
     return view;
   }
 

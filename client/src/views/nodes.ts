@@ -33,6 +33,8 @@ export interface GroupNode {
   page?: LoadedPage;
   /** Reload the loaded pages at the next getChildren. */
   stale: boolean;
+  /** Its rows are on screen: the editor listed them and has not collapsed the group (or its queue) since. */
+  shown: boolean;
   /** Job nodes by job id, reused across reloads. */
   jobNodes: Map<string, JobNode>;
   more: MoreNode;
@@ -72,7 +74,7 @@ export interface MessageNode {
 export type NaqNode = QueueNode | GroupNode | JobNode | MoreNode | MessageNode;
 
 export function newGroup(init: Pick<GroupNode, 'id' | 'role' | 'filter' | 'count' | 'parent'> & Partial<GroupNode>): GroupNode {
-  const group: GroupNode = { stale: false, jobNodes: new Map(), ...init, kind: 'group', more: undefined as unknown as MoreNode };
+  const group: GroupNode = { stale: false, shown: false, jobNodes: new Map(), ...init, kind: 'group', more: undefined as unknown as MoreNode };
   group.more = { kind: 'more', id: `${init.id}/more`, parent: group };
   return group;
 }
