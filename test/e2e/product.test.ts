@@ -157,8 +157,21 @@ async function imgCount(frame: Frame): Promise<number> {
 
 /** Neither the payload's img nor its script ran anywhere, and no element of it was created. */
 async function assertNothingRan(page: Page, frame: Frame, imgsBefore: number, where: string): Promise<void> {
-  // An img's onerror fires once its load has failed: give it the time to.
-  await page.waitForTimeout(1_000);
+  // An img's onerror runs once its load has failed. An img of our own, made after the payload was
+  // shown and failing the same way, is the sign that a payload img's would have run by now.
+  await withTimeout(
+    frame.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const probe = document.createElement('img');
+          probe.addEventListener('error', () => (probe.remove(), resolve()), { once: true });
+          probe.src = 'x';
+          document.body.append(probe);
+        }),
+    ),
+    10_000,
+    "the load of an img of the test's own failing",
+  );
   assert.deepEqual(await globalsSet(page, '__pwned'), [], `window.__pwned is set after the payload was shown in the ${where}`);
   const elements = await withTimeout(
     frame.evaluate(() => ({
@@ -618,10 +631,9 @@ describe('NAQ in a real editor', () => {
       assert.match(question, new RegExp(`Delete the 2 events of job "${jobId}"\\?`));
       assert.match(question, /cannot be undone/);
       await answerDialog(page, 'Cancel');
-      await page.waitForTimeout(1_000);
-      assert.equal(await storage.count({ jobId }), 2, 'cancelling deleted events');
-      await jobRow(page, 'Running', jobId, 5_000);
 
+      // The backend deletes in the order it is asked: a deletion after Cancel that finds both events
+      // is what shows that Cancel deleted none.
       await contextMenuCommand(page, await jobRow(page, 'Running', jobId, 20_000), 'Delete Job Events…');
       await answerDialog(page, 'Delete Events');
       await waitForVisible(page.locator('.statusbar-item').filter({ hasText: `deleted 2 events of ${jobId}` }).first(), 15_000, 'the status bar confirmation');
@@ -636,9 +648,10 @@ describe('NAQ in a real editor', () => {
       await openNaqViews(page);
       const quiet = `job-quiet-failure-${run}`;
       await emit(failure(quiet, 'nobody is told'));
-      // The tree and the notifier learn of it from the same notification.
+      // The tree and the notifier learn of it from the same notification; the notifier acts on it as it
+      // comes, the tree within a second, and the editor's window gets their updates in that order.
+      // A failure held back instead would make the toast below tell two failures, not one.
       await jobRow(page, 'Failed', quiet, 20_000);
-      await page.waitForTimeout(1_000);
       assert.equal(await notification(page, quiet).count(), 0, 'a notification with failure notifications off');
 
       await setCheckboxSetting(page, 'naq.notifications.failures', FAILURES_SETTING, true);
@@ -662,6 +675,7 @@ describe('NAQ in a real editor', () => {
           { timeoutMs: 30_000, intervalMs: 0, what: 'a failure notification' },
         );
         console.log(`notification shown after ${Date.now() - started} ms and ${loud.length} failure(s)`);
+        assert.equal(await notification(page, quiet).count(), 0, 'a notification of the failure published while they were off');
         const text = await toast.locator('.notification-list-item-message').innerText();
         const told = loud.find((jobId) => text.includes(jobId));
         assert.ok(told, `the notification names none of the failed jobs: ${text}`);
