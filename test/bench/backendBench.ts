@@ -6,6 +6,7 @@ import type { EventStorage } from '../../server/src/storage/eventStorage';
 import { readSequences } from '../../server/src/storage/sequenceRead';
 import { BackendProcess, backendSettings } from '../support/backendProcess';
 import { orderedReadRate } from './orderedRead';
+import { readIntoFreshMemory } from './readFloor';
 import type { BackendTargets } from './sizes';
 import { boundForEvents, Check, peakRssMb, percentile, rssMb, timed } from './stats';
 
@@ -138,12 +139,20 @@ export async function benchBackend(storage: EventStorage, url: string, events: n
       buildCheck.ok &&= toOrdered >= targets.buildToOrdered;
     }
 
+    const floor = readIntoFreshMemory(storagePath);
     const restartAt = Date.now();
     backend = await BackendProcess.start(settings);
     try {
       await untilBuilt(backend, 60_000);
-      const seconds = (Date.now() - restartAt) / 1000;
-      checks.push({ name: 'restart from snapshot until ready', value: seconds * 1000, unit: 'ms', target: `<= ${targets.restartMs}`, ok: seconds * 1000 <= targets.restartMs });
+      const ms = Date.now() - restartAt;
+      checks.push({
+        name: 'restart from snapshot until ready',
+        value: ms,
+        unit: 'ms',
+        target: `<= ${targets.restartMs}`,
+        ok: ms <= targets.restartMs,
+        baseline: { name: `a fresh process reading the backend's stored files (${(floor.bytes / 1e6).toFixed(0)} MB) into new memory (this machine's floor)`, value: floor.ms, comparison: `${(ms / floor.ms).toFixed(2)}x its time` },
+      });
       // What the backend itself says the snapshot took (the index and the handlers' states): the rest is its start and connection.
       const loaded = /index: snapshot at sequence \d+ with \d+ jobs loaded in \d+ ms \(the index (\d+) ms, the handlers' states (\d+) ms\)/.exec(backend.output);
       if (loaded) {
