@@ -141,6 +141,45 @@ test(
 );
 
 test(
+  'client: when top-level rows come or go, the tree is told with their listing fetched already: listing them then asks the backend nothing',
+  async () => {
+    await api.views.workers.getChildren();
+    const newWorker = `w-${suffix}-new`;
+    const backend = api.backend as { request: typeof api.backend.request };
+    const own = Object.prototype.hasOwnProperty.call(backend, 'request');
+    const request = backend.request;
+    // Listed the moment the tree is told, as the editor would: what that listing asks for, it asks before its first await.
+    const listings: { asked: number; roots: Promise<NaqNode[]> }[] = [];
+    const subscription = api.views.workers.onDidChangeTreeData((e) => {
+      if (e !== undefined) return;
+      let asked = 0;
+      backend.request = ((...args: Parameters<typeof request>) => {
+        asked++;
+        return (request as (...a: unknown[]) => Promise<unknown>).apply(api.backend, args);
+      }) as typeof request;
+      try {
+        listings.push({ asked: 0, roots: api.views.workers.getChildren() });
+      } finally {
+        if (own) backend.request = request;
+        else delete (backend as Partial<typeof backend>).request;
+      }
+      listings[listings.length - 1]!.asked = asked;
+    });
+    try {
+      await api.backend.request(EmitRequest.type, { event: { job_id: `job-${suffix}-new-worker`, event_type: 'started', queue_name: queue, worker_id: newWorker } });
+      const listing = await eventually(`a listing of the Workers view with ${newWorker}`, async () => {
+        for (const l of listings) if ((await l.roots).some((n) => n.kind === 'group' && n.worker?.id === newWorker)) return l;
+        return undefined;
+      });
+      assert.equal(listing.asked, 0, 'listing the rows after the tree was told asked the backend again');
+    } finally {
+      subscription.dispose();
+    }
+  },
+  { timeoutMs: 30_000 },
+);
+
+test(
   'client: a group pages by 100 with a "Load more…" row',
   async () => {
     const pagedQueue = `p-${suffix}`;

@@ -31,6 +31,8 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
   protected rootListed = false;
   /** The top-level rows as last listed: what the tree keeps showing during an outage. */
   private lastRoots: NaqNode[] = [];
+  /** Set when a change has just fetched what the top-level rows are made of: the next listing of them asks nothing. */
+  private rootsFetched = false;
   /**
    * Set while the rows are the last known ones: NATS lost or not answering (requests are not made), or the index
    * not following the stream (it answers with those rows).
@@ -101,7 +103,9 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
     }
     try {
       if (node === undefined) {
-        const roots = await this.roots();
+        if (!this.rootsFetched) await this.fetchRoots();
+        this.rootsFetched = false;
+        const roots = this.listedRoots();
         this.rootListed = true;
         this.lastRoots = roots;
         return roots;
@@ -123,8 +127,13 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
     return page.jobs.length === 0 ? [this.message(node, 'info', node.role === 'search' ? vscode.l10n.t('No matching jobs') : vscode.l10n.t('No jobs'))] : [...page.jobs];
   }
 
-  /** The top-level elements. */
-  protected abstract roots(): Promise<NaqNode[]>;
+  /** Asks the backend for what the top-level rows are made of, and takes it in. */
+  protected async fetchRoots(): Promise<void> {
+    await this.recount();
+  }
+
+  /** The top-level elements, as last fetched. */
+  protected abstract listedRoots(): NaqNode[];
 
   /** The children of a non-root element; groups are handled here. */
   protected children(node: NaqNode): Promise<NaqNode[]> | NaqNode[] {
@@ -141,10 +150,12 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
   protected abstract recount(): Promise<NaqNode[] | undefined>;
 
   /**
-   * Brings the tree up to date with one `index/changed`; fires for what changed. The groups on screen
-   * are listed again before the tree is told, not when the editor asks for their rows: refreshing an
-   * element drops its rows' handles until its `getChildren` answers, and a context-menu command run
-   * from a row in that gap got no row (it asked for a job id instead of acting on the job).
+   * Brings the tree up to date with one `index/changed`; fires for what changed. What the editor will
+   * ask for is listed before the tree is told, not when it asks: refreshing an element drops its rows'
+   * handles until its `getChildren` answers, and a context-menu command run from a row in that gap got
+   * no row (it asked for a job id instead of acting on the job). So the groups on screen are loaded
+   * again first, and when the top-level rows came or went, the listing that `recount` fetched is kept
+   * for the editor's next listing of them.
    */
   async applyChange(change: IndexChange, changed: ChangedJobs): Promise<void> {
     if (!this.rootListed) return;
@@ -152,15 +163,23 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
     if (this.rootsAffected(change)) {
       const counted = await this.recount();
       if (counted === undefined) {
+        this.touchedGroups(change, changed);
+        await this.reloadOnScreen(this.groups());
+        this.rootsFetched = true;
         this.changed.fire(undefined);
         return;
       }
       toFire.push(...counted);
     }
     toFire.push(...this.touchedGroups(change, changed));
-    const onScreen = new Set(toFire.filter((node): node is GroupNode => node.kind === 'group' && node.shown && node.stale));
-    await Promise.all([...onScreen].map((group) => this.reloadShown(group)));
+    await this.reloadOnScreen(toFire);
     this.fire(toFire);
+  }
+
+  /** Loads again the stale groups among `nodes` whose rows are on screen. */
+  private async reloadOnScreen(nodes: Iterable<NaqNode>): Promise<void> {
+    const onScreen = new Set([...nodes].filter((node): node is GroupNode => node.kind === 'group' && node.shown && node.stale));
+    await Promise.all([...onScreen].map((group) => this.reloadShown(group)));
   }
 
   /** Reloads a group on screen; a failure leaves it stale, for its `getChildren` to try again and show the error. */
@@ -180,6 +199,7 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
 
   /** Everything again (a reset, a reconnect, the Refresh command). */
   refreshAll(): void {
+    this.rootsFetched = false;
     for (const group of this.groups()) group.stale = true;
     this.changed.fire(undefined);
   }

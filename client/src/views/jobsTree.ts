@@ -114,13 +114,15 @@ export class JobsTree extends JobTree {
     return { sameRoots, changed };
   }
 
-  protected async roots(): Promise<NaqNode[]> {
-    this.updateCounts(await this.counts());
+  /** A listing asked for without a change (the view shown, Refresh) lists the search again too. */
+  protected override async fetchRoots(): Promise<void> {
+    await super.fetchRoots();
+    if (this.searchGroup) this.searchGroup.stale = true;
+  }
+
+  protected listedRoots(): NaqNode[] {
     const roots: NaqNode[] = this.shown.map((status) => this.statusGroups.get(status)!);
-    if (this.searchGroup) {
-      this.searchGroup.stale = true;
-      roots.unshift(this.searchGroup);
-    }
+    if (this.searchGroup) roots.unshift(this.searchGroup);
     return roots;
   }
 

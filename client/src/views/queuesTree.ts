@@ -14,10 +14,9 @@ export function sameCounts(a: StatusCounts, b: StatusCounts): boolean {
 export class QueuesTree extends JobTree {
   private readonly queues = new Map<string, QueueNode>();
 
-  protected async roots(): Promise<NaqNode[]> {
-    const list = await this.backend.request(ListQueuesRequest.type);
-    this.update(list);
-    this.setDescription(list.length > 0 ? counted(list.length, vscode.l10n.t('1 queue'), (n) => vscode.l10n.t('{0} queues', n)) : undefined);
+  protected listedRoots(): NaqNode[] {
+    const count = this.queues.size;
+    this.setDescription(count > 0 ? counted(count, vscode.l10n.t('1 queue'), (n) => vscode.l10n.t('{0} queues', n)) : undefined);
     return [...this.queues.values()].sort((a, b) => a.item.name.localeCompare(b.item.name));
   }
 

@@ -14,10 +14,9 @@ function sameWorker(a: WorkerItem, b: WorkerItem): boolean {
 export class WorkersTree extends JobTree {
   private readonly workers = new Map<string, GroupNode>();
 
-  protected async roots(): Promise<NaqNode[]> {
-    const list = await this.backend.request(ListWorkersRequest.type);
-    this.update(list);
-    this.setDescription(list.length > 0 ? counted(list.length, vscode.l10n.t('1 worker'), (n) => vscode.l10n.t('{0} workers', n)) : undefined);
+  protected listedRoots(): NaqNode[] {
+    const count = this.workers.size;
+    this.setDescription(count > 0 ? counted(count, vscode.l10n.t('1 worker'), (n) => vscode.l10n.t('{0} workers', n)) : undefined);
     return [...this.workers.values()].sort((a, b) => a.worker!.id.localeCompare(b.worker!.id));
   }
 
