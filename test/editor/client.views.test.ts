@@ -111,7 +111,7 @@ test(
 );
 
 test(
-  "client: a group on screen is listed again before the tree is told of a change, so its rows' handles never wait on a request",
+  "client: a group on screen is listed again before the tree is told of a change, so its rows' handles never wait on a request; a collapsed one is only marked stale",
   async () => {
     const first = `job-${suffix}-shown-1`;
     await api.backend.request(EmitRequest.type, { event: { job_id: first, event_type: 'enqueued', queue_name: queue } });
@@ -119,20 +119,34 @@ test(
       const queued = groupOf(await api.views.jobs.getChildren(), 'queued');
       return queued && jobIn(await api.views.jobs.getChildren(queued), first) ? queued : undefined;
     });
-    const second = `job-${suffix}-shown-2`;
     // What the group held at the moment the tree named it: the editor asks for its rows right then.
-    const atFire: { stale: boolean; listsSecond: boolean }[] = [];
+    const atFire: { stale: boolean; lists: (jobId: string) => boolean }[] = [];
     const subscription = api.views.jobs.onDidChangeTreeData((e) => {
-      if (Array.isArray(e) && e.includes(group)) atFire.push({ stale: group.stale, listsSecond: group.page?.jobs.some((n) => n.job.jobId === second) === true });
+      if (!Array.isArray(e) || !e.includes(group)) return;
+      const listed = new Set(group.page?.jobs.map((n) => n.job.jobId));
+      atFire.push({ stale: group.stale, lists: (jobId) => listed.has(jobId) });
     });
     try {
+      const second = `job-${suffix}-shown-2`;
       await api.backend.request(EmitRequest.type, { event: { job_id: second, event_type: 'enqueued', queue_name: queue } });
-      await eventually('a refresh of the Queued group that lists the second job', () => atFire.some((f) => f.listsSecond), 10_000);
+      await eventually('a refresh of the Queued group that lists the second job', () => atFire.some((f) => f.lists(second)), 10_000);
       assert.deepEqual(
         atFire.filter((f) => f.stale),
         [],
         'the group was named while its rows were still to be listed',
       );
+
+      api.views.jobs.collapsed(group);
+      const told = atFire.length;
+      const third = `job-${suffix}-shown-3`;
+      await api.backend.request(EmitRequest.type, { event: { job_id: third, event_type: 'enqueued', queue_name: queue } });
+      await eventually('a refresh of the collapsed Queued group', () => atFire.length > told, 10_000);
+      assert.deepEqual(
+        atFire.slice(told).filter((f) => !f.stale || f.lists(third)),
+        [],
+        'a collapsed group was loaded again before the tree was told',
+      );
+      assert.ok(jobIn(await api.views.jobs.getChildren(group), third), 'expanded again, the group does not list the third job');
     } finally {
       subscription.dispose();
     }
