@@ -176,19 +176,13 @@ export abstract class JobTree implements vscode.TreeDataProvider<NaqNode>, vscod
     this.fire(toFire);
   }
 
-  /** Loads again the stale groups among `nodes` whose rows are on screen. */
+  /**
+   * Loads again the stale groups among `nodes` whose rows are on screen. A failure leaves its group stale,
+   * for its `getChildren` to try again and show the error.
+   */
   private async reloadOnScreen(nodes: Iterable<NaqNode>): Promise<void> {
     const onScreen = new Set([...nodes].filter((node): node is GroupNode => node.kind === 'group' && node.shown && node.stale));
-    await Promise.all([...onScreen].map((group) => this.reloadShown(group)));
-  }
-
-  /** Reloads a group on screen; a failure leaves it stale, for its `getChildren` to try again and show the error. */
-  private async reloadShown(group: GroupNode): Promise<void> {
-    try {
-      await this.reload(group);
-    } catch (error) {
-      this.log.warn(`${this.name} view: listing ${group.id} failed`, error);
-    }
+    await Promise.all([...onScreen].map((group) => this.reload(group).catch((error: unknown) => this.log.warn(`${this.name} view: listing ${group.id} failed`, error))));
   }
 
   /** The editor collapsed `node`: the rows of its groups are off screen, and changes only mark them stale. */
