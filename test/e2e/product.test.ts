@@ -631,6 +631,7 @@ describe('NAQ in a real editor', () => {
       assert.match(question, new RegExp(`Delete the 2 events of job "${jobId}"\\?`));
       assert.match(question, /cannot be undone/);
       await answerDialog(page, 'Cancel');
+      assert.equal(await storage.count({ jobId }), 2, 'cancelling deleted events');
 
       // The backend deletes in the order it is asked: a deletion after Cancel that finds both events
       // is what shows that Cancel deleted none.
