@@ -275,3 +275,69 @@ test('jobs left out: counted while the stream holds their newest sequence, whate
   for (let seq = 1_025; seq <= 1_030; seq++) reused.add(seq);
   assert.deepEqual(reused.toArray(), Array.from({ length: 31 }, (_, i) => 1_000 + i), 'the room forgotten at the front is used again');
 });
+
+test('sequence lists: a row past the shared blocks has an array of its own, and one that eviction leaves short goes back', () => {
+  const lists = new SequenceLists();
+  for (const slot of [0, 1, 2]) lists.start(slot);
+  lists.append(0, 1);
+  for (let seq = 2; seq < 30_002; seq++) lists.append(seq % 2 === 0 ? 1 : 2, seq);
+  lists.append(0, 30_002);
+  assert.deepEqual([lists.countOf(1), lists.countOf(2), lists.of(0)], [15_000, 15_000, [1, 30_002]]);
+  assert.equal(lists.forget(1, (seq) => seq < 29_990), 14_994);
+  assert.deepEqual(lists.of(1), [29_990, 29_992, 29_994, 29_996, 29_998, 30_000]);
+  lists.append(1, 40_000);
+  assert.equal(lists.lastOf(1), 40_000);
+  const row2 = lists.of(2);
+  assert.ok(row2.length === 15_000 && row2.every((seq, i) => seq === 3 + 2 * i), 'the other long row is untouched');
+  assert.equal(lists.forget(2, () => true), 15_000);
+  assert.deepEqual([lists.of(2), lists.lastOf(2), lists.total], [[], undefined, 9]);
+  lists.append(2, 50_000);
+  assert.deepEqual(lists.of(2), [50_000]);
+});
+
+test('sequence lists: blocks freed by released rows are taken again, and widening leaves them usable', () => {
+  const lists = new SequenceLists();
+  for (let slot = 0; slot < 100; slot++) {
+    lists.start(slot);
+    for (let i = 0; i < slot % 12; i++) lists.append(slot, 1_000 + slot * 20 + i);
+  }
+  for (let slot = 0; slot < 100; slot += 2) lists.release(slot);
+  // Widened while free blocks of many classes wait in their lists: the links in them must survive.
+  lists.append(1, 1_000 + 2 ** 32);
+  for (let slot = 0; slot < 100; slot += 2) {
+    lists.start(slot);
+    for (let i = 0; i < (slot + 5) % 12; i++) lists.append(slot, 2 ** 40 + slot * 20 + i);
+  }
+  for (let slot = 0; slot < 100; slot++) {
+    const expected =
+      slot % 2 === 0
+        ? Array.from({ length: (slot + 5) % 12 }, (_, i) => 2 ** 40 + slot * 20 + i)
+        : [...Array.from({ length: slot % 12 }, (_, i) => 1_000 + slot * 20 + i), ...(slot === 1 ? [1_000 + 2 ** 32] : [])];
+    assert.deepEqual(lists.of(slot), expected, `row ${slot}`);
+  }
+  assert.equal(lists.isWide, true);
+});
+
+test('sequence lists: a load reads in chunks across rows of every size, and the rows then grow as usual', () => {
+  const counts = Uint32Array.of(3, 0, 70_000, 9, 1);
+  const total = counts.reduce((sum, n) => sum + n, 0);
+  const lists = new SequenceLists();
+  let next = 0;
+  const reads: number[] = [];
+  lists.load(counts, 100, false, (into) => {
+    reads.push(into.length);
+    for (let i = 0; i < into.length; i++) into[i] = next++;
+  });
+  assert.equal(reads.reduce((sum, n) => sum + n, 0), total, 'every sequence read once');
+  assert.ok(reads.length > 1, 'more than one chunk');
+  assert.deepEqual(lists.of(0), [100, 101, 102]);
+  assert.deepEqual(lists.of(1), []);
+  const long = lists.of(2);
+  assert.ok(long.length === 70_000 && long[0] === 103 && long[69_999] === 70_102);
+  assert.deepEqual(lists.of(3), Array.from({ length: 9 }, (_, i) => 70_103 + i));
+  assert.deepEqual(lists.of(4), [70_112]);
+  assert.equal(lists.total, total);
+  assert.equal(lists.holdsBelow(101), true);
+  for (const slot of [0, 3, 4]) lists.append(slot, 80_000 + slot);
+  assert.deepEqual([lists.lastOf(0), lists.countOf(3), lists.of(4)], [80_000, 10, [70_112, 80_004]]);
+});
