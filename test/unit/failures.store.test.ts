@@ -125,3 +125,26 @@ test('the store saved for the snapshot comes back whole, placed for the workspac
   restored.restoreState(new FailureStore(new PathMapper([workspace])).saveState());
   assert.deepEqual([restored.size, restored.shared], [0, { shapes: 0, names: 0 }]);
 });
+
+test('failures removed from the middle of a signature leave the rest listed, and their rows serve new failures', () => {
+  const store = new FailureStore(new PathMapper([workspace]));
+  const file = path.join(workspace, 'jobs', 'plain.py');
+  for (const [i, jobId] of ['a', 'b', 'c', 'd', 'e'].entries()) store.put(failure(jobId, 7200 + i, 'billing'));
+  store.remove('b');
+  store.remove('d');
+  store.put(failure('f', 7300, 'reports'));
+  store.put({ ...failure('g', 7301, 'billing'), errorType: 'KeyError', errorMessage: "'tariff'" });
+  store.put(failure('a', 7302, 'reports'));
+  const summaries = store.summaries(0);
+  assert.deepEqual(
+    summaries.map((s) => [s.signature.type, s.count, s.jobs, s.queues]),
+    [
+      ['ValueError', 4, ['a', 'f', 'e', 'c'], ['billing', 'reports']],
+      ['KeyError', 1, ['g'], ['billing']],
+    ],
+  );
+  assert.deepEqual(store.inFile(file, 7203).map((placed) => placed.jobId), ['a', 'g', 'f', 'e']);
+  assert.deepEqual([store.get('b'), store.get('a')?.queue, store.get('g')?.type, store.size], [undefined, 'reports', 'KeyError', 5]);
+  for (const jobId of ['a', 'c', 'e', 'f']) store.remove(jobId);
+  assert.deepEqual([store.signatureCount(0), store.summaries(0)[0]?.jobs], [1, ['g']]);
+});

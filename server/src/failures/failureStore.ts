@@ -2,13 +2,16 @@
  * The failures the stream holds, one per job (its latest failed or timed-out event), grouped by signature and
  * by raise site. Fed incrementally: `put` when a failure is known, `remove` when its job's events are gone.
  *
- * Compact because it holds every failure of the stream (100,000 on the 1M-event benchmark): failures of one code
- * path share one frame list and its placement in the workspace, queue, worker and type names are shared, and
- * each failure keeps only what differs (job, sequence, time, message). Shared entries go with their last failure.
+ * Compact because it holds every failure of the stream (100,000 on the 1M-event benchmark, 200,000 at 10M): failures
+ * of one code path share one frame list and its placement in the workspace, queue, worker and type names are
+ * shared, and each failure keeps only what differs (job, sequence, time, message), in a row of columns rather than
+ * an object, its signature's failures linked through the rows rather than in a set. Shared entries go with their
+ * last failure.
  */
 import { createHash } from 'node:crypto';
 import { BlockReader } from '../util/blockReader';
 import { BlockWriter } from '../util/blockWriter';
+import { grown } from '../index/jobColumns';
 import { MessageCache } from '../index/messageCache';
 import { Interner, ownCopy, StringPool } from './interner';
 import type { PathMapper, MappedFrame } from './pathMapper';
@@ -93,9 +96,11 @@ export interface SignatureSummary {
 
 export const MAX_SIGNATURE_JOBS = 50;
 
+/** A signature's failures: rows linked through `linkedBefore` and `linkedAfter`, newest link last, and their count per hour. */
 interface SignatureEntry {
   readonly key: SignatureKey;
-  readonly members: Set<string>;
+  last: number;
+  size: number;
   readonly perHour: Map<number, number>;
 }
 
@@ -108,44 +113,10 @@ interface Shape {
   callers: readonly { readonly at: MappedFrame; readonly function?: string }[];
 }
 
-/** One object per failure, its per-failure fields only; the placement is read through the shared shape. */
-class StoredFailure implements PlacedFailure {
-  constructor(
-    readonly jobId: string,
-    readonly seq: number,
-    readonly time: number,
-    readonly queue: string | null,
-    readonly worker: string | null,
-    readonly type: string,
-    readonly message: string,
-    readonly origin: TracebackOrigin | undefined,
-    /** Set later when NAQ's failed-jobs stream names the job after its traceback was found elsewhere. */
-    public call: FailedCall | undefined,
-    readonly shape: Shape,
-    public signature: SignatureKey,
-  ) {}
-
-  get frames(): readonly TracebackFrame[] {
-    return this.shape.frames;
-  }
-
-  get site(): MappedFrame | undefined {
-    return this.shape.site;
-  }
-
-  get siteFrame(): TracebackFrame | undefined {
-    return this.shape.siteFrame;
-  }
-
-  get callers(): readonly { readonly at: MappedFrame; readonly function?: string }[] {
-    return this.shape.callers;
-  }
-}
-
 const hourOf = (time: number): number => Math.floor(time / 3600) * 3600;
 
-/** Newest first; failures stored in the same millisecond go by stream order, so "latest" is the last one stored. */
-const newestFirst = (a: StoredFailure, b: StoredFailure): number => b.time - a.time || b.seq - a.seq;
+/** "No row": the end of a signature's list. */
+const NONE = -1;
 
 /** What places a frame list: each frame's file, line, column, function, source text, carets and repetition. */
 function shapeKey(frames: readonly TracebackFrame[]): string {
@@ -170,7 +141,25 @@ function ownFrame(frame: TracebackFrame): TracebackFrame {
 }
 
 export class FailureStore {
-  private readonly failures = new Map<string, StoredFailure>();
+  /** Job id → its failure's row. */
+  private readonly rowOf = new Map<string, number>();
+  private readonly freeRows: number[] = [];
+  private rowsUsed = 0;
+  // The columns, by row. Strings and shared objects in arrays (one pointer a row), numbers in typed arrays.
+  private ids: string[] = [];
+  private queues: (string | null)[] = [];
+  private workers: (string | null)[] = [];
+  private types: string[] = [];
+  private texts: string[] = [];
+  private shapeOf: Shape[] = [];
+  private entryOf: SignatureEntry[] = [];
+  private seqs = new Float64Array(1024);
+  private times = new Float64Array(1024);
+  private origins = new Uint8Array(1024);
+  private linkedBefore = new Int32Array(1024);
+  private linkedAfter = new Int32Array(1024);
+  /** By row: the call NAQ recorded, for the failures that have one. */
+  private readonly calls = new Map<number, FailedCall>();
   private readonly signatures = new Map<string, SignatureEntry>();
   /** By workspace file, the signatures raised there: a signature's site is part of it, so its members are the file's failures. */
   private readonly byFile = new Map<string, Set<SignatureEntry>>();
@@ -192,7 +181,7 @@ export class FailureStore {
   }
 
   get size(): number {
-    return this.failures.size;
+    return this.rowOf.size;
   }
 
   /** Shared entries held: code paths, and queue, worker and type names (tests check that they are released). */
@@ -201,7 +190,8 @@ export class FailureStore {
   }
 
   get(jobId: string): PlacedFailure | undefined {
-    return this.failures.get(jobId);
+    const row = this.rowOf.get(jobId);
+    return row === undefined ? undefined : this.placedAt(row);
   }
 
   /** Adds or replaces a job's failure; returns the workspace files whose failures changed. */
@@ -216,9 +206,9 @@ export class FailureStore {
 
   /** Gives a job's failure the call NAQ recorded, when it has none yet; true when it took it. */
   attachCall(jobId: string, call: FailedCall): boolean {
-    const failure = this.failures.get(jobId);
-    if (!failure || failure.call) return false;
-    failure.call = call;
+    const row = this.rowOf.get(jobId);
+    if (row === undefined || this.calls.has(row)) return false;
+    this.calls.set(row, call);
     this.changeCount++;
     return true;
   }
@@ -237,24 +227,27 @@ export class FailureStore {
   /** Forgets a job's failure (its events were deleted or expired); returns the files that changed. */
   remove(jobId: string): Set<string> {
     const files = new Set<string>();
-    const failure = this.failures.get(jobId);
-    if (!failure) {
-      return files;
-    }
-    this.failures.delete(jobId);
+    const row = this.rowOf.get(jobId);
+    if (row === undefined) return files;
+    this.rowOf.delete(jobId);
     this.changeCount++;
-    this.unindex(failure, files);
-    this.shapes.release(failure.shape.key);
-    this.names.release(failure.type);
-    this.names.release(failure.queue);
-    this.names.release(failure.worker);
+    this.unlink(row, files);
+    this.shapes.release((this.shapeOf[row] as Shape).key);
+    this.names.release(this.types[row] as string);
+    this.names.release(this.queues[row] as string | null);
+    this.names.release(this.workers[row] as string | null);
+    this.calls.delete(row);
+    // Nothing of the failure stays reachable from a free row.
+    this.ids[row] = '';
+    this.texts[row] = '';
+    this.freeRows.push(row);
     return files;
   }
 
   /** Forgets every failure; returns the files that had some. */
   clear(): Set<string> {
     const files = new Set<string>();
-    for (const jobId of [...this.failures.keys()]) for (const file of this.remove(jobId)) files.add(file);
+    for (const jobId of [...this.rowOf.keys()]) for (const file of this.remove(jobId)) files.add(file);
     return files;
   }
 
@@ -271,7 +264,7 @@ export class FailureStore {
       return number;
     };
     const shapes = new Map<Shape, number>();
-    const count = this.failures.size;
+    const count = this.rowOf.size;
     const jobs: string[] = [];
     const calls: [args: string | null, kwargs: string | null][] = [];
     const seq = new Float64Array(count);
@@ -285,21 +278,23 @@ export class FailureStore {
     const origin = new Uint8Array(count);
     const callFunction = new Int32Array(count);
     let i = 0;
-    for (const failure of this.failures.values()) {
-      jobs.push(failure.jobId);
-      seq[i] = failure.seq;
-      time[i] = failure.time;
-      queue[i] = stringOf(failure.queue);
-      worker[i] = stringOf(failure.worker);
-      type[i] = stringOf(failure.type);
-      message[i] = stringOf(failure.message);
-      normalised[i] = stringOf(failure.signature.message);
-      let number = shapes.get(failure.shape);
-      if (number === undefined) shapes.set(failure.shape, (number = shapes.size));
+    for (const [jobId, row] of this.rowOf) {
+      jobs.push(jobId);
+      seq[i] = this.seqs[row] as number;
+      time[i] = this.times[row] as number;
+      queue[i] = stringOf(this.queues[row] as string | null);
+      worker[i] = stringOf(this.workers[row] as string | null);
+      type[i] = stringOf(this.types[row] as string);
+      message[i] = stringOf(this.texts[row] as string);
+      normalised[i] = stringOf((this.entryOf[row] as SignatureEntry).key.message);
+      const rowShape = this.shapeOf[row] as Shape;
+      let number = shapes.get(rowShape);
+      if (number === undefined) shapes.set(rowShape, (number = shapes.size));
       shape[i] = number;
-      origin[i] = ORIGINS.indexOf(failure.origin);
-      callFunction[i] = failure.call ? stringOf(failure.call.function) : -1;
-      if (failure.call) calls.push([failure.call.args, failure.call.kwargs]);
+      origin[i] = this.origins[row] as number;
+      const call = this.calls.get(row);
+      callFunction[i] = call ? stringOf(call.function) : -1;
+      if (call) calls.push([call.args, call.kwargs]);
       i++;
     }
     const out = new BlockWriter();
@@ -394,27 +389,22 @@ export class FailureStore {
     this.signatures.clear();
     this.byFile.clear();
     for (const { value } of this.shapes.values()) this.placed(value);
-    for (const failure of this.failures.values()) {
-      failure.signature = this.signatureOf(failure.type, failure.message, failure.shape);
-      this.index(failure, files);
+    for (const row of this.rowOf.values()) {
+      const shape = this.shapeOf[row] as Shape;
+      this.link(row, this.signatureOf(this.types[row] as string, this.texts[row] as string, shape), files);
     }
     return files;
   }
 
   /** Failures whose raise site is in this workspace file, newest first, at or after `since` (epoch seconds). */
   inFile(file: string, since: number): PlacedFailure[] {
-    const placed: StoredFailure[] = [];
-    for (const entry of this.byFile.get(file) ?? []) {
-      for (const jobId of entry.members) {
-        const failure = this.failures.get(jobId) as StoredFailure;
-        if (failure.time >= since) placed.push(failure);
-      }
-    }
-    return placed.sort(newestFirst);
+    const rows: number[] = [];
+    for (const entry of this.byFile.get(file) ?? []) this.collect(entry, since, rows);
+    return this.newestFirst(rows).map((row) => this.placedAt(row));
   }
 
   jobIds(): IterableIterator<string> {
-    return this.failures.keys();
+    return this.rowOf.keys();
   }
 
   files(): string[] {
@@ -432,8 +422,8 @@ export class FailureStore {
   signatureCount(since: number): number {
     let count = 0;
     for (const entry of this.signatures.values()) {
-      for (const jobId of entry.members) {
-        if ((this.failures.get(jobId) as StoredFailure).time >= since) {
+      for (let row = entry.last; row !== NONE; row = this.linkedBefore[row] as number) {
+        if ((this.times[row] as number) >= since) {
           count++;
           break;
         }
@@ -448,22 +438,57 @@ export class FailureStore {
   }
 
   private summarise(entry: SignatureEntry, since: number): SignatureSummary | undefined {
-    const members = [...entry.members]
-      .map((jobId) => this.failures.get(jobId) as StoredFailure)
-      .filter((failure) => failure.time >= since)
-      .sort(newestFirst);
-    if (members.length === 0) return undefined;
+    const rows = this.newestFirst(this.collect(entry, since, []));
+    const newest = rows[0];
+    if (newest === undefined) return undefined;
     const distinct = (values: (string | null)[]): string[] => [...new Set(values.filter((value): value is string => value !== null))].sort();
+    const site = (this.shapeOf[newest] as Shape).site;
     return {
       signature: entry.key,
-      count: members.length,
-      firstSeen: members[members.length - 1].time,
-      lastSeen: members[0].time,
-      queues: distinct(members.map((failure) => failure.queue)),
-      workers: distinct(members.map((failure) => failure.worker)),
-      jobs: members.slice(0, MAX_SIGNATURE_JOBS).map((failure) => failure.jobId),
+      count: rows.length,
+      firstSeen: this.times[rows[rows.length - 1] as number] as number,
+      lastSeen: this.times[newest] as number,
+      queues: distinct(rows.map((row) => this.queues[row] as string | null)),
+      workers: distinct(rows.map((row) => this.workers[row] as string | null)),
+      jobs: rows.slice(0, MAX_SIGNATURE_JOBS).map((row) => this.ids[row] as string),
       perHour: new Map(entry.perHour),
-      ...(members[0].site ? { site: members[0].site } : {}),
+      ...(site ? { site } : {}),
+    };
+  }
+
+  /** Adds the signature's rows at or after `since` to `rows`, and returns it. */
+  private collect(entry: SignatureEntry, since: number, rows: number[]): number[] {
+    for (let row = entry.last; row !== NONE; row = this.linkedBefore[row] as number) if ((this.times[row] as number) >= since) rows.push(row);
+    return rows;
+  }
+
+  /** Newest first; failures stored in the same millisecond go by stream order, so "latest" is the last one stored. */
+  private newestFirst(rows: number[]): number[] {
+    const { times, seqs } = this;
+    return rows.sort((a, b) => (times[b] as number) - (times[a] as number) || (seqs[b] as number) - (seqs[a] as number));
+  }
+
+  /** The failure in `row` as the features read it, its placement the shared shape's of this moment. */
+  private placedAt(row: number): PlacedFailure {
+    const shape = this.shapeOf[row] as Shape;
+    const origin = ORIGINS[this.origins[row] as number];
+    const call = this.calls.get(row);
+    return {
+      jobId: this.ids[row] as string,
+      seq: this.seqs[row] as number,
+      time: this.times[row] as number,
+      queue: this.queues[row] as string | null,
+      worker: this.workers[row] as string | null,
+      type: this.types[row] as string,
+      message: this.texts[row] as string,
+      signature: (this.entryOf[row] as SignatureEntry).key,
+      shape,
+      frames: shape.frames,
+      callers: shape.callers,
+      ...(shape.site ? { site: shape.site } : {}),
+      ...(shape.siteFrame ? { siteFrame: shape.siteFrame } : {}),
+      ...(origin ? { origin } : {}),
+      ...(call ? { call } : {}),
     };
   }
 
@@ -473,16 +498,37 @@ export class FailureStore {
   }
 
   /**
-   * Stores a failure whose shape is held; pools its names and indexes it, adding the files it lands in. `signature`,
-   * when given, is the one `signatureOf` gives for its type, message and shape (worked out once for many).
+   * Stores a failure whose shape is held in a row; pools its names and links it into its signature, adding the
+   * files it lands in. `signature`, when given, is the one `signatureOf` gives for its type, message and shape
+   * (worked out once for many).
    */
   private keep(jobId: string, seq: number, time: number, queue: string | null, worker: string | null, type: string, message: string, origin: TracebackOrigin | undefined, call: FailedCall | undefined, shape: Shape, files: Set<string>, signature?: SignatureKey): void {
+    const row = this.freeRows.pop() ?? this.newRow();
     const pooledType = this.names.hold(type);
     const sharedMessage = this.messages.get(message);
-    const failure = new StoredFailure(jobId, seq, time, this.names.hold(queue), this.names.hold(worker), pooledType, sharedMessage, origin, call, shape, signature ?? this.signatureOf(pooledType, sharedMessage, shape));
-    this.failures.set(jobId, failure);
+    this.rowOf.set(jobId, row);
+    this.ids[row] = jobId;
+    this.seqs[row] = seq;
+    this.times[row] = time;
+    this.queues[row] = this.names.hold(queue);
+    this.workers[row] = this.names.hold(worker);
+    this.types[row] = pooledType;
+    this.texts[row] = sharedMessage;
+    this.shapeOf[row] = shape;
+    this.origins[row] = ORIGINS.indexOf(origin);
+    if (call) this.calls.set(row, call);
     this.changeCount++;
-    this.index(failure, files);
+    this.link(row, signature ?? this.signatureOf(pooledType, sharedMessage, shape), files);
+  }
+
+  private newRow(): number {
+    const row = this.rowsUsed++;
+    this.seqs = grown(this.seqs, row + 1);
+    this.times = grown(this.times, row + 1);
+    this.origins = grown(this.origins, row + 1);
+    this.linkedBefore = grown(this.linkedBefore, row + 1);
+    this.linkedAfter = grown(this.linkedAfter, row + 1);
+    return row;
   }
 
   /** The failure's signature as the store shares it: one key object per signature. `normalised`: the message's, when known. */
@@ -492,39 +538,48 @@ export class FailureStore {
     return this.signatures.get(key.id)?.key ?? key;
   }
 
-  private index(failure: StoredFailure, files: Set<string>): void {
-    let entry = this.signatures.get(failure.signature.id);
-    const file = failure.signature.site.file;
+  /** Links the row last into its signature's list (made when it has none), adding the file it lands in. */
+  private link(row: number, signature: SignatureKey, files: Set<string>): void {
+    let entry = this.signatures.get(signature.id);
+    const file = signature.site.file;
     if (!entry) {
-      entry = { key: failure.signature, members: new Set(), perHour: new Map() };
-      this.signatures.set(failure.signature.id, entry);
+      entry = { key: signature, last: NONE, size: 0, perHour: new Map() };
+      this.signatures.set(signature.id, entry);
       if (file !== undefined) {
         const entries = this.byFile.get(file) ?? new Set<SignatureEntry>();
         entries.add(entry);
         this.byFile.set(file, entries);
       }
     }
-    entry.members.add(failure.jobId);
-    const hour = hourOf(failure.time);
+    this.entryOf[row] = entry;
+    this.linkedBefore[row] = entry.last;
+    this.linkedAfter[row] = NONE;
+    if (entry.last !== NONE) this.linkedAfter[entry.last] = row;
+    entry.last = row;
+    entry.size++;
+    const hour = hourOf(this.times[row] as number);
     entry.perHour.set(hour, (entry.perHour.get(hour) ?? 0) + 1);
     if (file !== undefined) files.add(file);
   }
 
-  private unindex(failure: StoredFailure, files: Set<string>): void {
-    const entry = this.signatures.get(failure.signature.id);
-    const file = failure.signature.site.file;
-    if (entry) {
-      entry.members.delete(failure.jobId);
-      const hour = hourOf(failure.time);
-      const left = (entry.perHour.get(hour) ?? 1) - 1;
-      if (left > 0) entry.perHour.set(hour, left);
-      else entry.perHour.delete(hour);
-      if (entry.members.size === 0) {
-        this.signatures.delete(failure.signature.id);
-        const entries = file === undefined ? undefined : this.byFile.get(file);
-        entries?.delete(entry);
-        if (entries?.size === 0) this.byFile.delete(file as string);
-      }
+  private unlink(row: number, files: Set<string>): void {
+    const entry = this.entryOf[row] as SignatureEntry;
+    const file = entry.key.site.file;
+    const before = this.linkedBefore[row] as number;
+    const after = this.linkedAfter[row] as number;
+    if (before !== NONE) this.linkedAfter[before] = after;
+    if (after !== NONE) this.linkedBefore[after] = before;
+    else entry.last = before;
+    entry.size--;
+    const hour = hourOf(this.times[row] as number);
+    const left = (entry.perHour.get(hour) ?? 1) - 1;
+    if (left > 0) entry.perHour.set(hour, left);
+    else entry.perHour.delete(hour);
+    if (entry.size === 0) {
+      this.signatures.delete(entry.key.id);
+      const entries = file === undefined ? undefined : this.byFile.get(file);
+      entries?.delete(entry);
+      if (entries?.size === 0) this.byFile.delete(file as string);
     }
     if (file !== undefined) files.add(file);
   }
