@@ -331,12 +331,25 @@ test('snapshot: a cut-short or garbled file is refused with the reason, never ha
   writeFileSync(file, withHeader(bytes, (h) => ({ ...h, sequences: (h.sequences as number) - 1 })));
   const inconsistent = await loadSnapshot(file, STREAM);
   assert.match(inconsistent.loaded ? '' : inconsistent.reason, /unreadable snapshot: the jobs count 6 sequences, the file holds 5/);
-  writeFileSync(file, withHeader(bytes, (h) => ({ ...h, errors: { texts: ['IOError'], entries: [0, 0, 1, 0, 3] } })));
+  // The errors' numbers are a binary column: found in the file as the table writes them, then changed there.
+  const failed = indexOf([...lifecycle('a', 'q', 'w', 'completed', 1), ...lifecycle('b', 'q', 'w', 'failed', 2)]);
+  const errorFile = join(dir, 'errors.snapshot');
+  await saveSnapshot(errorFile, failed, STREAM);
+  const withError = readFileSync(errorFile);
+  const entries = Buffer.from(failed.table.view().errors.entries.buffer.slice(0));
+  const at = withError.indexOf(entries);
+  assert.ok(at > 0 && entries.length === 5 * 8, 'the error column is in the file');
+  writeFileSync(file, withHeader(withError, (h) => ({ ...h, errorTexts: ['ValueError'] })));
   const unknownText = await loadSnapshot(file, STREAM);
   assert.match(unknownText.loaded ? '' : unknownText.reason, /unreadable snapshot: an error text number out of range/);
-  writeFileSync(file, withHeader(bytes, (h) => ({ ...h, errors: { texts: ['IOError', 'failed'], entries: [5, 0, 0, 1, 3] } })));
+  const noJobBody = Buffer.from(bodyOf(withError));
+  noJobBody.writeDoubleLE(5, at);
+  writeFileSync(file, sealed(noJobBody));
   const noJob = await loadSnapshot(file, STREAM);
   assert.match(noJob.loaded ? '' : noJob.reason, /unreadable snapshot: an error of no job/);
+  writeFileSync(file, withHeader(withError, (h) => ({ ...h, errors: 1e12 })));
+  const tooMany = await loadSnapshot(file, STREAM);
+  assert.match(tooMany.loaded ? '' : tooMany.reason, /unreadable snapshot: the error column is cut short/);
   writeFileSync(file, withIds(bytes, ['a', 'b'], ['a']));
   const missing = await loadSnapshot(file, STREAM);
   assert.match(missing.loaded ? '' : missing.reason, /unreadable snapshot: the job id column is cut short/);

@@ -9,14 +9,15 @@ export interface ErrorKind {
 }
 
 /**
- * Jobs' last errors as a snapshot keeps them: a table of their distinct texts and one flat list of numbers,
+ * Jobs' last errors as a snapshot keeps them: a table of their distinct texts and one flat column of numbers,
  * `ERROR_FIELDS` per error: position, type, message and event type as text numbers (-1: none), sequence (0:
  * none). An array per error made 100,000 small arrays at every save of a stream with 100,000 failures, and
- * their JSON repeated each message.
+ * their JSON repeated each message; the numbers as JSON were 9 MB of a 2,000,000-job snapshot's header and
+ * 95 ms of its parse.
  */
 export interface ErrorTable {
   texts: string[];
-  entries: number[];
+  entries: Float64Array;
 }
 
 export const ERROR_FIELDS = 5;
@@ -111,13 +112,19 @@ export class JobErrors {
       }
       return n;
     };
-    const entries: number[] = [];
+    const entries = new Float64Array(this.count * ERROR_FIELDS);
+    let at = 0;
     for (let position = 0; position < order.length; position++) {
       const entry = this.entry(order[position] as number);
       const kind = entry === NONE ? undefined : this.entryKinds[entry];
-      if (kind) entries.push(position, number(kind.type), number(kind.message), number(kind.eventType), this.entrySeqs[entry] as number);
+      if (!kind) continue;
+      entries[at++] = position;
+      entries[at++] = number(kind.type);
+      entries[at++] = number(kind.message);
+      entries[at++] = number(kind.eventType);
+      entries[at++] = this.entrySeqs[entry] as number;
     }
-    return { texts, entries };
+    return { texts, entries: entries.subarray(0, at) };
   }
 
   /**

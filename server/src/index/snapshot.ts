@@ -11,7 +11,7 @@ import type { TableImage } from './jobTable';
 import { SequenceLists } from './sequenceLists';
 import { CHECKSUM, CHECKSUM_BYTES, checksumHolds } from './snapshotChecksum';
 
-const VERSION = 13;
+const VERSION = 14;
 const ALIGN = 8;
 
 /** Which stream a snapshot describes: a recreated stream (new creation time) invalidates it. */
@@ -21,13 +21,11 @@ export interface StreamIdentity {
 }
 
 /** The error fields at `i` of a table's entries: position, type, message, event type, sequence. */
-function errorAt(entries: readonly number[], i: number): [number, number, number, number, number] {
+function errorAt(entries: Float64Array, i: number): [number, number, number, number, number] {
   return [entries[i] as number, entries[i + 1] as number, entries[i + 2] as number, entries[i + 3] as number, entries[i + 4] as number];
 }
 
-function checkErrors(errors: ErrorTable | undefined, jobs: number): void {
-  const { texts, entries } = errors ?? {};
-  if (!Array.isArray(texts) || !texts.every((t) => typeof t === 'string') || !Array.isArray(entries) || entries.length % ERROR_FIELDS !== 0) throw new Error('an unreadable table of errors');
+function checkErrors({ texts, entries }: ErrorTable, jobs: number): void {
   for (let i = 0; i < entries.length; i += ERROR_FIELDS) {
     const [position, type, message, eventType, seq] = errorAt(entries, i);
     if (!(Number.isInteger(position) && position >= 0 && position < jobs)) throw new Error('an error of no job');
@@ -38,10 +36,10 @@ function checkErrors(errors: ErrorTable | undefined, jobs: number): void {
 
 /**
  * The strings and small parts, as JSON. The table's numbers follow it as binary columns, in the machine's
- * byte order (a snapshot never leaves the machine that wrote it), then the handlers' states, then the job
- * ids as the id pool keeps them (see `IdPool`) up to the checksum: a column of how each is kept, then their
- * bytes one after another, read straight into the pool's pages. As one JSON array, 2,000,000 ids took
- * 130 ms to parse and made 2,000,000 strings for the collector.
+ * byte order (a snapshot never leaves the machine that wrote it), the jobs' last errors' numbers after the
+ * sequences, then the handlers' states, then the job ids as the id pool keeps them (see `IdPool`) up to the
+ * checksum: a column of how each is kept, then their bytes one after another, read straight into the pool's
+ * pages. As one JSON array, 2,000,000 ids took 130 ms to parse and made 2,000,000 strings for the collector.
  */
 interface Header {
   version: number;
@@ -60,7 +58,10 @@ interface Header {
   idBuckets: number;
   /** Ids kept as strings rather than bytes: [position, id]. */
   wideIds: [position: number, id: string][];
-  errors: ErrorTable;
+  /** The texts of the jobs' last errors (see `ErrorTable`); their numbers are a binary column after the sequences. */
+  errorTexts: string[];
+  /** Jobs with an error: the error column holds `ERROR_FIELDS` numbers for each. */
+  errors: number;
   /** Jobs' earlier workers: [position, name numbers]. */
   pastWorkers: [position: number, workers: number[]][];
   /** Jobs whose rows still count events gone from the stream, to be built again. */
@@ -127,7 +128,8 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
     wideSequences: view.wideSequences,
     idBuckets: view.idBuckets,
     wideIds: [...view.wideIds],
-    errors: view.errors,
+    errorTexts: view.errors.texts,
+    errors: view.errors.entries.length / ERROR_FIELDS,
     pastWorkers: [...view.pastWorkers],
     stale: index.staleIds(),
     maxJobs: index.maxJobs,
@@ -149,6 +151,8 @@ export async function saveSnapshot(file: string, index: JobIndex, stream: Stream
       out.align();
       for (const slice of view.column(name)) out.write(bytesOf(slice));
     }
+    out.align();
+    out.write(bytesOf(view.errors.entries));
     for (const state of states.values()) {
       out.align();
       out.write(state);
@@ -242,7 +246,6 @@ function check(header: Header, c: StoredColumns): void {
   for (let i = 0; i < c.status.length; i++) {
     if ((c.status[i] as number) >= JOB_STATUSES.length) throw new Error('a status number out of range');
   }
-  checkErrors(header.errors, header.jobs);
   for (const [position, workers] of header.pastWorkers) {
     if (!(position >= 0 && position < header.jobs)) throw new Error('an earlier worker of no job');
     if (!workers.every((n) => Number.isInteger(n) && n >= 0 && n < header.names.length)) throw new Error('a worker number out of range');
@@ -253,12 +256,13 @@ function check(header: Header, c: StoredColumns): void {
 }
 
 function checkSizes(header: Header): void {
-  for (const field of ['jobs', 'sequences', 'idBuckets'] as const) {
+  for (const field of ['jobs', 'sequences', 'idBuckets', 'errors'] as const) {
     if (!(Number.isInteger(header[field]) && header[field] >= 0)) throw new Error(`the header's ${field} is not a count`);
   }
   if (!Number.isFinite(header.sequenceBase)) throw new Error("the header's sequenceBase is not a number");
   if (typeof header.wideSequences !== 'boolean') throw new Error("the header's wideSequences is not true or false");
   if (!Array.isArray(header.states)) throw new Error('no list of handler states');
+  if (!(Array.isArray(header.errorTexts) && header.errorTexts.every((t) => typeof t === 'string'))) throw new Error('error texts that are not strings');
 }
 
 /** The job ids: how each is kept, then their bytes (see `Header`). */
@@ -304,6 +308,11 @@ function readBody(reader: SnapshotReader, header: Header): Parsed {
   reader.expect(header.sequences * (header.wideSequences ? 8 : 4), 'the sequences column');
   const sequences = new SequenceLists();
   sequences.load(stored.sequenceCount, header.sequenceBase, header.wideSequences, (into) => reader.read(bytesOf(into), 'the sequences column'));
+  reader.align('the error column');
+  reader.expect(header.errors * ERROR_FIELDS * Float64Array.BYTES_PER_ELEMENT, 'the error column');
+  const errors: ErrorTable = { texts: header.errorTexts, entries: new Float64Array(header.errors * ERROR_FIELDS) };
+  reader.read(bytesOf(errors.entries), 'the error column');
+  checkErrors(errors, header.jobs);
   const states = new Map<string, Uint8Array>();
   for (const entry of header.states) {
     const [name, length] = Array.isArray(entry) ? entry : [];
@@ -314,7 +323,7 @@ function readBody(reader: SnapshotReader, header: Header): Parsed {
   const ids = readIds(reader, header);
   reader.finish();
   check(header, stored);
-  const image: TableImage = { names: header.names, messages: header.messages, ids, errors: header.errors, pastWorkers: new Map(header.pastWorkers), columns: stored, sequences };
+  const image: TableImage = { names: header.names, messages: header.messages, ids, errors, pastWorkers: new Map(header.pastWorkers), columns: stored, sequences };
   return { header, image, states };
 }
 
