@@ -96,11 +96,10 @@ export interface SignatureSummary {
 
 export const MAX_SIGNATURE_JOBS = 50;
 
-/** A signature's failures: rows linked through `linkedBefore` and `linkedAfter`, newest link last, and their count per hour. */
+/** A signature's failures: rows linked through `linkedBefore` and `linkedAfter`, newest link last (NONE: none left), and their count per hour. */
 interface SignatureEntry {
   readonly key: SignatureKey;
   last: number;
-  size: number;
   readonly perHour: Map<number, number>;
 }
 
@@ -151,8 +150,8 @@ export class FailureStore {
   private workers: (string | null)[] = [];
   private types: string[] = [];
   private texts: string[] = [];
-  private shapeOf: Shape[] = [];
-  private entryOf: SignatureEntry[] = [];
+  private shapeOf: (Shape | undefined)[] = [];
+  private entryOf: (SignatureEntry | undefined)[] = [];
   private seqs = new Float64Array(1024);
   private times = new Float64Array(1024);
   private origins = new Uint8Array(1024);
@@ -237,9 +236,14 @@ export class FailureStore {
     this.names.release(this.queues[row] as string | null);
     this.names.release(this.workers[row] as string | null);
     this.calls.delete(row);
-    // Nothing of the failure stays reachable from a free row.
+    // Nothing of the failure stays reachable from a free row: a released code path's frames go with it.
     this.ids[row] = '';
     this.texts[row] = '';
+    this.types[row] = '';
+    this.queues[row] = null;
+    this.workers[row] = null;
+    this.shapeOf[row] = undefined;
+    this.entryOf[row] = undefined;
     this.freeRows.push(row);
     return files;
   }
@@ -543,7 +547,7 @@ export class FailureStore {
     let entry = this.signatures.get(signature.id);
     const file = signature.site.file;
     if (!entry) {
-      entry = { key: signature, last: NONE, size: 0, perHour: new Map() };
+      entry = { key: signature, last: NONE, perHour: new Map() };
       this.signatures.set(signature.id, entry);
       if (file !== undefined) {
         const entries = this.byFile.get(file) ?? new Set<SignatureEntry>();
@@ -556,7 +560,6 @@ export class FailureStore {
     this.linkedAfter[row] = NONE;
     if (entry.last !== NONE) this.linkedAfter[entry.last] = row;
     entry.last = row;
-    entry.size++;
     const hour = hourOf(this.times[row] as number);
     entry.perHour.set(hour, (entry.perHour.get(hour) ?? 0) + 1);
     if (file !== undefined) files.add(file);
@@ -570,12 +573,11 @@ export class FailureStore {
     if (before !== NONE) this.linkedAfter[before] = after;
     if (after !== NONE) this.linkedBefore[after] = before;
     else entry.last = before;
-    entry.size--;
     const hour = hourOf(this.times[row] as number);
     const left = (entry.perHour.get(hour) ?? 1) - 1;
     if (left > 0) entry.perHour.set(hour, left);
     else entry.perHour.delete(hour);
-    if (entry.size === 0) {
+    if (entry.last === NONE) {
       this.signatures.delete(entry.key.id);
       const entries = file === undefined ? undefined : this.byFile.get(file);
       entries?.delete(entry);
