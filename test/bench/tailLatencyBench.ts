@@ -90,6 +90,7 @@ export async function benchTail(browser: EditorBrowser, vsix: string): Promise<C
     const run = randomBytes(3).toString('hex');
     // Only the latency part's lines are stamped; the flood's are counted.
     await installProbe(frame, `tl${run}-a-`);
+    await installHandOffProbe(page, `tl${run}-a-`);
 
     const publisher = await connect({ servers: nats.url });
     connections.push(publisher);
@@ -101,7 +102,7 @@ export async function benchTail(browser: EditorBrowser, vsix: string): Promise<C
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
     const idleFrames = (await readProbe(frame)).frames;
 
-    const latency = await measureLatency(frame, publisher, subscriber, pattern, events(prefix, run, 'a', LATENCY_RATE * LATENCY_SECONDS));
+    const latency = await measureLatency(page, frame, publisher, subscriber, pattern, events(prefix, run, 'a', LATENCY_RATE * LATENCY_SECONDS));
     const flood = await measureFlood(frame, publisher, events(prefix, run, 'b', FLOOD_RATE * FLOOD_SECONDS), latency.skippedBefore);
     console.log(`tail: measured at load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs`);
     return [...latency.checks, ...floodChecks(flood, idleFrames)];
@@ -167,6 +168,7 @@ async function publishPaced(nc: NatsConnection, events: readonly Outgoing[], rat
 // ---- 1,000 events/s: publish to line ----
 
 async function measureLatency(
+  page: Page,
   frame: Frame,
   publisher: NatsConnection,
   subscriber: NatsConnection,
@@ -186,17 +188,26 @@ async function measureLatency(
   const publishedAt = await publishPaced(publisher, outgoing, LATENCY_RATE);
   const probe = await drained(frame, outgoing.length, 0, true);
   sub.unsubscribe();
+  const handedAt = await readHandOffs(page);
   const shown: number[] = [];
   const arrived: number[] = [];
   const floor: number[] = [];
+  const steps: Steps = { handedOff: [], toPage: [], drawn: [] };
   let missing = 0;
   for (let i = WARMUP_EVENTS; i < outgoing.length; i++) {
-    const at = probe.shownAt[outgoing[i]!.key];
+    const key = outgoing[i]!.key;
+    const at = probe.shownAt[key];
     if (at === undefined) missing++;
     else shown.push(at - publishedAt[i]!);
-    const came = probe.arrivedAt[outgoing[i]!.key];
+    const came = probe.arrivedAt[key];
     if (came !== undefined) arrived.push(came - publishedAt[i]!);
     if (floorAt[i] !== undefined) floor.push(floorAt[i]! - publishedAt[i]!);
+    const handed = handedAt[key];
+    if (handed !== undefined && came !== undefined && at !== undefined) {
+      steps.handedOff.push(handed - publishedAt[i]!);
+      steps.toPage.push(came - handed);
+      steps.drawn.push(at - came);
+    }
   }
   const counted = outgoing.length - WARMUP_EVENTS;
   // A tail that cannot keep up shows a lag that grows through the run: its rate says by how much.
@@ -236,8 +247,40 @@ async function measureLatency(
         baseline: { name: 'publish to a plain nats.js subscriber, p99', value: floor99, comparison: ratio(p99, floor99) },
       },
       { name: `events of those ${counted} that never showed in the tail`, value: missing, unit: 'events', target: '0', ok: missing === 0 },
+      ...stepChecks(steps),
     ],
   };
+}
+
+/** Each event's time on each step of the way, once it was seen at every step: publish → the editor's window hands it to the page → the page has it → drawn. */
+interface Steps {
+  handedOff: number[];
+  toPage: number[];
+  drawn: number[];
+}
+
+/**
+ * Where the time goes: the first step is the backend, the extension host and the editor's own transport
+ * from it to the window (code-server: a WebSocket); the second is the window's hop into the webview's frames.
+ */
+function stepChecks(steps: Steps): Check[] {
+  if (steps.handedOff.length === 0) {
+    console.log("tail: the editor window's hand-off of lines to the page was not seen (its message shape changed?); no steps");
+    return [];
+  }
+  const step = (name: string, values: number[]): Check => ({
+    name: `${name}, p99 (p50 ${percentile(values, 50)})`,
+    value: percentile(values, 99),
+    unit: 'ms',
+    target: '',
+    ok: true,
+    info: true,
+  });
+  return [
+    step(`of which, for the ${steps.handedOff.length} events seen at every step: publish until the editor's window hands the lines to the page (backend, extension host, the editor's transport)`, steps.handedOff),
+    step('then until the page has them (the webview\'s frames)', steps.toPage),
+    step('then until the page has drawn them', steps.drawn),
+  ];
 }
 
 // ---- 20,000 events/s: frames and skips ----
@@ -378,6 +421,37 @@ async function installProbe(frame: Frame, jobPrefix: string): Promise<void> {
     5_000,
     'installing the probe in the tail page',
   );
+}
+
+/**
+ * Stamps each event line of this run (`jobPrefix`) when the editor's window hands it to the webview:
+ * VS Code's webview element posts `{ channel: 'message', args: { message } }` on a MessagePort to its
+ * frame. Written as a string: tsx would wrap functions in a helper the page does not have.
+ */
+async function installHandOffProbe(page: Page, jobPrefix: string): Promise<void> {
+  await withTimeout(
+    page.evaluate(`(() => {
+      const prefix = ${JSON.stringify(jobPrefix)};
+      const handedAt = (window.naqTailHandedAt = {});
+      const post = MessagePort.prototype.postMessage;
+      MessagePort.prototype.postMessage = function (data, ...rest) {
+        const message = data && data.channel === 'message' && data.args ? data.args.message : undefined;
+        if (message && message.type === 'lines' && message.body && Array.isArray(message.body.lines)) {
+          const now = Date.now();
+          for (const line of message.body.lines) {
+            if (line && line.kind === 'event' && typeof line.jobId === 'string' && line.jobId.startsWith(prefix)) handedAt[line.jobId + ' ' + line.type] ??= now;
+          }
+        }
+        return post.call(this, data, ...rest);
+      };
+    })()`),
+    5_000,
+    "installing the hand-off probe in the editor's window",
+  );
+}
+
+function readHandOffs(page: Page): Promise<Record<string, number>> {
+  return withTimeout(page.evaluate('window.naqTailHandedAt ?? {}') as Promise<Record<string, number>>, 10_000, "reading the editor window's hand-offs");
 }
 
 /** Starts recording frame intervals afresh. */
