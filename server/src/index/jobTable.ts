@@ -116,7 +116,8 @@ export class JobTable {
    */
   private readonly searchText = new SearchText(
     (slot) => [errorText(this.errors.kindOf(slot))],
-    () => this.oldestFirst(),
+    // Only a row with an error has text: a catch-up that visited every row took 200-380 ms at 2,000,000 jobs.
+    () => this.errors.slots(),
   );
   /** By the type's name number: per event, an array read rather than lookups by the type's name. */
   private typeEffects = new Uint8Array(64);

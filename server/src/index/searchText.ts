@@ -77,7 +77,8 @@ export class SearchText {
   constructor(
     /** The row's searchable parts, each matched on its own (a term never spans two). */
     private readonly partsOf: (row: number) => readonly (string | null)[],
-    private readonly liveRows: () => Iterable<number>,
+    /** Every live row that may have text (a live row left out has none). */
+    private readonly textRows: () => Iterable<number>,
   ) {}
 
   /** Takes in a row's text as it is now: a new row, or a new part (last error). A row with no part has no segment. */
@@ -132,7 +133,7 @@ export class SearchText {
   catchUp(): void {
     if (!this.behind) return;
     this.behind = false;
-    for (const row of this.liveRows()) this.set(row);
+    for (const row of this.textRows()) this.set(row);
   }
 
   /**
@@ -151,7 +152,7 @@ export class SearchText {
     return this.epoch;
   }
 
-  /** Read again after each search: the array grows with the rows. */
+  /** Read again after each search: the array grows with the rows stamped; a row past its end was not. */
   get marks(): Uint8Array {
     return this.stamps;
   }
@@ -172,6 +173,8 @@ export class SearchText {
   }
 
   private stamp(row: number): void {
+    // A row without text may be past every row `set` has seen: its id or a name matched.
+    if (row >= this.stamps.length) this.stamps = grown(this.stamps, row + 1, 0);
     this.stamps[row] = this.epoch;
     if (this.stamped < MAX_HITS) {
       if (this.stamped >= this.hitRows.length) this.hitRows = grown(this.hitRows, this.stamped + 1, 0);
