@@ -38,7 +38,7 @@ const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 
 const backend = new Backend({
-  state: (state) => void connection.sendNotification(ConnectionStateNotification.type, state),
+  state: (state) => connection.sendNotification(ConnectionStateNotification.type, state),
   changed: (change) => {
     void connection.sendNotification(IndexChangedNotification.type, change);
     failureService.indexChanged(change);

@@ -143,8 +143,14 @@ export class Indexer {
     this.listener.progress(this.progress());
     // Now, not at the first tick: deletions made while no backend ran are in a restored snapshot.
     void this.reconcile();
-    // After the start is reported, not before: a restored index answers everything but a search without it.
-    setImmediate(() => this.index.prepareSearch());
+  }
+
+  /**
+   * Builds the search text a restored index left out. Call it once the start is reported: a restored index
+   * answers everything but a search without it, and a search builds it itself.
+   */
+  prepareSearch(): void {
+    this.index.prepareSearch();
   }
 
   async stop(): Promise<void> {
