@@ -174,6 +174,36 @@ test('job errors: each slot keeps its own sequence; jobs that failed the same wa
   assert.deepEqual([...errors.slots()], []);
 });
 
+test('job errors: a table loaded back gives each position its error; the same error shares a kind, one message with another type or event type does not', () => {
+  const errors = new JobErrors();
+  errors.set(70_000, { type: 'ValueError', message: 'no route', eventType: 'failed', seq: 9 });
+  errors.set(3, { type: 'ValueError', message: 'no route', eventType: 'failed', seq: 4 });
+  errors.set(5, { type: 'ValueError', message: 'no route', eventType: 'timeout', seq: null });
+  errors.set(9, { type: 'KeyError', message: 'no route', eventType: 'failed', seq: 12 });
+  errors.set(10, { type: 'KeyError', message: 'no route', eventType: 'failed', seq: 13 });
+  errors.set(6, { type: null, message: '', eventType: 'failed', seq: 7 });
+  errors.set(8, { type: '', message: null, eventType: 'failed', seq: 8 });
+  const order = Int32Array.from([70_000, 3, 5, 9, 10, 6, 8, 2]);
+  const loaded = new JobErrors();
+  loaded.set(1, { type: 'Gone', message: 'replaced by the load', eventType: 'failed', seq: 1 });
+  loaded.load(errors.table(order));
+  assert.equal(loaded.size, 7);
+  for (const [position, slot] of order.entries()) assert.deepEqual(loaded.get(position), errors.get(slot), `position ${position}`);
+  assert.equal(loaded.kindOf(0), loaded.kindOf(1), 'one object for the same error');
+  assert.notEqual(loaded.kindOf(1), loaded.kindOf(2), 'another event type is another kind');
+  assert.notEqual(loaded.kindOf(1), loaded.kindOf(3), 'another type is another kind');
+  assert.equal(loaded.kindOf(3), loaded.kindOf(4), 'one object for the same other type');
+  assert.deepEqual([...loaded.slots()], [0, 1, 2, 3, 4, 5, 6]);
+  // Then it goes on as a table built error by error does.
+  loaded.delete(2);
+  loaded.set(5_000, { type: 'E', message: 'm', eventType: 'failed', seq: 20 });
+  loaded.set(7, { type: 'E', message: 'm', eventType: 'failed', seq: 21 });
+  assert.equal(loaded.size, 8);
+  assert.deepEqual([...loaded.slots()], [0, 1, 3, 4, 5, 6, 7, 5_000]);
+  assert.deepEqual(loaded.get(5_000), { type: 'E', message: 'm', eventType: 'failed', seq: 20 });
+  assert.deepEqual(loaded.get(0), errors.get(70_000));
+});
+
 test('sequence lists: rows interleaved over several pages keep their own sequences', () => {
   const lists = new SequenceLists();
   for (const slot of [0, 1, 2]) lists.start(slot);

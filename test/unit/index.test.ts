@@ -347,6 +347,18 @@ test('snapshot: a cut-short or garbled file is refused with the reason, never ha
   writeFileSync(file, sealed(noJobBody));
   const noJob = await loadSnapshot(file, STREAM);
   assert.match(noJob.loaded ? '' : noJob.reason, /unreadable snapshot: an error of no job/);
+  // Two errors of one job: the load places each error by its job, and the second would leave the first's behind.
+  const twoFailed = indexOf([...lifecycle('a', 'q', 'w', 'failed', 1), ...lifecycle('b', 'q', 'w', 'failed', 2)]);
+  await saveSnapshot(errorFile, twoFailed, STREAM);
+  const withErrors = readFileSync(errorFile);
+  const twoEntries = Buffer.from(twoFailed.table.view().errors.entries.buffer.slice(0));
+  const twoAt = withErrors.indexOf(twoEntries);
+  assert.ok(twoAt > 0 && twoEntries.length === 10 * 8, 'the error column is in the file');
+  const twiceBody = Buffer.from(bodyOf(withErrors));
+  twiceBody.writeDoubleLE(twoEntries.readDoubleLE(0), twoAt + 5 * 8);
+  writeFileSync(file, sealed(twiceBody));
+  const errorTwice = await loadSnapshot(file, STREAM);
+  assert.match(errorTwice.loaded ? '' : errorTwice.reason, /unreadable snapshot: two errors of the job at position 0/);
   writeFileSync(file, withHeader(withError, (h) => ({ ...h, errors: 1e12 })));
   const tooMany = await loadSnapshot(file, STREAM);
   assert.match(tooMany.loaded ? '' : tooMany.reason, /unreadable snapshot: the error column is cut short/);

@@ -134,23 +134,40 @@ export class JobErrors {
    */
   load({ texts, entries }: ErrorTable): void {
     this.clear();
+    const errors = entries.length / ERROR_FIELDS;
+    let slots = 0;
+    for (let i = 0; i < entries.length; i += ERROR_FIELDS) slots = Math.max(slots, (entries[i] as number) + 1);
+    // Sized once: grown an error at a time, the columns were copied at every doubling.
+    this.entryOf = new Int32Array(Math.max(1024, slots));
+    this.entryKinds = new Array<ErrorKind | undefined>(errors);
+    this.entrySeqs = new Float64Array(Math.max(1024, errors));
     const text = (n: number): string | null => (n < 0 ? null : (texts[n] as string));
-    /** Kinds by message number: those that share a message are few. */
-    const kinds = new Map<number, ErrorKind[]>();
-    for (let i = 0; i < entries.length; i += ERROR_FIELDS) {
+    // Kinds by message number, in an array rather than a map (one entry per message, and most messages are one
+    // job's); the rare further kinds of a message, with another type or event type, in a map.
+    const firstKind = new Array<ErrorKind | undefined>(texts.length + 1);
+    const moreKinds = new Map<number, ErrorKind[]>();
+    for (let i = 0, entry = 0; i < entries.length; i += ERROR_FIELDS, entry++) {
       const slot = entries[i] as number;
       const type = text(entries[i + 1] as number);
       const message = entries[i + 2] as number;
       const eventType = texts[entries[i + 3] as number] as string;
-      let sharing = kinds.get(message);
-      if (sharing === undefined) kinds.set(message, (sharing = []));
-      let kind = sharing.find((k) => k.type === type && k.eventType === eventType);
-      if (kind === undefined) {
-        kind = { type, message: text(message), eventType };
-        sharing.push(kind);
+      const first = firstKind[message + 1];
+      let kind: ErrorKind | undefined;
+      if (first === undefined) {
+        kind = firstKind[message + 1] = { type, message: text(message), eventType };
+      } else if (first.type === type && first.eventType === eventType) {
+        kind = first;
+      } else {
+        let more = moreKinds.get(message);
+        if (more === undefined) moreKinds.set(message, (more = []));
+        kind = more.find((k) => k.type === type && k.eventType === eventType);
+        if (kind === undefined) more.push((kind = { type, message: first.message, eventType }));
       }
-      this.put(slot, kind, entries[i + 4] as number);
+      this.entryOf[slot] = entry + 1;
+      this.entryKinds[entry] = kind;
+      this.entrySeqs[entry] = entries[i + 4] as number;
     }
+    this.count = errors;
   }
 
   /** The slots with an error, in slot order. */

@@ -26,9 +26,12 @@ function errorAt(entries: Float64Array, i: number): [number, number, number, num
 }
 
 function checkErrors({ texts, entries }: ErrorTable, jobs: number): void {
+  const seen = new Uint8Array(jobs);
   for (let i = 0; i < entries.length; i += ERROR_FIELDS) {
     const [position, type, message, eventType, seq] = errorAt(entries, i);
     if (!(Number.isInteger(position) && position >= 0 && position < jobs)) throw new Error('an error of no job');
+    if (seen[position] === 1) throw new Error(`two errors of the job at position ${position}`);
+    seen[position] = 1;
     if (![type, message, eventType].every((n) => Number.isInteger(n) && n >= -1 && n < texts.length) || eventType < 0) throw new Error('an error text number out of range');
     if (!(Number.isInteger(seq) && seq >= 0)) throw new Error('an error sequence that is not a sequence');
   }
