@@ -124,6 +124,19 @@ test('the store saved for the snapshot comes back whole, placed for the workspac
   // Restored again over what it holds: replaced, not added to.
   restored.restoreState(new FailureStore(new PathMapper([workspace])).saveState());
   assert.deepEqual([restored.size, restored.shared], [0, { shapes: 0, names: 0 }]);
+  // Restored over other failures, then added to and emptied one by one: each name and code path is held as often as
+  // failures name it, so it goes with the last of them (as in a store that took the same failures one by one).
+  restored.put(failure('z', 7400, 'reports'));
+  restored.restoreState(state);
+  saved.put(failure('d', 7500, 'billing'));
+  restored.put(failure('d', 7500, 'billing'));
+  for (const jobId of ['a', 'd', 'c', 'b']) {
+    saved.remove(jobId);
+    restored.remove(jobId);
+    assert.deepEqual(restored.shared, saved.shared, `after removing ${jobId}`);
+    assert.deepEqual(restored.summaries(0), saved.summaries(0), `after removing ${jobId}`);
+  }
+  assert.deepEqual([restored.size, restored.shared], [0, { shapes: 0, names: 0 }]);
 });
 
 test('failures removed from the middle of a signature leave the rest listed, and their rows serve new failures', () => {

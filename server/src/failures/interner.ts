@@ -8,16 +8,16 @@ export class Interner<T> {
 
   /**
    * The shared value for `key`, made by `make` (given the key as kept, a copy of its own) when no holder has it;
-   * the caller holds it until `release`.
+   * the caller holds it until `release`, once for each of `times`.
    */
-  hold(key: string, make: (kept: string) => T): T {
+  hold(key: string, make: (kept: string) => T, times = 1): T {
     let entry = this.entries.get(key);
     if (!entry) {
       const kept = ownCopy(key);
       entry = { value: make(kept), holders: 0 };
       this.entries.set(kept, entry);
     }
-    entry.holders++;
+    entry.holders += times;
     return entry.value;
   }
 
@@ -40,10 +40,10 @@ export class Interner<T> {
 export class StringPool {
   private readonly interner = new Interner<string>();
 
-  hold(value: string): string;
-  hold(value: string | null): string | null;
-  hold(value: string | null): string | null {
-    return value === null ? null : this.interner.hold(value, (kept) => kept);
+  hold(value: string, times?: number): string;
+  hold(value: string | null, times?: number): string | null;
+  hold(value: string | null, times = 1): string | null {
+    return value === null ? null : this.interner.hold(value, (kept) => kept, times);
   }
 
   release(value: string | null): void {
