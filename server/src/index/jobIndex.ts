@@ -356,12 +356,41 @@ export class JobIndex {
     // and worker to the changed names took 40 ms of a restart at 2,000,000 jobs.
     const tracking = this.tracking;
     this.tracking = false;
+    // Counted by name number and status first, then added to each queue and worker once: a look-up of the job's
+    // groups per job was 50-80 ms of a restore of 2,000,000 jobs.
+    const statuses = JOB_STATUSES.length;
+    const names = table.names.all();
+    const inQueue = new Uint32Array(names.length * statuses);
+    const inWorker = new Uint32Array(names.length * statuses);
     // A loaded table's slots are its positions, oldest activity first.
     for (let slot = 0; slot < table.size; slot++) {
-      this.count(table.statusCodeOf(slot), table.queueId(slot), table.workerId(slot), table.pastWorkersOf(slot), 1);
+      const status = table.statusCodeOf(slot);
+      const queue = table.queueId(slot);
+      const worker = table.workerId(slot);
+      if (queue >= 0) inQueue[queue * statuses + status]++;
+      if (worker >= 0) inWorker[worker * statuses + status]++;
       this.total(slot, 1);
     }
+    for (const [slot, workers] of table.pastWorkerLists()) {
+      const status = table.statusCodeOf(slot);
+      for (const worker of workers) inWorker[worker * statuses + status]++;
+    }
+    for (let name = 0; name < names.length; name++) {
+      this.addCounts(inQueue, name, () => (this.queueAt[name] ??= this.queue(names[name] as string)));
+      this.addCounts(inWorker, name, () => (this.workerAt[name] ??= this.worker(names[name] as string)));
+    }
     this.tracking = tracking;
+  }
+
+  /** Adds name number `name`'s row of `counts` (one column per status) to its group, made only when the row has any. */
+  private addCounts(counts: Uint32Array, name: number, group: () => Group): void {
+    const statuses = JOB_STATUSES.length;
+    let total = 0;
+    for (let status = 0; status < statuses; status++) total += counts[name * statuses + status] as number;
+    if (total === 0) return;
+    const entry = group();
+    for (let status = 0; status < statuses; status++) entry.counts[status] = (entry.counts[status] as number) + (counts[name * statuses + status] as number);
+    entry.total += total;
   }
 
   restoreWorker(id: string, lastState: string | null, lastSeen: number): void {

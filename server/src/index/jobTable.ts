@@ -448,6 +448,11 @@ export class JobTable {
     return this.pastWorkers.get(slot);
   }
 
+  /** The few jobs that moved between workers, with the workers before their current one. */
+  pastWorkerLists(): IterableIterator<[slot: number, workers: readonly number[]]> {
+    return this.pastWorkers.entries();
+  }
+
   attemptsOf(slot: number): number {
     return this.rows.attempts[slot] as number;
   }
