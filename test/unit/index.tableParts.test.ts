@@ -348,6 +348,31 @@ test('sequence lists: blocks freed by released rows are taken again, and widenin
   assert.equal(lists.isWide, true);
 });
 
+test('sequence lists: a load reads rows lying end to end in one go, across pages, empty rows and rows with room to spare', () => {
+  // Exact sizes (up to 8) lie end to end; 12 takes a block of 12 or more, 0 takes none; 150,000 cells cross pages.
+  const sizes = [5, 0, 3, 8, 12, 1, 5];
+  const rows = 30_000;
+  const counts = Uint32Array.from({ length: rows }, (_, slot) => sizes[slot % sizes.length] as number);
+  const total = counts.reduce((sum, n) => sum + n, 0);
+  const lists = new SequenceLists();
+  let next = 5;
+  const reads: number[] = [];
+  lists.load(counts, 1_000, false, (into) => {
+    reads.push(into.length);
+    for (let i = 0; i < into.length; i++) into[i] = next++;
+  });
+  assert.equal(reads.reduce((sum, n) => sum + n, 0), total, 'every sequence read once');
+  assert.ok(total > 2 * 65_536 && reads.length < rows / 3, `runs of rows read together: ${reads.length} reads for ${rows} rows`);
+  let expected = 1_005;
+  for (let slot = 0; slot < rows; slot++) {
+    const n = counts[slot] as number;
+    assert.deepEqual(lists.of(slot), Array.from({ length: n }, (_, i) => expected + i), `row ${slot}`);
+    expected += n;
+  }
+  assert.equal(lists.holdsBelow(1_005), false);
+  assert.equal(lists.holdsBelow(1_006), true);
+});
+
 test('sequence lists: a load reads in chunks across rows of every size, and the rows then grow as usual', () => {
   const counts = Uint32Array.of(3, 0, 70_000, 9, 1);
   const total = counts.reduce((sum, n) => sum + n, 0);

@@ -32,6 +32,15 @@ function classFor(count: number): number {
 /** A page of sequences: offsets from the base, or (once some sequence did not fit) whole sequences. */
 export type SequencePage = Uint32Array | Float64Array;
 
+/** Reads `length` values into `page` from `at` on; returns the smallest of them. */
+function readInto(page: SequencePage, at: number, length: number, read: (into: SequencePage) => void): number {
+  const into = page.subarray(at, at + length);
+  read(into);
+  let smallest = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < length; i++) if ((into[i] as number) < smallest) smallest = into[i] as number;
+  return smallest;
+}
+
 /**
  * Every job's stream sequences, in stream order, as one block of cells per row: a row's sequences side by
  * side in a block of its class's capacity, every block in shared pages with a free list per class. 200,000
@@ -191,8 +200,8 @@ export class SequenceLists {
 
   /**
    * Replaces everything: rows 0 to `counts.length` - 1 hold `counts[i]` sequences each, one row's after
-   * another, read by `read` a page at a time as a pool with these `base` and `wide` keeps them (see
-   * `copyInto`), each row's then put in its block.
+   * another, read by `read` as a pool with these `base` and `wide` keeps them (see `copyInto`), straight into
+   * the rows' blocks.
    */
   load(counts: Uint32Array, base: number, wide: boolean, read: (into: SequencePage) => void): void {
     this.clear();
@@ -208,26 +217,28 @@ export class SequenceLists {
       if (n > 0) this.place(slot, classFor(n));
       total += n;
     }
-    const chunk = wide ? new Float64Array(Math.min(PAGE_SIZE, total)) : new Uint32Array(Math.min(PAGE_SIZE, total));
-    let unread = total;
-    let inChunk = 0;
-    let used = 0;
+    // Blocks placed one after another lie end to end while each is its row's exact size (every size up to 8, a
+    // job's usual number of events): such a run of rows is read in one go into its page, not copied value by
+    // value from a chunk read (10,000,000 values took 155-315 ms so).
     let smallest = Number.POSITIVE_INFINITY;
-    for (let slot = 0; slot < rows; slot++) {
+    for (let slot = 0; slot < rows; ) {
       const n = counts[slot] as number;
-      if (n === 0) continue;
-      const [page, at] = this.cells(slot);
-      for (let i = 0; i < n; i++) {
-        if (used === inChunk) {
-          inChunk = Math.min(chunk.length, unread);
-          unread -= inChunk;
-          used = 0;
-          read(chunk.subarray(0, inChunk));
-        }
-        const value = chunk[used++] as number;
-        if (value < smallest) smallest = value;
-        page[at + i] = value;
+      const first = this.block[slot] as number;
+      if (n === 0 || first === NONE) {
+        if (n > 0) smallest = Math.min(smallest, readInto(this.own.get(slot) as SequencePage, 0, n, read));
+        slot++;
+        continue;
       }
+      let end = first + n;
+      let next = slot + 1;
+      for (; next < rows; next++) {
+        const m = counts[next] as number;
+        if (m === 0) continue;
+        if (this.block[next] !== end || (end + m - 1) >>> PAGE_BITS !== first >>> PAGE_BITS) break;
+        end += m;
+      }
+      smallest = Math.min(smallest, readInto(this.pages[first >>> PAGE_BITS] as SequencePage, first & IN_PAGE, end - first, read));
+      slot = next;
     }
     this.held = total;
     this.lowest = total > 0 ? this.base + smallest : Number.POSITIVE_INFINITY;
