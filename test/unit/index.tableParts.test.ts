@@ -348,6 +348,17 @@ test('sequence lists: blocks freed by released rows are taken again, and widenin
   assert.equal(lists.isWide, true);
 });
 
+/** Loads rows of `counts` sequences, each read filled with the next numbers from `first` on; returns each read's length. */
+function loadCounting(lists: SequenceLists, counts: Uint32Array, base: number, first: number): number[] {
+  let next = first;
+  const reads: number[] = [];
+  lists.load(counts, base, false, (into) => {
+    reads.push(into.length);
+    for (let i = 0; i < into.length; i++) into[i] = next++;
+  });
+  return reads;
+}
+
 test('sequence lists: a load reads rows lying end to end in one go, across pages, empty rows and rows with room to spare', () => {
   // Exact sizes (up to 8) lie end to end; 12 takes a block of 12 or more, 0 takes none; 150,000 cells cross pages.
   const sizes = [5, 0, 3, 8, 12, 1, 5];
@@ -355,12 +366,7 @@ test('sequence lists: a load reads rows lying end to end in one go, across pages
   const counts = Uint32Array.from({ length: rows }, (_, slot) => sizes[slot % sizes.length] as number);
   const total = counts.reduce((sum, n) => sum + n, 0);
   const lists = new SequenceLists();
-  let next = 5;
-  const reads: number[] = [];
-  lists.load(counts, 1_000, false, (into) => {
-    reads.push(into.length);
-    for (let i = 0; i < into.length; i++) into[i] = next++;
-  });
+  const reads = loadCounting(lists, counts, 1_000, 5);
   assert.equal(reads.reduce((sum, n) => sum + n, 0), total, 'every sequence read once');
   assert.ok(total > 2 * 65_536 && reads.length < rows / 3, `runs of rows read together: ${reads.length} reads for ${rows} rows`);
   let expected = 1_005;
@@ -373,18 +379,13 @@ test('sequence lists: a load reads rows lying end to end in one go, across pages
   assert.equal(lists.holdsBelow(1_006), true);
 });
 
-test('sequence lists: a load reads in chunks across rows of every size, and the rows then grow as usual', () => {
+test('sequence lists: a load reads rows of every size, one with an array of its own included, and the rows then grow as usual', () => {
   const counts = Uint32Array.of(3, 0, 70_000, 9, 1);
   const total = counts.reduce((sum, n) => sum + n, 0);
   const lists = new SequenceLists();
-  let next = 0;
-  const reads: number[] = [];
-  lists.load(counts, 100, false, (into) => {
-    reads.push(into.length);
-    for (let i = 0; i < into.length; i++) into[i] = next++;
-  });
+  const reads = loadCounting(lists, counts, 100, 0);
   assert.equal(reads.reduce((sum, n) => sum + n, 0), total, 'every sequence read once');
-  assert.ok(reads.length > 1, 'more than one chunk');
+  assert.ok(reads.length > 1, 'more than one read');
   assert.deepEqual(lists.of(0), [100, 101, 102]);
   assert.deepEqual(lists.of(1), []);
   const long = lists.of(2);
