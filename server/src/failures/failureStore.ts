@@ -523,11 +523,10 @@ export class FailureStore {
   }
 
   /**
-   * Stores a failure whose shape is held in a row; pools its names and links it into its signature, adding the
-   * files it lands in. `signature`, when given, is the one `signatureOf` gives for its type, message and shape
-   * (worked out once for many).
+   * Puts a failure in a row and links it into its signature, adding the files it lands in. Its names and code path
+   * are held for it already, its message shared; `signature` is the one `signatureOf` gives for its type, message
+   * and shape (a restore works it out once for many).
    */
-  /** Puts a failure in a row. Its names and code path are held for it already, its message shared. */
   private keep(jobId: string, seq: number, time: number, queue: string | null, worker: string | null, type: string, message: string, origin: TracebackOrigin | undefined, call: FailedCall | undefined, shape: Shape, files: Set<string>, signature: SignatureKey): void {
     const row = this.freeRows.pop() ?? this.newRow();
     this.rowOf.set(jobId, row);
