@@ -321,6 +321,16 @@ function withHeader(file: Buffer, change: (header: Record<string, unknown>) => R
   return sealed(Buffer.concat([length, altered, pad, bytes.subarray(4 + headerLength + ((8 - ((4 + headerLength) % 8)) % 8))]));
 }
 
+/** Saves `index` to `file`: the file's bytes, and its error column as the table writes it and where it starts in them. */
+async function savedErrorColumn(file: string, index: JobIndex): Promise<{ bytes: Buffer; at: number; column: Buffer }> {
+  await saveSnapshot(file, index, STREAM);
+  const bytes = readFileSync(file);
+  const column = Buffer.from(index.table.view().errors.entries.buffer.slice(0));
+  const at = bytes.indexOf(column);
+  assert.ok(at > 0, 'the error column is in the file');
+  return { bytes, at, column };
+}
+
 test('snapshot: a cut-short or garbled file is refused with the reason, never half loaded', async () => {
   const file = join(dir, 'cut.snapshot');
   await saveSnapshot(file, indexOf([...lifecycle('a', 'q', 'w', 'completed', 1), ...lifecycle('b', 'q', 'w', 'completed', 2)]), STREAM);
@@ -332,13 +342,9 @@ test('snapshot: a cut-short or garbled file is refused with the reason, never ha
   const inconsistent = await loadSnapshot(file, STREAM);
   assert.match(inconsistent.loaded ? '' : inconsistent.reason, /unreadable snapshot: the jobs count 6 sequences, the file holds 5/);
   // The errors' numbers are a binary column: found in the file as the table writes them, then changed there.
-  const failed = indexOf([...lifecycle('a', 'q', 'w', 'completed', 1), ...lifecycle('b', 'q', 'w', 'failed', 2)]);
   const errorFile = join(dir, 'errors.snapshot');
-  await saveSnapshot(errorFile, failed, STREAM);
-  const withError = readFileSync(errorFile);
-  const entries = Buffer.from(failed.table.view().errors.entries.buffer.slice(0));
-  const at = withError.indexOf(entries);
-  assert.ok(at > 0 && entries.length === 5 * 8, 'the error column is in the file');
+  const { bytes: withError, at, column } = await savedErrorColumn(errorFile, indexOf([...lifecycle('a', 'q', 'w', 'completed', 1), ...lifecycle('b', 'q', 'w', 'failed', 2)]));
+  assert.equal(column.length, 5 * 8, 'one error');
   writeFileSync(file, withHeader(withError, (h) => ({ ...h, errorTexts: ['ValueError'] })));
   const unknownText = await loadSnapshot(file, STREAM);
   assert.match(unknownText.loaded ? '' : unknownText.reason, /unreadable snapshot: an error text number out of range/);
@@ -348,12 +354,8 @@ test('snapshot: a cut-short or garbled file is refused with the reason, never ha
   const noJob = await loadSnapshot(file, STREAM);
   assert.match(noJob.loaded ? '' : noJob.reason, /unreadable snapshot: an error of no job/);
   // Two errors of one job: the load places each error by its job, and the second would leave the first's behind.
-  const twoFailed = indexOf([...lifecycle('a', 'q', 'w', 'failed', 1), ...lifecycle('b', 'q', 'w', 'failed', 2)]);
-  await saveSnapshot(errorFile, twoFailed, STREAM);
-  const withErrors = readFileSync(errorFile);
-  const twoEntries = Buffer.from(twoFailed.table.view().errors.entries.buffer.slice(0));
-  const twoAt = withErrors.indexOf(twoEntries);
-  assert.ok(twoAt > 0 && twoEntries.length === 10 * 8, 'the error column is in the file');
+  const { bytes: withErrors, at: twoAt, column: twoEntries } = await savedErrorColumn(errorFile, indexOf([...lifecycle('a', 'q', 'w', 'failed', 1), ...lifecycle('b', 'q', 'w', 'failed', 2)]));
+  assert.equal(twoEntries.length, 10 * 8, 'two errors');
   const twiceBody = Buffer.from(bodyOf(withErrors));
   twiceBody.writeDoubleLE(twoEntries.readDoubleLE(0), twoAt + 5 * 8);
   writeFileSync(file, sealed(twiceBody));
